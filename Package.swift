@@ -1,0 +1,110 @@
+// swift-tools-version: 6.2
+// barnnd: a streaming time-series forecasting daemon (BARNN over MQTT, stored in SQLite).
+import PackageDescription
+
+/// Settings every barnnd target shares: Swift 6 strict concurrency plus the upcoming features the style guide asks for.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// Numeric kernels rely on FMA and wide SIMD; without an explicit CPU level FMA becomes a library call
+/// (see TOOLCHAIN.md). haswell (AVX2 + FMA, every x86 server since ~2015) keeps binaries portable.
+#if arch(x86_64)
+    let numericSettings: [SwiftSetting] =
+        strictSettings + [
+            .unsafeFlags(["-target-cpu", "haswell"]),
+            .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+        ]
+#else
+    let numericSettings: [SwiftSetting] = strictSettings
+#endif
+
+let package = Package(
+    name: "barnnd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "barnnd", targets: ["barnnd"]),
+        .library(name: "BARNN", targets: ["BARNN"]),
+        .library(name: "Forecasting", targets: ["Forecasting"]),
+        .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "MQTT", targets: ["MQTT"]),
+        .library(name: "Daemon", targets: ["Daemon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries, reached through one-include shims.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+
+        // Library modules: dependencies point downward only (DESIGN.md).
+        .target(name: "BARNN", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
+        .target(
+            name: "Forecasting",
+            dependencies: ["BARNN"],
+            swiftSettings: numericSettings
+        ),
+        .target(
+            name: "Storage",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MQTT",
+            dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "BARNN", "Forecasting", "Storage", "MQTT",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "barnnd",
+            dependencies: [
+                "Daemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // Test support and tests.
+        .target(
+            name: "MQTTTestKit",
+            dependencies: ["MQTT"],
+            path: "Tests/MQTTTestKit",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "BARNNTests", dependencies: ["BARNN"], swiftSettings: numericSettings),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strictSettings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strictSettings),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["Daemon", "MQTTTestKit"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds everything (tests included), fails on any warning in barnnd's own code,
+# checks formatting, then runs every test. This is the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Scripts/install-deps.sh
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+swift build --build-tests 2>&1 | tee "$log"
+if grep -E "^$PWD/(Sources|Tests)/.*: warning:" "$log"; then
+    echo "error: the build has warnings in barnnd's own code (listed above)" >&2
+    exit 1
+fi
+swift format lint --strict --recursive Package.swift Sources Tests
+swift test --skip-build

@@ -1,0 +1,2 @@
+// Placeholder: replaced by the test kit's real sources.
+enum MQTTTestKitPlaceholder {}
