@@ -1,9 +1,10 @@
+import TOMLKit
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import TOMLKit
 
 /// Loading from `barnnd.toml`: the only place that knows the file's keys.
 ///

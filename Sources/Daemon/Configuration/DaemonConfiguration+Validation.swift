@@ -72,7 +72,9 @@ extension DaemonConfiguration {
     private func validate(
         _ group: ModelGroup, path: String, name: String, into problems: inout [ConfigurationError.Problem]
     ) {
-        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        let allowed = name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0 == "_" || $0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+        }
         if name.isEmpty || !allowed {
             problems.append(.init(.invalidValue, path, "model group names use only letters, digits, '_' and '-'"))
         }
@@ -120,7 +122,8 @@ extension DaemonConfiguration {
             if rule.name.isEmpty {
                 problems.append(.init(.invalidValue, "\(path).name", "must not be empty"))
             } else if let first = seen[rule.name] {
-                problems.append(.init(.duplicate, "\(path).name", "'\(rule.name)' is already the name of rules[\(first)]"))
+                problems.append(
+                    .init(.duplicate, "\(path).name", "'\(rule.name)' is already the name of rules[\(first)]"))
             } else {
                 seen[rule.name] = index
             }

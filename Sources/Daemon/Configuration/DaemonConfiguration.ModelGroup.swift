@@ -85,7 +85,8 @@ extension DaemonConfiguration {
         private static func minutes(_ text: Substring) -> Int? {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
-                let hours = Int(parts[0]), let minutes = Int(parts[1]), (0...24).contains(hours), (0..<60).contains(minutes),
+                let hours = Int(parts[0]), let minutes = Int(parts[1]), (0...24).contains(hours),
+                (0..<60).contains(minutes),
                 hours * 60 + minutes <= 1440
             else { return nil }
             return hours * 60 + minutes

@@ -30,7 +30,8 @@ struct TOMLLineIndex: Sendable {
                 record(arrayPath, number)
             } else if line.hasPrefix("[") {
                 guard let end = line.firstIndex(of: "]") else { continue }
-                current = Self.resolve(Self.keys(line[line.index(after: line.startIndex)..<end])[...], arrayCounts: arrayCounts)
+                current = Self.resolve(
+                    Self.keys(line[line.index(after: line.startIndex)..<end])[...], arrayCounts: arrayCounts)
                 record(current, number)
             } else if let equals = Self.firstUnquoted("=", in: line), !line.hasPrefix("#") {
                 let keys = Self.keys(line[..<equals])
