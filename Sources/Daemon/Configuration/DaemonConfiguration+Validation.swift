@@ -129,7 +129,7 @@ extension DaemonConfiguration {
             }
             var wildcards: Int?
             do throws(TopicFilter.ValidationError) {
-                wildcards = try TopicFilter(rule.topic).levels.count(where: { !Self.isLiteral($0) })
+                wildcards = try TopicFilter(rule.topic).wildcardCount
             } catch {
                 problems.append(.init(.invalidValue, "\(path).topic", "not a valid topic filter: \(error)"))
             }
@@ -151,10 +151,6 @@ extension DaemonConfiguration {
                     .init(.unknownReference, "\(path).model", "no model group '\(rule.model)' (defined: \(known))"))
             }
         }
-    }
-
-    private static func isLiteral(_ level: TopicFilter.Level) -> Bool {
-        if case .literal = level { true } else { false }
     }
 
     private func validate(
