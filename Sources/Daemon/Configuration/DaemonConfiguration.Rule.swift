@@ -13,13 +13,14 @@ extension DaemonConfiguration {
     public enum TimeUnit: String, Sendable, CaseIterable {
         case s, ms, us, ns
 
-        /// Seconds per unit.
-        public var seconds: Double {
+        /// Units per second; dividing by it (rather than multiplying by its inverse) keeps `1767225600123` ms
+        /// exactly `1767225600.123` s.
+        public var perSecond: Double {
             switch self {
             case .s: 1
-            case .ms: 1e-3
-            case .us: 1e-6
-            case .ns: 1e-9
+            case .ms: 1e3
+            case .us: 1e6
+            case .ns: 1e9
             }
         }
     }

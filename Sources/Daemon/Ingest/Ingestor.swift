@@ -58,7 +58,7 @@ public struct Ingestor: Sendable {
         let decoded = rule.decoder.decode(payload, arrivalTime: arrivalTime)
         output.rejects = decoded.rejections.map { rejected($0, rule: rule) }
         for reading in decoded.readings {
-            let id = TopicRule.checkStreamID(rule.template.render(captures: captures, topic: topic, name: reading.name))
+            let id = rule.streamID(captures: captures, topic: topic, name: reading.name)
             let time = reading.time ?? arrivalTime
             switch id {
             case .failure(let rejection):

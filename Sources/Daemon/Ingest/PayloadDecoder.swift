@@ -131,7 +131,7 @@ public struct PayloadDecoder: Sendable {
         var time: Double?
         if let timePath, let timeValue = timePath.resolve(in: document) {
             switch timeValue {
-            case .number(let number): time = number * unit.seconds
+            case .number(let number): time = number / unit.perSecond
             case .string(let text):
                 guard let parsed = ISO8601Timestamp.parse(text) else {
                     return .rejected(

@@ -78,15 +78,21 @@ public struct StreamIDTemplate: Sendable, Hashable, CustomStringConvertible {
     public var usesName: Bool { parts.contains(.name) }
 
     /// The id for a matched topic; `captures` come from `TopicFilter.match`. Not yet checked for validity.
-    public func render(captures: [String], topic: String, name: String? = nil) -> String {
+    ///
+    /// `nil` when a placeholder the template uses is empty (`sensors//t1` for `{1}/{2}`, a SenML record without a
+    /// name for `{name}`): such ids would collide with others (`sensors/t1/`), so they are rejected.
+    public func render(captures: [String], topic: String, name: String? = nil) -> String? {
         var id = ""
         for part in parts {
+            let piece: String
             switch part {
-            case .literal(let text): id += text
-            case .capture(let index): id += index < captures.count ? captures[index] : ""
-            case .topic: id += topic
-            case .name: id += name ?? ""
+            case .literal(let text): piece = text
+            case .capture(let index): piece = index < captures.count ? captures[index] : ""
+            case .topic: piece = topic
+            case .name: piece = name ?? ""
             }
+            if piece.isEmpty { return nil }
+            id += piece
         }
         if !usesName, let name, !name.isEmpty { id += "/" + name }
         return id

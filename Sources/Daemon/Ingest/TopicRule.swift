@@ -45,7 +45,15 @@ public struct TopicRule: Sendable {
         guard let captures = filter.match(topic) else {
             return .failure(Rejection(.noMatchingRule, "topic does not match '\(filter)'"))
         }
-        return Self.checkStreamID(template.render(captures: captures, topic: topic, name: name))
+        return streamID(captures: captures, topic: topic, name: name)
+    }
+
+    /// The stream id from a match's captures, or why there is none.
+    func streamID(captures: [String], topic: String, name: String?) -> Result<String, Rejection> {
+        guard let id = template.render(captures: captures, topic: topic, name: name) else {
+            return .failure(Rejection(.invalidStreamID, "a placeholder of '\(template)' is empty for this topic"))
+        }
+        return Self.checkStreamID(id)
     }
 
     /// Accepts an id that is non-empty, at most ``maxStreamIDBytes`` bytes, without `+`, `#`, NUL or other
