@@ -1,9 +1,9 @@
 import TOMLKit
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// Loading from `barnnd.toml`: the only place that knows the file's keys.
@@ -14,16 +14,38 @@ import TOMLKit
 extension DaemonConfiguration {
     /// Loads and validates the file at `path`.
     public static func load(contentsOf path: String) throws(ConfigurationError) -> DaemonConfiguration {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ConfigurationError(problems: [.init(.unreadableFile, "", "cannot read the file: \(error)")])
-        }
-        guard let source = String(validating: data, as: UTF8.self) else {
+        let bytes = try readFile(path)
+        guard let source = String(validating: bytes, as: UTF8.self) else {
             throw ConfigurationError(problems: [.init(.unreadableFile, "", "the file is not valid UTF-8")])
         }
         return try DaemonConfiguration(toml: source)
+    }
+
+    /// The file's bytes; an error names the system's reason (`No such file or directory`, `Permission denied`).
+    private static func readFile(_ path: String) throws(ConfigurationError) -> [UInt8] {
+        func failure() -> ConfigurationError {
+            ConfigurationError(problems: [
+                .init(.unreadableFile, "", "cannot read the file: \(String(cString: strerror(errno)))")
+            ])
+        }
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw failure() }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure()
+            }
+            if count == 0 { return bytes }
+            // A configuration file is small; refuse anything absurd rather than read it all.
+            guard bytes.count + count <= 16 << 20 else {
+                throw ConfigurationError(problems: [.init(.unreadableFile, "", "the file is larger than 16 MiB")])
+            }
+            bytes.append(contentsOf: chunk[..<count])
+        }
     }
 
     /// Parses and validates TOML text; throws with every problem found.
@@ -38,7 +60,7 @@ extension DaemonConfiguration {
         }
         let collected = TOMLTableReader.Problems()
         var configuration = DaemonConfiguration()
-        configuration.read(TOMLTableReader(document, path: "", problems: collected))
+        configuration.readSections(TOMLTableReader(document, path: "", problems: collected))
         let index = TOMLLineIndex(source: source)
         var problems = collected.list + configuration.validate()
         for position in problems.indices where problems[position].line == nil {
@@ -54,7 +76,7 @@ extension DaemonConfiguration {
         self = configuration
     }
 
-    private mutating func read(_ root: TOMLTableReader) {
+    private mutating func readSections(_ root: TOMLTableReader) {
         if let table = root.table("mqtt") { mqtt.read(table) }
         if let table = root.table("storage") { storage.read(table) }
         if let table = root.table("models") {
