@@ -106,5 +106,6 @@ let package = Package(
             dependencies: ["Daemon", "MQTTTestKit"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "barnndTests", dependencies: ["barnnd"], swiftSettings: strictSettings),
     ]
 )
