@@ -35,6 +35,13 @@ struct GlobalOptions: ParsableArguments {
     /// The configuration file to read.
     var configPath: String { config ?? Self.environment("BARNND_CONFIG") ?? Self.defaultConfigPath }
 
+    /// Loads the configuration file (`path`, else ``configPath``), applies the overrides and validates the result.
+    ///
+    /// Throws ``ConfigurationError`` with every problem, or `ValidationError` for a bad `BARNND_LOG_LEVEL`.
+    func loadConfiguration(path: String? = nil) throws -> DaemonConfiguration {
+        try DaemonConfiguration.load(contentsOf: path ?? configPath).applying(try overrides()).validated()
+    }
+
     /// Command line and environment overrides of the file.
     func overrides() throws -> ConfigurationOverrides {
         var level = logLevel

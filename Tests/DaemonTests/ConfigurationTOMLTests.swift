@@ -1,11 +1,6 @@
 import Daemon
+import Foundation
 import Testing
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 
 @Suite struct ConfigurationTOMLTests {
     /// Loads `source`, expecting it to fail, and returns the problems.
@@ -257,5 +252,50 @@ import Testing
         let configuration = try DaemonConfiguration(toml: "[storage]\npath = \"/var/x.sqlite\"\n")
             .applying(ConfigurationOverrides(databasePath: "./barnnd.sqlite", logLevel: .debug))
         #expect(configuration.storage.path == "./barnnd.sqlite" && configuration.logging.level == .debug)
+    }
+}
+
+@Suite struct BundledConfigurationKeyTests {
+    /// Every key the loader reads, as `table.key`; the bundled file must show each (set or commented out).
+    static let allKeys = [
+        "mqtt": [
+            "host", "port", "client_id", "keepalive", "protocol", "clean_start", "session_expiry", "username",
+            "password_file", "status_topic", "receive_maximum", "reconnect_min_delay", "reconnect_max_delay",
+        ],
+        "mqtt.tls": ["enabled", "ca_file", "ca_dir", "cert_file", "key_file", "insecure"],
+        "storage": ["path", "batch_rows", "batch_interval"],
+        "storage.retention": ["observations", "forecasts", "drift", "events", "rejects"],
+        "models.default": [
+            "hidden_size", "paths", "horizon", "quantiles", "forecast_every", "min_history", "context_length", "seed",
+        ],
+        "models.default.retrain": [
+            "every", "window", "history", "drift_trigger", "cooldown", "validation_fraction", "keep_last",
+        ],
+        "models.default.calibration": ["method", "window", "rate"],
+        "rules": ["name", "topic", "stream", "qos", "cadence", "aggregate", "model"],
+        "rules.payload": ["format", "value_path", "time_path", "time_unit"],
+        "publish": ["topic", "qos", "retain", "scalar_topic", "health_interval"],
+        "engine": ["max_streams", "state_save_interval", "max_payload_bytes", "max_future_skew"],
+        "logging": ["level", "repeated_error_interval"],
+    ]
+
+    @Test func bundledFileShowsEveryKeyInItsTable() throws {
+        let source = try String(contentsOfFile: ConfigurationTOMLTests.bundledPath, encoding: .utf8)
+        var sections: [String: [String]] = [:]
+        var current = ""
+        for line in source.split(separator: "\n") {
+            let text = line.hasPrefix("# ") ? line.dropFirst(2) : line[...]
+            if text.hasPrefix("[") {
+                current = text.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            } else if let equals = text.firstIndex(of: "="), !text.hasPrefix("#") {
+                let key = text[..<equals].trimmingCharacters(in: .whitespaces)
+                if !key.contains(" ") { sections[current, default: []].append(key) }
+            }
+        }
+        for (table, keys) in Self.allKeys {
+            for key in keys {
+                #expect(sections[table]?.contains(key) == true, "config/barnnd.toml does not show \(table).\(key)")
+            }
+        }
     }
 }

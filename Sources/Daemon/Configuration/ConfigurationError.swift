@@ -68,6 +68,11 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         self.problems = problems
     }
 
+    /// Every problem as a `FILE:LINE: key.path: message` line, for a terminal or a refused start.
+    public func formatted(file: String) -> String {
+        problems.map { $0.formatted(file: file) }.joined(separator: "\n")
+    }
+
     public var description: String {
         "configuration has \(problems.count) problem\(problems.count == 1 ? "" : "s"):\n"
             + problems.map { "  " + $0.description }.joined(separator: "\n")

@@ -20,23 +20,14 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         let path = file ?? global.configPath
-        let problems: [ConfigurationError.Problem]
         do {
-            let configuration = try DaemonConfiguration.load(contentsOf: path)
-            let effective = configuration.applying(try global.overrides())
-            problems = effective.validate()
-            if problems.isEmpty {
-                let rules = effective.rules.count
-                let groups = effective.models.count
-                print("ok: \(rules) rule\(rules == 1 ? "" : "s"), \(groups) model group\(groups == 1 ? "" : "s")")
-                return
-            }
+            let configuration = try global.loadConfiguration(path: path)
+            let rules = configuration.rules.count
+            let groups = configuration.models.count
+            print("ok: \(rules) rule\(rules == 1 ? "" : "s"), \(groups) model group\(groups == 1 ? "" : "s")")
         } catch let error as ConfigurationError {
-            problems = error.problems
+            FileHandle.standardError.write(Data((error.formatted(file: path) + "\n").utf8))
+            throw ExitCode.validationFailure
         }
-        for problem in problems {
-            FileHandle.standardError.write(Data((problem.formatted(file: path) + "\n").utf8))
-        }
-        throw ExitCode.validationFailure
     }
 }
