@@ -90,6 +90,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(name: "ingest-bench", dependencies: ["Daemon"], swiftSettings: strictSettings),
+
         // Test support and tests.
         .target(
             name: "MQTTTestKit",
