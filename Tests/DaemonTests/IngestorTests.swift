@@ -109,7 +109,11 @@ import Testing
 
     @Test func streamIDChecks() {
         #expect(TopicRule.checkStreamID("lab/t1") == .success("lab/t1"))
-        for bad in ["", "a+b", "a#", "a\u{0}b", "a\nb", String(repeating: "x", count: TopicRule.maxStreamIDBytes + 1)] {
+        #expect(TopicRule.checkStreamID("küche/°C") == .success("küche/°C"))
+        for bad in [
+            "", "a+b", "a#", "a\u{0}b", "a\nb", "a\u{85}b", "a\u{7F}",
+            String(repeating: "x", count: TopicRule.maxStreamIDBytes + 1),
+        ] {
             #expect(throws: Rejection.self) { try TopicRule.checkStreamID(bad).get() }
         }
         #expect(

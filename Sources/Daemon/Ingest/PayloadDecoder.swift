@@ -64,27 +64,36 @@ public struct PayloadDecoder: Sendable {
         }
     }
 
-    /// Parses a bare decimal number.
+    /// Parses a bare decimal number. Works on bytes: this runs once per message.
     static func number(_ payload: [UInt8]) -> Result<Double, Rejection> {
-        guard let text = String(validating: payload, as: UTF8.self) else {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        var start = payload.startIndex
+        var end = payload.endIndex
+        while start < end, isSpace(payload[start]) { start += 1 }
+        while end > start, isSpace(payload[end - 1]) { end -= 1 }
+        let text = payload[start..<end]
+        if isDecimal(text) {
+            guard let value = Double(String(decoding: text, as: UTF8.self)) else {
+                return .failure(Rejection(.nonNumeric, "payload is not a number"))
+            }
+            guard value.isFinite else { return .failure(Rejection(.nonFinite, "number overflows a Double")) }
+            return .success(value)
+        }
+        if text.isEmpty { return .failure(Rejection(.nonNumeric, "payload is empty")) }
+        guard String(validating: payload, as: UTF8.self) != nil else {
             return .failure(Rejection(.nonNumeric, "payload is not UTF-8 text"))
         }
-        let trimmed = text.trimmingWhitespace()
-        let lowered = trimmed.lowercased()
-        let unsigned = lowered.hasPrefix("-") || lowered.hasPrefix("+") ? String(lowered.dropFirst()) : lowered
-        if ["nan", "inf", "infinity"].contains(unsigned) {
-            return .failure(Rejection(.nonFinite, "payload is \(trimmed)"))
+        let unsigned = text.first == UInt8(ascii: "-") || text.first == UInt8(ascii: "+") ? text.dropFirst() : text
+        let word = String(decoding: unsigned, as: UTF8.self).lowercased()
+        if ["nan", "inf", "infinity"].contains(word) {
+            return .failure(Rejection(.nonFinite, "payload is \(String(decoding: text, as: UTF8.self))"))
         }
-        guard isDecimal(trimmed.utf8), let value = Double(trimmed) else {
-            return .failure(Rejection(.nonNumeric, trimmed.isEmpty ? "payload is empty" : "payload is not a number"))
-        }
-        guard value.isFinite else { return .failure(Rejection(.nonFinite, "number overflows a Double")) }
-        return .success(value)
+        return .failure(Rejection(.nonNumeric, "payload is not a number"))
     }
 
     /// `[+-]? digits [. digits] [(e|E) [+-]? digits]`, also `.5` and `5.`: what people mean by a decimal number,
     /// and not the hex floats and `nan` that `Double.init` also accepts.
-    private static func isDecimal(_ bytes: Substring.UTF8View) -> Bool {
+    private static func isDecimal(_ bytes: ArraySlice<UInt8>) -> Bool {
         var iterator = bytes.makeIterator()
         var byte = iterator.next()
         func isDigit(_ byte: UInt8?) -> Bool { byte.map { (48...57).contains($0) } ?? false }

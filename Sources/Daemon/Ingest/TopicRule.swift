@@ -64,11 +64,16 @@ public struct TopicRule: Sendable {
             return .failure(
                 Rejection(.invalidStreamID, "stream id is \(id.utf8.count) bytes, over \(maxStreamIDBytes)"))
         }
-        if id.contains("+") || id.contains("#") {
-            return .failure(Rejection(.invalidStreamID, "stream id contains a wildcard character"))
-        }
-        if id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return .failure(Rejection(.invalidStreamID, "stream id contains NUL or a control character"))
+        var previous: UInt8 = 0
+        for byte in id.utf8 {
+            if byte == UInt8(ascii: "+") || byte == UInt8(ascii: "#") {
+                return .failure(Rejection(.invalidStreamID, "stream id contains a wildcard character"))
+            }
+            // C0 controls and DEL, and C1 controls (U+0080–U+009F, encoded C2 80–C2 9F).
+            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && (0x80...0x9F).contains(byte)) {
+                return .failure(Rejection(.invalidStreamID, "stream id contains NUL or a control character"))
+            }
+            previous = byte
         }
         return .success(id)
     }
