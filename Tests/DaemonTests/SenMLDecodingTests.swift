@@ -113,3 +113,19 @@ import Testing
         #expect(output.rejections.map(\.reason) == [.senmlInvalid])
     }
 }
+
+@Suite struct SenMLRejectDetailTests {
+    @Test func hostileNamesAreBoundedInDetails() throws {
+        var settings = DaemonConfiguration.PayloadSettings()
+        settings.format = .senml
+        let longName = String(repeating: "n", count: 10_000)
+        let payload = #"[{"n":"\#(longName)","vs":"x"},{"n":"-\#(longName)","v":1},{"\#(longName)_":1}]"#
+        let output = try PayloadDecoder(settings).decode(Array(payload.utf8), arrivalTime: 0)
+        #expect(output.rejections.count == 1)
+        #expect(output.rejections.allSatisfy { $0.detail.utf8.count < 120 })
+        let records = #"[{"n":"\#(longName)","vs":"x"},{"n":"-\#(longName)","v":1}]"#
+        let perRecord = try PayloadDecoder(settings).decode(Array(records.utf8), arrivalTime: 0)
+        #expect(perRecord.rejections.map(\.reason) == [.nonNumeric, .senmlInvalid])
+        #expect(perRecord.rejections.allSatisfy { $0.detail.utf8.count < 160 })
+    }
+}

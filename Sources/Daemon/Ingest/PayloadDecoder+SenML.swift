@@ -33,7 +33,7 @@ extension PayloadDecoder {
             if let unknown = fields.keys.sorted().first(where: {
                 $0.hasSuffix("_") && !senmlBaseFields.contains($0) && !senmlRecordFields.contains($0)
             }) {
-                return .rejected(.senmlUnknownField, "record \(index) has must-understand field '\(unknown)'")
+                return .rejected(.senmlUnknownField, "record \(index) has must-understand field '\(bounded(unknown))'")
             }
         }
 
@@ -91,7 +91,8 @@ extension PayloadDecoder {
         case let other?: return invalid("n is \(other.kindName)")
         }
         if !name.isEmpty && !isValidSenMLName(name) {
-            return invalid("name '\(name)' has characters outside A-Z a-z 0-9 - : . / _ or starts with a symbol")
+            return invalid(
+                "name '\(bounded(name))' has characters outside A-Z a-z 0-9 - : . / _ or starts with a symbol")
         }
         var time = baseTime
         switch fields["t"] {
@@ -117,15 +118,21 @@ extension PayloadDecoder {
         case (nil, nil, _) where fields["vs"] != nil || fields["vd"] != nil:
             return .failure(
                 Rejection(
-                    .nonNumeric, "record \(index) ('\(name)') has a \(fields["vs"] != nil ? "string" : "data") value"))
+                    .nonNumeric,
+                    "record \(index) ('\(bounded(name))') has a \(fields["vs"] != nil ? "string" : "data") value"))
         case (nil, nil, .number(let sum)?): value = baseSum + sum
         case (nil, nil, let other?): return invalid("s is \(other.kindName)")
         case (nil, nil, nil): return invalid("has no value or sum")
         }
         guard value.isFinite else {
-            return .failure(Rejection(.nonFinite, "record \(index) ('\(name)'): value is not finite"))
+            return .failure(Rejection(.nonFinite, "record \(index) ('\(bounded(name))'): value is not finite"))
         }
         return .success(Reading(name: name, time: time, value: value))
+    }
+
+    /// Payload text quoted in a reject detail, bounded like an excerpt so a hostile name cannot flood a log.
+    private static func bounded(_ text: String) -> String {
+        IngestReject.excerpt(of: text.utf8, limit: 32)
     }
 
     /// RFC 8428 §4.5.1: `[A-Za-z0-9][A-Za-z0-9:./_-]*`.
