@@ -167,3 +167,22 @@ import Testing
         #expect(try StreamIDTemplate("{name}", wildcards: 0).usesName)
     }
 }
+
+@Suite struct FutureTimestampTests {
+    @Test(arguments: [#"{"v":1,"t":1e300}"#, #"{"v":1,"t":9.3e18}"#, #"{"v":1,"t":1767225661}"#])
+    func anyFutureTimeIsRejectedWithoutTrapping(payload: String) throws {
+        var rule = DaemonConfiguration.Rule()
+        rule.name = "j"
+        rule.topic = "j/+"
+        rule.stream = "{1}"
+        rule.payload.format = .json
+        rule.payload.valuePath = "v"
+        rule.payload.timePath = "t"
+        var configuration = DaemonConfiguration()
+        configuration.rules = [rule]
+        configuration.engine.maxFutureSkew = .seconds(60)
+        let output = try Ingestor(configuration: configuration)
+            .ingest(topic: "j/a", payload: Array(payload.utf8), arrivalTime: 1_767_225_600)
+        #expect(output.rejects.map(\.reason) == [.futureTimestamp])
+    }
+}

@@ -65,7 +65,9 @@ public struct Ingestor: Sendable {
                 output.rejects.append(rejected(rejection, rule: rule))
             case .success where time > arrivalTime + maxFutureSkew:
                 let ahead = time - arrivalTime
-                let detail = "time is \(Int(ahead.rounded()))s after arrival, over engine.max_future_skew"
+                // Payload times can be any finite Double: only small ones are printed as whole seconds.
+                let seconds = ahead < 1e12 ? "\(Int(ahead.rounded()))" : "\(ahead)"
+                let detail = "time is \(seconds)s after arrival, over engine.max_future_skew"
                 output.rejects.append(rejected(Rejection(.futureTimestamp, detail), rule: rule))
             case .success(let streamID):
                 output.readings.append(
