@@ -90,6 +90,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(name: "ingest-bench", dependencies: ["Daemon"], swiftSettings: strictSettings),
+
         // Test support and tests.
         .target(
             name: "MQTTTestKit",
@@ -106,5 +108,6 @@ let package = Package(
             dependencies: ["Daemon", "MQTTTestKit"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "barnndTests", dependencies: ["barnnd"], swiftSettings: strictSettings),
     ]
 )
