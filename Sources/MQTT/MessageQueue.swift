@@ -121,6 +121,11 @@ final class MessageQueue: Sendable {
         }
     }
 
+    /// Puts messages an abandoned iterator had taken back at the front, ahead of newer ones.
+    func giveBack(_ messages: ArraySlice<Message>) {
+        state.withLock { $0.items.insert(contentsOf: messages, at: 0) }
+    }
+
     /// Empties the queue and returns how many messages were thrown away.
     func discardAll() -> Int {
         state.withLock { state in

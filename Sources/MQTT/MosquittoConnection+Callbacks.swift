@@ -91,8 +91,8 @@ extension MosquittoConnection {
         let message = Message(
             topic: String(cString: raw.topic), payload: payload, qos: QoS(rawValue: raw.qos) ?? .atMostOnce,
             retain: raw.retain, receivedAt: Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9)
-        incoming.push(message) { counters.consumerStalls.increment() }
         counters.messagesReceived.increment()
+        incoming.push(message) { counters.consumerStalls.increment() }
     }
 
     private func publishCompleted(messageID: CInt) {
