@@ -79,7 +79,8 @@ public final class MosquittoClient: Sendable {
     /// Waits until the broker accepted us.
     ///
     /// - Throws: ``MQTTError`` as soon as an attempt fails in a way retrying cannot fix (`.notAuthorized`,
-    ///   `.tlsFailure`, `.connectionRefused`), `.timedOut` (carrying the last failure) otherwise. The client
+    ///   `.tlsFailure`, `.connectionRefused`, `.passwordFileUnreadable`), `.timedOut` (carrying the last
+    ///   failure) otherwise. The client
     ///   keeps retrying in the background either way.
     public func waitUntilConnected(timeout: Duration) async throws {
         let clock = ContinuousClock()
@@ -89,7 +90,8 @@ public final class MosquittoClient: Sendable {
             case .connected: return
             case .closed: throw MQTTError(.closed)
             case .disconnected(let error?)
-            where error.code == .notAuthorized || error.code == .tlsFailure || error.code == .connectionRefused:
+            where error.code == .notAuthorized || error.code == .tlsFailure || error.code == .connectionRefused
+                || error.code == .passwordFileUnreadable:
                 throw error
             case .disconnected(let error):
                 if clock.now >= deadline { throw MQTTError(.timedOut, detail: error.map { "\($0)" } ?? "") }
