@@ -13,8 +13,11 @@ public struct MQTTCounters: Sendable, Hashable {
     public var queuedMessages: UInt64 = 0
     /// Publishes completed: PUBACK/PUBCOMP received for QoS 1/2, written to the socket for QoS 0.
     public var messagesPublished: UInt64 = 0
-    /// Publishes refused: outgoing queue full, QoS 0 while offline, or an error from libmosquitto.
+    /// Publishes that failed: invalid topic, QoS 0 while offline, or an error from libmosquitto.
     public var publishFailures: UInt64 = 0
+    /// Publishes refused because ``MQTTConfiguration/outgoingQueueCapacity`` messages awaited acknowledgement;
+    /// the caller still holds them and may retry.
+    public var publishQueueFull: UInt64 = 0
     /// QoS 1/2 publishes accepted while offline; libmosquitto resends them after reconnecting.
     public var publishesDeferred: UInt64 = 0
     /// CONNACKs that accepted us.
@@ -37,6 +40,7 @@ final class CounterSet: Sendable {
     let consumerStalls = Atomic<UInt64>(0)
     let messagesPublished = Atomic<UInt64>(0)
     let publishFailures = Atomic<UInt64>(0)
+    let publishQueueFull = Atomic<UInt64>(0)
     let publishesDeferred = Atomic<UInt64>(0)
     let connects = Atomic<UInt64>(0)
     let reconnects = Atomic<UInt64>(0)
@@ -51,6 +55,7 @@ final class CounterSet: Sendable {
         counters.queuedMessages = UInt64(queued)
         counters.messagesPublished = messagesPublished.load(ordering: .relaxed)
         counters.publishFailures = publishFailures.load(ordering: .relaxed)
+        counters.publishQueueFull = publishQueueFull.load(ordering: .relaxed)
         counters.publishesDeferred = publishesDeferred.load(ordering: .relaxed)
         counters.connects = connects.load(ordering: .relaxed)
         counters.reconnects = reconnects.load(ordering: .relaxed)

@@ -59,7 +59,8 @@ public final class MosquittoClient: Sendable {
     ///
     /// - Throws: ``MQTTError`` `.invalidTopic` (wildcards, NUL, empty), `.outgoingQueueFull`, `.closed`;
     ///   ``MosquittoError`` for anything else libmosquitto refuses (payload too large, QoS above the
-    ///   broker's maximum). Each throw is counted in ``MQTTCounters/publishFailures``.
+    ///   broker's maximum). Each throw is counted in ``MQTTCounters/publishFailures`` (a full queue in
+    ///   ``MQTTCounters/publishQueueFull``).
     public func publish(
         topic: String, payload: [UInt8], qos: QoS = .atLeastOnce, retain: Bool = false,
         properties: PublishProperties = .none

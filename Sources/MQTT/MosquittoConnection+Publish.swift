@@ -36,7 +36,7 @@ extension MosquittoConnection {
                 throw MQTTError(.closed)
             }
             if qos != .atMostOnce, shared.pendingMessageIDs.count >= configuration.outgoingQueueCapacity {
-                counters.publishFailures.increment()
+                counters.publishQueueFull.increment()
                 throw MQTTError(.outgoingQueueFull, detail: "\(shared.pendingMessageIDs.count) awaiting acknowledgement")
             }
             var messageID: CInt = 0
