@@ -16,6 +16,7 @@ public struct TestCertificates: Sendable {
     /// Generates the files in `directory` (EC P-256 keys, valid two days).
     public init(directory: URL) throws {
         let openssl = try MosquittoBroker.find("openssl")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = { (name: String) in directory.appendingPathComponent(name).path }
         caFile = path("ca.crt")
         serverCertificateFile = path("server.crt")
