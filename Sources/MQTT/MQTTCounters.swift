@@ -26,6 +26,8 @@ public struct MQTTCounters: Sendable, Hashable {
     public var reconnects: UInt64 = 0
     /// Subscribe requests sent because a CONNACK reported no session present.
     public var resubscribes: UInt64 = 0
+    /// Filters the broker granted in a SUBACK (counted again after every resubscribe).
+    public var subscriptionsGranted: UInt64 = 0
     /// Filters the broker refused in a SUBACK.
     public var subscribeFailures: UInt64 = 0
 
@@ -45,6 +47,7 @@ final class CounterSet: Sendable {
     let connects = Atomic<UInt64>(0)
     let reconnects = Atomic<UInt64>(0)
     let resubscribes = Atomic<UInt64>(0)
+    let subscriptionsGranted = Atomic<UInt64>(0)
     let subscribeFailures = Atomic<UInt64>(0)
 
     func snapshot(queued: Int) -> MQTTCounters {
@@ -60,6 +63,7 @@ final class CounterSet: Sendable {
         counters.connects = connects.load(ordering: .relaxed)
         counters.reconnects = reconnects.load(ordering: .relaxed)
         counters.resubscribes = resubscribes.load(ordering: .relaxed)
+        counters.subscriptionsGranted = subscriptionsGranted.load(ordering: .relaxed)
         counters.subscribeFailures = subscribeFailures.load(ordering: .relaxed)
         return counters
     }

@@ -71,9 +71,13 @@ extension MosquittoConnection {
     }
 
     private func subscribeAcknowledged(granted: UnsafeBufferPointer<CInt>) {
-        for qos in granted where qos >= 0x80 {
-            counters.subscribeFailures.increment()
-            logger.info("mqtt subscription refused by broker", metadata: ["mqtt.reason_code": "\(qos)"])
+        for qos in granted {
+            if qos >= 0x80 {
+                counters.subscribeFailures.increment()
+                logger.info("mqtt subscription refused by broker", metadata: ["mqtt.reason_code": "\(qos)"])
+            } else {
+                counters.subscriptionsGranted.increment()
+            }
         }
     }
 
