@@ -108,7 +108,8 @@ public final class MosquittoClient: Sendable {
     /// network thread. ``messages`` then yields what is still queued and ends.
     public func close(timeout: Duration = .seconds(2)) async {
         if let status = configuration.status, state == .connected {
-            try? publish(topic: status.topic, payload: Array(status.offlinePayload.utf8), qos: .atLeastOnce, retain: true)
+            try? publish(
+                topic: status.topic, payload: Array(status.offlinePayload.utf8), qos: .atLeastOnce, retain: true)
         }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)

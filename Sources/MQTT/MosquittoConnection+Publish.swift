@@ -37,7 +37,8 @@ extension MosquittoConnection {
             }
             if qos != .atMostOnce, shared.pendingMessageIDs.count >= configuration.outgoingQueueCapacity {
                 counters.publishQueueFull.increment()
-                throw MQTTError(.outgoingQueueFull, detail: "\(shared.pendingMessageIDs.count) awaiting acknowledgement")
+                throw MQTTError(
+                    .outgoingQueueFull, detail: "\(shared.pendingMessageIDs.count) awaiting acknowledgement")
             }
             var messageID: CInt = 0
             let code = payload.withUnsafeBytes { bytes in

@@ -21,6 +21,7 @@ final class MosquittoConnection: @unchecked Sendable {
         /// QoS 1/2 message ids handed to libmosquitto and not yet acknowledged.
         var pendingMessageIDs: Set<Int32> = []
         var stopRequested = false
+        var thread: pthread_t?
     }
 
     let configuration: MQTTConfiguration
@@ -32,7 +33,6 @@ final class MosquittoConnection: @unchecked Sendable {
 
     // Network thread only.
     var machine: StateMachine
-    private var thread: pthread_t?
 
     init(configuration: MQTTConfiguration, logger: Logger, seed: UInt64) throws(MQTTError) {
         _ = Self.libraryInitialised
@@ -95,32 +95,37 @@ final class MosquittoConnection: @unchecked Sendable {
 
     // MARK: Thread
 
-    /// Starts the network thread, which keeps `self` alive until ``stop()`` makes it exit.
+    /// Starts the network thread, which keeps `self` alive until ``stop()`` makes it exit. Idempotent.
     func start() {
-        let retained = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(
-            &thread, nil,
-            { argument in
-                let connection = Unmanaged<MosquittoConnection>.fromOpaque(argument!).takeRetainedValue()
-                connection.run()
-                return nil
-            }, retained)
-        precondition(result == 0, "pthread_create failed: \(result)")
-        self.thread = thread
+        shared.withLock { shared in
+            guard shared.thread == nil, !shared.stopRequested else { return }
+            let retained = Unmanaged.passRetained(self).toOpaque()
+            var thread = pthread_t()
+            let result = pthread_create(
+                &thread, nil,
+                { argument in
+                    let connection = Unmanaged<MosquittoConnection>.fromOpaque(argument!).takeRetainedValue()
+                    connection.run()
+                    return nil
+                }, retained)
+            precondition(result == 0, "pthread_create failed: \(result)")
+            shared.thread = thread
+        }
     }
 
     /// Asks the thread to leave, wakes it with a DISCONNECT, and joins it. Blocks for at most one loop turn
     /// (or the end of a blocking TCP connect in progress).
     func stop() {
-        let alreadyStopped = shared.withLock { shared in
+        let (alreadyStopped, thread) = shared.withLock { shared in
             defer { shared.stopRequested = true }
-            return shared.stopRequested
+            return (shared.stopRequested, shared.thread)
         }
-        guard !alreadyStopped, let thread else { return }
+        guard !alreadyStopped else { return }
         incoming.close()
-        _ = mosquitto_disconnect(handle)
-        pthread_join(thread, nil)
+        if let thread {
+            _ = mosquitto_disconnect(handle)
+            pthread_join(thread, nil)
+        }
         shared.withLock { $0.state = .closed }
     }
 
@@ -235,7 +240,9 @@ final class MosquittoConnection: @unchecked Sendable {
             let reason = code == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : ""
             error = MQTTError(
                 .unreachable,
-                detail: "\(configuration.host):\(configuration.port): \(String(cString: mosquitto_strerror(code))) \(reason)")
+                detail:
+                    "\(configuration.host):\(configuration.port): \(String(cString: mosquitto_strerror(code))) \(reason)"
+            )
         }
         record(error)
     }

@@ -65,7 +65,9 @@ func waitUntil(_ timeout: Duration = .seconds(30), _ condition: () -> Bool) asyn
 }
 
 /// Starts the Swift subscriber and counts until every message arrived or nothing came for 5 s.
-func drainSwift(_ broker: MosquittoBroker, qos: QoS, expecting count: Int) async throws -> (Tally, ContinuousClock.Instant) {
+func drainSwift(
+    _ broker: MosquittoBroker, qos: QoS, expecting count: Int
+) async throws -> (Tally, ContinuousClock.Instant) {
     let client = try MosquittoClient(configuration: try swiftConfiguration(broker, qos: qos), logger: logger)
     client.start()
     let tally = try await consume(client, count: count)
@@ -167,7 +169,8 @@ func report(mode: String, qos: QoS, swift: (Tally, Double), sub: (Tally, Double)
     }
     let silentRate = Double(messageCount) / silentSub.1
     print(
-        line + ",\"mosquitto_sub_silent_msgs_per_s\":\(Int(silentRate)),\"mosquitto_sub_silent_complete\":\(silentSub.0),"
+        line
+            + ",\"mosquitto_sub_silent_msgs_per_s\":\(Int(silentRate)),\"mosquitto_sub_silent_complete\":\(silentSub.0),"
             + "\"swift_over_mosquitto_sub_silent\":\((swiftRate / silentRate * 1000).rounded() / 1000)}")
 }
 
@@ -192,7 +195,8 @@ for qos in [QoS.atMostOnce, .atLeastOnce] {
     try await waitUntil { setup.counters.subscriptionsGranted > 0 }
     await setup.close()
     for silent in [false, true] {
-        try spawnMosquittoSub(broker, qos: qos, count: 0, output: "/dev/null", exitOnSubscribe: true, silent: silent).wait()
+        try spawnMosquittoSub(broker, qos: qos, count: 0, output: "/dev/null", exitOnSubscribe: true, silent: silent)
+            .wait()
     }
 
     // Backlog: flood while both are offline, then drain one at a time.

@@ -18,7 +18,8 @@ import Testing
     @Test func offlinePublishesAreBoundedAndSentAfterConnecting() async throws {
         let broker = try MosquittoBroker()
         let observer = try MosquittoClient(
-            configuration: broker.configuration(clientID: "offline-observer", subscriptions: [.init(try TopicFilter("off/#"))]),
+            configuration: broker.configuration(
+                clientID: "offline-observer", subscriptions: [.init(try TopicFilter("off/#"))]),
             logger: .quiet)
         observer.start()
         try await observer.waitUntilConnected(timeout: .seconds(10))
@@ -56,7 +57,8 @@ import Testing
         try await waitUntil { publisher.pendingPublishes == 0 }
 
         let subscriber = try MosquittoClient(
-            configuration: broker.configuration(clientID: "retain-sub", subscriptions: [.init(try TopicFilter("forecast/+/+"))]),
+            configuration: broker.configuration(
+                clientID: "retain-sub", subscriptions: [.init(try TopicFilter("forecast/+/+"))]),
             logger: .quiet)
         subscriber.start()
         let received = await subscriber.messages.collect(1, timeout: .seconds(10))
@@ -69,8 +71,10 @@ import Testing
         #expect(Foundation.pipe(&pipe) == 0)
         let sub = try ChildProcess(
             try MosquittoBroker.find("mosquitto_sub"),
-            ["-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-t", "forecast/lab/t1", "-C", "1", "-W", "10",
-             "-F", "%C|%E"],
+            [
+                "-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-t", "forecast/lab/t1", "-C", "1", "-W", "10",
+                "-F", "%C|%E",
+            ],
             stdout: pipe[1])
         close(pipe[1])
         let output = String(
@@ -86,13 +90,15 @@ import Testing
 
     @Test func mqtt311RoundTripIgnoresV5Properties() async throws {
         let broker = try MosquittoBroker()
-        var configuration = broker.configuration(clientID: "v311", subscriptions: [.init(try TopicFilter("v3/#"), qos: .exactlyOnce)])
+        var configuration = broker.configuration(
+            clientID: "v311", subscriptions: [.init(try TopicFilter("v3/#"), qos: .exactlyOnce)])
         configuration.protocolVersion = .v311
         let client = try MosquittoClient(configuration: configuration, logger: .quiet)
         client.start()
         try await client.waitUntilConnected(timeout: .seconds(10))
         try await waitForSubscription(client)
-        try client.publish(topic: "v3/x", payload: [42], qos: .exactlyOnce, properties: .init(contentType: "text/plain"))
+        try client.publish(
+            topic: "v3/x", payload: [42], qos: .exactlyOnce, properties: .init(contentType: "text/plain"))
         let received = await client.messages.collect(1, timeout: .seconds(10))
         #expect(received.map(\.payload) == [[42]])
         #expect(received.first?.qos == .exactlyOnce)
