@@ -1,7 +1,8 @@
 import Foundation
-import MQTT
 import MQTTTestKit
 import Testing
+
+@testable import MQTT
 
 @Suite struct PublishTests {
     @Test func topicsWithWildcardsOrNulAreRefusedAndCounted() async throws {
@@ -103,5 +104,37 @@ import Testing
         #expect(received.map(\.payload) == [[42]])
         #expect(received.first?.qos == .exactlyOnce)
         await client.close()
+    }
+}
+
+@Suite struct ConfigurationTests {
+    @Test func outOfRangeValuesAreTypedErrors() {
+        var configuration = MQTTConfiguration(host: "127.0.0.1", clientID: "cfg")
+        configuration.keepAlive = 2
+        let error = #expect(throws: MQTTError.self) {
+            try MosquittoClient(configuration: configuration, logger: .quiet)
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error.map { "\($0)".contains("keepAlive") } == true)
+
+        configuration.keepAlive = 30
+        configuration.status = .init(topic: "status/#")
+        #expect(throws: MQTTError.self) { try MosquittoClient(configuration: configuration, logger: .quiet) }
+    }
+
+    @Test func descriptionNamesTheUserButHoldsNoPassword() {
+        var configuration = MQTTConfiguration(host: "broker.lan", port: 8883, clientID: "barnnd-1")
+        configuration.credentials = .init(username: "barnnd", passwordFile: "/etc/barnnd/mqtt-password")
+        configuration.tls = .init(caFile: "/etc/ssl/ca.pem")
+        #expect(
+            configuration.description == "mqtt://broker.lan:8883 client=barnnd-1 MQTT 5 keepalive=30s user=barnnd tls")
+    }
+
+    @Test func passwordFileLosesOnlyItsTrailingNewline() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("barnnd-password-\(UUID().uuidString)")
+            .path
+        try "  pass word \n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try MosquittoConnection.readPasswordFile(path) == "  pass word ")
     }
 }
