@@ -135,17 +135,17 @@ func tallyFile(_ path: String, count: Int) throws -> Tally {
 /// Publishes `count` messages as fast as the outgoing bound allows, then a QoS 1 marker whose PUBACK proves
 /// the broker has routed everything before it.
 func flood(_ publisher: MosquittoClient, qos: QoS, count: Int) async throws {
-    for index in 0..<count {
+    func send(_ topic: String, _ payload: [UInt8], _ qos: QoS) async throws {
         while true {
             do {
-                try publisher.publish(topic: "bench/\(index % 16)", payload: payload(index), qos: qos)
-                break
+                return try publisher.publish(topic: topic, payload: payload, qos: qos)
             } catch let error as MQTTError where error.code == .outgoingQueueFull {
                 await Task.yield()
             }
         }
     }
-    try publisher.publish(topic: "marker", payload: [], qos: .atLeastOnce)
+    for index in 0..<count { try await send("bench/\(index % 16)", payload(index), qos) }
+    try await send("marker", [], .atLeastOnce)
     try await waitUntil(.seconds(120)) { publisher.pendingPublishes == 0 }
 }
 
@@ -174,65 +174,73 @@ func report(mode: String, qos: QoS, swift: (Tally, Double), sub: (Tally, Double)
             + "\"swift_over_mosquitto_sub_silent\":\((swiftRate / silentRate * 1000).rounded() / 1000)}")
 }
 
-var options = MosquittoBroker.Options()
-options.queueQoS0Messages = true
-let broker = try MosquittoBroker(options: options)
-let clock = ContinuousClock()
-let publisher = try MosquittoClient(
-    configuration: {
-        var configuration = broker.configuration(clientID: "bench-pub")
-        configuration.outgoingQueueCapacity = 1000
-        return configuration
-    }(), logger: logger)
-publisher.start()
-try await publisher.waitUntilConnected(timeout: .seconds(10))
-let subOutput = broker.directory.appendingPathComponent("mosquitto_sub.out").path
+/// The whole run; a function so that the broker is stopped and its folder removed when it returns.
+func main() async throws {
+    var options = MosquittoBroker.Options()
+    options.queueQoS0Messages = true
+    let broker = try MosquittoBroker(options: options)
+    let clock = ContinuousClock()
+    let publisher = try MosquittoClient(
+        configuration: {
+            var configuration = broker.configuration(clientID: "bench-pub")
+            configuration.outgoingQueueCapacity = 1000
+            return configuration
+        }(), logger: logger)
+    publisher.start()
+    try await publisher.waitUntilConnected(timeout: .seconds(10))
+    let subOutput = broker.directory.appendingPathComponent("mosquitto_sub.out").path
 
-for qos in [QoS.atMostOnce, .atLeastOnce] {
-    // Create both persistent sessions (subscribe, then leave).
-    let setup = try MosquittoClient(configuration: try swiftConfiguration(broker, qos: qos), logger: logger)
-    setup.start()
-    try await waitUntil { setup.counters.subscriptionsGranted > 0 }
-    await setup.close()
-    for silent in [false, true] {
-        try spawnMosquittoSub(broker, qos: qos, count: 0, output: "/dev/null", exitOnSubscribe: true, silent: silent)
+    for qos in [QoS.atMostOnce, .atLeastOnce] {
+        // Create both persistent sessions (subscribe, then leave).
+        let setup = try MosquittoClient(configuration: try swiftConfiguration(broker, qos: qos), logger: logger)
+        setup.start()
+        try await waitUntil { setup.counters.subscriptionsGranted > 0 }
+        await setup.close()
+        for silent in [false, true] {
+            try spawnMosquittoSub(
+                broker, qos: qos, count: 0, output: "/dev/null", exitOnSubscribe: true, silent: silent
+            )
             .wait()
-    }
+        }
 
-    // Backlog: flood while both are offline, then drain one at a time.
-    try await flood(publisher, qos: qos, count: messageCount)
-    let swiftStart = clock.now
-    let (swiftTally, swiftEnd) = try await drainSwift(broker, qos: qos, expecting: messageCount)
-    let subStart = clock.now
-    let sub = try spawnMosquittoSub(broker, qos: qos, count: messageCount, output: subOutput)
-    sub.wait()
-    let subElapsed = seconds(clock.now - subStart)
-    let silentStart = clock.now
-    let silentStatus = try spawnMosquittoSub(
-        broker, qos: qos, count: messageCount, output: "/dev/null", silent: true
-    ).wait()
-    let silentElapsed = seconds(clock.now - silentStart)
-    report(
-        mode: "backlog", qos: qos, swift: (swiftTally, seconds(swiftEnd - swiftStart)),
-        sub: (try tallyFile(subOutput, count: messageCount), subElapsed), silentSub: (silentStatus == 0, silentElapsed))
+        // Backlog: flood while both are offline, then drain one at a time.
+        try await flood(publisher, qos: qos, count: messageCount)
+        let swiftStart = clock.now
+        let (swiftTally, swiftEnd) = try await drainSwift(broker, qos: qos, expecting: messageCount)
+        let subStart = clock.now
+        let sub = try spawnMosquittoSub(broker, qos: qos, count: messageCount, output: subOutput)
+        sub.wait()
+        let subElapsed = seconds(clock.now - subStart)
+        let silentStart = clock.now
+        let silentStatus = try spawnMosquittoSub(
+            broker, qos: qos, count: messageCount, output: "/dev/null", silent: true
+        ).wait()
+        let silentElapsed = seconds(clock.now - silentStart)
+        report(
+            mode: "backlog", qos: qos, swift: (swiftTally, seconds(swiftEnd - swiftStart)),
+            sub: (try tallyFile(subOutput, count: messageCount), subElapsed),
+            silentSub: (silentStatus == 0, silentElapsed))
 
-    // Live: both online while the publisher floods.
-    let client = try MosquittoClient(configuration: try swiftConfiguration(broker, qos: qos), logger: logger)
-    client.start()
-    try await client.waitUntilConnected(timeout: .seconds(10))
-    let liveSub = try spawnMosquittoSub(broker, qos: qos, count: messageCount, output: subOutput)
-    let floodStart = clock.now
-    let consumer = Task { try await consume(client, count: messageCount) }
-    let subWaiter = Task.detached { () -> ContinuousClock.Instant in
-        liveSub.wait()
-        return ContinuousClock().now
+        // Live: both online while the publisher floods.
+        let client = try MosquittoClient(configuration: try swiftConfiguration(broker, qos: qos), logger: logger)
+        client.start()
+        try await client.waitUntilConnected(timeout: .seconds(10))
+        let liveSub = try spawnMosquittoSub(broker, qos: qos, count: messageCount, output: subOutput)
+        let floodStart = clock.now
+        let consumer = Task { try await consume(client, count: messageCount) }
+        let subWaiter = Task.detached { () -> ContinuousClock.Instant in
+            liveSub.wait()
+            return ContinuousClock().now
+        }
+        try await flood(publisher, qos: qos, count: messageCount)
+        let (liveTally, liveEnd) = try await consumer.value
+        let subEnd = await subWaiter.value
+        await client.close()
+        report(
+            mode: "live", qos: qos, swift: (liveTally, seconds(liveEnd - floodStart)),
+            sub: (try tallyFile(subOutput, count: messageCount), seconds(subEnd - floodStart)))
     }
-    try await flood(publisher, qos: qos, count: messageCount)
-    let (liveTally, liveEnd) = try await consumer.value
-    let subEnd = await subWaiter.value
-    await client.close()
-    report(
-        mode: "live", qos: qos, swift: (liveTally, seconds(liveEnd - floodStart)),
-        sub: (try tallyFile(subOutput, count: messageCount), seconds(subEnd - floodStart)))
+    await publisher.close()
 }
-await publisher.close()
+
+try await main()
