@@ -143,8 +143,9 @@ final class MosquittoConnection: @unchecked Sendable {
             case .runLoop:
                 let code = mosquitto_loop(handle, 1000, 1)
                 if code != MOSQ_ERR_SUCCESS.rawValue {
+                    let savedErrno = errno
                     if stopRequested { continue }
-                    noteLoopFailure(code)
+                    noteLoopFailure(code, errno: savedErrno)
                     counters.reconnects.increment()
                     action = machine.loopFailed()
                 }
@@ -201,7 +202,7 @@ final class MosquittoConnection: @unchecked Sendable {
             code = mosquitto_reconnect(handle)
         }
         if code == MOSQ_ERR_SUCCESS.rawValue { return true }
-        noteLoopFailure(code)
+        noteLoopFailure(code, errno: errno)
         return false
     }
 
@@ -222,8 +223,9 @@ final class MosquittoConnection: @unchecked Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Classifies a failed connect or loop result and records it as the current state.
-    private func noteLoopFailure(_ code: CInt) {
+    /// Classifies a failed connect or loop result and records it as the current state. `errno` is the value
+    /// saved right after the call, before anything else could overwrite it.
+    private func noteLoopFailure(_ code: CInt, errno savedErrno: CInt) {
         let error: MQTTError
         switch code {
         case MOSQ_ERR_TLS.rawValue, MOSQ_ERR_TLS_HANDSHAKE.rawValue:
@@ -237,7 +239,7 @@ final class MosquittoConnection: @unchecked Sendable {
             }
             error = MQTTError(.connectionRefused, detail: String(cString: mosquitto_strerror(code)))
         default:
-            let reason = code == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : ""
+            let reason = code == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(savedErrno)) : ""
             error = MQTTError(
                 .unreachable,
                 detail:
