@@ -128,6 +128,9 @@ public final class MosquittoClient: Sendable {
             if !condition { throw MQTTError(.invalidConfiguration, detail: detail()) }
         }
         try require(!configuration.host.isEmpty, "host is empty")
+        try require(
+            (1...65535).contains(configuration.clientID.utf8.count) && !configuration.clientID.utf8.contains(0),
+            "clientID must be 1…65535 bytes without NUL (a persistent session is keyed by it)")
         try require((1...65535).contains(configuration.port), "port must be 1…65535, got \(configuration.port)")
         try require(
             (5...65535).contains(configuration.keepAlive), "keepAlive must be 5…65535 s, got \(configuration.keepAlive)"

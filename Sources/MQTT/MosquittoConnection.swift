@@ -11,9 +11,9 @@ import Synchronization
 /// writing them in place. Every callback runs on this thread.
 ///
 /// `@unchecked Sendable`: libmosquitto guards the handle with its own mutexes once threaded mode is set, so
-/// `mosquitto_publish` may be called from any thread; `machine`, `subscribed` and `connectProperties` are
-/// only touched on the network thread (in `run()` and the callbacks it triggers); everything else that is
-/// shared is in a `Mutex` or an `Atomic`.
+/// `mosquitto_publish` may be called from any thread; `machine`, the only `var`, is touched only on the network
+/// thread (in `run()` and the callbacks it triggers); everything else that is shared is in a `Mutex` or an
+/// `Atomic`.
 final class MosquittoConnection: @unchecked Sendable {
     /// Connection phase and publish bookkeeping, read by other threads.
     struct Shared {
