@@ -89,13 +89,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "mqtt-bench",
+            dependencies: ["MQTT", "MQTTTestKit", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "mqtt-will-client",
+            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
 
         .executableTarget(name: "ingest-bench", dependencies: ["Daemon"], swiftSettings: strictSettings),
 
         // Test support and tests.
         .target(
             name: "MQTTTestKit",
-            dependencies: ["MQTT"],
+            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log")],
             path: "Tests/MQTTTestKit",
             swiftSettings: strictSettings
         ),
