@@ -28,9 +28,9 @@ public final class Store: Sendable {
     ///
     /// - Throws: ``StorageError`` with `.notADatabase`, `.corrupt`, `.readOnly`, `.locked`, `.newerSchema(_:)`,
     ///   `.io` (missing file in read-only mode, missing directory) or `.diskFull`.
-    public init(path: String, configuration: StoreConfiguration = StoreConfiguration(), logger: Logger) throws(
-        StorageError
-    ) {
+    public init(
+        path: String, configuration: StoreConfiguration = StoreConfiguration(), logger: Logger
+    ) throws(StorageError) {
         self.path = path
         self.configuration = configuration
         self.logger = logger

@@ -15,7 +15,8 @@ import Testing
         }
         for issued in 0..<100 {
             let points = (1...4).map { ForecastPoint(step: $0, tMs: Int64(issued + $0), mean: 0, quantiles: [0]) }
-            items.append(.forecast(ForecastIssue(stream: "a", issuedAtMs: Int64(issued), levels: [0.5], points: points)))
+            items.append(
+                .forecast(ForecastIssue(stream: "a", issuedAtMs: Int64(issued), levels: [0.5], points: points)))
         }
         for index in 0..<50 {
             items.append(.event(EventRecord(timeMs: Int64(index * 10), kind: "tick")))

@@ -8,7 +8,9 @@ extension Store {
     /// - Returns: the stored metadata, with its version.
     /// - Throws: ``StorageError`` (`.diskFull`, `.readOnly`, `.locked`, …); nothing is stored then.
     @discardableResult
-    public func saveCheckpoint(_ checkpoint: NewCheckpoint, activate: Bool, keepLast: Int) throws(StorageError)
+    public func saveCheckpoint(
+        _ checkpoint: NewCheckpoint, activate: Bool, keepLast: Int
+    ) throws(StorageError)
         -> CheckpointInfo
     {
         let checksum = CRC32.checksum(checkpoint.blob)
@@ -61,7 +63,8 @@ extension Store {
 
     /// One stored version with its verified blob, or `nil` if it is not stored.
     public func checkpoint(model: String, version: Int) throws(StorageError) -> Checkpoint? {
-        try loadCheckpoint("WHERE model = ? AND version = ?", [model, version], what: "checkpoint \(model) v\(version)")
+        try loadCheckpoint(
+            "WHERE model = ? AND version = ?", [model, version], what: "checkpoint \(model) v\(version)")
     }
 
     /// Metadata of the stored checkpoints (of one model, or all), newest version first.
@@ -76,7 +79,9 @@ extension Store {
         }
     }
 
-    private func loadCheckpoint(_ filter: String, _ arguments: StatementArguments, what: String) throws(StorageError)
+    private func loadCheckpoint(
+        _ filter: String, _ arguments: StatementArguments, what: String
+    ) throws(StorageError)
         -> Checkpoint?
     {
         let loaded = try read("reading \(what)") { db -> Checkpoint? in

@@ -2,7 +2,9 @@ import GRDB
 
 extension Store {
     /// Events with time in `fromMs...toMs`, optionally of one kind, newest first, at most `limit`.
-    public func events(fromMs: Int64 = .min, toMs: Int64 = .max, kind: String? = nil, limit: Int = 100)
+    public func events(
+        fromMs: Int64 = .min, toMs: Int64 = .max, kind: String? = nil, limit: Int = 100
+    )
         throws(StorageError) -> [EventRecord]
     {
         try read("listing events") { db in
@@ -22,7 +24,9 @@ extension Store {
     }
 
     /// Rejected messages with time in `fromMs...toMs`, newest first, at most `limit`.
-    public func rejects(fromMs: Int64 = .min, toMs: Int64 = .max, limit: Int = 100) throws(StorageError)
+    public func rejects(
+        fromMs: Int64 = .min, toMs: Int64 = .max, limit: Int = 100
+    ) throws(StorageError)
         -> [RejectRecord]
     {
         try read("listing rejects") { db in

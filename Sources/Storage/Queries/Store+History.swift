@@ -7,7 +7,9 @@ extension Store {
     /// When several forecasts target the same time at that step the latest issued one is returned.
     ///
     /// - Returns: an empty array for an unknown stream.
-    public func history(stream: String, fromMs: Int64, toMs: Int64, step: Int = 1) throws(StorageError)
+    public func history(
+        stream: String, fromMs: Int64, toMs: Int64, step: Int = 1
+    ) throws(StorageError)
         -> [HistoryPoint]
     {
         try read("reading history of \(stream)") { db in

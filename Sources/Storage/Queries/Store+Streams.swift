@@ -64,7 +64,9 @@ extension Store {
     }
 
     /// Observations newer than `afterMs` for one stream, oldest first: the replay after loading a saved state.
-    public func observations(stream: String, afterMs: Int64, limit: Int = .max) throws(StorageError)
+    public func observations(
+        stream: String, afterMs: Int64, limit: Int = .max
+    ) throws(StorageError)
         -> [(tMs: Int64, value: Double?)]
     {
         try read("reading observations of \(stream)") { db in

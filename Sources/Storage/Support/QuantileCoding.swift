@@ -1,7 +1,9 @@
 /// The `forecasts.quantiles` encoding: little-endian IEEE-754 Float32, one per level, no header.
 enum QuantileCoding {
     /// Calls `body` with the encoded bytes; on little-endian hosts this is the array's own storage, no copy.
-    static func withLittleEndianBytes<R>(_ values: [Float], _ body: (UnsafeRawBufferPointer) throws -> R) rethrows
+    static func withLittleEndianBytes<R>(
+        _ values: [Float], _ body: (UnsafeRawBufferPointer) throws -> R
+    ) rethrows
         -> R
     {
         #if _endian(little)
