@@ -35,7 +35,7 @@ import Testing
         _ = writer.enqueue(observations(20_000..<50_000), overflow: .reject)
         await #expect(throws: StorageError(.diskFull, message: "")) { try await writer.flush() }
         let dropped = writer.counters.rowsDropped
-        #expect(dropped > 0)
+        #expect(dropped > 0, "\(writer.counters)")
         #expect(writer.counters.bufferedRows <= 30_000)
 
         // Space comes back: the buffered rows are written.

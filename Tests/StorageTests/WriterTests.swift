@@ -128,7 +128,8 @@ import Testing
     @Test func closeDrainsEverythingQueued() async throws {
         let temporary = try TemporaryDatabase()
         let store = try temporary.open()
-        let writer = store.makeWriter(configuration: WriterConfiguration(batchRows: 700, maxDelay: .seconds(60)))
+        let writer = store.makeWriter(
+            configuration: WriterConfiguration(batchRows: 700, maximumTransactionRows: 700, maxDelay: .seconds(60)))
         for chunk in 0..<10 {
             let items = (0..<300).map { index in
                 WriteItem.observation(stream: "s\(index % 7)", tMs: Int64(chunk * 300 + index), value: 0.5)

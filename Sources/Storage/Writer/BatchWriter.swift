@@ -22,6 +22,43 @@ final class BatchWriter {
     private var newStreams: [String] = []
     private var newLevels: [[Double]] = []
     private var lastSeen: [Int64: Int64] = [:]
+    /// Statements of the current transaction, looked up once per batch rather than once per item: GRDB's cache
+    /// hashes the whole SQL text on every lookup.
+    private var statements: [SQL: SQLiteStatementHandle] = [:]
+
+    private enum SQL: String {
+        case observation = "INSERT INTO observations(stream_id, t_ms, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        case lastSeen = "UPDATE streams SET last_seen_ms = max(last_seen_ms, ?) WHERE id = ?"
+        case forecast = """
+            INSERT INTO forecasts(stream_id, issued_at_ms, step, t_ms, mean, levels_id, quantiles)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(stream_id, issued_at_ms, step) DO UPDATE SET t_ms = excluded.t_ms,
+                mean = excluded.mean, levels_id = excluded.levels_id, quantiles = excluded.quantiles
+            """
+        case streamState = """
+            INSERT INTO stream_states(stream_id, checkpoint_id, t_ms, saved_at_ms, hidden, normaliser, calibrator)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(stream_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id, t_ms = excluded.t_ms,
+                saved_at_ms = excluded.saved_at_ms, hidden = excluded.hidden,
+                normaliser = excluded.normaliser, calibrator = excluded.calibrator
+            """
+        case drift = """
+            INSERT INTO drift(stream_id, window_end_ms, n, crps, mae, coverage, pit_bins, alarm)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(stream_id, window_end_ms) DO UPDATE SET n = excluded.n, crps = excluded.crps,
+                mae = excluded.mae, coverage = excluded.coverage, pit_bins = excluded.pit_bins,
+                alarm = excluded.alarm
+            """
+        case event = "INSERT INTO events(time_ms, kind, model, stream_id, detail) VALUES (?, ?, ?, ?, ?)"
+        case reject = "INSERT INTO rejects(time_ms, topic, excerpt, payload_bytes, reason) VALUES (?, ?, ?, ?, ?)"
+    }
+
+    private func statement(_ sql: SQL, _ db: Database) throws -> SQLiteStatementHandle {
+        if let handle = statements[sql] { return handle }
+        let handle = try SQLiteStatementHandle(db, sql: sql.rawValue)
+        statements[sql] = handle
+        return handle
+    }
 
     init(store: Store) { self.store = store }
 
@@ -30,6 +67,8 @@ final class BatchWriter {
         newStreams.removeAll(keepingCapacity: true)
         newLevels.removeAll(keepingCapacity: true)
         lastSeen.removeAll(keepingCapacity: true)
+        statements.removeAll(keepingCapacity: true)
+        defer { statements.removeAll(keepingCapacity: true) }
         do {
             return try store.pool.write { db in try self.write(items, db) }
         } catch {
@@ -41,8 +80,7 @@ final class BatchWriter {
 
     private func write(_ items: ArraySlice<WriteItem>, _ db: Database) throws -> Result {
         var result = Result()
-        let observation = try SQLiteStatementHandle(
-            db, sql: "INSERT INTO observations(stream_id, t_ms, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        let observation = try statement(.observation, db)
         for item in items {
             switch item {
             case .observation(let stream, let tMs, let value):
@@ -72,8 +110,7 @@ final class BatchWriter {
             }
         }
         if !lastSeen.isEmpty {
-            let update = try SQLiteStatementHandle(
-                db, sql: "UPDATE streams SET last_seen_ms = max(last_seen_ms, ?) WHERE id = ?")
+            let update = try statement(.lastSeen, db)
             for (id, tMs) in lastSeen {
                 update.bind(1, tMs)
                 update.bind(2, id)
@@ -86,14 +123,7 @@ final class BatchWriter {
     private func write(_ issue: ForecastIssue, _ db: Database, _ result: inout Result) throws {
         let streamID = try streamID(issue.stream, seenAt: issue.issuedAtMs, db)
         let levelsID = try levelsID(issue.levels, db)
-        let insert = try SQLiteStatementHandle(
-            db,
-            sql: """
-                INSERT INTO forecasts(stream_id, issued_at_ms, step, t_ms, mean, levels_id, quantiles)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(stream_id, issued_at_ms, step) DO UPDATE SET t_ms = excluded.t_ms,
-                    mean = excluded.mean, levels_id = excluded.levels_id, quantiles = excluded.quantiles
-                """)
+        let insert = try statement(.forecast, db)
         for point in issue.points {
             guard point.quantiles.count == issue.levels.count else {
                 result.invalid += 1
@@ -112,15 +142,7 @@ final class BatchWriter {
 
     private func write(_ state: StreamStateRecord, _ db: Database, _ result: inout Result) throws {
         let streamID = try streamID(state.stream, seenAt: state.tMs, db)
-        let upsert = try SQLiteStatementHandle(
-            db,
-            sql: """
-                INSERT INTO stream_states(stream_id, checkpoint_id, t_ms, saved_at_ms, hidden, normaliser, calibrator)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(stream_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id, t_ms = excluded.t_ms,
-                    saved_at_ms = excluded.saved_at_ms, hidden = excluded.hidden,
-                    normaliser = excluded.normaliser, calibrator = excluded.calibrator
-                """)
+        let upsert = try statement(.streamState, db)
         upsert.bind(1, streamID)
         upsert.bind(2, state.checkpointID)
         upsert.bind(3, state.tMs)
@@ -133,15 +155,7 @@ final class BatchWriter {
 
     private func write(_ drift: DriftRecord, _ db: Database, _ result: inout Result) throws {
         let streamID = try streamID(drift.stream, seenAt: drift.windowEndMs, db)
-        let upsert = try SQLiteStatementHandle(
-            db,
-            sql: """
-                INSERT INTO drift(stream_id, window_end_ms, n, crps, mae, coverage, pit_bins, alarm)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(stream_id, window_end_ms) DO UPDATE SET n = excluded.n, crps = excluded.crps,
-                    mae = excluded.mae, coverage = excluded.coverage, pit_bins = excluded.pit_bins,
-                    alarm = excluded.alarm
-                """)
+        let upsert = try statement(.drift, db)
         upsert.bind(1, streamID)
         upsert.bind(2, drift.windowEndMs)
         upsert.bind(3, Int64(drift.n))
@@ -155,8 +169,7 @@ final class BatchWriter {
 
     private func write(_ event: EventRecord, _ db: Database, _ result: inout Result) throws {
         let eventStream = try event.stream.map { try streamID($0, seenAt: event.timeMs, db) }
-        let insert = try SQLiteStatementHandle(
-            db, sql: "INSERT INTO events(time_ms, kind, model, stream_id, detail) VALUES (?, ?, ?, ?, ?)")
+        let insert = try statement(.event, db)
         insert.bind(1, event.timeMs)
         insert.bind(2, event.kind)
         insert.bind(3, event.model)
@@ -166,9 +179,7 @@ final class BatchWriter {
     }
 
     private func write(_ reject: RejectRecord, _ db: Database, _ result: inout Result) throws {
-        let insert = try SQLiteStatementHandle(
-            db,
-            sql: "INSERT INTO rejects(time_ms, topic, excerpt, payload_bytes, reason) VALUES (?, ?, ?, ?, ?)")
+        let insert = try statement(.reject, db)
         insert.bind(1, reject.timeMs)
         insert.bind(2, reject.topic)
         insert.bind(3, reject.excerpt)

@@ -13,6 +13,8 @@ final class WriterLoop: @unchecked Sendable {
     private var buffer: [WriteItem] = []
     private var head = 0
     private var bufferRows = 0
+    /// Items enqueued up to the last take: a failed attempt answers only the flushes whose items it included.
+    private var takenThrough: UInt64 = 0
     private var retryAt: ContinuousClock.Instant?
     private var backoff: Duration
     private var closeAttemptsLeft: Int
@@ -48,7 +50,7 @@ final class WriterLoop: @unchecked Sendable {
             while head < buffer.count {
                 var end = head
                 var rows = 0
-                while end < buffer.count, rows < configuration.batchRows || end == head {
+                while end < buffer.count, rows < configuration.maximumTransactionRows || end == head {
                     rows += buffer[end].rowCount
                     end += 1
                 }
@@ -107,6 +109,7 @@ final class WriterLoop: @unchecked Sendable {
                 waiter.wait(until: deadline)
             }
             let items = state.queue
+            takenThrough = state.enqueuedItems
             state.queue = []
             state.queuedRows = 0
             state.firstQueuedAt = nil
@@ -170,9 +173,10 @@ final class WriterLoop: @unchecked Sendable {
             if let failure {
                 state.counters.failedBatches += 1
                 state.counters.lastError = failure
-                let waiters = state.flushWaiters
-                state.flushWaiters = []
-                for waiter in waiters { waiter.continuation.resume(throwing: failure) }
+                let taken = takenThrough
+                let failed = state.flushWaiters.filter { $0.ticket <= taken }
+                state.flushWaiters.removeAll { $0.ticket <= taken }
+                for waiter in failed { waiter.continuation.resume(throwing: failure) }
             } else {
                 state.counters.lastError = nil
                 let done = state.doneItems
