@@ -84,7 +84,8 @@ public final class StoreWriter: Sendable {
         }
     }
 
-    /// Writes everything queued before the call now, ignoring the batch bounds and any retry backoff.
+    /// Writes everything queued before the call now, ignoring the batch bounds and any retry backoff. Returns when
+    /// those items are committed, or were dropped past the retry bound (counted in ``WriterCounters/rowsDropped``).
     ///
     /// - Throws: ``StorageError`` if the write attempt fails; the rows stay buffered and are retried.
     ///   `.closed` if the writer is closed.

@@ -36,6 +36,10 @@ final class WriterLoop: @unchecked Sendable {
             let (taken, closing) = takeWhenDue()
             var dropped = append(taken)
             if head == buffer.count {
+                // Nothing left to retry (everything was dropped, or nothing came): leave backoff.
+                retryAt = nil
+                backoff = configuration.initialBackoff
+                compact()
                 if closing {
                     finish(dropped: dropped)
                     return
