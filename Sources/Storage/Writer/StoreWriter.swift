@@ -15,7 +15,10 @@ public final class StoreWriter: Sendable {
     private let configuration: WriterConfiguration
 
     struct FlushWaiter {
+        /// The flush returns once this many items are done.
         let ticket: UInt64
+        /// How many takes had happened when it registered: only a later attempt, which holds its items, may fail it.
+        let epoch: UInt64
         let continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -28,6 +31,8 @@ public final class StoreWriter: Sendable {
         /// Items committed or dropped so far, in queue order.
         var doneItems: UInt64 = 0
         var flushWaiters: [FlushWaiter] = []
+        /// Takes of the queue by the writer thread so far.
+        var takes: UInt64 = 0
         var closing = false
         var finished = false
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
@@ -98,7 +103,8 @@ public final class StoreWriter: Sendable {
                     } else if state.doneItems >= state.enqueuedItems {
                         continuation.resume()
                     } else {
-                        state.flushWaiters.append(FlushWaiter(ticket: state.enqueuedItems, continuation: continuation))
+                        state.flushWaiters.append(
+                            FlushWaiter(ticket: state.enqueuedItems, epoch: state.takes, continuation: continuation))
                         waiter.broadcast()
                     }
                 }
