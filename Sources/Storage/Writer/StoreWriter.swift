@@ -3,8 +3,9 @@ import Logging
 
 /// The one writer of a ``Store``: batches queued items into transactions on a dedicated thread.
 ///
-/// `enqueue` is cheap and thread-safe and never waits for SQLite. A transaction commits once
-/// ``WriterConfiguration/batchRows`` rows wait or ``WriterConfiguration/maxDelay`` after the first queued row.
+/// `enqueue` is cheap and thread-safe and never waits for SQLite. A transaction starts once
+/// ``WriterConfiguration/batchRows`` rows wait or ``WriterConfiguration/maxDelay`` after the first queued row; a
+/// backlog is written in transactions of up to ``WriterConfiguration/maximumTransactionRows`` rows (group commit).
 /// When a transaction fails (disk full, locked, read-only) its rows stay in memory and are retried with exponential
 /// backoff; past ``WriterConfiguration/retryBufferRows`` the oldest rows are dropped and counted. Nothing here traps
 /// on an environment fault.
