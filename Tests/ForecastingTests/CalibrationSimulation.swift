@@ -13,6 +13,8 @@ struct CalibrationSimulation {
     var modelScale: Double
     /// σ_t as a function of t.
     var sigma: (Int) -> Double = { _ in 1 }
+    /// Draws ε; standard normal by default (a heavier-tailed law tests the per-level offsets).
+    var noise: @Sendable (inout SeededGenerator) -> Double = { $0.normal() }
     var horizon = 1
     var length = 12_000
     var seed: UInt64 = 42
@@ -37,7 +39,7 @@ struct CalibrationSimulation {
         var issued: [Int: [Int: [Double]]] = [:]
         var outcomes: [Outcome?] = Array(repeating: nil, count: length)
         for t in 0..<length {
-            let y = mu(t) + sigma(t) * rng.normal()
+            let y = mu(t) + sigma(t) * noise(&rng)
             for (h, q) in issued.removeValue(forKey: t) ?? [:] {
                 try calibrator.update(step: h, quantiles: model(t), outcome: y)
                 if h == horizon {
@@ -75,6 +77,17 @@ extension Array where Element == CalibrationSimulation.Outcome? {
             total += abs(Double(scored.filter { $0.atOrBelow[k] }.count) / Double(scored.count) - tau)
         }
         return total / Double(levels.count)
+    }
+
+    /// The steps after `start` until the coverage of the following `span` outcomes first reaches `threshold`
+    /// (searched in strides of 10).
+    func stepsUntilCoverage(after start: Int, span: Int, threshold: Double) -> Int? {
+        var s = start
+        while s + span <= count {
+            if coverage(s..<(s + span)) >= threshold { return s - start }
+            s += 10
+        }
+        return nil
     }
 
     /// The first block start s (in steps of `block` after `start`) from which every later block of `block` outcomes

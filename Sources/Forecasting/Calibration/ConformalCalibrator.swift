@@ -37,9 +37,11 @@ public struct ConformalCalibrator: Sendable, Codable, Equatable {
 
     /// Settings of a calibrator.
     public struct Configuration: Sendable, Codable, Hashable {
-        /// The offset rule. The default is ``Method/adaptive(gamma:)`` with γ = 0.005 (see the measurement in
-        /// `CalibrationMeasurementTests`).
-        public var method: Method = .adaptive(gamma: 0.005)
+        /// The offset rule. The default is ``Method/quantileTracking(rate:)`` with η = 0.05: in
+        /// `CalibrationMeasurementTests` it calibrated over-, under-confident and heavy-tailed models as well as the
+        /// window methods (90% coverage 0.899–0.900, mean |P(y ≤ q′) − τ| ≤ 0.0008), recovered from a doubling of σ
+        /// within 40 steps, and needs no score windows (about 25 KB per stream for H = 48 instead of 1–2.5 MB).
+        public var method: Method = .quantileTracking(rate: 0.05)
         /// W, the number of recent outcomes per step whose scores and hits are kept. The default is 500.
         public var window: Int = 500
         /// Scores a step needs before the window methods adjust anything; until then the model's quantiles pass
