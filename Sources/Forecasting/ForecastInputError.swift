@@ -4,6 +4,8 @@
 public enum ForecastInputError: Error, Sendable, Hashable {
     /// The outcome is NaN or infinite.
     case nonFiniteOutcome
+    /// The outcome's time is NaN or infinite.
+    case nonFiniteTime
     /// The quantile at this index is NaN or infinite.
     case nonFiniteQuantile(index: Int)
     /// The forecast has the wrong number of quantiles.
