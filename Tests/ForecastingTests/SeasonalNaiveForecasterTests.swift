@@ -61,6 +61,45 @@ import Testing
         #expect(maxAbsDiff(forecast.quantiles[1], [14.4, 16, 17.6]) < 1e-12)
     }
 
+    /// After every step the streaming forecast equals the batch one computed from the whole prefix: errors at each
+    /// lag over the series, their last R, type-7 quantiles of the sorted tail (abs tol 1e-9).
+    @Test func streamingForecastEqualsBatchOverThePrefix() throws {
+        let (period, horizon, window) = (4, 6, 15)
+        var forecaster = SeasonalNaiveForecaster(
+            period: period, maximumHorizon: horizon, residualWindow: window, minimumResiduals: 5)
+        var rng = SeededGenerator(seed: 31)
+        var series: [Double?] = []
+        for t in 0..<200 {
+            let value: Double? = rng.uniform() < 0.1 ? nil : Double(t % period) * 3 + rng.normal()
+            series.append(value)
+            forecaster.learn(Observation(t: Double(t), value: value))
+            let streaming = forecaster.forecast(horizon: horizon, levels: .protocolLevels)
+            var rows: [[Double]] = []
+            var points: [Double] = []
+            for h in 1...horizon {
+                let lag = period * ((h + period - 1) / period)
+                let errors = series.indices.compactMap { i -> Double? in
+                    guard i >= lag, let y = series[i], let past = series[i - lag] else { return nil }
+                    return y - past
+                }.suffix(window).sorted()
+                guard errors.count >= 5 else { break }
+                var position = series.count - 1 + h - lag
+                while position >= 0, series[position] == nil { position -= 1 }
+                guard position >= 0, let base = series[position] else { break }
+                points.append(base)
+                rows.append(
+                    QuantileLevels.protocolLevels.values.map { base + QuantileLevels.type7(sorted: errors, level: $0) })
+            }
+            guard rows.count == horizon else {
+                #expect(streaming == nil, "t=\(t)")
+                continue
+            }
+            let forecast = try #require(streaming, "t=\(t)")
+            #expect(forecast.point == points)
+            for h in 0..<horizon { #expect(maxAbsDiff(forecast.quantiles[h], rows[h]) < 1e-9) }
+        }
+    }
+
     /// River's generic checks: H rows of monotone quantiles, and a JSON round trip forecasts and learns identically.
     @Test func restoredForecasterContinuesIdentically() throws {
         var original = SeasonalNaiveForecaster(period: 24, maximumHorizon: 48)
