@@ -39,7 +39,7 @@ extension ConformalCalibrator {
         count(step: s, packed: packed, delta: 1)
     }
 
-    private mutating func count(step s: Int, packed: UInt16, delta: Int) {
+    mutating func count(step s: Int, packed: UInt16, delta: Int) {
         let less = Int(packed & 0xFF)
         let lessOrEqual = Int(packed >> 8)
         // y ≤ q′ₖ ⇔ k ≥ #{q′ < y};  y ≥ q′ₖ ⇔ k < #{q′ ≤ y}.

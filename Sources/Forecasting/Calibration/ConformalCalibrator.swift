@@ -20,7 +20,7 @@
 ///
 /// - Complexity: ``update(step:quantiles:outcome:)`` is O(K·W) memory moves for the window methods and O(K) for
 ///   tracking; ``calibrate(step:quantiles:)`` is O(K); neither allocates once the windows are full.
-public struct ConformalCalibrator: Sendable, Codable, Equatable {
+public struct ConformalCalibrator: Sendable, Equatable {
     /// How the offset of each level is chosen.
     public enum Method: Sendable, Codable, Hashable {
         /// Split conformal on a rolling window: `cₖ` is the conformal τₖ-quantile of the last W scores of the level.
@@ -176,10 +176,15 @@ public struct ConformalCalibrator: Sendable, Codable, Equatable {
         }
         if !steps[h - 1].scores.isEmpty {
             for k in quantiles.indices {
-                steps[h - 1].scores[k].append(Float((y - quantiles[k]) / w))
+                // Clamped so a near-zero width cannot store an infinite score (and publish infinite quantiles).
+                let score = min(max((y - quantiles[k]) / w, -Self.scoreLimit), Self.scoreLimit)
+                steps[h - 1].scores[k].append(Float(score))
             }
         }
     }
+
+    /// Scores are clamped to ±this many model widths before they are stored as `Float`.
+    static let scoreLimit = 1e30
 
     /// The offset cₖ of level `k` at step index `s`, in units of the model width.
     ///

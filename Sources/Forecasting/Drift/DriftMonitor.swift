@@ -6,7 +6,7 @@
 /// widest central interval, i.e. the standard deviation a Gaussian with those quantiles would have (the midpoint
 /// stands in for a missing median). Feed it one forecast step per outcome (the engine uses step 1).
 /// - Complexity: O(K) per update; no allocation except when a window closes or an alarm fires.
-public struct DriftMonitor: Sendable, Codable, Equatable {
+public struct DriftMonitor: Sendable, Equatable {
     /// Settings.
     public struct Configuration: Sendable, Codable, Hashable {
         /// Outcomes per window. The default is 1440 (a day of one-minute steps).
@@ -42,8 +42,8 @@ public struct DriftMonitor: Sendable, Codable, Equatable {
     /// The settings.
     public let configuration: Configuration
     /// The change detector's state.
-    public private(set) var detector: CUSUMDetector
-    private var window: Accumulator
+    public internal(set) var detector: CUSUMDetector
+    var window: Accumulator
     private let weights: [Double]
     private let spreadInterval: CentralInterval?
     private let spreadUnits: Double

@@ -13,7 +13,7 @@
 ///
 /// Memory: `m·G` values of history plus `G·residualWindow` errors. ``learn(_:)`` is O(G) and allocates nothing once
 /// full; ``forecast(horizon:levels:)`` is O(H·R log R) and allocates its result.
-public struct SeasonalNaiveForecaster: Forecaster, Codable, Equatable {
+public struct SeasonalNaiveForecaster: Forecaster, Equatable {
     /// The seasonal period m in steps (1 = naive).
     public let period: Int
     /// The largest horizon H the residuals are kept for.
@@ -23,9 +23,9 @@ public struct SeasonalNaiveForecaster: Forecaster, Codable, Equatable {
     /// Errors a lag group needs before forecasts are issued. The default is 20.
     public let minimumResiduals: Int
     /// The last `m·G` steps, nil where missing.
-    private var history: RingBuffer<Double?>
+    var history: RingBuffer<Double?>
     /// Per lag group g (index `g − 1`): recent errors `y_t − y_{t−m·g}`.
-    private var errors: [RingBuffer<Double>]
+    var errors: [RingBuffer<Double>]
 
     /// A cold forecaster; traps on a period, horizon or window below 1 (configuration errors).
     public init(period: Int, maximumHorizon: Int, residualWindow: Int = 200, minimumResiduals: Int = 20) {

@@ -12,18 +12,18 @@
 /// previous one. The result does not depend on how the readings are chunked (`ResamplerTests` checks it the way
 /// NIO's `ByteToMessageDecoderVerifier` does).
 /// - Complexity: O(1) per reading plus O(emitted steps); state is O(1).
-public struct Resampler: Sendable, Hashable, Codable {
+public struct Resampler: Sendable, Hashable {
     /// The stream's cadence.
     public let cadence: Cadence
     /// The most missing steps emitted for one gap. The default is 1000.
     public let maximumGapSteps: Int
     /// Missing steps not emitted because of the gap cap, since creation.
-    public private(set) var skippedGapSteps = 0
+    public internal(set) var skippedGapSteps = 0
     /// Event mode: the last accepted time. Duration mode: the open bucket, if any.
-    private var lastTime: Double?
-    private var open: Bucket?
+    var lastTime: Double?
+    var open: Bucket?
     /// Duration mode: the last bucket emitted (closed), if any.
-    private var lastEmitted: Int64?
+    var lastEmitted: Int64?
 
     /// The readings of the open bucket, reduced.
     struct Bucket: Sendable, Hashable, Codable {

@@ -3,13 +3,13 @@
 /// central interval. Accumulators merge, so per-stream scores add up to per-dataset ones.
 ///
 /// Memory is O(H·I) for I intervals; ``score(step:quantiles:outcome:)`` is O(K) and allocates nothing.
-public struct HorizonScores: Sendable, Codable, Equatable {
+public struct HorizonScores: Sendable, Equatable {
     /// The levels the scored quantiles are given at.
     public let levels: QuantileLevels
     /// The central intervals whose coverage is counted (by default those of 80, 90 and 95%).
     public let intervals: [CentralInterval]
     /// Per step `h` (index `h − 1`): the running sums.
-    public private(set) var steps: [Step]
+    public internal(set) var steps: [Step]
     private let weights: [Double]
     private let median: Int?
 
