@@ -90,6 +90,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(name: "forecasting-bench", dependencies: ["Forecasting"], swiftSettings: numericSettings),
+
         // Test support and tests.
         .target(
             name: "MQTTTestKit",
