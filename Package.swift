@@ -91,6 +91,7 @@ let package = Package(
         ),
 
         .executableTarget(name: "forecasting-bench", dependencies: ["Forecasting"], swiftSettings: numericSettings),
+        .executableTarget(name: "ingest-bench", dependencies: ["Daemon"], swiftSettings: strictSettings),
 
         // Test support and tests.
         .target(
@@ -108,5 +109,6 @@ let package = Package(
             dependencies: ["Daemon", "MQTTTestKit"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "barnndTests", dependencies: ["barnnd"], swiftSettings: strictSettings),
     ]
 )

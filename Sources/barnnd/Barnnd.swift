@@ -6,6 +6,7 @@ struct Barnnd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "barnnd",
         abstract: "Streaming time-series forecasts with calibrated intervals, over MQTT.",
-        version: "0.1.0"
+        version: "0.1.0",
+        subcommands: [CheckConfig.self]
     )
 }

@@ -1,0 +1,124 @@
+extension DaemonConfiguration {
+    /// One named model group (`[models.NAME]`): the BARNN shape, forecasting and retraining settings shared by the
+    /// streams whose rules name it. Steps are the stream's cadence steps.
+    public struct ModelGroup: Sendable, Equatable {
+        /// GRU hidden size, 1–4096. The default is 64.
+        public var hiddenSize = 64
+        /// Monte Carlo paths S sampled per forecast, 1–100000. The default is 256.
+        public var paths = 256
+        /// Forecast horizon H in steps, 1–10000. The default is 12.
+        public var horizon = 12
+        /// Quantile levels published, each in (0, 1), strictly increasing.
+        /// The default is 0.05, 0.25, 0.5, 0.75, 0.95 (a 90 % and a 50 % interval and the median).
+        public var quantiles: [Double] = [0.05, 0.25, 0.5, 0.75, 0.95]
+        /// Issue a forecast every this many steps, ≥ 1. The default is 1.
+        public var forecastEvery = 1
+        /// Steps a stream must have before BARNN forecasts it (the fallback forecaster serves it until then), ≥ 1.
+        /// The default is 32.
+        public var minHistory = 32
+        /// Steps replayed to re-warm a hidden state after a restart or model swap, ≥ `minHistory`.
+        /// The default is 256.
+        public var contextLength = 256
+        /// Seed of every random draw for this group (training and sampling). The default is 1.
+        public var seed: UInt64 = 1
+        /// When and how the group is retrained.
+        public var retrain = RetrainSettings()
+        /// How intervals are calibrated.
+        public var calibration = CalibrationSettings()
+
+        /// Creates the defaults.
+        public init() {}
+    }
+
+    /// Retraining of a model group (`[models.NAME.retrain]`).
+    public struct RetrainSettings: Sendable, Equatable {
+        /// Time between scheduled retrains. The default is 1 day.
+        public var every: Duration = .seconds(86400)
+        /// UTC hours in which scheduled retraining may start; `nil` means any time. The default is 02:00–05:00.
+        public var window: TimeWindow? = TimeWindow(startMinute: 2 * 60, endMinute: 5 * 60)
+        /// How much recent history a retrain reads. The default is 14 days.
+        public var history: Duration = .seconds(14 * 86400)
+        /// Whether a drift alarm triggers a retrain outside the schedule and window. The default is `true`.
+        public var driftTrigger = true
+        /// Shortest time between two retrains of the group, scheduled or triggered. The default is 6 h.
+        public var cooldown: Duration = .seconds(6 * 3600)
+        /// Fraction of the history (the most recent part) held out to validate against the active model,
+        /// in (0, 1). The default is 0.2.
+        public var validationFraction = 0.2
+        /// Checkpoints kept per group, ≥ 1; older inactive ones are deleted. The default is 5.
+        public var keepLast = 5
+
+        /// Creates the defaults.
+        public init() {}
+    }
+
+    /// A daily window of UTC time, `"02:00-05:00"`; it may wrap past midnight (`"22:00-02:00"`).
+    public struct TimeWindow: Sendable, Hashable, CustomStringConvertible {
+        /// Start, minutes after UTC midnight, 0–1439 (inclusive).
+        public var startMinute: Int
+        /// End, minutes after UTC midnight, 0–1440 (exclusive).
+        public var endMinute: Int
+
+        /// Creates a window; start must differ from end.
+        public init(startMinute: Int, endMinute: Int) {
+            self.startMinute = startMinute
+            self.endMinute = endMinute
+        }
+
+        /// Parses `"HH:MM-HH:MM"`; `nil` if malformed or empty.
+        public init?(parsing text: String) {
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, let start = Self.minutes(parts[0].trimmingWhitespace()),
+                let end = Self.minutes(parts[1].trimmingWhitespace()), start != end, start < 1440
+            else { return nil }
+            self.init(startMinute: start, endMinute: end)
+        }
+
+        /// Whether a minute of the UTC day (0–1439) falls in the window.
+        public func contains(minuteOfDay minute: Int) -> Bool {
+            startMinute < endMinute
+                ? (startMinute..<endMinute).contains(minute) : minute >= startMinute || minute < endMinute
+        }
+
+        public var description: String { "\(Self.format(startMinute))-\(Self.format(endMinute))" }
+
+        private static func minutes(_ text: Substring) -> Int? {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+                let hours = Int(parts[0]), let minutes = Int(parts[1]), (0...24).contains(hours),
+                (0..<60).contains(minutes),
+                hours * 60 + minutes <= 1440
+            else { return nil }
+            return hours * 60 + minutes
+        }
+
+        private static func format(_ minute: Int) -> String {
+            let hours = minute / 60
+            let minutes = minute % 60
+            return (hours < 10 ? "0" : "") + "\(hours):" + (minutes < 10 ? "0" : "") + "\(minutes)"
+        }
+    }
+
+    /// How intervals are calibrated online.
+    public enum CalibrationMethod: String, Sendable, CaseIterable {
+        /// Adaptive conformal inference: the miscoverage level moves by `rate` after each hit or miss.
+        case aci
+        /// A rolling quantile of recent residuals over `window` steps.
+        case rolling
+        /// Model quantiles as sampled, uncalibrated.
+        case none
+    }
+
+    /// Calibration of a model group's intervals (`[models.NAME.calibration]`), per stream and horizon step.
+    public struct CalibrationSettings: Sendable, Equatable {
+        /// The method. The default is `aci`.
+        public var method = CalibrationMethod.aci
+        /// Steps of recent outcomes kept (and over which empirical coverage is reported), ≥ 1. The default is 1440.
+        public var window = 1440
+        /// Step size γ of adaptive conformal inference, in (0, 1). The default is 0.005.
+        public var rate = 0.005
+
+        /// Creates the defaults.
+        public init() {}
+    }
+}

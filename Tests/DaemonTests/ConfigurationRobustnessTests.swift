@@ -1,0 +1,35 @@
+import Daemon
+import Foundation
+import Testing
+
+/// Mutated configuration files never crash the loader: each loads or fails with at least one located problem.
+@Suite struct ConfigurationRobustnessTests {
+    @Test func mutatedBundledFilesLoadOrListProblems() throws {
+        let source = Array(try String(contentsOfFile: ConfigurationTOMLTests.bundledPath, encoding: .utf8).utf8)
+        let alphabet = Array(#"[]{}=".,#\'5h_-+ \n"#.utf8)
+        var generator = SplitMix64(state: 7)
+        var refused = 0
+        for _ in 0..<150 {
+            var bytes = source
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[index] = alphabet.randomElement(using: &generator)!
+                case 1: bytes.remove(at: index)
+                default: bytes.insert(alphabet.randomElement(using: &generator)!, at: index)
+                }
+            }
+            do {
+                _ = try DaemonConfiguration(toml: String(decoding: bytes, as: UTF8.self))
+            } catch {
+                refused += 1
+                #expect(!error.problems.isEmpty)
+                let lineCount = bytes.count { $0 == UInt8(ascii: "\n") } + 1
+                for problem in error.problems {
+                    #expect(problem.line.map { (1...lineCount).contains($0) } ?? true, "\(problem)")
+                }
+            }
+        }
+        #expect(refused > 40)
+    }
+}

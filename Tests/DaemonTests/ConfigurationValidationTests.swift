@@ -1,0 +1,110 @@
+import Daemon
+import Testing
+
+@Suite struct ConfigurationValidationTests {
+    func keys(_ configuration: DaemonConfiguration) -> Set<String> {
+        Set(configuration.validate().map(\.keyPath))
+    }
+
+    @Test func defaultConfigurationIsValid() {
+        #expect(DaemonConfiguration().validate().isEmpty)
+    }
+
+    @Test func mqttRangesAndPairs() {
+        var configuration = DaemonConfiguration()
+        configuration.mqtt.port = 0
+        configuration.mqtt.keepalive = .seconds(3)
+        configuration.mqtt.passwordFile = "/run/pw"
+        configuration.mqtt.tls.enabled = true
+        configuration.mqtt.tls.certFile = "/c.pem"
+        configuration.mqtt.statusTopic = "barnnd/+"
+        configuration.mqtt.receiveMaximum = 0
+        configuration.mqtt.reconnectMinDelay = .seconds(10)
+        configuration.mqtt.reconnectMaxDelay = .seconds(5)
+        configuration.mqtt.sessionExpiry = .seconds(5_000_000_000)
+        #expect(
+            keys(configuration) == [
+                "mqtt.port", "mqtt.keepalive", "mqtt.username", "mqtt.tls", "mqtt.tls.key_file", "mqtt.status_topic",
+                "mqtt.receive_maximum", "mqtt.reconnect_max_delay", "mqtt.session_expiry",
+            ])
+    }
+
+    @Test func modelGroupRanges() {
+        var group = DaemonConfiguration.ModelGroup()
+        group.quantiles = [0.5, 0.5, 0]
+        group.horizon = 0
+        group.contextLength = 8
+        group.minHistory = 16
+        group.retrain.validationFraction = 0
+        group.retrain.keepLast = 0
+        group.calibration.rate = 1
+        var configuration = DaemonConfiguration()
+        configuration.models["default"] = group
+        let problems = configuration.validate()
+        #expect(
+            Set(problems.map(\.keyPath)) == [
+                "models.default.quantiles", "models.default.horizon", "models.default.context_length",
+                "models.default.retrain.validation_fraction", "models.default.retrain.keep_last",
+                "models.default.calibration.rate",
+            ])
+        // Both the out-of-(0,1) level and the non-increasing order are reported.
+        #expect(problems.count { $0.keyPath == "models.default.quantiles" } == 2)
+    }
+
+    @Test func ruleTemplatesFiltersAndReferences() {
+        var configuration = DaemonConfiguration()
+        var rule = DaemonConfiguration.Rule()
+        rule.name = "two"
+        rule.topic = "lab/+/+/value"
+        rule.stream = "{1}/{2}/{3}"
+        rule.model = "missing"
+        var json = DaemonConfiguration.Rule()
+        json.name = "json"
+        json.topic = "j/#"
+        json.stream = "{1}+"
+        json.payload.format = .json
+        var number = DaemonConfiguration.Rule()
+        number.name = "two"
+        number.topic = "n/+x"
+        number.payload.timePath = "ts"
+        number.cadence = .every(.zero)
+        configuration.rules = [rule, json, number]
+        let problems = configuration.validate()
+        #expect(
+            Set(problems.map(\.keyPath)) == [
+                "rules[0].stream", "rules[0].model", "rules[1].stream", "rules[1].payload.value_path", "rules[2].name",
+                "rules[2].topic", "rules[2].payload.time_path", "rules[2].cadence",
+            ])
+        #expect(
+            problems.first { $0.keyPath == "rules[0].stream" }?.message
+                == "placeholder {3} refers to wildcard 3 but the topic filter has 2")
+        #expect(problems.first { $0.keyPath == "rules[2].name" }?.code == .duplicate)
+    }
+
+    @Test func noRulesIsAnError() {
+        var configuration = DaemonConfiguration()
+        configuration.rules = []
+        #expect(keys(configuration) == ["rules"])
+    }
+
+    @Test func publishTemplates() {
+        var configuration = DaemonConfiguration()
+        configuration.publish.topic = "forecast/all"
+        configuration.publish.scalarTopic = "f/{stream}/{step}"
+        configuration.publish.qos = 3
+        #expect(keys(configuration) == ["publish.topic", "publish.scalar_topic", "publish.qos"])
+        configuration.publish = .init()
+        configuration.publish.scalarTopic = ""
+        #expect(configuration.validate().isEmpty)
+    }
+
+    @Test func retrainWindowParsing() {
+        let night = DaemonConfiguration.TimeWindow(parsing: "22:00-02:00")
+        #expect(night?.contains(minuteOfDay: 23 * 60) == true && night?.contains(minuteOfDay: 60) == true)
+        #expect(night?.contains(minuteOfDay: 12 * 60) == false)
+        #expect(night?.description == "22:00-02:00")
+        #expect(DaemonConfiguration.TimeWindow(parsing: "2:00-05:00") == nil)
+        #expect(DaemonConfiguration.TimeWindow(parsing: "05:00-05:00") == nil)
+        #expect(DaemonConfiguration.TimeWindow(parsing: "25:00-05:00") == nil)
+    }
+}
