@@ -62,6 +62,7 @@ let package = Package(
             name: "Storage",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -102,7 +103,29 @@ let package = Package(
         ),
         .testTarget(name: "BARNNTests", dependencies: ["BARNN"], swiftSettings: numericSettings),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strictSettings),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "storage-crash-writer"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "storage-bench",
+            dependencies: [
+                "Storage",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "storage-crash-writer",
+            dependencies: [
+                "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit"], swiftSettings: strictSettings),
         .testTarget(
             name: "DaemonTests",

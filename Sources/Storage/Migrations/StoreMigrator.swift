@@ -1,0 +1,15 @@
+import GRDB
+
+/// The schema, as an ordered list of GRDB migrations. Each migration ends by setting `PRAGMA user_version`, so a
+/// newer file is recognised without knowing its migration names.
+enum StoreMigrator {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial-schema") { db in
+            try db.execute(sql: SchemaV1.tables)
+            try db.execute(sql: SchemaV1.views)
+            try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        return migrator
+    }()
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Every stream with its last-seen time, the model of its saved state and its latest drift row, by name.
+    public func streams() throws(StorageError) -> [StreamSummary] {
+        try read("listing streams") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.id, s.name, s.first_seen_ms, s.last_seen_ms, c.model, c.version,
+                        d.window_end_ms, d.n, d.crps, d.mae, d.coverage, d.pit_bins, d.alarm
+                    FROM streams s
+                    LEFT JOIN stream_states st ON st.stream_id = s.id
+                    LEFT JOIN checkpoints c ON c.id = st.checkpoint_id
+                    LEFT JOIN drift d ON d.id = (
+                        SELECT id FROM drift WHERE stream_id = s.id ORDER BY window_end_ms DESC LIMIT 1)
+                    ORDER BY s.name
+                    """
+            ).map { row in
+                let name: String = row["name"]
+                let drift: DriftRecord? =
+                    (row["window_end_ms"] as Int64?).map { windowEnd in
+                        Self.drift(row, stream: name, windowEndMs: windowEnd)
+                    }
+                return StreamSummary(
+                    name: name, firstSeenMs: row["first_seen_ms"], lastSeenMs: row["last_seen_ms"],
+                    model: row["model"], modelVersion: row["version"], latestDrift: drift)
+            }
+        }
+    }
+
+    /// Every saved stream state, for the daemon's start (load the active checkpoint, then these).
+    public func streamStates() throws(StorageError) -> [StreamStateRecord] {
+        try read("reading stream states") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.name, st.checkpoint_id, st.t_ms, st.saved_at_ms, st.hidden, st.normaliser, st.calibrator
+                    FROM stream_states st JOIN streams s ON s.id = st.stream_id ORDER BY s.name
+                    """
+            ).map { row in
+                StreamStateRecord(
+                    stream: row[0], checkpointID: row[1], tMs: row[2], savedAtMs: row[3],
+                    hidden: [UInt8]((row[4] as Data?) ?? Data()), normaliser: [UInt8]((row[5] as Data?) ?? Data()),
+                    calibrator: [UInt8]((row[6] as Data?) ?? Data()))
+            }
+        }
+    }
+
+    /// A stream's drift rows with window end in `fromMs...toMs`, oldest first.
+    public func drift(stream: String, fromMs: Int64, toMs: Int64) throws(StorageError) -> [DriftRecord] {
+        try read("reading drift of \(stream)") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.window_end_ms, d.n, d.crps, d.mae, d.coverage, d.pit_bins, d.alarm
+                    FROM drift d JOIN streams s ON s.id = d.stream_id
+                    WHERE s.name = ? AND d.window_end_ms BETWEEN ? AND ? ORDER BY d.window_end_ms
+                    """,
+                arguments: [stream, fromMs, toMs]
+            ).map { row in Self.drift(row, stream: stream, windowEndMs: row["window_end_ms"]) }
+        }
+    }
+
+    /// Observations newer than `afterMs` for one stream, oldest first: the replay after loading a saved state.
+    public func observations(
+        stream: String, afterMs: Int64, limit: Int = .max
+    ) throws(StorageError)
+        -> [(tMs: Int64, value: Double?)]
+    {
+        try read("reading observations of \(stream)") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.t_ms, o.value FROM observations o JOIN streams s ON s.id = o.stream_id
+                    WHERE s.name = ? AND o.t_ms > ? ORDER BY o.t_ms LIMIT ?
+                    """,
+                arguments: [stream, afterMs, Int64(clamping: limit)]
+            ).map { row in (row[0], row[1]) }
+        }
+    }
+
+    static func drift(_ row: Row, stream: String, windowEndMs: Int64) -> DriftRecord {
+        DriftRecord(
+            stream: stream, windowEndMs: windowEndMs, n: row["n"], crps: row["crps"], mae: row["mae"],
+            coverage: JSONText.decodeLevelValues(row["coverage"]), pitBins: JSONText.decodeInts(row["pit_bins"]),
+            alarm: row["alarm"] as Int != 0)
+    }
+}

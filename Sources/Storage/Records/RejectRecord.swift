@@ -1,0 +1,34 @@
+/// A message barnnd could not use, kept with a bounded excerpt of its payload and the reason.
+public struct RejectRecord: Sendable, Equatable {
+    /// The longest payload excerpt kept, in bytes; longer payloads are cut (their full length is stored).
+    public static let excerptLimit = 256
+
+    /// When it arrived, ms since the Unix epoch.
+    public var timeMs: Int64
+    /// The MQTT topic it arrived on.
+    public var topic: String
+    /// At most ``excerptLimit`` bytes of the payload, decoded as UTF-8 (invalid bytes become U+FFFD).
+    public var excerpt: String
+    /// The payload's full length in bytes.
+    public var payloadBytes: Int
+    /// Why it was rejected, for people.
+    public var reason: String
+
+    /// Creates a record from a payload, keeping only its excerpt.
+    public init(timeMs: Int64, topic: String, payload: some Collection<UInt8>, reason: String) {
+        self.timeMs = timeMs
+        self.topic = topic
+        self.excerpt = String(decoding: payload.prefix(Self.excerptLimit), as: UTF8.self)
+        self.payloadBytes = payload.count
+        self.reason = reason
+    }
+
+    /// Creates a record from stored values.
+    public init(timeMs: Int64, topic: String, excerpt: String, payloadBytes: Int, reason: String) {
+        self.timeMs = timeMs
+        self.topic = topic
+        self.excerpt = excerpt
+        self.payloadBytes = payloadBytes
+        self.reason = reason
+    }
+}

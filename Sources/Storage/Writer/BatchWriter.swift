@@ -1,0 +1,218 @@
+import GRDB
+
+/// Writes batches of ``WriteItem``s, one transaction per batch. Owned and used only by the writer thread, which is
+/// why its caches need no lock.
+final class BatchWriter {
+    /// Per-table row counts of one committed batch.
+    struct Result {
+        var observations = 0
+        var duplicates = 0
+        var forecastRows = 0
+        var streamStates = 0
+        var driftRows = 0
+        var events = 0
+        var rejects = 0
+        var invalid = 0
+    }
+
+    private let store: Store
+    private var streamIDs: [String: Int64] = [:]
+    private var levelIDs: [[Double]: Int64] = [:]
+    /// Names and levels first resolved in the current transaction: forgotten if it rolls back.
+    private var newStreams: [String] = []
+    private var newLevels: [[Double]] = []
+    private var lastSeen: [Int64: Int64] = [:]
+    /// Statements of the current transaction, looked up once per batch rather than once per item: GRDB's cache
+    /// hashes the whole SQL text on every lookup.
+    private var statements: [SQL: SQLiteStatementHandle] = [:]
+
+    private enum SQL: String {
+        case observation = "INSERT INTO observations(stream_id, t_ms, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        case lastSeen = "UPDATE streams SET last_seen_ms = max(last_seen_ms, ?) WHERE id = ?"
+        case forecast = """
+            INSERT INTO forecasts(stream_id, issued_at_ms, step, t_ms, mean, levels_id, quantiles)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(stream_id, issued_at_ms, step) DO UPDATE SET t_ms = excluded.t_ms,
+                mean = excluded.mean, levels_id = excluded.levels_id, quantiles = excluded.quantiles
+            """
+        case streamState = """
+            INSERT INTO stream_states(stream_id, checkpoint_id, t_ms, saved_at_ms, hidden, normaliser, calibrator)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(stream_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id, t_ms = excluded.t_ms,
+                saved_at_ms = excluded.saved_at_ms, hidden = excluded.hidden,
+                normaliser = excluded.normaliser, calibrator = excluded.calibrator
+            """
+        case drift = """
+            INSERT INTO drift(stream_id, window_end_ms, n, crps, mae, coverage, pit_bins, alarm)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(stream_id, window_end_ms) DO UPDATE SET n = excluded.n, crps = excluded.crps,
+                mae = excluded.mae, coverage = excluded.coverage, pit_bins = excluded.pit_bins,
+                alarm = excluded.alarm
+            """
+        case event = "INSERT INTO events(time_ms, kind, model, stream_id, detail) VALUES (?, ?, ?, ?, ?)"
+        case reject = "INSERT INTO rejects(time_ms, topic, excerpt, payload_bytes, reason) VALUES (?, ?, ?, ?, ?)"
+    }
+
+    private func statement(_ sql: SQL, _ db: Database) throws -> SQLiteStatementHandle {
+        if let handle = statements[sql] { return handle }
+        let handle = try SQLiteStatementHandle(db, sql: sql.rawValue)
+        statements[sql] = handle
+        return handle
+    }
+
+    init(store: Store) { self.store = store }
+
+    /// Writes `items` in one transaction; on failure nothing is kept and the caches are as before.
+    func write(_ items: ArraySlice<WriteItem>) throws -> Result {
+        newStreams.removeAll(keepingCapacity: true)
+        newLevels.removeAll(keepingCapacity: true)
+        lastSeen.removeAll(keepingCapacity: true)
+        statements.removeAll(keepingCapacity: true)
+        defer { statements.removeAll(keepingCapacity: true) }
+        do {
+            return try store.pool.write { db in try self.write(items, db) }
+        } catch {
+            for name in newStreams { streamIDs[name] = nil }
+            for levels in newLevels { levelIDs[levels] = nil }
+            throw error
+        }
+    }
+
+    private func write(_ items: ArraySlice<WriteItem>, _ db: Database) throws -> Result {
+        var result = Result()
+        let observation = try statement(.observation, db)
+        for item in items {
+            switch item {
+            case .observation(let stream, let tMs, let value):
+                let id = try streamID(stream, seenAt: tMs, db)
+                observation.bind(1, id)
+                observation.bind(2, tMs)
+                observation.bind(3, value)
+                if try observation.step() {
+                    if observation.changes == 0 {
+                        result.duplicates += 1
+                    } else {
+                        result.observations += 1
+                        if let seen = lastSeen[id] {
+                            if tMs > seen { lastSeen[id] = tMs }
+                        } else {
+                            lastSeen[id] = tMs
+                        }
+                    }
+                } else {
+                    result.invalid += 1
+                }
+            case .forecast(let issue): try write(issue, db, &result)
+            case .streamState(let state): try write(state, db, &result)
+            case .drift(let drift): try write(drift, db, &result)
+            case .event(let event): try write(event, db, &result)
+            case .reject(let reject): try write(reject, db, &result)
+            }
+        }
+        if !lastSeen.isEmpty {
+            let update = try statement(.lastSeen, db)
+            for (id, tMs) in lastSeen {
+                update.bind(1, tMs)
+                update.bind(2, id)
+                _ = try update.step()
+            }
+        }
+        return result
+    }
+
+    private func write(_ issue: ForecastIssue, _ db: Database, _ result: inout Result) throws {
+        let streamID = try streamID(issue.stream, seenAt: issue.issuedAtMs, db)
+        let levelsID = try levelsID(issue.levels, db)
+        let insert = try statement(.forecast, db)
+        for point in issue.points {
+            guard point.quantiles.count == issue.levels.count else {
+                result.invalid += 1
+                continue
+            }
+            insert.bind(1, streamID)
+            insert.bind(2, issue.issuedAtMs)
+            insert.bind(3, Int64(point.step))
+            insert.bind(4, point.tMs)
+            insert.bind(5, point.mean)
+            insert.bind(6, levelsID)
+            QuantileCoding.withLittleEndianBytes(point.quantiles) { insert.bind(7, bytes: $0) }
+            if try insert.step() { result.forecastRows += 1 } else { result.invalid += 1 }
+        }
+    }
+
+    private func write(_ state: StreamStateRecord, _ db: Database, _ result: inout Result) throws {
+        let streamID = try streamID(state.stream, seenAt: state.tMs, db)
+        let upsert = try statement(.streamState, db)
+        upsert.bind(1, streamID)
+        upsert.bind(2, state.checkpointID)
+        upsert.bind(3, state.tMs)
+        upsert.bind(4, state.savedAtMs)
+        state.hidden.withUnsafeBytes { upsert.bind(5, bytes: $0) }
+        state.normaliser.withUnsafeBytes { upsert.bind(6, bytes: $0) }
+        state.calibrator.withUnsafeBytes { upsert.bind(7, bytes: $0) }
+        if try upsert.step() { result.streamStates += 1 } else { result.invalid += 1 }
+    }
+
+    private func write(_ drift: DriftRecord, _ db: Database, _ result: inout Result) throws {
+        let streamID = try streamID(drift.stream, seenAt: drift.windowEndMs, db)
+        let upsert = try statement(.drift, db)
+        upsert.bind(1, streamID)
+        upsert.bind(2, drift.windowEndMs)
+        upsert.bind(3, Int64(drift.n))
+        upsert.bind(4, drift.crps)
+        upsert.bind(5, drift.mae)
+        upsert.bind(6, JSONText.object(drift.coverage))
+        upsert.bind(7, JSONText.array(drift.pitBins))
+        upsert.bind(8, Int64(drift.alarm ? 1 : 0))
+        if try upsert.step() { result.driftRows += 1 } else { result.invalid += 1 }
+    }
+
+    private func write(_ event: EventRecord, _ db: Database, _ result: inout Result) throws {
+        let eventStream = try event.stream.map { try streamID($0, seenAt: event.timeMs, db) }
+        let insert = try statement(.event, db)
+        insert.bind(1, event.timeMs)
+        insert.bind(2, event.kind)
+        insert.bind(3, event.model)
+        insert.bind(4, eventStream)
+        insert.bind(5, event.detailJSON)
+        if try insert.step() { result.events += 1 } else { result.invalid += 1 }
+    }
+
+    private func write(_ reject: RejectRecord, _ db: Database, _ result: inout Result) throws {
+        let insert = try statement(.reject, db)
+        insert.bind(1, reject.timeMs)
+        insert.bind(2, reject.topic)
+        insert.bind(3, reject.excerpt)
+        insert.bind(4, Int64(reject.payloadBytes))
+        insert.bind(5, reject.reason)
+        if try insert.step() { result.rejects += 1 } else { result.invalid += 1 }
+    }
+
+    private func streamID(_ name: String, seenAt tMs: Int64, _ db: Database) throws -> Int64 {
+        if let id = streamIDs[name] { return id }
+        try db.execute(
+            sql: """
+                INSERT INTO streams(name, first_seen_ms, last_seen_ms) VALUES (?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET first_seen_ms = min(first_seen_ms, excluded.first_seen_ms)
+                """,
+            arguments: [name, tMs, tMs])
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM streams WHERE name = ?", arguments: [name]) else {
+            throw StorageError(.other, message: "stream row vanished while writing")
+        }
+        streamIDs[name] = id
+        newStreams.append(name)
+        return id
+    }
+
+    private func levelsID(_ levels: [Double], _ db: Database) throws -> Int64 {
+        if let id = levelIDs[levels] { return id }
+        let text = JSONText.array(levels)
+        try db.execute(
+            sql: "INSERT INTO quantile_levels(levels) VALUES (?) ON CONFLICT(levels) DO NOTHING", arguments: [text])
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM quantile_levels WHERE levels = ?", arguments: [text])
+        else { throw StorageError(.other, message: "quantile levels row vanished while writing") }
+        levelIDs[levels] = id
+        newLevels.append(levels)
+        return id
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+
+/// The one writer of a ``Store``: batches queued items into transactions on a dedicated thread.
+///
+/// `enqueue` is cheap and thread-safe and never waits for SQLite. A transaction commits once
+/// ``WriterConfiguration/batchRows`` rows wait or ``WriterConfiguration/maxDelay`` after the first queued row.
+/// When a transaction fails (disk full, locked, read-only) its rows stay in memory and are retried with exponential
+/// backoff; past ``WriterConfiguration/retryBufferRows`` the oldest rows are dropped and counted. Nothing here traps
+/// on an environment fault.
+///
+/// Call ``close()`` at shutdown: it drains everything queued.
+public final class StoreWriter: Sendable {
+    private let shared: ConditionBox<Shared>
+    private let configuration: WriterConfiguration
+
+    struct FlushWaiter {
+        let ticket: UInt64
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    struct Shared {
+        var queue: [WriteItem] = []
+        var queuedRows = 0
+        var firstQueuedAt: ContinuousClock.Instant?
+        /// Items accepted so far; a flush waits until this many are done.
+        var enqueuedItems: UInt64 = 0
+        /// Items committed or dropped so far, in queue order.
+        var doneItems: UInt64 = 0
+        var flushWaiters: [FlushWaiter] = []
+        var closing = false
+        var finished = false
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+        var counters = WriterCounters()
+    }
+
+    init(store: Store, configuration: WriterConfiguration) {
+        self.configuration = configuration
+        let shared = ConditionBox(Shared())
+        self.shared = shared
+        let loop = WriterLoop(
+            shared: shared, batchWriter: BatchWriter(store: store), configuration: configuration,
+            logger: store.logger)
+        let thread = Thread { loop.run() }
+        thread.name = "barnnd.storage.writer"
+        thread.start()
+    }
+
+    deinit {
+        // The thread keeps only the shared box: without this it would wait for items forever.
+        shared.withLock { state, waiter in
+            state.closing = true
+            waiter.broadcast()
+        }
+    }
+
+    /// Queues `items` for writing, in order. With `.reject` it never waits; with `.block(timeout:)` it waits at most
+    /// the timeout for room. A batch larger than the whole queue is accepted when the queue is empty.
+    public func enqueue(_ items: [WriteItem], overflow: OverflowPolicy) -> EnqueueResult {
+        guard !items.isEmpty else { return .accepted }
+        var rows = 0
+        for item in items { rows += item.rowCount }
+        let capacity = configuration.queueCapacityRows
+        return shared.withLock { state, waiter in
+            if case .block(let timeout) = overflow {
+                let deadline = ContinuousClock.now.advanced(by: timeout)
+                while !state.closing, state.queuedRows > 0, state.queuedRows + rows > capacity,
+                    ContinuousClock.now < deadline
+                {
+                    waiter.wait(until: deadline)
+                }
+            }
+            if state.closing { return .closed }
+            if state.queuedRows > 0, state.queuedRows + rows > capacity {
+                state.counters.rowsRejected += rows
+                return .queueFull
+            }
+            if state.queue.isEmpty { state.firstQueuedAt = .now }
+            state.queue.append(contentsOf: items)
+            state.queuedRows += rows
+            state.enqueuedItems += UInt64(items.count)
+            if state.queuedRows >= configuration.batchRows || state.queuedRows == rows { waiter.broadcast() }
+            return .accepted
+        }
+    }
+
+    /// Writes everything queued before the call now, ignoring the batch bounds and any retry backoff.
+    ///
+    /// - Throws: ``StorageError`` if the write attempt fails; the rows stay buffered and are retried.
+    ///   `.closed` if the writer is closed.
+    public func flush() async throws(StorageError) {
+        do {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                shared.withLock { state, waiter in
+                    if state.finished {
+                        continuation.resume(throwing: StorageError(.closed, message: "the writer is closed"))
+                    } else if state.doneItems >= state.enqueuedItems {
+                        continuation.resume()
+                    } else {
+                        state.flushWaiters.append(FlushWaiter(ticket: state.enqueuedItems, continuation: continuation))
+                        waiter.broadcast()
+                    }
+                }
+            }
+        } catch {
+            throw StorageError.classify(error, context: "flush")
+        }
+    }
+
+    /// Stops accepting items, writes everything queued (retrying a failing write
+    /// ``WriterConfiguration/closeAttempts`` times, then dropping and counting what is left) and stops the thread.
+    public func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            shared.withLock { state, waiter in
+                if state.finished {
+                    continuation.resume()
+                } else {
+                    state.closing = true
+                    state.closeWaiters.append(continuation)
+                    waiter.broadcast()
+                }
+            }
+        }
+    }
+
+    /// The counters now.
+    public var counters: WriterCounters {
+        shared.withLock { state, _ in
+            var counters = state.counters
+            counters.queuedRows = state.queuedRows
+            return counters
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Storage
+
+@Suite struct FaultTests {
+    private func observations(_ range: Range<Int>) -> [WriteItem] {
+        range.map { WriteItem.observation(stream: "s\($0 % 16)", tMs: Int64($0), value: Double($0)) }
+    }
+
+    private func rowCount(_ store: Store) throws -> Int {
+        try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM observations") ?? -1 }
+    }
+
+    @Test func diskFullKeepsRowsRetriesAndDropsTheOldestPastTheBound() async throws {
+        let temporary = try TemporaryDatabase()
+        let store = try temporary.open(StoreConfiguration(maximumPageCount: 60))
+        #expect(throws: StorageError(.diskFull, message: "")) {
+            try store.saveCheckpoint(
+                NewCheckpoint(model: "m", createdAtMs: 0, blob: [UInt8](repeating: 1, count: 400_000)), activate: true,
+                keepLast: 1)
+        }
+        let writer = store.makeWriter(
+            configuration: WriterConfiguration(
+                batchRows: 5000, retryBufferRows: 30_000, initialBackoff: .milliseconds(5),
+                maximumBackoff: .milliseconds(20)))
+        _ = writer.enqueue(observations(0..<20_000), overflow: .reject)
+        await #expect(throws: StorageError(.diskFull, message: "")) { try await writer.flush() }
+        #expect(writer.counters.lastError?.code == .diskFull)
+        #expect(writer.counters.failedBatches >= 1)
+        #expect(writer.counters.rowsDropped == 0)
+
+        // More rows than the retry buffer holds: the oldest go, and are counted.
+        _ = writer.enqueue(observations(20_000..<50_000), overflow: .reject)
+        await #expect(throws: StorageError(.diskFull, message: "")) { try await writer.flush() }
+        let dropped = writer.counters.rowsDropped
+        #expect(dropped > 0, "\(writer.counters)")
+        #expect(writer.counters.bufferedRows <= 30_000)
+
+        // Space comes back: the buffered rows are written.
+        try await store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1000000") }
+        try await writer.flush()
+        #expect(writer.counters.lastError == nil)
+        #expect(writer.counters.retries >= 1)
+        #expect(try rowCount(store) == 50_000 - dropped)
+        await writer.close()
+        try store.close()
+    }
+
+    @Test func aLockHeldByAnotherProcessPastTheTimeoutIsLockedThenRetried() async throws {
+        let temporary = try TemporaryDatabase()
+        let impatient = StoreConfiguration(busyTimeout: .milliseconds(50))
+        let store = try temporary.open(impatient)
+        let holder = try ChildProcess(["lock", temporary.path])
+        #expect(holder.nextLine() == "locked")
+        // Opening needs the write lock briefly (migrations), so a second open fails too.
+        let openError = #expect(throws: StorageError.self) { try temporary.open(impatient) }
+        #expect(openError?.code == .locked)
+        #expect(throws: StorageError(.locked, message: "")) {
+            try store.saveCheckpoint(NewCheckpoint(model: "m", createdAtMs: 0, blob: [1]), activate: true, keepLast: 1)
+        }
+        let writer = store.makeWriter(configuration: WriterConfiguration(initialBackoff: .milliseconds(5)))
+        _ = writer.enqueue(observations(0..<100), overflow: .reject)
+        await #expect(throws: StorageError(.locked, message: "")) { try await writer.flush() }
+        #expect(writer.counters.lastError?.code == .locked)
+        // Readers are never blocked by the lock holder (WAL).
+        #expect(try store.streams().isEmpty)
+        holder.finish()
+        try await writer.flush()
+        #expect(try rowCount(store) == 100)
+        await writer.close()
+        try store.close()
+    }
+
+    @Test func aReadOnlyStoreRefusesWritesWithATypedError() async throws {
+        let temporary = try TemporaryDatabase()
+        try temporary.open().close()
+        let store = try temporary.open(StoreConfiguration(access: .readOnly))
+        #expect(throws: StorageError(.readOnly, message: "")) {
+            try store.saveCheckpoint(NewCheckpoint(model: "m", createdAtMs: 0, blob: [1]), activate: true, keepLast: 1)
+        }
+        let writer = store.makeWriter(configuration: WriterConfiguration(closeAttempts: 1))
+        _ = writer.enqueue(observations(0..<10), overflow: .reject)
+        await #expect(throws: StorageError(.readOnly, message: "")) { try await writer.flush() }
+        await writer.close()
+        #expect(writer.counters.rowsDropped == 10)
+        try store.close()
+    }
+
+    @Test(.enabled(if: geteuid() != 0, "root ignores file permissions"))
+    func aFileWithoutWritePermissionIsReadOnly() throws {
+        let temporary = try TemporaryDatabase()
+        try temporary.open().close()
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: temporary.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: temporary.directory)
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temporary.directory)
+        }
+        #expect(throws: StorageError(.readOnly, message: "")) {
+            let store = try temporary.open()
+            try store.saveCheckpoint(NewCheckpoint(model: "m", createdAtMs: 0, blob: [1]), activate: true, keepLast: 1)
+        }
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRecognised() throws {
+        let temporary = try TemporaryDatabase()
+        var generator = SplitMix64(seed: 42)
+        let bytes = (0..<8192).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        try Data(bytes).write(to: URL(fileURLWithPath: temporary.path))
+        let error = #expect(throws: StorageError.self) { try temporary.open() }
+        #expect(error?.code == .notADatabase)
+        #expect(error?.message.contains("not an SQLite database") == true)
+    }
+
+    @Test func aDamagedFileIsCorrupt() async throws {
+        let temporary = try TemporaryDatabase()
+        let store = try temporary.open()
+        let writer = store.makeWriter()
+        _ = writer.enqueue(observations(0..<1000), overflow: .reject)
+        await writer.close()
+        // Move every page into the main file, so the damage below is not masked by a copy in the WAL.
+        try await store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try store.close()
+        // Overwrite the schema table's page (page 1 after the 100-byte header) with seeded noise.
+        let url = URL(fileURLWithPath: temporary.path)
+        var file = try Data(contentsOf: url)
+        var generator = SplitMix64(seed: 7)
+        for index in 100..<4096 { file[index] = UInt8(truncatingIfNeeded: generator.next()) }
+        try file.write(to: url)
+        let error = #expect(throws: StorageError.self) { try temporary.open() }
+        #expect(error?.code == .corrupt)
+    }
+
+    @Test func aNewerSchemaIsRefusedWithItsVersion() throws {
+        let temporary = try TemporaryDatabase()
+        try temporary.open().close()
+        let queue = try DatabaseQueue(path: temporary.path)
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 7") }
+        try queue.close()
+        let error = #expect(throws: StorageError.self) { try temporary.open() }
+        #expect(error?.code == .newerSchema(7))
+        #expect(error?.code.newerSchemaVersion == 7)
+    }
+
+    @Test func aMissingFileOpenedReadOnlyIsAnIOError() throws {
+        let temporary = try TemporaryDatabase()
+        let error = #expect(throws: StorageError.self) { try temporary.open(StoreConfiguration(access: .readOnly)) }
+        #expect(error?.code == .io)
+    }
+}
+
+/// A seeded generator (SplitMix64) so noise written in tests is reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,55 @@
+import GRDB
+import Testing
+
+@testable import Storage
+
+@Suite struct MigrationTests {
+    @Test func migratesAnEmptyFileAndSetsThePragmas() throws {
+        let temporary = try TemporaryDatabase()
+        let store = try temporary.open()
+        try store.pool.read { db throws in
+            for table in [
+                "streams", "observations", "quantile_levels", "forecasts", "checkpoints", "stream_states", "drift",
+                "events", "rejects",
+            ] {
+                #expect(try db.tableExists(table), "table \(table)")
+            }
+            for view in ["observations_view", "forecasts_view", "events_view", "streams_view"] {
+                #expect(try db.viewExists(view), "view \(view)")
+            }
+            #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == Store.schemaVersion)
+            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
+            #expect(try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 2)
+            #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
+        }
+        try store.pool.write { db throws in
+            #expect(try Int.fetchOne(db, sql: "PRAGMA synchronous") == 1)
+        }
+        try store.close()
+    }
+
+    @Test func reopeningRunsNoMigrationTwice() throws {
+        let temporary = try TemporaryDatabase()
+        try temporary.open().close()
+        let store = try temporary.open()
+        let applied = try store.pool.read { db throws in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
+        #expect(applied == ["v1-initial-schema"])
+        try store.close()
+    }
+
+    @Test func viewsShowISOTimesAndStreamNames() async throws {
+        let temporary = try TemporaryDatabase()
+        let store = try temporary.open()
+        let writer = store.makeWriter()
+        _ = writer.enqueue(
+            [.observation(stream: "lab/t1", tMs: 1_777_636_800_000, value: 21.5)], overflow: .reject)
+        await writer.close()
+        let row = try store.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM observations_view") }
+        #expect(row?["stream"] == "lab/t1")
+        #expect(row?["t"] == "2026-05-01T12:00:00.000Z")
+        #expect(row?["value"] == 21.5)
+        try store.close()
+    }
+}
