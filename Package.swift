@@ -90,6 +90,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "mqtt-bench",
+            dependencies: ["MQTT", "MQTTTestKit", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "mqtt-will-client",
+            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
 
         .executableTarget(name: "forecasting-bench", dependencies: ["Forecasting"], swiftSettings: numericSettings),
         .executableTarget(name: "ingest-bench", dependencies: ["Daemon"], swiftSettings: strictSettings),
@@ -97,7 +107,7 @@ let package = Package(
         // Test support and tests.
         .target(
             name: "MQTTTestKit",
-            dependencies: ["MQTT"],
+            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log")],
             path: "Tests/MQTTTestKit",
             swiftSettings: strictSettings
         ),

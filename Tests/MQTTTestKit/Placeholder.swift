@@ -1,2 +1,0 @@
-// Placeholder: replaced by the test kit's real sources.
-enum MQTTTestKitPlaceholder {}
