@@ -90,6 +90,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(name: "barnn-bench", dependencies: ["BARNN"], swiftSettings: numericSettings),
+
         // Test support and tests.
         .target(
             name: "MQTTTestKit",

@@ -5,13 +5,13 @@
 /// The equations are those of BARNN.md ("Weights per step"): α = exp(clamp(MLP(·))), the noisy inputs
 /// of the two gate matmuls ẽ = e ⊙ αx ⊙ (1 + εx), h̃ = h ⊙ αh ⊙ (1 + εh), and a clean carry.
 /// Nothing here allocates; every output is written into memory the caller passed in.
-struct Network<T: BARNNScalar> {
+package struct Network<T: BARNNScalar> {
     let p: UnsafePointer<T>
     let layout: ParameterLayout
     let nI: Int, nE: Int, nA: Int, nH: Int, nG: Int, nF: Int
     let bound: T
 
-    init(parameters: UnsafePointer<T>, configuration c: BARNNConfiguration) {
+    package init(parameters: UnsafePointer<T>, configuration c: BARNNConfiguration) {
         p = parameters
         layout = ParameterLayout(c)
         nI = c.inputSize
@@ -25,7 +25,7 @@ struct Network<T: BARNNScalar> {
 
     /// `y[R, n] = x[R, k] · W[k, n] + b` (x with leading dimension `ldx`).
     @inline(__always)
-    func linear(
+    package func linear(
         rows: Int, _ x: UnsafePointer<T>, ldx: Int, k: Int, w: Int, b: Int, n: Int, _ y: UnsafeMutablePointer<T>
     ) {
         for r in 0..<rows { (y + r * n).update(from: p + b, count: n) }
