@@ -69,6 +69,12 @@ public enum BARNNTrainer {
         var bestNLL = Float.infinity
         var sinceBest = 0
         var nllSum: Float = 0, nllSteps = 0
+        let evaluationWindows = validationWindows.isEmpty ? Array(trainWindows.prefix(B)) : validationWindows
+        report.initialValidationNLL =
+            evaluate(
+                graph, parameters: parameters, windows: evaluationWindows, series: series, increments: increments,
+                options: options
+            ).nll
         let clock = ContinuousClock()
         let started = clock.now
 
@@ -99,8 +105,8 @@ public enum BARNNTrainer {
 
             guard step % options.evaluateEvery == 0 || step == options.steps else { continue }
             let evaluation = evaluate(
-                graph, parameters: parameters, windows: validationWindows.isEmpty ? Array(trainWindows.prefix(B)) : validationWindows,
-                series: series, increments: increments, options: options)
+                graph, parameters: parameters, windows: evaluationWindows, series: series, increments: increments,
+                options: options)
             report.evaluatedSteps.append(step)
             report.trainNLL.append(nllSteps > 0 ? nllSum / Float(nllSteps) : .nan)
             report.validationNLL.append(evaluation.nll)

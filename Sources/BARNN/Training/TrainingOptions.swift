@@ -55,6 +55,8 @@ public struct AlphaSpread: Sendable, Codable, Equatable {
 
 /// What training did: loss histories, the α spread and throughput.
 public struct TrainingReport: Sendable, Codable, Equatable {
+    /// Validation NLL of the starting parameters (before any step).
+    public var initialValidationNLL: Float = .nan
     /// Optimiser step of each evaluation.
     public var evaluatedSteps: [Int] = []
     /// Mean training NLL over the steps since the previous evaluation.
