@@ -92,6 +92,9 @@ let sineFixture = SineFixture()
         let map = sineFixture.coverage(options: nil)
         #expect(mc.all >= 0.85 && mc.all <= 0.95, "Monte Carlo 90% coverage \(mc.all)")
         #expect(map.late < mc.late - 0.1, "MAP late-horizon coverage \(map.late) vs Monte Carlo \(mc.late)")
+        // The ablation of BARNN.md: without weight noise the same model's intervals cover less.
+        let aleatoric = sineFixture.coverage(options: .aleatoricOnly)
+        #expect(aleatoric.all < mc.all, "aleatoric-only coverage \(aleatoric.all) vs Monte Carlo \(mc.all)")
     }
 
     /// β = 1e-3 on the per-weight mean KL keeps the prior from flattening α (BARNN.md, "What to watch"):
