@@ -18,7 +18,9 @@ extension BARNNModel {
         values: [Float], timeFeatures: [Float], scale: SeriesScale, workspace: BARNNWorkspace
     ) -> RecurrentState {
         let nF = configuration.timeFeatures
-        precondition(timeFeatures.count == values.count * nF, "warmUp: \(timeFeatures.count) time features for \(values.count) values × \(nF)")
+        precondition(
+            timeFeatures.count == values.count * nF,
+            "warmUp: \(timeFeatures.count) time features for \(values.count) values × \(nF)")
         var batch = RecurrentBatch(
             [RecurrentState(hiddenSize: configuration.hiddenSize, scale: scale)], hiddenSize: configuration.hiddenSize)
         var observation = [Float](repeating: 0, count: 1)
@@ -44,7 +46,9 @@ extension BARNNModel {
     public func step(
         _ batch: inout RecurrentBatch, observations: [Float], timeFeatures: [Float], workspace: BARNNWorkspace
     ) {
-        timeFeatures.withUnsafeBufferPointer { step(&batch, observations: observations, timeFeatures: $0, workspace: workspace) }
+        timeFeatures.withUnsafeBufferPointer {
+            step(&batch, observations: observations, timeFeatures: $0, workspace: workspace)
+        }
     }
 
     func step(
@@ -69,7 +73,8 @@ extension BARNNModel {
             let scale = Double(batch.scale[r])
             if y.isFinite {
                 if batch.lastObserved[r] && batch.level[r].isFinite {
-                    batch.pendingInput[r] = SeriesScale(scale: batch.scale[r]).input(forIncrement: Double(y) - batch.level[r])
+                    batch.pendingInput[r] = SeriesScale(scale: batch.scale[r]).input(
+                        forIncrement: Double(y) - batch.level[r])
                     batch.pendingMissing[r] = false
                 } else {
                     batch.pendingInput[r] = 0
@@ -203,45 +208,51 @@ extension BARNNModel {
         var quantiles = [Double](repeating: 0, count: n * hz * nL)
         var sortedStorage = [Float](repeating: 0, count: s)
         sortedStorage.withUnsafeMutableBufferPointer { sortedBuffer in
-        let sorted = sortedBuffer.baseAddress!
-        for stream in 0..<n {
-            let origin = batch.level[stream]
-            for k in 0..<hz {
-                var sum: Float = 0
-                for p in 0..<s {
-                    let v = ws.paths[(stream * s + p) * hz + k]
-                    sorted[p] = v
-                    sum += v
-                }
-                mean[stream * hz + k] = origin + Double(sum / Float(s))
-                guard nL > 0 else { continue }
-                if !mapSigma.isEmpty {
-                    let sigma = mapSigma[stream * hz + k]
-                    for (l, level) in levels.enumerated() {
-                        quantiles[(stream * hz + k) * nL + l] =
-                            origin + Double(sorted[0]) + Double(sigma) * Self.normalQuantile(Double(level))
+            let sorted = sortedBuffer.baseAddress!
+            for stream in 0..<n {
+                let origin = batch.level[stream]
+                for k in 0..<hz {
+                    var sum: Float = 0
+                    for p in 0..<s {
+                        let v = ws.paths[(stream * s + p) * hz + k]
+                        sorted[p] = v
+                        sum += v
                     }
-                } else {
-                    Quantiles.sortInPlace(sorted, count: s)
-                    for (l, level) in levels.enumerated() {
-                        quantiles[(stream * hz + k) * nL + l] =
-                            origin + Double(Quantiles.type7(sorted: sorted, count: s, level: level))
+                    mean[stream * hz + k] = origin + Double(sum / Float(s))
+                    guard nL > 0 else { continue }
+                    if !mapSigma.isEmpty {
+                        let sigma = mapSigma[stream * hz + k]
+                        for (l, level) in levels.enumerated() {
+                            quantiles[(stream * hz + k) * nL + l] =
+                                origin + Double(sorted[0]) + Double(sigma) * Self.normalQuantile(Double(level))
+                        }
+                    } else {
+                        Quantiles.sortInPlace(sorted, count: s)
+                        for (l, level) in levels.enumerated() {
+                            quantiles[(stream * hz + k) * nL + l] =
+                                origin + Double(Quantiles.type7(sorted: sorted, count: s, level: level))
+                        }
                     }
                 }
             }
-        }
         }
         return BARNNForecast(streams: n, horizon: hz, levels: levels, mean: mean, quantiles: quantiles)
     }
 
     /// The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9).
     static func normalQuantile(_ p: Double) -> Double {
-        let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
-                 -3.066479806614716e+01, 2.506628277459239e+00]
-        let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
-                 -1.328068155288572e+01]
-        let cc = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
-                  4.374664141464968e+00, 2.938163982698783e+00]
+        let a = [
+            -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+            -3.066479806614716e+01, 2.506628277459239e+00,
+        ]
+        let b = [
+            -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+            -1.328068155288572e+01,
+        ]
+        let cc = [
+            -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+            4.374664141464968e+00, 2.938163982698783e+00,
+        ]
         let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
         let p = min(max(p, 1e-12), 1 - 1e-12)
         if p < 0.02425 {

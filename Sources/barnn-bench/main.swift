@@ -85,7 +85,8 @@ func states(_ n: Int, workspace: BARNNWorkspace) -> RecurrentBatch {
     var list: [RecurrentState] = []
     for i in 0..<n {
         let values = (0..<48).map { Float(sin(Double($0) / 4 + Double(i))) }
-        list.append(model.warmUp(values: values, timeFeatures: tf, scale: SeriesScale(fitting: values), workspace: workspace))
+        list.append(
+            model.warmUp(values: values, timeFeatures: tf, scale: SeriesScale(fitting: values), workspace: workspace))
     }
     return RecurrentBatch(list, hiddenSize: nH)
 }

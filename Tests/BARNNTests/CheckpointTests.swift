@@ -64,7 +64,8 @@ import Testing
         var tensors = model.layout.tensors.map { ($0.name, $0.rows, $0.cols) }
         let index = tensors.firstIndex { $0.0 == "Whh" }!
         tensors[index] = ("Whh", 8, 25)
-        let bytes = Checkpoint.encode(configuration: model.configuration, tensors: tensors, parameters: model.parameters)
+        let bytes = Checkpoint.encode(
+            configuration: model.configuration, tensors: tensors, parameters: model.parameters)
         #expect(checkpointError(bytes) == .shapeMismatch(tensor: "Whh", expected: [8, 24], found: [8, 25]))
     }
 
@@ -74,7 +75,8 @@ import Testing
             configuration: model.configuration, tensors: tensors, parameters: Array(model.parameters.dropLast()))
         #expect(
             checkpointError(bytes)
-                == .shapeMismatch(tensor: "parameters", expected: [model.parameters.count], found: [model.parameters.count - 1]))
+                == .shapeMismatch(
+                    tensor: "parameters", expected: [model.parameters.count], found: [model.parameters.count - 1]))
     }
 
     @Test func absurdHeaderSizeIsRejectedBeforeAllocating() {
@@ -87,7 +89,9 @@ import Testing
         let bytes = Checkpoint.encode(model)
         var other = model.configuration
         other.hiddenSize = 16
-        #expect(checkpointError(bytes, expected: other) == .configurationMismatch(expected: other, found: model.configuration))
+        #expect(
+            checkpointError(bytes, expected: other)
+                == .configurationMismatch(expected: other, found: model.configuration))
     }
 
     @Test func trailingBytesAreRejected() {

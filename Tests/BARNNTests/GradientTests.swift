@@ -20,13 +20,16 @@ import Testing
         }
         #expect(loss.counted > 0 && loss.kl > 0)
         let checks = checkGradients(parameters: parameters, gradient: gradient, layout: graph.layout) { p in
-            let l = p.withUnsafeBufferPointer { graph.run(parameters: $0.baseAddress!, gradient: nil, beta: beta, noise: noise) }
+            let l = p.withUnsafeBufferPointer {
+                graph.run(parameters: $0.baseAddress!, gradient: nil, beta: beta, noise: noise)
+            }
             return l.nll + beta * l.kl
         }
         for check in checks {
             #expect(
                 check.worst < 1e-5,
-                "\(check.name)[\(check.worstIndex)]: analytic \(check.analytic) numeric \(check.numeric), rel \(check.worst)")
+                "\(check.name)[\(check.worstIndex)]: analytic \(check.analytic) numeric \(check.numeric), rel \(check.worst)"
+            )
         }
         #expect(checks.count == graph.layout.tensors.count)
         for tensor in graph.layout.tensors {

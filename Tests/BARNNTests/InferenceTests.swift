@@ -28,7 +28,8 @@ import Testing
         let tf = (0..<3).flatMap { _ in features(6, from: 30) }
         func run(_ seed: UInt64) -> BARNNForecast {
             var rng = SeededRNG(seed: seed)
-            return m.sample(batch, paths: 16, horizon: 6, timeFeatures: tf, levels: [0.1, 0.5, 0.9], rng: &rng, workspace: ws)
+            return m.sample(
+                batch, paths: 16, horizon: 6, timeFeatures: tf, levels: [0.1, 0.5, 0.9], rng: &rng, workspace: ws)
         }
         let a = run(1), b = run(1), other = run(2)
         #expect(a.mean.map(\.bitPattern) == b.mean.map(\.bitPattern))
@@ -83,7 +84,9 @@ import Testing
             options: SamplingOptions(weightNoise: false, aleatoricNoise: false), rng: &rng, workspace: ws)
         #expect(map.mean == noiseFree.mean)
         for s in 0..<2 {
-            for h in 0..<4 { #expect(abs(map.quantile(stream: s, step: h, level: 0) - map.mean(stream: s, step: h)) < 1e-9) }
+            for h in 0..<4 {
+                #expect(abs(map.quantile(stream: s, step: h, level: 0) - map.mean(stream: s, step: h)) < 1e-9)
+            }
         }
     }
 
@@ -109,7 +112,8 @@ import Testing
         let values = context(1, length: 12)
         let tf = features(12)
         let warmed = m.warmUp(values: values, timeFeatures: tf, scale: SeriesScale(scale: 0.3), workspace: ws)
-        var batch = RecurrentBatch([RecurrentState(hiddenSize: c.hiddenSize, scale: SeriesScale(scale: 0.3))], hiddenSize: c.hiddenSize)
+        var batch = RecurrentBatch(
+            [RecurrentState(hiddenSize: c.hiddenSize, scale: SeriesScale(scale: 0.3))], hiddenSize: c.hiddenSize)
         for t in 0..<12 {
             m.step(&batch, observations: [values[t]], timeFeatures: Array(tf[(t * 4)..<(t * 4 + 4)]), workspace: ws)
         }
@@ -130,7 +134,8 @@ import Testing
         #expect(afterGap.level.isFinite && afterGap.level != before.level)
         #expect(afterGap.hidden != before.hidden)
         // Its mean increment is exactly what the noise-free MAP pass predicts one step ahead.
-        let map = m.mapForecast(RecurrentBatch([before], hiddenSize: c.hiddenSize), horizon: 1, timeFeatures: tf, workspace: ws)
+        let map = m.mapForecast(
+            RecurrentBatch([before], hiddenSize: c.hiddenSize), horizon: 1, timeFeatures: tf, workspace: ws)
         #expect(abs(map.mean(stream: 0, step: 0) - afterGap.level) < 1e-5)
         m.step(&batch, observations: [2], timeFeatures: features(1, from: 31), workspace: ws)
         let resumed = batch[0]
@@ -142,7 +147,8 @@ import Testing
 
     @Test func firstObservationHasNoIncrement() {
         let m = model, ws = BARNNWorkspace(configuration: c)
-        var batch = RecurrentBatch([RecurrentState(hiddenSize: c.hiddenSize, scale: SeriesScale(scale: 1))], hiddenSize: c.hiddenSize)
+        var batch = RecurrentBatch(
+            [RecurrentState(hiddenSize: c.hiddenSize, scale: SeriesScale(scale: 1))], hiddenSize: c.hiddenSize)
         m.step(&batch, observations: [10], timeFeatures: features(1), workspace: ws)
         #expect(batch[0].level == 10 && batch[0].pendingMissing)
     }

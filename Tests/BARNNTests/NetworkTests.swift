@@ -29,7 +29,8 @@ import Testing
                 let epsH = (0..<c.hiddenSize).map {
                     noise ? Double(ws.eps[rows * c.embeddingSize + r * c.hiddenSize + $0]) : 0
                 }
-                let reference = referenceStep(parameters: parameters, configuration: c, x: x, h: h, epsX: epsX, epsH: epsH)
+                let reference = referenceStep(
+                    parameters: parameters, configuration: c, x: x, h: h, epsX: epsX, epsH: epsH)
                 for j in 0..<c.hiddenSize {
                     worst = max(worst, abs(reference.h[j] - Double(ws.h1[r * c.hiddenSize + j])))
                 }

@@ -43,7 +43,8 @@ import Testing
         var gradient = [Double](repeating: 0, count: alpha.count)
         _ = alpha.withUnsafeBufferPointer { a in
             gradient.withUnsafeMutableBufferPointer { g in
-                TVampKL.accumulate(alpha: a.baseAddress!, rows: rows, units: units, ld: units, gradient: g.baseAddress!, scale: 1)
+                TVampKL.accumulate(
+                    alpha: a.baseAddress!, rows: rows, units: units, ld: units, gradient: g.baseAddress!, scale: 1)
             }
         }
         var worst = 0.0

@@ -38,7 +38,9 @@ struct SineFixture {
         let n = series.count
         let tf = SyntheticSeries.timeFeatures(length: SineFixture.length + horizon)
         var batch = RecurrentBatch(
-            series.map { RecurrentState(hiddenSize: c.hiddenSize, scale: SeriesScale(fitting: Array($0[..<trainEnd]))) },
+            series.map {
+                RecurrentState(hiddenSize: c.hiddenSize, scale: SeriesScale(fitting: Array($0[..<trainEnd])))
+            },
             hiddenSize: c.hiddenSize)
         var rng = SeededRNG(seed: 77)
         var hits = 0, total = 0, lateHits = 0, lateTotal = 0
@@ -55,7 +57,8 @@ struct SineFixture {
                         batch, paths: paths, horizon: horizon, timeFeatures: future, levels: [0.05, 0.95],
                         options: options, rng: &rng, workspace: ws)
                 } else {
-                    model.mapForecast(batch, horizon: horizon, timeFeatures: future, levels: [0.05, 0.95], workspace: ws)
+                    model.mapForecast(
+                        batch, horizon: horizon, timeFeatures: future, levels: [0.05, 0.95], workspace: ws)
                 }
             for s in 0..<n {
                 for h in 0..<horizon {
@@ -101,6 +104,7 @@ let sineFixture = SineFixture()
     /// the noise level of these series depends on the phase, so α should vary across states.
     @Test func alphaIsNotCollapsedOnStateDependentNoise() throws {
         let spread = try #require(sineFixture.report.alphaSpread.last)
-        #expect(spread.hidden > 0.01 || spread.input > 0.01, "std of log α: input \(spread.input), hidden \(spread.hidden)")
+        #expect(
+            spread.hidden > 0.01 || spread.input > 0.01, "std of log α: input \(spread.input), hidden \(spread.hidden)")
     }
 }

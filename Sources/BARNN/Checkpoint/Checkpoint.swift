@@ -72,7 +72,9 @@ public enum Checkpoint {
         guard dims[0...2].allSatisfy({ (1...65_536).contains($0) }), (0...4096).contains(dims[3]) else {
             throw .invalidHeader("dimensions \(dims) out of range")
         }
-        guard beta.isFinite, bound.isFinite, bound > 0 else { throw .invalidHeader("β \(beta) or log-α bound \(bound)") }
+        guard beta.isFinite, bound.isFinite, bound > 0 else {
+            throw .invalidHeader("β \(beta) or log-α bound \(bound)")
+        }
         let configuration = BARNNConfiguration(
             hiddenSize: dims[0], embeddingSize: dims[1], alphaWidth: dims[2], timeFeatures: dims[3], beta: beta,
             logAlphaBound: bound)
@@ -93,7 +95,9 @@ public enum Checkpoint {
                     expected: [expectedTensor.rows, expectedTensor.cols], found: [rows, cols])
             }
         }
-        guard r.offset == headerEnd else { throw .invalidHeader("header size \(headerSize) disagrees with its content") }
+        guard r.offset == headerEnd else {
+            throw .invalidHeader("header size \(headerSize) disagrees with its content")
+        }
         let count = try r.u64()
         guard count == UInt64(layout.count) else {
             throw .shapeMismatch(tensor: "parameters", expected: [layout.count], found: [Int(clamping: count)])
@@ -111,7 +115,9 @@ public enum Checkpoint {
             guard v.isFinite else { throw .nonFiniteParameter(index: i) }
             parameters[i] = v
         }
-        if let expected, expected != configuration { throw .configurationMismatch(expected: expected, found: configuration) }
+        if let expected, expected != configuration {
+            throw .configurationMismatch(expected: expected, found: configuration)
+        }
         return BARNNModel(configuration: configuration, parameters: parameters)
     }
 }

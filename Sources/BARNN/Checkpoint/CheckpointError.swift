@@ -25,7 +25,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .truncated(let needed, let available): "checkpoint truncated: needs \(needed) bytes, has \(available)"
         case .badMagic: "not a BARNN checkpoint (bad magic)"
-        case .unsupportedVersion(let v): "unsupported checkpoint format version \(v) (this build reads \(Checkpoint.formatVersion))"
+        case .unsupportedVersion(let v):
+            "unsupported checkpoint format version \(v) (this build reads \(Checkpoint.formatVersion))"
         case .headerTooLarge(let n): "checkpoint header size \(n) is implausible"
         case .invalidHeader(let why): "invalid checkpoint header: \(why)"
         case .checksumMismatch(let stored, let computed):

@@ -13,7 +13,8 @@ public enum TimeFeatures {
         let day = 86_400.0
         let dayPhase = unixTime.truncatingRemainder(dividingBy: day) / day
         // 1970-01-01 was a Thursday: Monday 00:00 is 3 days earlier.
-        let weekPhase = ((unixTime / day + 3).truncatingRemainder(dividingBy: 7) + 7).truncatingRemainder(dividingBy: 7)
+        let weekPhase =
+            ((unixTime / day + 3).truncatingRemainder(dividingBy: 7) + 7).truncatingRemainder(dividingBy: 7)
             / 7
         out[0] = Float(sin(2 * .pi * dayPhase))
         out[1] = Float(cos(2 * .pi * dayPhase))

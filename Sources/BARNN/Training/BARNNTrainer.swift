@@ -46,7 +46,9 @@ public enum BARNNTrainer {
             }
             increments.append(inc)
             if trainEnd - T >= 1 {
-                for a in 1...(trainEnd - T) { trainWindows.append(Window(series: i, start: a, countFrom: a + options.burnIn)) }
+                for a in 1...(trainEnd - T) {
+                    trainWindows.append(Window(series: i, start: a, countFrom: a + options.burnIn))
+                }
             }
             var covered = trainEnd
             while covered < n {

@@ -15,8 +15,8 @@ final class TrainingGraph<T: BARNNScalar> {
 
     let x, y, mask, epsX, epsH: UnsafeMutablePointer<T>
     let e, ax1, ox, alx, et, gx, hs, hin, ah1, oh, alh, ht, gh, gates, out: UnsafeMutablePointer<T>
-    let dOut, dHead, dGx, dGh, dOh, dPreH, dh, dhPrev, dht, dah1, dhin, dET, dE, dOx, dAx1, klX, klH:
-        UnsafeMutablePointer<T>
+    let dOut, dHead, dGx, dGh, dOh, dPreH, dh, dhPrev, dht, dah1, dhin, dET, dE, dOx, dAx1, klX,
+        klH: UnsafeMutablePointer<T>
 
     init(configuration c: BARNNConfiguration, batch: Int, time: Int) {
         configuration = c
@@ -43,8 +43,12 @@ final class TrainingGraph<T: BARNNScalar> {
             cursor += s
         }
         (x, y, mask, epsX, epsH) = (views[0], views[1], views[2], views[3], views[4])
-        (e, ax1, ox, alx, et, gx, hs, hin) = (views[5], views[6], views[7], views[8], views[9], views[10], views[11], views[12])
-        (ah1, oh, alh, ht, gh, gates, out) = (views[13], views[14], views[15], views[16], views[17], views[18], views[19])
+        (e, ax1, ox, alx, et, gx, hs, hin) = (
+            views[5], views[6], views[7], views[8], views[9], views[10], views[11], views[12]
+        )
+        (ah1, oh, alh, ht, gh, gates, out) = (
+            views[13], views[14], views[15], views[16], views[17], views[18], views[19]
+        )
         (dOut, dHead, dGx, dGh, dOh, dPreH, dh, dhPrev) = (
             views[20], views[21], views[22], views[23], views[24], views[25], views[26], views[27]
         )
