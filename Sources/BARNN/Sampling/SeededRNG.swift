@@ -114,13 +114,13 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         let one = SIMD8<UInt32>(repeating: 0x3F80_0000)
         // Mantissa trick: [1, 2) from the top 23 bits; u1 = 2 - f lies in (0, 1], so log(u1) is finite.
         let f1 = unsafeBitCast((bits.lowHalf &>> 9) | one, to: SIMD8<Float>.self)
-        let f2 = unsafeBitCast((bits.highHalf &>> 9) | one, to: SIMD8<Float>.self)
         let u1 = 2 - f1
         let radius = (-2 * FastMath.log(u1)).squareRoot()
-        // Angle 2π·u2: quadrant from 4·u2, then sin/cos polynomials on [0, π/2).
-        let q4 = (f2 - 1) * 4
-        let quadrant = q4.rounded(.down)
-        let phi = (q4 - quadrant) * (Float.pi / 2)
+        // Angle 2π·u2: the top 2 bits pick the quadrant, the next 23 give φ in [0, π/2) (no rounding needed).
+        let high = bits.highHalf
+        let quadrant = high &>> 30
+        let fraction = unsafeBitCast(((high &<< 2) &>> 9) | one, to: SIMD8<Float>.self)
+        let phi = (fraction - 1) * (Float.pi / 2)
         let p2 = phi * phi
         var s = SIMD8<Float>(repeating: -2.505_210_8e-8)
         s = s * p2 + 2.755_731_9e-6
@@ -135,14 +135,16 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         c = c * p2 + 4.166_666_7e-2
         c = c * p2 - 0.5
         c = c * p2 + 1
-        // Rotate (c, s) by quadrant·90°: q=1 → (-s, c), q=2 → (-c, -s), q=3 → (s, -c).
-        let odd = (quadrant .== 1) .| (quadrant .== 3)
-        let negCos = (quadrant .== 1) .| (quadrant .== 2)
-        let negSin = (quadrant .== 2) .| (quadrant .== 3)
-        var x = c.replacing(with: s, where: odd)
-        var y = s.replacing(with: c, where: odd)
-        x = x.replacing(with: -x, where: negCos)
-        y = y.replacing(with: -y, where: negSin)
+        // Rotate (c, s) by quadrant·90°: q=1 → (-s, c), q=2 → (-c, -s), q=3 → (s, -c); swaps and sign flips
+        // are done on the bit patterns.
+        let oddMask = SIMD8<UInt32>(repeating: 0) &- (quadrant & 1)
+        let cBits = unsafeBitCast(c, to: SIMD8<UInt32>.self), sBits = unsafeBitCast(s, to: SIMD8<UInt32>.self)
+        let xBits = (cBits & ~oddMask) | (sBits & oddMask)
+        let yBits = (sBits & ~oddMask) | (cBits & oddMask)
+        let negX = ((quadrant ^ (quadrant &>> 1)) & 1) &<< 31
+        let negY = (quadrant &>> 1) &<< 31
+        let x = unsafeBitCast(xBits ^ negX, to: SIMD8<Float>.self)
+        let y = unsafeBitCast(yBits ^ negY, to: SIMD8<Float>.self)
         return (radius * x, radius * y)
     }
 }
