@@ -91,8 +91,9 @@ func states(_ n: Int, workspace: BARNNWorkspace) -> RecurrentBatch {
     return RecurrentBatch(list, hiddenSize: nH)
 }
 
-for threads in [1, 2] {
-    BLASThreads.set(threads)
+// (BLAS threads, sampler threads): BLAS parallelism inside each GEMM, or chunks of streams per thread.
+for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] {
+    BLASThreads.set(blasThreads)
     for n in [1, 64, 1024] {
         let workspace = BARNNWorkspace(configuration: configuration)
         let batch = states(n, workspace: workspace)
@@ -100,8 +101,8 @@ for threads in [1, 2] {
         var rng = SeededRNG(seed: 1)
         let (reps, time) = measure {
             _ = model.sample(
-                batch, paths: paths, horizon: horizon, timeFeatures: future, levels: [0.05, 0.5, 0.95], rng: &rng,
-                workspace: workspace)
+                batch, paths: paths, horizon: horizon, timeFeatures: future, levels: [0.05, 0.5, 0.95],
+                threads: threads, rng: &rng, workspace: workspace)
         }
         let pathSteps = Double(n * paths * horizon * reps) / time
         let rows = n * paths
@@ -112,8 +113,8 @@ for threads in [1, 2] {
         let sgemmCombined = (flopsX + flopsH) / (flopsX / gemmX + flopsH / gemmH)
         let modelCombined = (flopsX + flopsH) / (flopsX / modelX + flopsH / modelH)
         emit([
-            "bench": "BARNN.sample N=\(n) S=\(paths) H=\(horizon) hidden=\(nH) threads=\(threads)",
-            "streams": n, "paths": paths, "horizon": horizon, "threads": threads,
+            "bench": "BARNN.sample N=\(n) S=\(paths) H=\(horizon) hidden=\(nH) blas=\(blasThreads) threads=\(threads)",
+            "streams": n, "paths": paths, "horizon": horizon, "threads": threads, "blas_threads": blasThreads,
             "ms_per_call": rounded(time / Double(reps) * 1e3), "path_steps_per_s": rounded(pathSteps, 0),
             "gate_gemm_shapes": "[\(rows)x\(nE)]x[\(nE)x\(nG)], [\(rows)x\(nH)]x[\(nH)x\(nG)]",
             "sgemm_gflops": rounded(sgemmCombined, 1), "model_gate_gflops": rounded(modelCombined, 1),

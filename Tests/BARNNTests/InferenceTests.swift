@@ -43,6 +43,22 @@ import Testing
         #expect(fresh == a)
     }
 
+    /// 20 streams × 32 paths span three chunks of streams; the output must not depend on the thread count.
+    @Test func samplesDoNotDependOnTheThreadCount() {
+        let m = model, ws = BARNNWorkspace(configuration: c)
+        let batch = warmBatch(m, streams: 20, ws: ws)
+        let tf = (0..<20).flatMap { _ in features(4, from: 30) }
+        func run(threads: Int) -> BARNNForecast {
+            var rng = SeededRNG(seed: 8)
+            return m.sample(
+                batch, paths: 32, horizon: 4, timeFeatures: tf, levels: [0.05, 0.95], threads: threads, rng: &rng,
+                workspace: ws)
+        }
+        let one = run(threads: 1), two = run(threads: 2), three = run(threads: 3)
+        #expect(one == two && one == three)
+        #expect(one.mean[0] != one.mean[4 * 19], "streams must not share draws")
+    }
+
     @Test func quantilesAreOrderedAndBracketTheMean() {
         let m = model, ws = BARNNWorkspace(configuration: c)
         let batch = warmBatch(m, streams: 2, ws: ws)

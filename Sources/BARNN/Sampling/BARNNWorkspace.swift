@@ -39,10 +39,30 @@ public final class BARNNWorkspace {
         scratch = storage
     }
 
-    deinit { storage.deallocate() }
+    /// Per-path values of one (stream, step) while quantiles are taken; grows with the path count.
+    var sortBuffer: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private var sortCapacity = 1
+    /// Extra workspaces for sampling threads beyond the caller's (index 0 is `self`).
+    private var extraWorkers: [BARNNWorkspace] = []
+
+    deinit {
+        storage.deallocate()
+        sortBuffer.deallocate()
+    }
+
+    /// This workspace followed by `count − 1` others, created once and kept for later calls.
+    func workers(_ count: Int) -> [BARNNWorkspace] {
+        while extraWorkers.count < count - 1 { extraWorkers.append(BARNNWorkspace(configuration: configuration)) }
+        return [self] + extraWorkers.prefix(count - 1)
+    }
 
     /// Makes room for `rows` rows and `horizon` steps (allocates only when growing).
     func reserve(rows needRows: Int, horizon needHorizon: Int) {
+        if needRows > sortCapacity {
+            sortBuffer.deallocate()
+            sortBuffer = .allocate(capacity: needRows)
+            sortCapacity = needRows
+        }
         guard needRows > rows || needHorizon > horizon else { return }
         let r = max(needRows, rows), hz = max(needHorizon, horizon)
         let c = configuration
