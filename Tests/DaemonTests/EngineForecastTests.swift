@@ -1,4 +1,5 @@
 import BARNN
+import Forecasting
 import Foundation
 import MQTT
 import Storage

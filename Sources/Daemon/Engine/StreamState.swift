@@ -94,13 +94,17 @@ final class StreamState {
         self.dirty = false
     }
 
-    /// The Forecasting calibrator settings for a group's `[calibration]`; `none` keeps a calibrator for the
-    /// coverage report but never applies its offsets.
+    /// The Forecasting calibrator settings for a group's `[calibration]`: `aci` is adaptive conformal inference on a
+    /// rolling window, `rolling` split conformal on it; `none` keeps a calibrator only for the coverage report.
     static func calibration(_ settings: DaemonConfiguration.CalibrationSettings) -> ConformalCalibrator.Configuration {
         switch settings.method {
         case .aci: ConformalCalibrator.Configuration(method: .adaptive(gamma: settings.rate), window: settings.window)
         case .rolling: ConformalCalibrator.Configuration(method: .rollingWindow, window: settings.window)
-        case .none: ConformalCalibrator.Configuration(method: .quantileTracking(rate: 0), window: settings.window)
+        case .none:
+            // Never applied (the engine only sorts); the smallest positive rate keeps the offsets at 0 so the
+            // coverage it reports is the model's own, with O(K) memory per step.
+            ConformalCalibrator.Configuration(
+                method: .quantileTracking(rate: .leastNonzeroMagnitude), window: settings.window)
         }
     }
 
