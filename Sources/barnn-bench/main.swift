@@ -1,10 +1,12 @@
 // barnn-bench: forecast and training throughput of the BARNN model, beside sgemm on the same shapes.
-// Prints JSON lines. Run: swift run -c release barnn-bench
+// Prints JSON lines. Run: swift run -c release barnn-bench [sample] [rng] [train] (default: all three).
 import BARNN
 import COpenBLAS
 import Foundation
 
 let clock = ContinuousClock()
+let selected = Set(CommandLine.arguments.dropFirst())
+func wanted(_ part: String) -> Bool { selected.isEmpty || selected.contains(part) }
 
 func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
@@ -92,7 +94,7 @@ func states(_ n: Int, workspace: BARNNWorkspace) -> RecurrentBatch {
 }
 
 // (BLAS threads, sampler threads): BLAS parallelism inside each GEMM, or chunks of streams per thread.
-for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] {
+for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
     BLASThreads.set(blasThreads)
     for n in [1, 64, 1024] {
         let workspace = BARNNWorkspace(configuration: configuration)
@@ -126,7 +128,7 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] {
 }
 
 // Normal generation alone: the sampler's other big cost.
-do {
+if wanted("rng") {
     var rng = SeededRNG(seed: 3)
     var buffer = [Float](repeating: 0, count: 1 << 16)
     let (reps, time) = measure(minimum: 0.3) { buffer.withUnsafeMutableBufferPointer { rng.fillNormal($0) } }
@@ -134,7 +136,7 @@ do {
 }
 
 // Training: batch 64 × window 96, hidden 64.
-for threads in [1, 2] {
+for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("train") {
     var series: [TrainingSeries] = []
     for i in 0..<16 {
         let n = 1200
@@ -150,14 +152,16 @@ for threads in [1, 2] {
     var options = TrainingOptions()
     options.steps = 40
     options.evaluateEvery = 1000
-    options.blasThreads = threads
+    options.blasThreads = blasThreads
+    options.threads = threads
     let (_, report) = try! BARNNTrainer.train(series: series, configuration: configuration, options: options)
     let b = options.batchSize, t = options.window
     // Gate-matmul FLOPs per training step: forward + two backward products for both gate matmuls.
     let gateFlops = 3.0 * 2.0 * Double(b * t) * Double((nE + nH) * nG)
     let gemmRate = sgemmRate(m: b, k: nH, n: nG)
     emit([
-        "bench": "BARNN.train B=\(b) T=\(t) hidden=\(nH) threads=\(threads)", "threads": threads,
+        "bench": "BARNN.train B=\(b) T=\(t) hidden=\(nH) blas=\(blasThreads) threads=\(threads)", "threads": threads,
+        "blas_threads": blasThreads,
         "steps_per_s": rounded(report.stepsPerSecond, 2),
         "gate_gflops_whole_step": rounded(report.stepsPerSecond * gateFlops / 1e9, 1),
         "sgemm_gflops_[64x64]x[64x192]": rounded(gemmRate, 1),

@@ -32,6 +32,19 @@ import Testing
             )
         }
         #expect(checks.count == graph.layout.tensors.count)
+        // The two-thread split of the recurrence must give the same gradient.
+        let split = makeDoubleGraph(batch: 8, time: 4, seed: 12), whole = makeDoubleGraph(batch: 8, time: 4, seed: 12)
+        split.threads = 2
+        var g1 = [Double](repeating: 0, count: parameters.count), g2 = g1
+        parameters.withUnsafeBufferPointer { p in
+            g1.withUnsafeMutableBufferPointer {
+                _ = whole.run(parameters: p.baseAddress!, gradient: $0.baseAddress!, beta: beta, noise: noise)
+            }
+            g2.withUnsafeMutableBufferPointer {
+                _ = split.run(parameters: p.baseAddress!, gradient: $0.baseAddress!, beta: beta, noise: noise)
+            }
+        }
+        #expect(zip(g1, g2).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($0)) })
         for tensor in graph.layout.tensors {
             let slice = gradient[tensor.offset..<(tensor.offset + tensor.count)]
             #expect(slice.contains { $0 != 0 }, "\(tensor.name) has an all-zero gradient: the check would be vacuous")

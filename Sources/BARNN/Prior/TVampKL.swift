@@ -10,10 +10,11 @@ public enum TVampKL {
     /// Σ_j mean_b k_bj for α [B, U] with row stride `ld`; if `gradient` is given, adds `scale · dK/dα` to it
     /// (same layout as α).
     ///
+    /// With `value` false only the gradient is computed (the per-element logarithms are skipped) and 0 returned.
     /// - Complexity: O(B·U); allocates nothing.
     public static func accumulate<T: BARNNScalar>(
         alpha: UnsafePointer<T>, rows: Int, units: Int, ld: Int, gradient: UnsafeMutablePointer<T>? = nil,
-        scale: T = 1
+        scale: T = 1, value: Bool = true
     ) -> T {
         let invB = 1 / T(rows)
         var total: T = 0
@@ -27,11 +28,17 @@ public enum TVampKL {
             m *= invB
             v *= invB
             var sumK: T = 0, sumDv: T = 0
-            let logV = T.log(v)
+            if value {
+                let logV = T.log(v)
+                for b in 0..<rows {
+                    let a = alpha[b * ld + j]
+                    let d = a - m
+                    sumK += (d * d / v + a * a / v - 1 - (2 * T.log(a) - logV)) / 2
+                }
+            }
             for b in 0..<rows {
                 let a = alpha[b * ld + j]
                 let d = a - m
-                sumK += (d * d / v + a * a / v - 1 - (2 * T.log(a) - logV)) / 2
                 sumDv += 1 / (2 * v) - (d * d + a * a) / (2 * v * v)
             }
             total += sumK * invB

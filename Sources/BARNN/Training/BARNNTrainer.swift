@@ -67,6 +67,7 @@ public enum BARNNTrainer {
         var gradient = [Float](repeating: 0, count: parameters.count)
         var adam = Adam(count: parameters.count)
         let graph = TrainingGraph<Float>(configuration: c, batch: B, time: T)
+        graph.threads = options.threads
         var report = TrainingReport()
         var bestNLL = Float.infinity
         var sinceBest = 0
@@ -90,7 +91,7 @@ public enum BARNNTrainer {
             gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             let loss = parameters.withUnsafeBufferPointer { p in
                 gradient.withUnsafeMutableBufferPointer { g in
-                    graph.run(parameters: p.baseAddress!, gradient: g.baseAddress!, beta: c.beta)
+                    graph.run(parameters: p.baseAddress!, gradient: g.baseAddress!, beta: c.beta, klValue: false)
                 }
             }
             var norm: Float = 0

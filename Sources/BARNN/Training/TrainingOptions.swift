@@ -24,6 +24,9 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var patience: Int = 8
     /// Seed for initialisation, window choice and noise. The default is 1.
     public var seed: UInt64 = 1
+    /// Threads for the recurrent loops (the batch is split in two halves when 2). Pair 2 with
+    /// `blasThreads = 1`, so BLAS does not oversubscribe the cores. The default is 1.
+    public var threads: Int = 1
     /// OpenBLAS threads to set before training (nil leaves the process setting alone). The default is nil.
     public var blasThreads: Int? = nil
 
