@@ -96,7 +96,8 @@ extension BARNNModel {
         let c = configuration
         let nE = c.embeddingSize, nI = c.inputSize
         parameters.withUnsafeBufferPointer { pp in
-            let net = Network<Float>(parameters: pp.baseAddress!, configuration: c)
+            var net = Network<Float>(parameters: pp.baseAddress!, configuration: c)
+            if ws.profileGates { net.gateTime = ws.gateTimePointer }
             net.inputForward(
                 rows: rows, x: ws.x, eps: noise ? UnsafePointer(ws.eps) : nil, e: ws.e, ax1: ws.ax1, ox: ws.ox,
                 alx: ws.alx, et: ws.et, gx: ws.gx)

@@ -60,26 +60,6 @@ func sgemmRate(m: Int, k: Int, n: Int) -> Double {
     return 2.0 * Double(m * k * n) * Double(reps) / time / 1e9
 }
 
-/// The model's gate matmul as it runs inside a step (bias broadcast + sgemm through `Network.linear`).
-func modelGateRate(rows: Int, hidden: Bool) -> Double {
-    let k = hidden ? nH : nE
-    var input = [Float](repeating: 0.01, count: rows * k), output = [Float](repeating: 0, count: rows * nG)
-    let layout = ParameterLayout(configuration)
-    let (reps, time) = measure(minimum: 0.3) {
-        model.parameters.withUnsafeBufferPointer { p in
-            let net = Network<Float>(parameters: p.baseAddress!, configuration: configuration)
-            input.withUnsafeMutableBufferPointer { x in
-                output.withUnsafeMutableBufferPointer { y in
-                    net.linear(
-                        rows: rows, x.baseAddress!, ldx: k, k: k, w: hidden ? layout.whh : layout.wih,
-                        b: hidden ? layout.bhh : layout.bih, n: nG, y.baseAddress!)
-                }
-            }
-        }
-    }
-    return 2.0 * Double(rows * k * nG) * Double(reps) / time / 1e9
-}
-
 // A warmed state per stream from a short synthetic context.
 func states(_ n: Int, workspace: BARNNWorkspace) -> RecurrentBatch {
     let times = (0..<48).map { Double($0) * 3600 }
@@ -107,22 +87,30 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
                 threads: threads, rng: &rng, workspace: workspace)
         }
         let pathSteps = Double(n * paths * horizon * reps) / time
-        let rows = n * paths
-        // FLOPs of the two gate matmuls per path-step, against sgemm on the same shapes in this run.
-        let gemmX = sgemmRate(m: rows, k: nE, n: nG), gemmH = sgemmRate(m: rows, k: nH, n: nG)
-        let modelX = modelGateRate(rows: rows, hidden: false), modelH = modelGateRate(rows: rows, hidden: true)
+        // In place: a separate pass with the gate matmuls timed inside the sampler (GEMM M = chunk rows).
+        workspace.profileGates = true
+        workspace.gateTime = .zero
+        let (gateReps, _) = measure(minimum: 0.3) {
+            _ = model.sample(
+                batch, paths: paths, horizon: horizon, timeFeatures: future, levels: [0.05, 0.5, 0.95],
+                threads: threads, rng: &rng, workspace: workspace)
+        }
+        let gateSeconds = seconds(workspace.gateTime)
+        workspace.profileGates = false
         let flopsX = 2.0 * Double(nE * nG), flopsH = 2.0 * Double(nH * nG)
+        // measure() runs its body once more to warm up.
+        let gatePathSteps = Double(n * paths * horizon * (gateReps + 1))
+        let modelCombined = gatePathSteps * (flopsX + flopsH) / gateSeconds / 1e9
+        let rows = min(n, max(1, 256 / paths)) * paths
+        let gemmX = sgemmRate(m: rows, k: nE, n: nG), gemmH = sgemmRate(m: rows, k: nH, n: nG)
         let sgemmCombined = (flopsX + flopsH) / (flopsX / gemmX + flopsH / gemmH)
-        let modelCombined = (flopsX + flopsH) / (flopsX / modelX + flopsH / modelH)
         emit([
             "bench": "BARNN.sample N=\(n) S=\(paths) H=\(horizon) hidden=\(nH) blas=\(blasThreads) threads=\(threads)",
             "streams": n, "paths": paths, "horizon": horizon, "threads": threads, "blas_threads": blasThreads,
             "ms_per_call": rounded(time / Double(reps) * 1e3), "path_steps_per_s": rounded(pathSteps, 0),
             "gate_gemm_shapes": "[\(rows)x\(nE)]x[\(nE)x\(nG)], [\(rows)x\(nH)]x[\(nH)x\(nG)]",
-            "sgemm_gflops": rounded(sgemmCombined, 1), "model_gate_gflops": rounded(modelCombined, 1),
+            "sgemm_gflops": rounded(sgemmCombined, 1), "model_gate_gflops_per_thread": rounded(modelCombined, 1),
             "model_gate_vs_sgemm": rounded(modelCombined / sgemmCombined, 2),
-            "step_gate_gflops": rounded(pathSteps * (flopsX + flopsH) / 1e9, 1),
-            "step_gate_vs_sgemm": rounded(pathSteps * (flopsX + flopsH) / 1e9 / sgemmCombined, 2),
         ])
     }
 }

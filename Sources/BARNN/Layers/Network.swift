@@ -5,13 +5,15 @@
 /// The equations are those of BARNN.md ("Weights per step"): α = exp(clamp(MLP(·))), the noisy inputs
 /// of the two gate matmuls ẽ = e ⊙ αx ⊙ (1 + εx), h̃ = h ⊙ αh ⊙ (1 + εh), and a clean carry.
 /// Nothing here allocates; every output is written into memory the caller passed in.
-package struct Network<T: BARNNScalar> {
+struct Network<T: BARNNScalar> {
     let p: UnsafePointer<T>
     let layout: ParameterLayout
     let nI: Int, nE: Int, nA: Int, nH: Int, nG: Int, nF: Int
     let bound: T
+    /// When set, time spent in the two gate matmuls is added here (benchmarks measure them in place).
+    var gateTime: UnsafeMutablePointer<Duration>? = nil
 
-    package init(parameters: UnsafePointer<T>, configuration c: BARNNConfiguration) {
+    init(parameters: UnsafePointer<T>, configuration c: BARNNConfiguration) {
         p = parameters
         layout = ParameterLayout(c)
         nI = c.inputSize
@@ -25,13 +27,22 @@ package struct Network<T: BARNNScalar> {
 
     /// `y[R, n] = x[R, k] · W[k, n] + b` (x with leading dimension `ldx`).
     @inline(__always)
-    package func linear(
+    func linear(
         rows: Int, _ x: UnsafePointer<T>, ldx: Int, k: Int, w: Int, b: Int, n: Int, _ y: UnsafeMutablePointer<T>
     ) {
         for r in 0..<rows { (y + r * n).update(from: p + b, count: n) }
         T.gemm(
             transA: false, transB: false, m: rows, n: n, k: k, alpha: 1, a: x, lda: ldx, b: p + w, ldb: n,
             beta: 1, c: y, ldc: n)
+    }
+
+    @inline(__always)
+    func timedGate(_ body: () -> Void) {
+        guard let gateTime else { return body() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        body()
+        gateTime.pointee += clock.now - start
     }
 
     /// α = exp(clamp(o)) elementwise (o kept by the caller for the backward mask).
@@ -62,7 +73,7 @@ package struct Network<T: BARNNScalar> {
         } else {
             for i in 0..<count { et[i] = e[i] * alx[i] }
         }
-        linear(rows: rows, et, ldx: nE, k: nE, w: L.wih, b: L.bih, n: nG, gx)
+        timedGate { linear(rows: rows, et, ldx: nE, k: nE, w: L.wih, b: L.bih, n: nG, gx) }
     }
 
     /// The recurrent half of a step for B rows: α_h encoder, noisy hidden matmul, gates, clean carry.
@@ -93,7 +104,7 @@ package struct Network<T: BARNNScalar> {
         } else {
             for i in 0..<count { ht[i] = hPrev[i] * alh[i] }
         }
-        linear(rows: rows, ht, ldx: nH, k: nH, w: L.whh, b: L.bhh, n: nG, gh)
+        timedGate { linear(rows: rows, ht, ldx: nH, k: nH, w: L.whh, b: L.bhh, n: nG, gh) }
         gatesForward(rows: rows, hPrev: hPrev, gx: gx, gh: gh, gates: gates, hNew: hNew)
     }
 
