@@ -107,4 +107,29 @@ let sineFixture = SineFixture()
         #expect(
             spread.hidden > 0.01 || spread.input > 0.01, "std of log α: input \(spread.input), hidden \(spread.hidden)")
     }
+
+    /// The contrast that makes the test above meaningful: a strong tVAMP weight (β = 10) flattens α across
+    /// states (BARNN.md's collapse, std of log α ~1e-3), and the reported spread shows it.
+    @Test func strongKLCollapsesAlphaAndTheSpreadShowsIt() throws {
+        var options = TrainingOptions()
+        options.window = 48
+        options.batchSize = 32
+        options.steps = 100
+        options.learningRate = 1e-2
+        options.warmupSteps = 20
+        options.burnIn = 12
+        options.validationFraction = 0.25
+        options.evaluateEvery = 50
+        options.patience = 100
+        options.seed = 5
+        options.blasThreads = 1
+        var c = SineFixture.configuration
+        c.beta = 10
+        let (_, report) = try BARNNTrainer.train(
+            series: SyntheticSeries.trainingSeries(sineFixture.series), configuration: c, options: options)
+        let collapsed = try #require(report.alphaSpread.last)
+        let healthy = try #require(sineFixture.report.alphaSpread.last)
+        #expect(collapsed.hidden < 0.02 && collapsed.input < 0.02, "β = 10: \(collapsed)")
+        #expect(collapsed.hidden < healthy.hidden / 10)
+    }
 }
