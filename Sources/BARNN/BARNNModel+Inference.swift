@@ -96,7 +96,7 @@ extension BARNNModel {
         let c = configuration
         let nE = c.embeddingSize, nI = c.inputSize
         parameters.withUnsafeBufferPointer { pp in
-            var net = Network<Float>(parameters: pp.baseAddress!, configuration: c)
+            var net = Network<Float>(parameters: pp.baseAddress!, configuration: c, layout: layout)
             if ws.profileGates { net.gateTime = ws.gateTimePointer }
             net.inputForward(
                 rows: rows, x: ws.x, eps: noise ? UnsafePointer(ws.eps) : nil, e: ws.e, ax1: ws.ax1, ox: ws.ox,

@@ -82,6 +82,44 @@ struct SineFixture {
 let sineFixture = SineFixture()
 
 @Suite struct TrainingTests {
+    /// Gaps (NaN) in the inputs and targets are masked: training stays finite and still learns.
+    @Test func trainingHandlesMissingValues() throws {
+        var series = SyntheticSeries.sines(count: 4, length: 200, seed: 7)
+        for s in series.indices {
+            for t in stride(from: 5 + s, to: 200, by: 9) { series[s][t] = .nan }
+        }
+        var options = TrainingOptions()
+        options.window = 32
+        options.batchSize = 16
+        options.steps = 40
+        options.burnIn = 8
+        options.evaluateEvery = 20
+        options.learningRate = 1e-2
+        options.blasThreads = 1
+        let (model, report) = try BARNNTrainer.train(
+            series: SyntheticSeries.trainingSeries(series), configuration: tinyConfiguration.with(timeFeatures: 4),
+            options: options)
+        #expect(model.parameters.allSatisfy { $0.isFinite })
+        #expect(report.validationNLL.allSatisfy { $0.isFinite })
+        #expect(try #require(report.validationNLL.min()) < report.initialValidationNLL)
+    }
+
+    @Test func badOptionsAreRejected() {
+        var options = TrainingOptions()
+        options.burnIn = options.window
+        #expect(throws: TrainingError.self) {
+            try BARNNTrainer.train(series: [], configuration: SineFixture.configuration, options: options)
+        }
+        #expect(throws: TrainingError.noTrainingWindows(window: 96)) {
+            try BARNNTrainer.train(
+                series: SyntheticSeries.trainingSeries([[1, 2, 3]]), configuration: SineFixture.configuration)
+        }
+        #expect(throws: TrainingError.timeFeatureShape(series: 0, expected: 12, actual: 0)) {
+            try BARNNTrainer.train(
+                series: [TrainingSeries(values: [1, 2, 3], timeFeatures: [])], configuration: SineFixture.configuration)
+        }
+    }
+
     @Test func trainingLowersValidationNLL() throws {
         let report = sineFixture.report
         let best = try #require(report.validationNLL.min())

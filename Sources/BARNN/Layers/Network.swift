@@ -13,9 +13,10 @@ struct Network<T: BARNNScalar> {
     /// When set, time spent in the two gate matmuls is added here (benchmarks measure them in place).
     var gateTime: UnsafeMutablePointer<Duration>? = nil
 
-    init(parameters: UnsafePointer<T>, configuration c: BARNNConfiguration) {
+    /// - Parameter layout: `ParameterLayout(c)`, passed in because building one allocates (its tensor table).
+    init(parameters: UnsafePointer<T>, configuration c: BARNNConfiguration, layout: ParameterLayout) {
         p = parameters
-        layout = ParameterLayout(c)
+        self.layout = layout
         nI = c.inputSize
         nE = c.embeddingSize
         nA = c.alphaWidth

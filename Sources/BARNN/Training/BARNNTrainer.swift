@@ -24,6 +24,9 @@ public enum BARNNTrainer {
         guard T > options.burnIn, options.burnIn >= 0, B > 1, options.steps > 0, options.evaluateEvery > 0 else {
             throw .invalidOption("need window > burnIn ≥ 0, batchSize > 1, steps > 0, evaluateEvery > 0")
         }
+        guard c.hiddenSize > 0, c.embeddingSize > 0, c.alphaWidth > 0, c.timeFeatures >= 0, c.beta >= 0,
+            c.logAlphaBound > 0
+        else { throw .invalidOption("configuration sizes must be positive and β ≥ 0: \(c)") }
         guard (0..<1).contains(options.validationFraction) else {
             throw .invalidOption("validationFraction must be in [0, 1)")
         }

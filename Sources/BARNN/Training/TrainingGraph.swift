@@ -79,7 +79,7 @@ final class TrainingGraph<T: BARNNScalar> {
         klValue: Bool = true
     ) -> Loss {
         let c = configuration, L = layout
-        let net = Network<T>(parameters: parameters, configuration: c)
+        let net = Network<T>(parameters: parameters, configuration: c, layout: L)
         let B = batch, n = batch * time
         let nI = c.inputSize, nE = c.embeddingSize, nA = c.alphaWidth, nH = c.hiddenSize, nG = c.gateSize
         let nHin = nH + c.timeFeatures
