@@ -1,9 +1,8 @@
 import Foundation
 
-/// Inference: warm-up, the per-observation step, Monte Carlo sampling and the MAP pass.
-///
-/// All of it is noise-free except `sample`, and all of it runs through one `Network<Float>` forward
-/// whose buffers live in a `BARNNWorkspace` (no allocation per step once the workspace has grown).
+/// Noise-free inference: warm-up over a context and the per-observation step (sampling is in
+/// `BARNNModel+Sampling.swift`). Both run through the same `Network<Float>` forward as sampling, with
+/// buffers in a `BARNNWorkspace` (no allocation per step once the workspace has grown).
 extension BARNNModel {
     /// Logarithm-of-variance bound applied to the head's output (keeps σ finite in Float32).
     static let logVarianceBound: Float = 14
