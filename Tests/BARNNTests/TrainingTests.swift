@@ -126,6 +126,7 @@ let sineFixture = SineFixture()
         #expect(best < report.initialValidationNLL - 0.3, "initial \(report.initialValidationNLL), best \(best)")
         #expect(report.trainNLL.allSatisfy { $0.isFinite })
         #expect(report.steps > 0 && report.stepsPerSecond > 0)
+        #expect(report.scales == sineFixture.series.map { SeriesScale(fitting: Array($0[..<sineFixture.trainEnd])) })
     }
 
     @Test func monteCarloIntervalsAreCalibratedAndMAPIsNot() {

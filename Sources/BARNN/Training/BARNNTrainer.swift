@@ -39,10 +39,12 @@ public enum BARNNTrainer {
         var increments: [[Float]] = []
         var trainWindows: [Window] = []
         var validationWindows: [Window] = []
+        var scales: [SeriesScale] = []
         for (i, s) in series.enumerated() {
             let n = s.values.count
             let trainEnd = n - Int(Float(n) * options.validationFraction)
             let scale = SeriesScale(fitting: Array(s.values[..<trainEnd]))
+            scales.append(scale)
             var inc = [Float](repeating: .nan, count: n)
             for t in 1..<max(n, 1) where s.values[t].isFinite && s.values[t - 1].isFinite {
                 inc[t] = Float((Double(s.values[t]) - Double(s.values[t - 1])) / Double(scale.scale))
@@ -72,6 +74,7 @@ public enum BARNNTrainer {
         let graph = TrainingGraph<Float>(configuration: c, batch: B, time: T)
         graph.threads = options.threads
         var report = TrainingReport()
+        report.scales = scales
         var bestNLL = Float.infinity
         var sinceBest = 0
         var nllSum: Float = 0, nllSteps = 0

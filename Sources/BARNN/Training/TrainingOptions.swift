@@ -58,6 +58,9 @@ public struct AlphaSpread: Sendable, Codable, Equatable {
 
 /// What training did: loss histories, the α spread and throughput.
 public struct TrainingReport: Sendable, Codable, Equatable {
+    /// The scale fitted to each input series' training part, in input order: use it for that stream's
+    /// `RecurrentState` so inference sees the inputs training saw.
+    public var scales: [SeriesScale] = []
     /// Validation NLL of the starting parameters (before any step).
     public var initialValidationNLL: Float = .nan
     /// Optimiser step of each evaluation.
