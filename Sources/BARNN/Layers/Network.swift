@@ -49,9 +49,7 @@ struct Network<T: BARNNScalar> {
     /// α = exp(clamp(o)) elementwise (o kept by the caller for the backward mask).
     @inline(__always)
     func alpha(_ o: UnsafePointer<T>, _ a: UnsafeMutablePointer<T>, count: Int) {
-        let lo = -bound, hi = bound
-        for i in 0..<count { a[i] = Swift.min(Swift.max(o[i], lo), hi) }
-        T.expInPlace(a, count: count)
+        T.clampedExp(o, into: a, count: count, bound: bound)
     }
 
     /// The input-only half of a step for R rows: embedding, α_x encoder, noisy embedding, input gate matmul.
