@@ -55,7 +55,8 @@ extension Float: BARNNScalar {
         var i = 0
         while i + 8 <= count {
             let v = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            dst.storeBytes(of: FastMath.exp(FastMath.clamp(v, -bound, bound)), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            dst.storeBytes(
+                of: FastMath.exp(FastMath.clamp(v, -bound, bound)), toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
         while i < count {
