@@ -41,10 +41,10 @@ public struct ConformalCalibrator: Sendable, Equatable {
     public struct Configuration: Sendable, Codable, Hashable {
         /// The offset rule. The default is ``Method/quantileTracking(rate:)`` with η = 0.02. On synthetic streams
         /// (`CalibrationMeasurementTests`) every method reaches 90% ± 0.3%. On the six real development datasets
-        /// (`forecasting-bench calibration`) tracking with η = 0.02 came within 0.003 of the rolling window's
-        /// calibration error (0.023–0.029 against 0.022–0.026, from 0.084–0.120 uncalibrated) and CRPS, where
-        /// η = 0.05 and ACI did worse, and it needs no score windows: about 25 KB per stream for H = 48 instead of
-        /// 2.5 MB, and 5× less time per update.
+        /// (`forecasting-bench calibration`, two seasonal-naive models) it brought the mean |cov90 − 0.9| from
+        /// 0.084–0.120 down to 0.023–0.029 (rolling window 0.022–0.026; ACI 0.045–0.050; η = 0.05 0.047–0.063), with
+        /// sCRPS 0.91 and 1.10 of uncalibrated (rolling window 0.88 and 1.10), and needs no score windows: about
+        /// 25 KB per stream for H = 48 instead of 2.5 MB, and 5× less time per update.
         public var method: Method = .quantileTracking(rate: 0.02)
         /// W, the number of recent outcomes per step whose scores and hits are kept. The default is 500.
         public var window: Int = 500
