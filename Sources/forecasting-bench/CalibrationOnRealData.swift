@@ -31,15 +31,21 @@ func runCalibrationOnRealData(directory: String) throws {
     let z = levels.values.map(Gaussian.quantile)
     let weights = levels.riemannWeights
     let i90 = levels.centralInterval(0.9)!
-    let methods: [(String, ConformalCalibrator.Configuration?)] = [
-        ("none", nil),
-        ("rolling W=500", .init(method: .rollingWindow, window: 500)),
-        ("aci g=0.005 W=500", .init(method: .adaptive(gamma: 0.005), window: 500)),
-        ("aci g=0.005 W=500 no width floor", .init(method: .adaptive(gamma: 0.005), window: 500, typicalWidthFloor: 0)),
-        ("tracking eta=0.02", .init(method: .quantileTracking(rate: 0.02))),
-        ("tracking eta=0.02 no width floor", .init(method: .quantileTracking(rate: 0.02), typicalWidthFloor: 0)),
-        ("tracking eta=0.05", .init(method: .quantileTracking(rate: 0.05))),
-    ]
+    let methods: [(String, ConformalCalibrator.Configuration?)] =
+        ProcessInfo.processInfo.environment["BENCH_ONLY_UNCALIBRATED"] == "1"
+        ? [("none", nil)]
+        : [
+            ("none", nil),
+            ("rolling W=500", .init(method: .rollingWindow, window: 500)),
+            ("aci g=0.005 W=500", .init(method: .adaptive(gamma: 0.005), window: 500)),
+            (
+                "aci g=0.005 W=500 no width floor",
+                .init(method: .adaptive(gamma: 0.005), window: 500, typicalWidthFloor: 0)
+            ),
+            ("tracking eta=0.02", .init(method: .quantileTracking(rate: 0.02))),
+            ("tracking eta=0.02 no width floor", .init(method: .quantileTracking(rate: 0.02), typicalWidthFloor: 0)),
+            ("tracking eta=0.05", .init(method: .quantileTracking(rate: 0.05))),
+        ]
     // Per (model, method): per dataset (|cov90 − 0.9|, cov90, sCRPS) for the summary lines.
     var results: [String: [(Double, Double, Double)]] = [:]
     var baseline: [String: Double] = [:]
@@ -110,7 +116,11 @@ func evaluate(
     var rms = 0.0
     for t in m..<nTrain { rms += (y[t] - y[t - m]) * (y[t] - y[t - m]) }
     let s = max((rms / Double(nTrain - m)).squareRoot(), 1e-9)
+    // BENCH_RESIDUAL_WINDOW overrides the fallback's residual window to compare window lengths.
     var forecaster = SeasonalNaiveForecaster(period: m, maximumHorizon: horizon)
+    if let window = ProcessInfo.processInfo.environment["BENCH_RESIDUAL_WINDOW"].flatMap({ Int($0) }) {
+        forecaster = SeasonalNaiveForecaster(period: m, maximumHorizon: horizon, residualWindow: window)
+    }
     var calibrator = configuration.map { ConformalCalibrator(levels: levels, horizon: horizon, configuration: $0) }
     // issued[j % horizon] = (model rows, calibrated rows) issued after observation j.
     var issued: [(origin: Int, model: [[Double]], calibrated: [[Double]])?] = Array(repeating: nil, count: horizon)

@@ -57,7 +57,7 @@ import Testing
     /// run; the drift monitor closes its windows.
     @Test func calibratedFallbackCoversNominal() throws {
         var evaluation = ProgressiveEvaluation(
-            forecaster: SeasonalNaiveForecaster(period: 24, maximumHorizon: 24), horizon: 24,
+            forecaster: SeasonalNaiveForecaster(period: 24, maximumHorizon: 24, residualWindow: 200), horizon: 24,
             drift: .init(windowLength: 1_000))
         var windows: [DriftWindow] = []
         for observation in Self.series(seed: 8, count: 3_000) {
