@@ -123,7 +123,10 @@ func evaluate(
     }
     var calibrator = configuration.map { ConformalCalibrator(levels: levels, horizon: horizon, configuration: $0) }
     // issued[j % horizon] = (model rows, calibrated rows) issued after observation j.
-    var issued: [(origin: Int, model: [[Double]], calibrated: [[Double]])?] = Array(repeating: nil, count: horizon)
+    var issued: [(origin: Int, model: [[Double]], raw: [[Double]], calibrated: [[Double]])?] = Array(
+        repeating: nil, count: horizon)
+    // BENCH_FEEDBACK=current feeds back hits re-evaluated with the current state instead of the issued rows.
+    let useIssued = ProcessInfo.processInfo.environment["BENCH_FEEDBACK"] != "current"
     var tally = Tally()
     for j in 0..<y.count {
         for h in 1...horizon where j - h >= 0 {
@@ -134,7 +137,8 @@ func evaluate(
                 if Coverage.contains(i90, quantiles: q, outcome: y[j]) { tally.hits90 += 1 }
                 tally.crps += CRPS.fromQuantiles(q, weights: weights, levels: levels, outcome: y[j])
             }
-            try? calibrator?.update(step: h, quantiles: forecast.model[h - 1], outcome: y[j])
+            try? calibrator?.update(
+                step: h, quantiles: forecast.model[h - 1], issued: useIssued ? forecast.raw[h - 1] : nil, outcome: y[j])
         }
         forecaster.learn(Observation(t: Double(j), value: y[j]))
         guard let forecast = forecaster.forecast(horizon: horizon, levels: levels) else {
@@ -146,11 +150,13 @@ func evaluate(
             case .fixedGaussian: forecast.point.map { point in z.map { point + s * $0 } }
             case .rollingEmpirical: forecast.quantiles
             }
-        var calibrated = rows
+        var raw = rows
         if let calibrator {
-            for h in 1...horizon { calibrator.calibrate(step: h, quantiles: &calibrated[h - 1]) }
+            for h in 1...horizon { calibrator.calibrate(step: h, quantiles: &raw[h - 1], rearrange: false) }
         }
-        issued[j % horizon] = (j, rows, calibrated)
+        var calibrated = raw
+        for h in 1...horizon { QuantileLevels.rearrange(&calibrated[h - 1]) }
+        issued[j % horizon] = (j, rows, raw, calibrated)
     }
     return tally
 }

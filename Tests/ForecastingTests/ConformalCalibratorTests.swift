@@ -9,13 +9,15 @@ import Testing
     ]
 
     /// Over- (model spread σ/2) and under-confident (2σ) models both end up within ±3% of 90% coverage, measured on
-    /// the intervals actually issued, for step 1 and for step 3 (feedback delayed by 3 steps).
+    /// the intervals actually issued, for step 1 and for step 3 (feedback delayed by 3 steps), with and without the
+    /// issued rows handed back.
     @Test(arguments: methods, [0.5, 2.0])
     func calibratedCoverageMatchesNominal(method: ConformalCalibrator.Method, modelScale: Double) throws {
-        for horizon in [1, 3] {
-            let simulation = CalibrationSimulation(
+        for (horizon, feedIssued) in [(1, true), (3, true), (3, false)] {
+            var simulation = CalibrationSimulation(
                 configuration: .init(method: method, window: 500), modelScale: modelScale, horizon: horizon,
                 length: 6_000)
+            simulation.feedIssued = feedIssued
             let (outcomes, calibrator) = try simulation.run()
             let coverage = outcomes.coverage(500..<6_000)
             #expect(abs(coverage - 0.9) <= 0.03, "\(method) scale \(modelScale) h=\(horizon): \(coverage)")

@@ -140,16 +140,18 @@ public struct ConformalCalibrator: Sendable, Equatable {
     /// The horizon H.
     public var horizon: Int { steps.count }
 
-    /// Adjusts the model's quantiles for step `h` (1-based) in place and keeps them monotone.
+    /// Adjusts the model's quantiles for step `h` (1-based) in place and, unless `rearrange` is false, keeps them
+    /// monotone. Keep the unrearranged row (`rearrange: false`) of a published forecast to hand it back as `issued`
+    /// to ``update(step:quantiles:issued:outcome:)``; publish its sorted copy.
     /// - Complexity: O(K) (O(K log K) if the offsets made them cross); allocates nothing otherwise.
-    public func calibrate(step h: Int, quantiles: inout [Double]) {
+    public func calibrate(step h: Int, quantiles: inout [Double], rearrange: Bool = true) {
         precondition(h >= 1 && h <= steps.count, "step \(h) outside 1...\(steps.count)")
         precondition(quantiles.count == levels.count, "\(quantiles.count) quantiles for \(levels.count) levels")
         let w = width(quantiles, step: h - 1)
         for k in quantiles.indices {
             quantiles[k] += w * offset(step: h - 1, level: k)
         }
-        QuantileLevels.rearrange(&quantiles)
+        if rearrange { QuantileLevels.rearrange(&quantiles) }
     }
 
     /// The calibrated copy of `quantiles` for step `h`.
@@ -161,21 +163,29 @@ public struct ConformalCalibrator: Sendable, Equatable {
 
     /// Learns from the outcome `y` of a forecast for step `h` whose model (uncalibrated) quantiles were `quantiles`.
     ///
-    /// First records whether `y` fell at or below each quantile as the current state calibrates them (the reported
-    /// coverage), then updates the offsets.
+    /// `issued` is the calibrated row as it was issued, before rearrangement (see
+    /// ``calibrate(step:quantiles:rearrange:)``). With it, the hit indicators that ACI and tracking feed back and the
+    /// reported coverage are those of the forecast actually published (Gibbs & Candès's `err_t`); without it they
+    /// are re-evaluated with the current state, which on autocorrelated real errors lets coverage settle below
+    /// nominal. First the coverage is recorded, then the offsets are updated.
     /// - Throws: ``ForecastInputError`` for a step out of range, a wrong count or non-finite numbers; the state is then
     ///   unchanged.
     /// - Complexity: see the type.
-    public mutating func update(step h: Int, quantiles: [Double], outcome y: Double) throws(ForecastInputError) {
+    public mutating func update(
+        step h: Int, quantiles: [Double], issued: [Double]? = nil, outcome y: Double
+    )
+        throws(ForecastInputError)
+    {
         guard h >= 1 && h <= steps.count else { throw .stepOutOfRange(step: h, horizon: steps.count) }
         try ForecastInputError.check(quantiles, count: levels.count, outcome: y)
+        if let issued { try ForecastInputError.check(issued, count: levels.count, outcome: y) }
         let w = width(quantiles, step: h - 1)
         let tau = levels.values
         // Counts below y are invariant under rearrangement, so coverage is read without sorting a copy.
         var less = 0
         var lessOrEqual = 0
         for k in quantiles.indices {
-            let calibrated = quantiles[k] + w * offset(step: h - 1, level: k)
+            let calibrated = issued?[k] ?? quantiles[k] + w * offset(step: h - 1, level: k)
             if calibrated < y { less += 1 }
             if calibrated <= y { lessOrEqual += 1 }
         }
@@ -187,12 +197,12 @@ public struct ConformalCalibrator: Sendable, Equatable {
             for k in quantiles.indices {
                 // Each level follows its own (unrearranged) quantile: feeding back the rearranged position instead
                 // lets a level that crossed its neighbour run away, since its hits then belong to another level.
-                let hit = y <= quantiles[k] + w * offset(step: h - 1, level: k) ? 1.0 : 0.0
+                let hit = y <= (issued?[k] ?? quantiles[k] + w * offset(step: h - 1, level: k)) ? 1.0 : 0.0
                 steps[h - 1].parameter[k] = min(1, max(0, steps[h - 1].parameter[k] + gamma * (tau[k] - hit)))
             }
         case .quantileTracking(let rate):
             for k in quantiles.indices {
-                let hit = y <= quantiles[k] + w * steps[h - 1].parameter[k] ? 1.0 : 0.0
+                let hit = y <= (issued?[k] ?? quantiles[k] + w * steps[h - 1].parameter[k]) ? 1.0 : 0.0
                 steps[h - 1].parameter[k] += rate * (tau[k] - hit)
             }
         }
