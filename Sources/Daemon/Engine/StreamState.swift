@@ -9,11 +9,14 @@ import Forecasting
 /// ``ConformalCalibrator`` and ``DriftMonitor``, and the forecasts issued after each of the last H steps (index
 /// based: the entry issued after step j is scored at step j + h for its step h).
 final class StreamState {
-    /// A forecast as issued: the model's quantiles (what the calibrator learns from) and the published ones.
+    /// A forecast as issued: the model's quantiles and the calibrated rows before rearrangement (what the
+    /// calibrator learns from), and the published (sorted) rows the drift monitor scores.
     struct Issued: Sendable, Codable, Equatable {
         /// Model quantiles per step, [H][K].
         var model: [[Double]]
-        /// Calibrated (published) quantiles per step, [H][K].
+        /// Calibrated quantiles per step before rearrangement, [H][K].
+        var raw: [[Double]]
+        /// Calibrated, monotone (published) quantiles per step, [H][K].
         var calibrated: [[Double]]
     }
 
