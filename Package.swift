@@ -21,6 +21,9 @@ let strictSettings: [SwiftSetting] = [
     let numericSettings: [SwiftSetting] = strictSettings
 #endif
 
+/// BARNN's loops are optimised even in debug builds so its training tests stay fast on 2 cores.
+let barnnSettings: [SwiftSetting] = numericSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "barnnd",
     platforms: [.macOS(.v15)],
@@ -52,7 +55,7 @@ let package = Package(
         ),
 
         // Library modules: dependencies point downward only (DESIGN.md).
-        .target(name: "BARNN", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
+        .target(name: "BARNN", dependencies: ["COpenBLAS"], swiftSettings: barnnSettings),
         .target(
             name: "Forecasting",
             dependencies: ["BARNN"],
@@ -101,7 +104,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(name: "forecasting-bench", dependencies: ["Forecasting"], swiftSettings: numericSettings),
         .executableTarget(name: "ingest-bench", dependencies: ["Daemon"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "engine-bench",
+            dependencies: ["Daemon", "BARNN", "Storage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(name: "barnn-bench", dependencies: ["BARNN"], swiftSettings: numericSettings),
 
         // Test support and tests.
         .target(

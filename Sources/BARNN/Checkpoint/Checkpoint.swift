@@ -1,0 +1,152 @@
+/// The versioned, little-endian checkpoint format of a `BARNNModel`.
+///
+/// Layout: magic `BARNNCKP` (8 bytes) · format version u32 · header size u32 · header · parameter count
+/// u64 · parameters (f32 each) · CRC-32 (IEEE) u32 over every byte before it. The header holds the
+/// configuration (hidden, embedding, α width, time features as u32; β and the log-α bound as f32) and the
+/// tensor table (count u32, then per tensor: name length u16, UTF-8 name, rows u32, cols u32), so a file
+/// whose shapes disagree with its configuration is rejected by name rather than loaded wrongly.
+public enum Checkpoint {
+    /// The format version written by `encode` and the only one `decode` accepts.
+    public static let formatVersion: UInt32 = 1
+    /// Headers beyond this size are rejected before anything is allocated.
+    public static let maximumHeaderSize = 1 << 16
+    static let magic: [UInt8] = Array("BARNNCKP".utf8)
+
+    /// The model as checkpoint bytes.
+    public static func encode(_ model: BARNNModel) -> [UInt8] {
+        encode(
+            configuration: model.configuration, tensors: model.layout.tensors.map { ($0.name, $0.rows, $0.cols) },
+            parameters: model.parameters)
+    }
+
+    /// Encodes with an explicit tensor table (tests use it to write mismatched files with valid checksums).
+    static func encode(
+        configuration c: BARNNConfiguration, tensors: [(String, Int, Int)], parameters: [Float],
+        version: UInt32 = formatVersion
+    ) -> [UInt8] {
+        var header = ByteWriter()
+        for v in [c.hiddenSize, c.embeddingSize, c.alphaWidth, c.timeFeatures] { header.u32(UInt32(v)) }
+        header.u32(c.beta.bitPattern)
+        header.u32(c.logAlphaBound.bitPattern)
+        header.u32(UInt32(tensors.count))
+        for (name, rows, cols) in tensors {
+            let utf8 = Array(name.utf8)
+            header.u16(UInt16(utf8.count))
+            header.bytes.append(contentsOf: utf8)
+            header.u32(UInt32(rows))
+            header.u32(UInt32(cols))
+        }
+        var out = ByteWriter()
+        out.bytes = magic
+        out.u32(version)
+        out.u32(UInt32(header.bytes.count))
+        out.bytes.append(contentsOf: header.bytes)
+        out.u64(UInt64(parameters.count))
+        out.bytes.reserveCapacity(out.bytes.count + 4 * parameters.count + 4)
+        for p in parameters { out.u32(p.bitPattern) }
+        out.u32(CRC32.checksum(out.bytes[...]))
+        return out.bytes
+    }
+
+    /// Decodes a model; every defect becomes a distinct `CheckpointError`, never a trap.
+    ///
+    /// - Parameter expected: if given, a valid checkpoint for another configuration is rejected.
+    public static func decode(
+        _ bytes: [UInt8], expected: BARNNConfiguration? = nil
+    ) throws(CheckpointError) -> BARNNModel {
+        var r = ByteReader(bytes: bytes)
+        guard bytes.count >= magic.count else { throw .truncated(needed: magic.count, available: bytes.count) }
+        guard Array(bytes[0..<magic.count]) == magic else { throw .badMagic }
+        r.offset = magic.count
+        let version = try r.u32()
+        guard version == formatVersion else { throw .unsupportedVersion(version) }
+        let headerSize = Int(try r.u32())
+        guard headerSize <= maximumHeaderSize else { throw .headerTooLarge(headerSize) }
+        guard r.offset + headerSize <= bytes.count else {
+            throw .truncated(needed: r.offset + headerSize, available: bytes.count)
+        }
+        let headerEnd = r.offset + headerSize
+        var dims: [Int] = []
+        for _ in 0..<4 { dims.append(Int(try r.u32())) }
+        let beta = Float(bitPattern: try r.u32()), bound = Float(bitPattern: try r.u32())
+        guard dims[0...2].allSatisfy({ (1...65_536).contains($0) }), (0...4096).contains(dims[3]) else {
+            throw .invalidHeader("dimensions \(dims) out of range")
+        }
+        guard beta.isFinite, bound.isFinite, bound > 0 else {
+            throw .invalidHeader("β \(beta) or log-α bound \(bound)")
+        }
+        let configuration = BARNNConfiguration(
+            hiddenSize: dims[0], embeddingSize: dims[1], alphaWidth: dims[2], timeFeatures: dims[3], beta: beta,
+            logAlphaBound: bound)
+        let layout = ParameterLayout(configuration)
+        let tensorCount = Int(try r.u32())
+        guard tensorCount == layout.tensors.count else {
+            throw .invalidHeader("\(tensorCount) tensors, the configuration has \(layout.tensors.count)")
+        }
+        for expectedTensor in layout.tensors {
+            let nameLength = Int(try r.u16())
+            guard r.offset + nameLength <= headerEnd else { throw .invalidHeader("tensor name runs past the header") }
+            let name = String(decoding: bytes[r.offset..<(r.offset + nameLength)], as: UTF8.self)
+            r.offset += nameLength
+            let rows = Int(try r.u32()), cols = Int(try r.u32())
+            guard name == expectedTensor.name, rows == expectedTensor.rows, cols == expectedTensor.cols else {
+                throw .shapeMismatch(
+                    tensor: name == expectedTensor.name ? name : "\(name) (expected \(expectedTensor.name))",
+                    expected: [expectedTensor.rows, expectedTensor.cols], found: [rows, cols])
+            }
+        }
+        guard r.offset == headerEnd else {
+            throw .invalidHeader("header size \(headerSize) disagrees with its content")
+        }
+        let count = try r.u64()
+        guard count == UInt64(layout.count) else {
+            throw .shapeMismatch(tensor: "parameters", expected: [layout.count], found: [Int(clamping: count)])
+        }
+        let payloadEnd = r.offset + 4 * layout.count
+        guard payloadEnd + 4 <= bytes.count else { throw .truncated(needed: payloadEnd + 4, available: bytes.count) }
+        let computed = CRC32.checksum(bytes[0..<payloadEnd])
+        var tail = ByteReader(bytes: bytes, offset: payloadEnd)
+        let stored = try tail.u32()
+        guard stored == computed else { throw .checksumMismatch(stored: stored, computed: computed) }
+        guard tail.offset == bytes.count else { throw .trailingBytes(bytes.count - tail.offset) }
+        var parameters = [Float](repeating: 0, count: layout.count)
+        for i in 0..<layout.count {
+            let v = Float(bitPattern: try r.u32())
+            guard v.isFinite else { throw .nonFiniteParameter(index: i) }
+            parameters[i] = v
+        }
+        if let expected, expected != configuration {
+            throw .configurationMismatch(expected: expected, found: configuration)
+        }
+        return BARNNModel(configuration: configuration, parameters: parameters)
+    }
+}
+
+/// Little-endian writer.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+    mutating func u16(_ v: UInt16) { bytes.append(contentsOf: [UInt8(v & 0xFF), UInt8(v >> 8)]) }
+    mutating func u32(_ v: UInt32) { for k in 0..<4 { bytes.append(UInt8((v >> (8 * UInt32(k))) & 0xFF)) } }
+    mutating func u64(_ v: UInt64) { for k in 0..<8 { bytes.append(UInt8((v >> (8 * UInt64(k))) & 0xFF)) } }
+}
+
+/// Bounds-checked little-endian reader: running past the end throws `.truncated`.
+struct ByteReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    mutating func take(_ n: Int) throws(CheckpointError) -> ArraySlice<UInt8> {
+        guard offset + n <= bytes.count else { throw .truncated(needed: offset + n, available: bytes.count) }
+        defer { offset += n }
+        return bytes[offset..<(offset + n)]
+    }
+    mutating func u16() throws(CheckpointError) -> UInt16 {
+        try take(2).reversed().reduce(0) { $0 << 8 | UInt16($1) }
+    }
+    mutating func u32() throws(CheckpointError) -> UInt32 {
+        try take(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+    mutating func u64() throws(CheckpointError) -> UInt64 {
+        try take(8).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}

@@ -1,0 +1,135 @@
+/// The BARNN GRU's forward pass over caller-owned buffers, generic over the scalar type.
+///
+/// Shapes (row-major): X [R, I], E/ALX/ET [R, E], AX1 [R, A], GX [R, G]; per recurrent step with B rows:
+/// HIN [B, H+F], AH1 [B, A], OH/ALH/HT [B, H], GH/GATES [B, G] (gates r, u, n), h [B, H].
+/// The equations are those of BARNN.md ("Weights per step"): α = exp(clamp(MLP(·))), the noisy inputs
+/// of the two gate matmuls ẽ = e ⊙ αx ⊙ (1 + εx), h̃ = h ⊙ αh ⊙ (1 + εh), and a clean carry.
+/// Nothing here allocates; every output is written into memory the caller passed in.
+struct Network<T: BARNNScalar> {
+    let p: UnsafePointer<T>
+    let layout: ParameterLayout
+    let nI: Int, nE: Int, nA: Int, nH: Int, nG: Int, nF: Int
+    let bound: T
+    /// When set, time spent in the two gate matmuls is added here (benchmarks measure them in place).
+    var gateTime: UnsafeMutablePointer<Duration>? = nil
+
+    /// - Parameter layout: `ParameterLayout(c)`, passed in because building one allocates (its tensor table).
+    init(parameters: UnsafePointer<T>, configuration c: BARNNConfiguration, layout: ParameterLayout) {
+        p = parameters
+        self.layout = layout
+        nI = c.inputSize
+        nE = c.embeddingSize
+        nA = c.alphaWidth
+        nH = c.hiddenSize
+        nG = c.gateSize
+        nF = c.timeFeatures
+        bound = T(c.logAlphaBound)
+    }
+
+    /// `y[R, n] = x[R, k] · W[k, n] + b` (x with leading dimension `ldx`).
+    @inline(__always)
+    func linear(
+        rows: Int, _ x: UnsafePointer<T>, ldx: Int, k: Int, w: Int, b: Int, n: Int, _ y: UnsafeMutablePointer<T>
+    ) {
+        for r in 0..<rows { (y + r * n).update(from: p + b, count: n) }
+        T.gemm(
+            transA: false, transB: false, m: rows, n: n, k: k, alpha: 1, a: x, lda: ldx, b: p + w, ldb: n,
+            beta: 1, c: y, ldc: n)
+    }
+
+    @inline(__always)
+    func timedGate(_ body: () -> Void) {
+        guard let gateTime else { return body() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        body()
+        gateTime.pointee += clock.now - start
+    }
+
+    /// α = exp(clamp(o)) elementwise (o kept by the caller for the backward mask).
+    @inline(__always)
+    func alpha(_ o: UnsafePointer<T>, _ a: UnsafeMutablePointer<T>, count: Int) {
+        T.clampedExp(o, into: a, count: count, bound: bound)
+    }
+
+    /// The input-only half of a step for R rows: embedding, α_x encoder, noisy embedding, input gate matmul.
+    ///
+    /// - Parameter eps: εx [R, E], or nil for the noise-free pass.
+    func inputForward(
+        rows: Int, x: UnsafePointer<T>, eps: UnsafePointer<T>?,
+        e: UnsafeMutablePointer<T>, ax1: UnsafeMutablePointer<T>, ox: UnsafeMutablePointer<T>,
+        alx: UnsafeMutablePointer<T>, et: UnsafeMutablePointer<T>, gx: UnsafeMutablePointer<T>
+    ) {
+        let L = layout
+        linear(rows: rows, x, ldx: nI, k: nI, w: L.we, b: L.be, n: nE, e)
+        linear(rows: rows, e, ldx: nE, k: nE, w: L.ax1, b: L.bx1, n: nA, ax1)
+        T.tanhInPlace(ax1, count: rows * nA)
+        linear(rows: rows, ax1, ldx: nA, k: nA, w: L.ax2, b: L.bx2, n: nE, ox)
+        alpha(ox, alx, count: rows * nE)
+        let count = rows * nE
+        if let eps {
+            for i in 0..<count { et[i] = e[i] * alx[i] * (1 + eps[i]) }
+        } else {
+            for i in 0..<count { et[i] = e[i] * alx[i] }
+        }
+        timedGate { linear(rows: rows, et, ldx: nE, k: nE, w: L.wih, b: L.bih, n: nG, gx) }
+    }
+
+    /// The recurrent half of a step for B rows: α_h encoder, noisy hidden matmul, gates, clean carry.
+    ///
+    /// - Parameters:
+    ///   - tf: time features of the target step, row b at `tf + b * ldtf`.
+    ///   - eps: εh [B, H], or nil for the noise-free pass.
+    ///   - hNew: receives h_t [B, H]; it must not alias `hPrev`.
+    func recurrentForward(
+        rows: Int, hPrev: UnsafePointer<T>, tf: UnsafePointer<T>, ldtf: Int, gx: UnsafePointer<T>,
+        eps: UnsafePointer<T>?, hin: UnsafeMutablePointer<T>, ah1: UnsafeMutablePointer<T>,
+        oh: UnsafeMutablePointer<T>, alh: UnsafeMutablePointer<T>, ht: UnsafeMutablePointer<T>,
+        gh: UnsafeMutablePointer<T>, gates: UnsafeMutablePointer<T>, hNew: UnsafeMutablePointer<T>
+    ) {
+        let L = layout
+        let nHin = nH + nF
+        for b in 0..<rows {
+            (hin + b * nHin).update(from: hPrev + b * nH, count: nH)
+            (hin + b * nHin + nH).update(from: tf + b * ldtf, count: nF)
+        }
+        linear(rows: rows, hin, ldx: nHin, k: nHin, w: L.ah1, b: L.bh1, n: nA, ah1)
+        T.tanhInPlace(ah1, count: rows * nA)
+        linear(rows: rows, ah1, ldx: nA, k: nA, w: L.ah2, b: L.bh2, n: nH, oh)
+        alpha(oh, alh, count: rows * nH)
+        let count = rows * nH
+        if let eps {
+            for i in 0..<count { ht[i] = hPrev[i] * alh[i] * (1 + eps[i]) }
+        } else {
+            for i in 0..<count { ht[i] = hPrev[i] * alh[i] }
+        }
+        timedGate { linear(rows: rows, ht, ldx: nH, k: nH, w: L.whh, b: L.bhh, n: nG, gh) }
+        gatesForward(rows: rows, hPrev: hPrev, gx: gx, gh: gh, gates: gates, hNew: hNew)
+    }
+
+    /// r = σ(gx_r + gh_r), u = σ(gx_u + gh_u), n = tanh(gx_n + r ⊙ gh_n), h = (1 − u) ⊙ n + u ⊙ h_prev.
+    @inline(__always)
+    func gatesForward(
+        rows: Int, hPrev: UnsafePointer<T>, gx: UnsafePointer<T>, gh: UnsafePointer<T>,
+        gates: UnsafeMutablePointer<T>, hNew: UnsafeMutablePointer<T>
+    ) {
+        let h2 = 2 * nH
+        for b in 0..<rows {
+            let g = gates + b * nG, x = gx + b * nG, hh = gh + b * nG
+            for j in 0..<h2 { g[j] = x[j] + hh[j] }
+            T.sigmoidInPlace(g, count: h2)
+            for j in 0..<nH { g[h2 + j] = x[h2 + j] + g[j] * hh[h2 + j] }
+            T.tanhInPlace(g + h2, count: nH)
+            let hp = hPrev + b * nH, hn = hNew + b * nH
+            for j in 0..<nH {
+                let u = g[nH + j]
+                hn[j] = (1 - u) * g[h2 + j] + u * hp[j]
+            }
+        }
+    }
+
+    /// Head outputs [R, 2] = h · Wo + bo: the mean and log-variance of the next scaled increment.
+    func head(rows: Int, h: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
+        linear(rows: rows, h, ldx: nH, k: nH, w: layout.wo, b: layout.bo, n: 2, out)
+    }
+}

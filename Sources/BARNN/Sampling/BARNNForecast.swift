@@ -1,0 +1,40 @@
+/// A batched forecast in raw units: means [N, H] and quantiles [N, H, L], row-major.
+public struct BARNNForecast: Sendable, Equatable {
+    /// Number of streams N.
+    public let streams: Int
+    /// Horizon H in steps.
+    public let horizon: Int
+    /// Quantile levels L, in (0, 1), in the order of the last axis of `quantiles`.
+    public let levels: [Float]
+    /// Mean over paths, [N, H].
+    public var mean: [Double]
+    /// Type-7 quantiles over paths, [N, H, L].
+    public var quantiles: [Double]
+
+    /// The mean of stream `n` at step `h` (0-based: step 0 is one step ahead).
+    public func mean(stream n: Int, step h: Int) -> Double { mean[n * horizon + h] }
+
+    /// Quantile `l` (index into `levels`) of stream `n` at step `h`.
+    public func quantile(stream n: Int, step h: Int, level l: Int) -> Double {
+        quantiles[(n * horizon + h) * levels.count + l]
+    }
+}
+
+/// How Monte Carlo paths are drawn.
+public struct SamplingOptions: Sendable, Equatable {
+    /// Draw BARNN's per-step multiplicative weight noise ε. Off gives the aleatoric-only ablation.
+    public var weightNoise: Bool
+    /// Draw the Gaussian head's aleatoric noise (fed back as the next input). The default is on.
+    public var aleatoricNoise: Bool
+
+    /// Full Monte Carlo paths: weight noise and aleatoric noise (the default).
+    public static let full = SamplingOptions(weightNoise: true, aleatoricNoise: true)
+    /// Aleatoric draw only (weight noise off), the ablation of BARNN.md.
+    public static let aleatoricOnly = SamplingOptions(weightNoise: false, aleatoricNoise: true)
+
+    /// Creates options.
+    public init(weightNoise: Bool, aleatoricNoise: Bool) {
+        self.weightNoise = weightNoise
+        self.aleatoricNoise = aleatoricNoise
+    }
+}

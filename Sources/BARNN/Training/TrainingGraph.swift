@@ -1,0 +1,347 @@
+import Dispatch
+import Foundation
+
+/// The buffers and forward/backward pass of one training batch: B windows of T steps, rows time-major
+/// (row = t·B + b), generic so gradient checks can run the same code in `Double`.
+///
+/// Inputs the caller fills before `run`: `x` [T·B, I], `y` [T·B] (scaled target increments), `mask`
+/// [T·B] (1 where the target counts: valid and past burn-in), `epsX` [T·B, E], `epsH` [T·B, H].
+/// The forward saves every activation the backward needs (llm.c style); `hs` [(T+1)·B, H] holds h_0 = 0.
+final class TrainingGraph<T: BARNNScalar> {
+    let configuration: BARNNConfiguration
+    let layout: ParameterLayout
+    let batch: Int, time: Int
+    /// Threads for the recurrent loops (1 or 2); with 2, BLAS should run single-threaded.
+    var threads = 1
+    private let block: UnsafeMutablePointer<T>
+    private let blockCount: Int
+
+    let x, y, mask, epsX, epsH: UnsafeMutablePointer<T>
+    let e, ax1, ox, alx, et, gx, hs, hin, ah1, oh, alh, ht, gh, gates, out: UnsafeMutablePointer<T>
+    let dOut, dHead, dGx, dGh, dOh, dPreH, dh, dhPrev, dht, dah1, dhin, dET, dE, dOx, dAx1, klX,
+        klH: UnsafeMutablePointer<T>
+
+    init(configuration c: BARNNConfiguration, batch: Int, time: Int) {
+        configuration = c
+        layout = ParameterLayout(c)
+        self.batch = batch
+        self.time = time
+        let n = batch * time
+        let nI = c.inputSize, nE = c.embeddingSize, nA = c.alphaWidth, nH = c.hiddenSize, nG = c.gateSize
+        let nHin = nH + c.timeFeatures
+        let sizes = [
+            n * nI, n, n, n * nE, n * nH,  // inputs
+            n * nE, n * nA, n * nE, n * nE, n * nE, n * nG, (time + 1) * batch * nH, n * nHin, n * nA, n * nH,
+            n * nH, n * nH, n * nG, n * nG, n * 2,  // forward
+            n * 2, n * nH, n * nG, n * nG, n * nH, n * nA, batch * nH, batch * nH, batch * nH, batch * nA,
+            batch * nHin, n * nE, n * nE, n * nE, n * nA, n * nE, n * nH,  // backward
+        ]
+        blockCount = sizes.reduce(0, +)
+        block = .allocate(capacity: blockCount)
+        block.initialize(repeating: 0, count: blockCount)
+        var views: [UnsafeMutablePointer<T>] = []
+        var cursor = block
+        for s in sizes {
+            views.append(cursor)
+            cursor += s
+        }
+        (x, y, mask, epsX, epsH) = (views[0], views[1], views[2], views[3], views[4])
+        (e, ax1, ox, alx, et, gx, hs, hin) = (
+            views[5], views[6], views[7], views[8], views[9], views[10], views[11], views[12]
+        )
+        (ah1, oh, alh, ht, gh, gates, out) = (
+            views[13], views[14], views[15], views[16], views[17], views[18], views[19]
+        )
+        (dOut, dHead, dGx, dGh, dOh, dPreH, dh, dhPrev) = (
+            views[20], views[21], views[22], views[23], views[24], views[25], views[26], views[27]
+        )
+        (dht, dah1, dhin, dET, dE, dOx, dAx1, klX, klH) = (
+            views[28], views[29], views[30], views[31], views[32], views[33], views[34], views[35], views[36]
+        )
+    }
+
+    deinit { block.deallocate() }
+
+    /// The parts of the loss: mean NLL over counted targets and the mean per-weight KL.
+    struct Loss {
+        var nll: T
+        var kl: T
+        var counted: Int
+    }
+
+    /// Runs the forward pass and, if `gradient` is given, adds ∂(nll + β·kl)/∂θ into it.
+    ///
+    /// - Parameters:
+    ///   - noise: false gives the noise-free pass (ε = 0; `epsX`/`epsH` ignored).
+    ///   - klValue: false skips the KL's value (its gradient is still added); `Loss.kl` is then 0.
+    func run(
+        parameters: UnsafePointer<T>, gradient: UnsafeMutablePointer<T>?, beta: T, noise: Bool = true,
+        klValue: Bool = true
+    ) -> Loss {
+        let c = configuration, L = layout
+        let net = Network<T>(parameters: parameters, configuration: c, layout: L)
+        let B = batch, n = batch * time
+        let nI = c.inputSize, nE = c.embeddingSize, nA = c.alphaWidth, nH = c.hiddenSize, nG = c.gateSize
+        let nHin = nH + c.timeFeatures
+
+        // Forward: everything input-only as one batch of T·B rows, then the recurrence.
+        net.inputForward(
+            rows: n, x: x, eps: noise ? UnsafePointer(epsX) : nil, e: e, ax1: ax1, ox: ox, alx: alx, et: et, gx: gx)
+        hs.update(repeating: 0, count: B * nH)
+        split { lo, hi in self.recurrentForward(net, rows: lo..<hi, noise: noise) }
+        net.head(rows: n, h: hs + B * nH, out: out)
+
+        // Loss: Gaussian NLL on counted targets; tVAMP KL per step over the batch.
+        let bound = T(BARNNModel.logVarianceBound)
+        let halfLog2Pi = T.log(2 * T.pi) / 2
+        var counted = 0
+        for i in 0..<n where mask[i] != 0 { counted += 1 }
+        let invCount = counted > 0 ? 1 / T(counted) : 0
+        var nll: T = 0
+        for i in 0..<n {
+            dOut[2 * i] = 0
+            dOut[2 * i + 1] = 0
+            guard mask[i] != 0 else { continue }
+            let mu = out[2 * i], rawLv = out[2 * i + 1]
+            let lv = Swift.min(Swift.max(rawLv, -bound), bound)
+            let invVar = T.exp(-lv)
+            let d = y[i] - mu
+            nll += (lv + d * d * invVar) / 2 + halfLog2Pi
+            dOut[2 * i] = -d * invVar * invCount
+            dOut[2 * i + 1] = abs(rawLv) < bound ? (1 - d * d * invVar) / 2 * invCount : 0
+        }
+        nll *= invCount
+        let klScale = 1 / T(time * (nE + nH))
+        let gradScale = beta * klScale
+        klX.update(repeating: 0, count: n * nE)
+        klH.update(repeating: 0, count: n * nH)
+        var kl: T = 0
+        for t in 0..<time {
+            let r = t * B
+            kl += TVampKL.accumulate(
+                alpha: alx + r * nE, rows: B, units: nE, ld: nE, gradient: gradient == nil ? nil : klX + r * nE,
+                scale: gradScale, value: klValue)
+            kl += TVampKL.accumulate(
+                alpha: alh + r * nH, rows: B, units: nH, ld: nH, gradient: gradient == nil ? nil : klH + r * nH,
+                scale: gradScale, value: klValue)
+        }
+        kl *= klScale
+        let loss = Loss(nll: nll, kl: kl, counted: counted)
+        guard let g = gradient else { return loss }
+
+        // Backward. fwd: out = h·Wo + bo ⇒ dWo += hᵀ·dOut, dh += dOut·Woᵀ.
+        T.gemm(
+            transA: true, transB: false, m: nH, n: 2, k: n, alpha: 1, a: hs + B * nH, lda: nH, b: dOut, ldb: 2,
+            beta: 1, c: g + L.wo, ldc: 2)
+        columnSums(dOut, rows: n, cols: 2, into: g + L.bo)
+        T.gemm(
+            transA: false, transB: true, m: n, n: nH, k: 2, alpha: 1, a: dOut, lda: 2, b: parameters + L.wo,
+            ldb: 2, beta: 0, c: dHead, ldc: nH)
+
+        dh.update(repeating: 0, count: B * nH)  // carries ∂L/∂h_t from step t+1
+        split { lo, hi in self.recurrentBackward(parameters, rows: lo..<hi, noise: noise) }
+
+        // Weight gradients of the recurrent part, one GEMM each over all T·B rows.
+        T.gemm(
+            transA: true, transB: false, m: nH, n: nG, k: n, alpha: 1, a: ht, lda: nH, b: dGh, ldb: nG, beta: 1,
+            c: g + L.whh, ldc: nG)
+        columnSums(dGh, rows: n, cols: nG, into: g + L.bhh)
+        T.gemm(
+            transA: true, transB: false, m: nA, n: nH, k: n, alpha: 1, a: ah1, lda: nA, b: dOh, ldb: nH, beta: 1,
+            c: g + L.ah2, ldc: nH)
+        columnSums(dOh, rows: n, cols: nH, into: g + L.bh2)
+        T.gemm(
+            transA: true, transB: false, m: nHin, n: nA, k: n, alpha: 1, a: hin, lda: nHin, b: dPreH, ldb: nA,
+            beta: 1, c: g + L.ah1, ldc: nA)
+        columnSums(dPreH, rows: n, cols: nA, into: g + L.bh1)
+
+        let boundAlpha = T(c.logAlphaBound)
+        // Input side. fwd: gx = ẽ·Wih + bih, ẽ = e·αx·(1 + εx)
+        T.gemm(
+            transA: true, transB: false, m: nE, n: nG, k: n, alpha: 1, a: et, lda: nE, b: dGx, ldb: nG, beta: 1,
+            c: g + L.wih, ldc: nG)
+        columnSums(dGx, rows: n, cols: nG, into: g + L.bih)
+        T.gemm(
+            transA: false, transB: true, m: n, n: nE, k: nG, alpha: 1, a: dGx, lda: nG, b: parameters + L.wih,
+            ldb: nG, beta: 0, c: dET, ldc: nE)
+        for k in 0..<(n * nE) {
+            let noiseFactor = noise ? 1 + epsX[k] : 1
+            dE[k] = dET[k] * alx[k] * noiseFactor
+            let dAlpha = dET[k] * e[k] * noiseFactor + klX[k]
+            dOx[k] = abs(ox[k]) < boundAlpha ? dAlpha * alx[k] : 0
+        }
+        // fwd: ox = tanh(e·Ax1 + bx1)·Ax2 + bx2
+        T.gemm(
+            transA: true, transB: false, m: nA, n: nE, k: n, alpha: 1, a: ax1, lda: nA, b: dOx, ldb: nE, beta: 1,
+            c: g + L.ax2, ldc: nE)
+        columnSums(dOx, rows: n, cols: nE, into: g + L.bx2)
+        T.gemm(
+            transA: false, transB: true, m: n, n: nA, k: nE, alpha: 1, a: dOx, lda: nE, b: parameters + L.ax2,
+            ldb: nE, beta: 0, c: dAx1, ldc: nA)
+        for k in 0..<(n * nA) { dAx1[k] *= 1 - ax1[k] * ax1[k] }
+        T.gemm(
+            transA: true, transB: false, m: nE, n: nA, k: n, alpha: 1, a: e, lda: nE, b: dAx1, ldb: nA, beta: 1,
+            c: g + L.ax1, ldc: nA)
+        columnSums(dAx1, rows: n, cols: nA, into: g + L.bx1)
+        T.gemm(
+            transA: false, transB: true, m: n, n: nE, k: nA, alpha: 1, a: dAx1, lda: nA, b: parameters + L.ax1,
+            ldb: nA, beta: 1, c: dE, ldc: nE)
+        // fwd: e = x·We + be
+        T.gemm(
+            transA: true, transB: false, m: nI, n: nE, k: n, alpha: 1, a: x, lda: nI, b: dE, ldb: nE, beta: 1,
+            c: g + L.we, ldc: nE)
+        columnSums(dE, rows: n, cols: nE, into: g + L.be)
+        return loss
+    }
+
+    /// Runs `body` over the batch rows, in two halves on two threads when `threads > 1`.
+    ///
+    /// Rows of different windows only meet in the KL's batch moments, which are computed between the
+    /// recurrent forward and backward, so each half's recurrence is independent.
+    private func split(_ body: @escaping (Int, Int) -> Void) {
+        guard threads > 1, batch >= 8 else {
+            body(0, batch)
+            return
+        }
+        let half = batch / 2
+        let job = UncheckedJob(body: body, batch: batch)
+        DispatchQueue.concurrentPerform(iterations: 2) { k in k == 0 ? job.body(0, half) : job.body(half, job.batch) }
+    }
+
+    /// Forward recurrence for batch rows `rows` (rows t·B + b for b in `rows`, every t).
+    private func recurrentForward(_ net: Network<T>, rows: Range<Int>, noise: Bool) {
+        let c = configuration, B = batch, m = rows.count
+        let nI = c.inputSize, nA = c.alphaWidth, nH = c.hiddenSize, nG = c.gateSize, nHin = nH + c.timeFeatures
+        for t in 0..<time {
+            let r = t * B + rows.lowerBound
+            net.recurrentForward(
+                rows: m, hPrev: hs + r * nH, tf: x + r * nI + 2, ldtf: nI, gx: gx + r * nG,
+                eps: noise ? UnsafePointer(epsH + r * nH) : nil, hin: hin + r * nHin, ah1: ah1 + r * nA,
+                oh: oh + r * nH, alh: alh + r * nH, ht: ht + r * nH, gh: gh + r * nG, gates: gates + r * nG,
+                hNew: hs + (r + B) * nH)
+        }
+    }
+
+    /// Backward recurrence (through time) for batch rows `rows`; fills dGx, dGh, dOh, dPreH for them.
+    private func recurrentBackward(_ parameters: UnsafePointer<T>, rows: Range<Int>, noise: Bool) {
+        let c = configuration, L = layout, B = batch, m = rows.count, lo = rows.lowerBound
+        let nA = c.alphaWidth, nH = c.hiddenSize, nG = c.gateSize, nHin = nH + c.timeFeatures
+        let boundAlpha = T(c.logAlphaBound)
+        let dh = self.dh + lo * nH, dhPrev = self.dhPrev + lo * nH, dht = self.dht + lo * nH
+        let dah1 = self.dah1 + lo * nA, dhin = self.dhin + lo * nHin
+        for t in stride(from: time - 1, through: 0, by: -1) {
+            let r = t * B + lo
+            let hPrev = hs + r * nH
+            for i in 0..<(m * nH) { dh[i] += dHead[r * nH + i] }
+            if T.self == Float.self && nH % 8 == 0 {
+                gatesBackwardSIMD(rows: m, firstRow: r, dh: dh, dhPrev: dhPrev, hPrev: hPrev)
+            } else {
+                for b in 0..<m {
+                    let gate = gates + (r + b) * nG, ghRow = gh + (r + b) * nG
+                    let dgx = dGx + (r + b) * nG, dgh = dGh + (r + b) * nG
+                    for j in 0..<nH {
+                        let rr = gate[j], u = gate[nH + j], nn = gate[2 * nH + j]
+                        let dhj = dh[b * nH + j]
+                        // fwd: h = (1 − u)·n + u·h_prev
+                        dhPrev[b * nH + j] = dhj * u
+                        let dn = dhj * (1 - u)
+                        let du = dhj * (hPrev[b * nH + j] - nn)
+                        // fwd: n = tanh(gx_n + r·gh_n)
+                        let dan = dn * (1 - nn * nn)
+                        dgx[2 * nH + j] = dan
+                        dgh[2 * nH + j] = dan * rr
+                        let dr = dan * ghRow[2 * nH + j]
+                        // fwd: r = σ(gx_r + gh_r), u = σ(gx_u + gh_u)
+                        let dar = dr * rr * (1 - rr)
+                        let dau = du * u * (1 - u)
+                        dgx[j] = dar
+                        dgh[j] = dar
+                        dgx[nH + j] = dau
+                        dgh[nH + j] = dau
+                    }
+                }
+            }
+            // fwd: gh = h̃·Whh + bhh ⇒ dh̃ = dgh·Whhᵀ
+            T.gemm(
+                transA: false, transB: true, m: m, n: nH, k: nG, alpha: 1, a: dGh + r * nG, lda: nG,
+                b: parameters + L.whh, ldb: nG, beta: 0, c: dht, ldc: nH)
+            // fwd: h̃ = h_prev·αh·(1 + εh), αh = exp(clamp(oh))
+            for i in 0..<(m * nH) {
+                let k = r * nH + i
+                let noiseFactor = noise ? 1 + epsH[k] : 1
+                dhPrev[i] += dht[i] * alh[k] * noiseFactor
+                let dAlpha = dht[i] * hPrev[i] * noiseFactor + klH[k]
+                dOh[k] = abs(oh[k]) < boundAlpha ? dAlpha * alh[k] : 0
+            }
+            // fwd: oh = tanh(hin·Ah1 + bh1)·Ah2 + bh2
+            T.gemm(
+                transA: false, transB: true, m: m, n: nA, k: nH, alpha: 1, a: dOh + r * nH, lda: nH,
+                b: parameters + L.ah2, ldb: nH, beta: 0, c: dah1, ldc: nA)
+            for i in 0..<(m * nA) {
+                let a = ah1[r * nA + i]
+                dPreH[r * nA + i] = dah1[i] * (1 - a * a)
+            }
+            T.gemm(
+                transA: false, transB: true, m: m, n: nHin, k: nA, alpha: 1, a: dPreH + r * nA, lda: nA,
+                b: parameters + L.ah1, ldb: nA, beta: 0, c: dhin, ldc: nHin)
+            for b in 0..<m {
+                for j in 0..<nH { dh[b * nH + j] = dhPrev[b * nH + j] + dhin[b * nHin + j] }
+            }
+        }
+    }
+
+    /// The gate part of the backward step in `SIMD8<Float>` (the generic loop does not vectorise: LLVM
+    /// cannot rule out aliasing between the many buffers). Same equations as the generic loop.
+    private func gatesBackwardSIMD(
+        rows m: Int, firstRow r: Int, dh: UnsafeMutablePointer<T>, dhPrev: UnsafeMutablePointer<T>,
+        hPrev: UnsafeMutablePointer<T>
+    ) {
+        let nH = configuration.hiddenSize, nG = configuration.gateSize
+        typealias V = SIMD8<Float>
+        @inline(__always) func load(_ p: UnsafeMutablePointer<T>, _ i: Int) -> V {
+            UnsafeRawPointer(p).loadUnaligned(fromByteOffset: i * 4, as: V.self)
+        }
+        @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<T>, _ i: Int) {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, toByteOffset: i * 4, as: V.self)
+        }
+        for b in 0..<m {
+            let gate = gates + (r + b) * nG, ghRow = gh + (r + b) * nG
+            let dgx = dGx + (r + b) * nG, dgh = dGh + (r + b) * nG
+            for j in stride(from: 0, to: nH, by: 8) {
+                let rr = load(gate, j), u = load(gate, nH + j), nn = load(gate, 2 * nH + j)
+                let dhj = load(dh, b * nH + j)
+                // fwd: h = (1 − u)·n + u·h_prev
+                store(dhj * u, dhPrev, b * nH + j)
+                let dn = dhj * (1 - u)
+                let du = dhj * (load(hPrev, b * nH + j) - nn)
+                // fwd: n = tanh(gx_n + r·gh_n)
+                let dan = dn * (1 - nn * nn)
+                store(dan, dgx, 2 * nH + j)
+                store(dan * rr, dgh, 2 * nH + j)
+                let dr = dan * load(ghRow, 2 * nH + j)
+                // fwd: r = σ(gx_r + gh_r), u = σ(gx_u + gh_u)
+                let dar = dr * rr * (1 - rr)
+                let dau = du * u * (1 - u)
+                store(dar, dgx, j)
+                store(dar, dgh, j)
+                store(dau, dgx, nH + j)
+                store(dau, dgh, nH + j)
+            }
+        }
+    }
+
+    /// `into[j] += Σ_r m[r, j]`.
+    private func columnSums(_ m: UnsafePointer<T>, rows: Int, cols: Int, into: UnsafeMutablePointer<T>) {
+        for r in 0..<rows {
+            let row = m + r * cols
+            for j in 0..<cols { into[j] += row[j] }
+        }
+    }
+}
+
+/// Carries the split's closure into `concurrentPerform`.
+private struct UncheckedJob: @unchecked Sendable {
+    // Unchecked: the two halves touch disjoint rows of the graph's buffers, and the caller waits for both.
+    let body: (Int, Int) -> Void
+    let batch: Int
+}

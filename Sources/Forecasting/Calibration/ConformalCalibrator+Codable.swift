@@ -1,0 +1,65 @@
+extension ConformalCalibrator: Codable {
+    private enum CodingKeys: String, CodingKey { case levels, configuration, steps }
+
+    /// Restores a saved calibrator; the coverage counts are recounted from the stored positions.
+    /// - Throws: `DecodingError` when the state is malformed or inconsistent with its configuration.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let levels = try container.decode(QuantileLevels.self, forKey: .levels)
+        let configuration = try container.decode(Configuration.self, forKey: .configuration)
+        let steps = try container.decode([StepState].self, forKey: .steps)
+        if let problem = Self.problem(levels: levels, configuration: configuration, steps: steps) {
+            throw DecodingError.corrupt(decoder, "calibrator state: \(problem)")
+        }
+        self.init(levels: levels, horizon: steps.count, configuration: configuration)
+        for s in steps.indices {
+            self.steps[s].scores = steps[s].scores
+            self.steps[s].parameter = steps[s].parameter
+            self.steps[s].typicalWidth = steps[s].typicalWidth
+            for packed in steps[s].positions {
+                recordCoverage(step: s, less: Int(packed & 0xFF), lessOrEqual: Int(packed >> 8))
+            }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(levels, forKey: .levels)
+        try container.encode(configuration, forKey: .configuration)
+        try container.encode(steps, forKey: .steps)
+    }
+
+    private static func problem(levels: QuantileLevels, configuration: Configuration, steps: [StepState]) -> String? {
+        guard configuration.window >= 1 else { return "window \(configuration.window) < 1" }
+        guard configuration.scaleFloor > 0, configuration.scaleFloor.isFinite else { return "bad scaleFloor" }
+        guard configuration.typicalWidthFloor >= 0, configuration.typicalWidthFloor.isFinite,
+            configuration.typicalWidthSmoothing > 0, configuration.typicalWidthSmoothing <= 1
+        else { return "bad typical width settings" }
+        var windows = true
+        switch configuration.method {
+        case .rollingWindow: break
+        case .adaptive(let gamma): guard gamma > 0 && gamma < 1 else { return "gamma \(gamma) outside (0, 1)" }
+        case .quantileTracking(let rate):
+            guard rate > 0, rate.isFinite else { return "rate \(rate) not positive" }
+            windows = false
+        }
+        guard !steps.isEmpty else { return "no steps" }
+        let k = levels.count
+        for (s, step) in steps.enumerated() {
+            guard step.typicalWidth >= 0, step.typicalWidth.isFinite else { return "step \(s + 1): bad typical width" }
+            guard step.parameter.count == k, step.parameter.allSatisfy(\.isFinite) else {
+                return "step \(s + 1): \(step.parameter.count) parameters for \(k) levels, or not finite"
+            }
+            guard step.scores.count == (windows ? k : 0),
+                step.scores.allSatisfy({ $0.capacity == configuration.window })
+            else { return "step \(s + 1): score windows do not match the method and window" }
+            guard step.positions.capacity == configuration.window else {
+                return "step \(s + 1): coverage window \(step.positions.capacity) != \(configuration.window)"
+            }
+            for packed in step.positions where Int(packed & 0xFF) > Int(packed >> 8) || Int(packed >> 8) > k {
+                return "step \(s + 1): impossible coverage position \(packed)"
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,249 @@
+/// An online conformal correction, per stream and horizon step, that turns a model's quantiles into quantiles whose
+/// long-run coverage matches their nominal levels.
+///
+/// **Score.** For level τₖ the nonconformity score of an outcome is `sₖ = (y − qₖ) / w`, the outcome's signed
+/// distance above the model quantile in units of the model's outer width `w = q_last − q_first`, as in
+/// conformalized quantile regression (Romano, Patterson & Candès 2019) but one sided per level, so asymmetric level
+/// sets, skew and a biased median are corrected too. The calibrated quantile is `q′ₖ = qₖ + w·cₖ`, where the offset
+/// `cₖ` comes from the ``Method``; one rule is applied to every level and the result is rearranged (sorted) so the
+/// quantiles never cross. `w` is floored by ``Configuration/typicalWidthFloor`` times the step's typical width:
+/// on real data (cycling power at rest) a width that collapses to 0 otherwise stores scores of ±10³⁰ that later
+/// multiply a normal width (ACI's CRPS grew 67-fold on one dataset without the floor).
+///
+/// **Delayed feedback.** A forecast issued at `t` for step `h` is scored at `t + h`. The calibrator keeps no pending
+/// forecasts: the engine already keeps them to score them, so it hands back `(h, model quantiles, outcome)` through
+/// ``update(step:quantiles:outcome:)``. Every method only needs the scores, which depend on the model quantiles and
+/// the outcome and not on the calibrator's state, so nothing is lost by not storing the calibrated interval; the hit
+/// indicators ACI feeds back are evaluated with the state at scoring time (a delay-robust variant of Gibbs & Candès).
+///
+/// **Memory.** Per step: K offsets, a coverage ring of W two-byte entries and K running counts, plus for the
+/// window methods K windows of W `Float` scores kept twice (ring and sorted): about `8·K·W` bytes per step, so
+/// 2.5 MB for H = 48, K = 13, W = 500; the tracking method needs about `2·W` bytes per step.
+///
+/// - Complexity: ``update(step:quantiles:outcome:)`` is O(K·W) memory moves for the window methods and O(K) for
+///   tracking; ``calibrate(step:quantiles:)`` is O(K); neither allocates once the windows are full.
+public struct ConformalCalibrator: Sendable, Equatable {
+    /// How the offset of each level is chosen.
+    public enum Method: Sendable, Codable, Hashable {
+        /// Split conformal on a rolling window: `cₖ` is the conformal τₖ-quantile of the last W scores of the level.
+        case rollingWindow
+        /// Adaptive conformal inference (Gibbs & Candès 2021, eq. 2) on the rolling window: each level keeps an
+        /// effective level `τ̃ₖ ← τ̃ₖ + γ(τₖ − 1{y ≤ qₖ + w·cₖ})` (before rearrangement; clamped to [0, 1]) and `cₖ` is the window's quantile at
+        /// `τ̃ₖ`. Long-run miss rate is within `max(τ̃ excursion)/(γT)` of nominal whatever the data do.
+        case adaptive(gamma: Double)
+        /// Online quantile tracking (Angelopoulos, Candès & Tibshirani 2023, "Conformal PID control", the P term):
+        /// `cₖ ← cₖ + η(τₖ − 1{y ≤ q′ₖ})`, a stochastic-gradient step on the pinball loss of the offset. Needs no
+        /// score window (O(K) memory per step), `η` is in units of the model width.
+        case quantileTracking(rate: Double)
+    }
+
+    /// Settings of a calibrator.
+    public struct Configuration: Sendable, Codable, Hashable {
+        /// The offset rule. The default is ``Method/quantileTracking(rate:)`` with η = 0.02. On synthetic streams
+        /// (`CalibrationMeasurementTests`) every method reaches 90% ± 0.3%. On the six real development datasets
+        /// (`forecasting-bench calibration`, two seasonal-naive models) it brought the mean |cov90 − 0.9| from
+        /// 0.084–0.120 down to 0.023–0.029 (rolling window 0.022–0.026; ACI 0.045–0.050; η = 0.05 0.047–0.063), with
+        /// sCRPS 0.91 and 1.10 of uncalibrated (rolling window 0.88 and 1.10), and needs no score windows: about
+        /// 25 KB per stream for H = 48 instead of 2.5 MB, and 5× less time per update.
+        public var method: Method = .quantileTracking(rate: 0.02)
+        /// W, the number of recent outcomes per step whose scores and hits are kept. The default is 500.
+        public var window: Int = 500
+        /// Scores a step needs before the window methods adjust anything; until then the model's quantiles pass
+        /// through unchanged. The default is 30.
+        public var minimumCount: Int = 30
+        /// Smallest model width used to normalise scores (units of the outcome), so a degenerate forecast with all
+        /// quantiles equal can still be widened. The default is 1e-9.
+        public var scaleFloor: Double = 1e-9
+        /// The width that normalises scores is at least this fraction of the step's typical width (an exponential
+        /// average of past model widths), so a forecast whose width collapses (a constant stretch, an empty
+        /// residual window) neither stores huge scores nor gets a vanishing correction. 0 uses the forecast's own
+        /// width only; a large value normalises by the typical width. The default is 0.5.
+        public var typicalWidthFloor: Double = 0.5
+        /// Weight of the newest width in the typical width's exponential average. The default is 0.01 (about the
+        /// last 100 outcomes of the step).
+        public var typicalWidthSmoothing: Double = 0.01
+
+        /// The defaults.
+        public init() {}
+
+        /// A configuration with the given method and window.
+        public init(
+            method: Method, window: Int = 500, minimumCount: Int = 30, scaleFloor: Double = 1e-9,
+            typicalWidthFloor: Double = 0.5
+        ) {
+            self.method = method
+            self.window = window
+            self.minimumCount = minimumCount
+            self.scaleFloor = scaleFloor
+            self.typicalWidthFloor = typicalWidthFloor
+        }
+    }
+
+    /// The levels of the quantiles this calibrator adjusts.
+    public let levels: QuantileLevels
+    /// The settings.
+    public let configuration: Configuration
+    /// Per step `h` (index `h − 1`).
+    var steps: [StepState]
+
+    /// The state of one horizon step.
+    struct StepState: Sendable, Codable, Equatable {
+        /// Per level: the window of scores (window methods only, empty otherwise).
+        var scores: [RollingWindowQuantile]
+        /// Per level: the effective level τ̃ (adaptive) or the offset c (tracking); unused for the rolling window.
+        var parameter: [Double]
+        /// Per outcome in the coverage window: `#{q′ < y}` in the low byte and `#{q′ ≤ y}` in the high byte.
+        var positions: RingBuffer<UInt16>
+        /// Per level: outcomes of the coverage window at or below the calibrated quantile.
+        var atOrBelow: [Int]
+        /// Per central interval of ``ConformalCalibrator/intervals``: outcomes inside it.
+        var inside: [Int]
+        /// Exponential average of the model widths seen at this step (0 before the first outcome).
+        var typicalWidth = 0.0
+    }
+
+    /// The central intervals whose coverage is counted (all those the levels support).
+    public let intervals: [CentralInterval]
+
+    /// A calibrator for steps 1…`horizon` that adjusts nothing until it has seen outcomes.
+    /// Traps on `horizon < 1`, `window < 1` or a non-positive rate (programmer errors in the configuration).
+    public init(levels: QuantileLevels, horizon: Int, configuration: Configuration = Configuration()) {
+        precondition(horizon >= 1, "calibrator horizon must be at least 1, got \(horizon)")
+        precondition(configuration.window >= 1, "calibrator window must be at least 1, got \(configuration.window)")
+        precondition(configuration.scaleFloor > 0, "scaleFloor must be positive, got \(configuration.scaleFloor)")
+        precondition(configuration.typicalWidthFloor >= 0, "typicalWidthFloor must be >= 0")
+        precondition(
+            configuration.typicalWidthSmoothing > 0 && configuration.typicalWidthSmoothing <= 1,
+            "typicalWidthSmoothing must be in (0, 1]")
+        let k = levels.count
+        var parameter = [Double](repeating: 0, count: k)
+        var scores: [RollingWindowQuantile] = []
+        switch configuration.method {
+        case .rollingWindow:
+            scores = Array(repeating: RollingWindowQuantile(capacity: configuration.window), count: k)
+        case .adaptive(let gamma):
+            precondition(gamma > 0 && gamma < 1, "ACI gamma must be in (0, 1), got \(gamma)")
+            scores = Array(repeating: RollingWindowQuantile(capacity: configuration.window), count: k)
+            parameter = levels.values
+        case .quantileTracking(let rate):
+            precondition(rate > 0, "tracking rate must be positive, got \(rate)")
+        }
+        self.levels = levels
+        self.configuration = configuration
+        self.intervals = levels.centralIntervals
+        let step = StepState(
+            scores: scores, parameter: parameter, positions: RingBuffer(capacity: configuration.window),
+            atOrBelow: Array(repeating: 0, count: k), inside: Array(repeating: 0, count: levels.centralIntervals.count))
+        self.steps = Array(repeating: step, count: horizon)
+    }
+
+    /// The horizon H.
+    public var horizon: Int { steps.count }
+
+    /// Adjusts the model's quantiles for step `h` (1-based) in place and, unless `rearrange` is false, keeps them
+    /// monotone. Keep the unrearranged row (`rearrange: false`) of a published forecast to hand it back as `issued`
+    /// to ``update(step:quantiles:issued:outcome:)``; publish its sorted copy.
+    /// - Complexity: O(K) (O(K log K) if the offsets made them cross); allocates nothing otherwise.
+    public func calibrate(step h: Int, quantiles: inout [Double], rearrange: Bool = true) {
+        precondition(h >= 1 && h <= steps.count, "step \(h) outside 1...\(steps.count)")
+        precondition(quantiles.count == levels.count, "\(quantiles.count) quantiles for \(levels.count) levels")
+        let w = width(quantiles, step: h - 1)
+        for k in quantiles.indices {
+            quantiles[k] += w * offset(step: h - 1, level: k)
+        }
+        if rearrange { QuantileLevels.rearrange(&quantiles) }
+    }
+
+    /// The calibrated copy of `quantiles` for step `h`.
+    public func calibrated(step h: Int, quantiles: [Double]) -> [Double] {
+        var copy = quantiles
+        calibrate(step: h, quantiles: &copy)
+        return copy
+    }
+
+    /// Learns from the outcome `y` of a forecast for step `h` whose model (uncalibrated) quantiles were `quantiles`.
+    ///
+    /// `issued` is the calibrated row as it was issued, before rearrangement (see
+    /// ``calibrate(step:quantiles:rearrange:)``). With it, the hit indicators that ACI and tracking feed back and the
+    /// reported coverage are those of the forecast actually published (Gibbs & Candès's `err_t`); without it they
+    /// are re-evaluated with the current state, which on autocorrelated real errors lets coverage settle below
+    /// nominal. First the coverage is recorded, then the offsets are updated.
+    /// - Throws: ``ForecastInputError`` for a step out of range, a wrong count or non-finite numbers; the state is then
+    ///   unchanged.
+    /// - Complexity: see the type.
+    public mutating func update(
+        step h: Int, quantiles: [Double], issued: [Double]? = nil, outcome y: Double
+    )
+        throws(ForecastInputError)
+    {
+        guard h >= 1 && h <= steps.count else { throw .stepOutOfRange(step: h, horizon: steps.count) }
+        try ForecastInputError.check(quantiles, count: levels.count, outcome: y)
+        if let issued { try ForecastInputError.check(issued, count: levels.count, outcome: y) }
+        let w = width(quantiles, step: h - 1)
+        let tau = levels.values
+        // Counts below y are invariant under rearrangement, so coverage is read without sorting a copy.
+        var less = 0
+        var lessOrEqual = 0
+        for k in quantiles.indices {
+            let calibrated = issued?[k] ?? quantiles[k] + w * offset(step: h - 1, level: k)
+            if calibrated < y { less += 1 }
+            if calibrated <= y { lessOrEqual += 1 }
+        }
+        recordCoverage(step: h - 1, less: less, lessOrEqual: lessOrEqual)
+        switch configuration.method {
+        case .rollingWindow:
+            break
+        case .adaptive(let gamma):
+            for k in quantiles.indices {
+                // Each level follows its own (unrearranged) quantile: feeding back the rearranged position instead
+                // lets a level that crossed its neighbour run away, since its hits then belong to another level.
+                let hit = y <= (issued?[k] ?? quantiles[k] + w * offset(step: h - 1, level: k)) ? 1.0 : 0.0
+                steps[h - 1].parameter[k] = min(1, max(0, steps[h - 1].parameter[k] + gamma * (tau[k] - hit)))
+            }
+        case .quantileTracking(let rate):
+            for k in quantiles.indices {
+                let hit = y <= (issued?[k] ?? quantiles[k] + w * steps[h - 1].parameter[k]) ? 1.0 : 0.0
+                steps[h - 1].parameter[k] += rate * (tau[k] - hit)
+            }
+        }
+        let modelWidth = quantiles[quantiles.count - 1] - quantiles[0]
+        let typical = steps[h - 1].typicalWidth
+        steps[h - 1].typicalWidth =
+            typical == 0 ? modelWidth : typical + configuration.typicalWidthSmoothing * (modelWidth - typical)
+        if !steps[h - 1].scores.isEmpty {
+            for k in quantiles.indices {
+                // Clamped so a near-zero width cannot store an infinite score (and publish infinite quantiles).
+                let score = min(max((y - quantiles[k]) / w, -Self.scoreLimit), Self.scoreLimit)
+                steps[h - 1].scores[k].append(Float(score))
+            }
+        }
+    }
+
+    /// Scores are clamped to ±this many model widths before they are stored as `Float`.
+    static let scoreLimit = 1e30
+
+    /// The offset cₖ of level `k` at step index `s`, in units of the model width.
+    ///
+    /// Reads through `steps[s]` in place: taking a `StepState` by value would retain and release its five arrays
+    /// per call, which measured slower than the arithmetic itself.
+    @inline(__always)
+    private func offset(step s: Int, level k: Int) -> Double {
+        switch configuration.method {
+        case .rollingWindow:
+            return steps[s].scores[k].count < configuration.minimumCount
+                ? 0 : steps[s].scores[k].conformalQuantile(level: levels.values[k])
+        case .adaptive:
+            return steps[s].scores[k].count < configuration.minimumCount
+                ? 0 : steps[s].scores[k].conformalQuantile(level: steps[s].parameter[k])
+        case .quantileTracking:
+            return steps[s].parameter[k]
+        }
+    }
+
+    @inline(__always)
+    private func width(_ quantiles: [Double], step s: Int) -> Double {
+        max(
+            quantiles[quantiles.count - 1] - quantiles[0], configuration.typicalWidthFloor * steps[s].typicalWidth,
+            configuration.scaleFloor)
+    }
+}

@@ -1,0 +1,92 @@
+/// A first-in first-out buffer of at most `capacity` elements; appending to a full buffer evicts the oldest.
+///
+/// Storage grows to `capacity` once and is then reused, so a steady-state `append` allocates nothing.
+/// Elements are iterated oldest first. The encoded form is `{capacity, elements}` in that order, so two
+/// buffers with the same contents encode identically whatever their internal rotation.
+public struct RingBuffer<Element>: Sendable where Element: Sendable {
+    /// The most elements the buffer holds.
+    public let capacity: Int
+    private var storage: [Element]
+    /// Index in `storage` of the oldest element once the buffer is full.
+    private var head: Int
+
+    /// Creates an empty buffer; traps if `capacity < 1` (a programmer error).
+    public init(capacity: Int) {
+        precondition(capacity >= 1, "RingBuffer capacity must be at least 1, got \(capacity)")
+        self.capacity = capacity
+        self.storage = []
+        self.head = 0
+    }
+
+    /// The number of elements held, at most `capacity`.
+    public var count: Int { storage.count }
+
+    /// Whether the buffer holds `capacity` elements.
+    public var isFull: Bool { storage.count == capacity }
+
+    /// Appends `element`, returning the evicted oldest element when the buffer was full.
+    /// - Complexity: O(1); allocates only while the buffer first grows to `capacity`.
+    @discardableResult
+    public mutating func append(_ element: Element) -> Element? {
+        if storage.count < capacity {
+            if storage.isEmpty { storage.reserveCapacity(capacity) }
+            storage.append(element)
+            return nil
+        }
+        let evicted = storage[head]
+        storage[head] = element
+        head += 1
+        if head == capacity { head = 0 }
+        return evicted
+    }
+
+    /// Removes every element, keeping the allocated storage.
+    public mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        head = 0
+    }
+
+    /// The `i`-th oldest element (0 is the oldest); traps when out of range.
+    public subscript(i: Int) -> Element {
+        precondition(i >= 0 && i < storage.count, "RingBuffer index \(i) out of range 0..<\(storage.count)")
+        let j = i + head
+        return storage[j < capacity ? j : j - capacity]
+    }
+
+    /// The newest element, or nil when empty.
+    public var last: Element? { storage.isEmpty ? nil : self[storage.count - 1] }
+}
+
+extension RingBuffer: RandomAccessCollection {
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { storage.count }
+}
+
+extension RingBuffer: Equatable where Element: Equatable {
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.capacity == rhs.capacity && lhs.elementsEqual(rhs)
+    }
+}
+
+extension RingBuffer: Codable where Element: Codable {
+    private enum CodingKeys: String, CodingKey { case capacity, elements }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let capacity = try container.decode(Int.self, forKey: .capacity)
+        let elements = try container.decode([Element].self, forKey: .elements)
+        guard capacity >= 1, elements.count <= capacity else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .elements, in: container,
+                debugDescription: "RingBuffer holds \(elements.count) elements for capacity \(capacity)")
+        }
+        self.init(capacity: capacity)
+        for element in elements { append(element) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(capacity, forKey: .capacity)
+        try container.encode(Array(self), forKey: .elements)
+    }
+}

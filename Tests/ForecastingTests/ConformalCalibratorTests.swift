@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+
+@testable import Forecasting
+
+@Suite struct ConformalCalibratorTests {
+    static let methods: [ConformalCalibrator.Method] = [
+        .rollingWindow, .adaptive(gamma: 0.005), .quantileTracking(rate: 0.02),
+    ]
+
+    /// Over- (model spread σ/2) and under-confident (2σ) models both end up within ±3% of 90% coverage, measured on
+    /// the intervals actually issued, for step 1 and for step 3 (feedback delayed by 3 steps), with and without the
+    /// issued rows handed back.
+    @Test(arguments: methods, [0.5, 2.0])
+    func calibratedCoverageMatchesNominal(method: ConformalCalibrator.Method, modelScale: Double) throws {
+        for (horizon, feedIssued) in [(1, true), (3, true), (3, false)] {
+            var simulation = CalibrationSimulation(
+                configuration: .init(method: method, window: 500), modelScale: modelScale, horizon: horizon,
+                length: 6_000)
+            simulation.feedIssued = feedIssued
+            let (outcomes, calibrator) = try simulation.run()
+            let coverage = outcomes.coverage(500..<6_000)
+            #expect(abs(coverage - 0.9) <= 0.03, "\(method) scale \(modelScale) h=\(horizon): \(coverage)")
+            // The oracle 90% width is 2 · 1.645 σ = 3.29.
+            #expect(abs(outcomes.meanWidth(500..<6_000) / 3.29 - 1) < 0.15)
+            // The calibrator's own report agrees with the issued intervals over its window.
+            let reported = try #require(calibrator.empiricalCoverage(step: horizon, interval: 0.9))
+            #expect(abs(reported - outcomes.coverage((6_000 - 500)..<6_000)) <= 0.03)
+        }
+    }
+
+    /// σ doubles at t = 4000: a model that was right becomes over-confident. Coverage over every later block of 500
+    /// outcomes is back within ±4% of nominal after a bounded delay (≤ 1000 steps: the window renews in W = 500).
+    @Test(arguments: methods)
+    func coverageRecoversAfterARegimeChange(method: ConformalCalibrator.Method) throws {
+        let simulation = CalibrationSimulation(
+            configuration: .init(method: method, window: 500), modelScale: 1, sigma: { $0 < 4_000 ? 1 : 2 },
+            length: 10_000)
+        let (outcomes, _) = try simulation.run()
+        #expect(abs(outcomes.coverage(500..<4_000) - 0.9) <= 0.03)
+        let delay = try #require(outcomes.recoveryDelay(after: 4_000, block: 500, nominal: 0.9, tolerance: 0.04))
+        #expect(delay <= 1_000, "\(method) recovered after \(delay)")
+    }
+
+    /// A calibrator restored from JSON mid-stream continues exactly like the original.
+    @Test(arguments: methods)
+    func stateRoundTripsThroughJSONAndContinuesIdentically(method: ConformalCalibrator.Method) throws {
+        let levels = QuantileLevels.protocolLevels
+        let z = levels.values.map(Gaussian.quantile)
+        var original = ConformalCalibrator(
+            levels: levels, horizon: 2, configuration: .init(method: method, window: 50, minimumCount: 5))
+        var rng = SeededGenerator(seed: 9)
+        let draw = { (rng: inout SeededGenerator) in (z.map { $0 * 0.5 }, rng.normal()) }
+        for t in 0..<120 {
+            let (q, y) = draw(&rng)
+            try original.update(step: t % 2 + 1, quantiles: q, outcome: y)
+        }
+        var restored = try JSONDecoder().decode(
+            ConformalCalibrator.self, from: try JSONEncoder().encode(original))
+        #expect(restored == original)
+        for t in 0..<80 {
+            let (q, y) = draw(&rng)
+            let h = t % 2 + 1
+            #expect(restored.calibrated(step: h, quantiles: q) == original.calibrated(step: h, quantiles: q))
+            try original.update(step: h, quantiles: q, outcome: y)
+            try restored.update(step: h, quantiles: q, outcome: y)
+        }
+        #expect(restored == original)
+        #expect(restored.coverage(step: 1) == original.coverage(step: 1))
+    }
+
+    /// The reported per-level and interval coverage after every update equals the batch count over the last W
+    /// outcomes of the quantiles the calibrator would have issued just before each of them (exact: counts).
+    @Test(arguments: methods)
+    func reportedCoverageEqualsBatchOverTheWindow(method: ConformalCalibrator.Method) throws {
+        let levels = QuantileLevels.protocolLevels
+        let z = levels.values.map(Gaussian.quantile)
+        let window = 40
+        var calibrator = ConformalCalibrator(
+            levels: levels, horizon: 1, configuration: .init(method: method, window: window, minimumCount: 10))
+        var rng = SeededGenerator(seed: 21)
+        var history: [(q: [Double], y: Double)] = []
+        for _ in 0..<150 {
+            let model = z.map { $0 * 0.7 + 0.2 }
+            // Constant outcomes now and then exercise ties with the quantiles.
+            let y = rng.uniform() < 0.1 ? model[3] : rng.normal()
+            history.append((calibrator.calibrated(step: 1, quantiles: model), y))
+            try calibrator.update(step: 1, quantiles: model, outcome: y)
+            let tail = history.suffix(window)
+            let report = calibrator.coverage(step: 1)
+            #expect(report.count == tail.count)
+            let batchBelow = levels.values.indices.map { k in
+                Double(tail.filter { $0.y <= $0.q[k] }.count) / Double(tail.count)
+            }
+            let batchInside = calibrator.intervals.map { i in
+                Double(tail.filter { $0.y >= $0.q[i.lower] && $0.y <= $0.q[i.upper] }.count) / Double(tail.count)
+            }
+            #expect(maxAbsDiff(report.atOrBelow, batchBelow) < 1e-12)
+            #expect(maxAbsDiff(report.inside, batchInside) < 1e-12)
+        }
+    }
+
+    @Test func calibratedQuantilesAreMonotoneAndColdCalibratorPassesThrough() throws {
+        let levels = QuantileLevels.protocolLevels
+        let model = levels.values.map { Gaussian.quantile($0) }
+        var calibrator = ConformalCalibrator(levels: levels, horizon: 1, configuration: .init(method: .rollingWindow))
+        #expect(calibrator.calibrated(step: 1, quantiles: model) == model)
+        var rng = SeededGenerator(seed: 4)
+        for _ in 0..<200 {
+            // Heavy, skewed outcomes make per-level offsets disagree.
+            let y = rng.uniform() < 0.5 ? rng.normal() * 5 : abs(rng.normal()) * 0.1
+            try calibrator.update(step: 1, quantiles: model, outcome: y)
+            let q = calibrator.calibrated(step: 1, quantiles: model)
+            #expect(zip(q, q.dropFirst()).allSatisfy { $0 <= $1 })
+        }
+        #expect(calibrator.calibrated(step: 1, quantiles: model) != model)
+    }
+
+    @Test func badInputIsRejectedAndLeavesTheStateUnchanged() throws {
+        let levels = QuantileLevels.protocolLevels
+        let model = levels.values.map { Gaussian.quantile($0) }
+        var calibrator = ConformalCalibrator(levels: levels, horizon: 2)
+        let before = calibrator
+        #expect(throws: ForecastInputError.nonFiniteOutcome) {
+            try calibrator.update(step: 1, quantiles: model, outcome: .nan)
+        }
+        #expect(throws: ForecastInputError.stepOutOfRange(step: 3, horizon: 2)) {
+            try calibrator.update(step: 3, quantiles: model, outcome: 0)
+        }
+        #expect(throws: ForecastInputError.wrongQuantileCount(expected: 13, got: 2)) {
+            try calibrator.update(step: 1, quantiles: [0, 1], outcome: 0)
+        }
+        var bad = model
+        bad[4] = .infinity
+        #expect(throws: ForecastInputError.nonFiniteQuantile(index: 4)) {
+            try calibrator.update(step: 1, quantiles: bad, outcome: 0)
+        }
+        #expect(calibrator == before)
+    }
+
+    /// The sorted window equals the sorted tail after every append (River's rolling-statistic check).
+    @Test func rollingWindowQuantileMatchesTheBatchWindow() throws {
+        var window = RollingWindowQuantile(capacity: 25)
+        var rng = SeededGenerator(seed: 8)
+        var all: [Float] = []
+        for _ in 0..<300 {
+            let x = Float((rng.normal() * 3).rounded())
+            all.append(x)
+            window.append(x)
+            let tail = Array(all.suffix(25))
+            #expect(window.sorted == tail.sorted())
+            #expect(Array(window.values) == tail)
+            let n = tail.count
+            let r = Int((0.9 * Double(n + 1)).rounded(.up))
+            #expect(window.conformalQuantile(level: 0.9) == Double(tail.sorted()[min(r, n) - 1]))
+        }
+        let decoded = try JSONDecoder().decode(RollingWindowQuantile.self, from: try JSONEncoder().encode(window))
+        #expect(decoded == window && decoded.sorted == window.sorted)
+    }
+}
+
+@Suite struct ConformalCalibratorWidthFloorTests {
+    /// Every 20th forecast has collapsed to a point (width 0), as a residual-based model does on a constant stretch.
+    /// With the typical-width floor the correction of normal forecasts stays of the order of their width; without
+    /// it the window methods store scores of ±10³⁰ and blow the intervals up.
+    @Test(arguments: [ConformalCalibrator.Method.rollingWindow, .adaptive(gamma: 0.005)])
+    func collapsedForecastsDoNotBlowUpTheCorrection(method: ConformalCalibrator.Method) throws {
+        let levels = QuantileLevels.protocolLevels
+        let normal = levels.values.map(Gaussian.quantile)
+        let collapsed = Array(repeating: 0.0, count: levels.count)
+        var widths: [Double: Double] = [:]
+        for floor in [0.0, 0.5] {
+            var calibrator = ConformalCalibrator(
+                levels: levels, horizon: 1, configuration: .init(method: method, window: 200, typicalWidthFloor: floor))
+            var rng = SeededGenerator(seed: 17)
+            for t in 0..<2_000 {
+                try calibrator.update(step: 1, quantiles: t % 20 == 0 ? collapsed : normal, outcome: rng.normal())
+            }
+            let q = calibrator.calibrated(step: 1, quantiles: normal)
+            widths[floor] = q[levels.count - 1] - q[0]
+        }
+        // The calibrated 95% width of a normal N(0,1) forecast should stay near 2·1.96.
+        #expect(widths[0.5]! < 8, "\(method) with floor: \(widths[0.5]!)")
+        #expect(widths[0.0]! > 1e6, "\(method) without floor: \(widths[0.0]!)")
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+@testable import Forecasting
+
+/// A saved state that decodes but breaks an invariant must be refused with a `DecodingError`, never trap later.
+@Suite struct PersistedStateTests {
+    /// Encodes `value`, applies `edit` to the JSON object tree and decodes it back as `T`.
+    static func decodeEdited<T: Codable>(_ value: T, _ edit: (inout [String: Any]) -> Void) throws -> T {
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value)) as? [String: Any])
+        edit(&object)
+        return try JSONDecoder().decode(T.self, from: try JSONSerialization.data(withJSONObject: object))
+    }
+
+    @Test func calibratorStateMustMatchItsConfiguration() throws {
+        var calibrator = ConformalCalibrator(levels: .protocolLevels, horizon: 2)
+        let q = QuantileLevels.protocolLevels.values.map(Gaussian.quantile)
+        for i in 0..<10 { try calibrator.update(step: 1, quantiles: q, outcome: Double(i) / 5) }
+        #expect(try Self.decodeEdited(calibrator) { _ in } == calibrator)
+        #expect(throws: DecodingError.self) {
+            try Self.decodeEdited(calibrator) { object in
+                var steps = object["steps"] as! [[String: Any]]
+                steps[0]["parameter"] = [0.0]
+                object["steps"] = steps
+            }
+        }
+        #expect(throws: DecodingError.self) {
+            try Self.decodeEdited(calibrator) { object in object["steps"] = [[String: Any]]() }
+        }
+        #expect(throws: DecodingError.self) {
+            try Self.decodeEdited(calibrator) { object in
+                var configuration = object["configuration"] as! [String: Any]
+                configuration["window"] = 0
+                object["configuration"] = configuration
+            }
+        }
+    }
+
+    @Test func calibratorRecountsCoverageFromPositions() throws {
+        var calibrator = ConformalCalibrator(levels: .protocolLevels, horizon: 1)
+        let q = QuantileLevels.protocolLevels.values.map(Gaussian.quantile)
+        for i in 0..<40 { try calibrator.update(step: 1, quantiles: q, outcome: Double(i % 7) - 3) }
+        let restored = try Self.decodeEdited(calibrator) { object in
+            var steps = object["steps"] as! [[String: Any]]
+            steps[0]["inside"] = Array(repeating: 999, count: 6)  // stored counts are not trusted
+            object["steps"] = steps
+        }
+        #expect(restored.coverage(step: 1) == calibrator.coverage(step: 1))
+    }
+
+    @Test func driftMonitorAndForecasterStatesMustBeConsistent() throws {
+        var monitor = DriftMonitor(levels: .protocolLevels, configuration: .init(windowLength: 10))
+        let q = QuantileLevels.protocolLevels.values.map(Gaussian.quantile)
+        for t in 0..<5 { _ = try monitor.update(time: Double(t), quantiles: q, outcome: 0.1) }
+        #expect(try Self.decodeEdited(monitor) { _ in } == monitor)
+        #expect(throws: DecodingError.self) {
+            try Self.decodeEdited(monitor) { object in
+                var window = object["window"] as! [String: Any]
+                window["pit"] = [1, 2]
+                object["window"] = window
+            }
+        }
+
+        var forecaster = SeasonalNaiveForecaster(period: 4, maximumHorizon: 6)
+        for t in 0..<30 { forecaster.learn(Observation(t: Double(t), value: Double(t))) }
+        #expect(try Self.decodeEdited(forecaster) { _ in } == forecaster)
+        #expect(throws: DecodingError.self) {
+            try Self.decodeEdited(forecaster) { object in object["period"] = 5 }
+        }
+
+        var scores = HorizonScores(levels: .protocolLevels, horizon: 2)
+        scores.score(step: 1, quantiles: q, outcome: 0)
+        #expect(try Self.decodeEdited(scores) { _ in } == scores)
+        #expect(throws: DecodingError.self) {
+            try Self.decodeEdited(scores) { object in object["coverages"] = [0.5] }
+        }
+
+        #expect(throws: DecodingError.self) {
+            try Self.decodeEdited(Resampler(cadence: .every(seconds: 60, aggregate: .mean))) { object in
+                object["maximumGapSteps"] = -1
+            }
+        }
+    }
+
+    /// A degenerate model (all quantiles equal) and a far outcome keep the calibrated quantiles finite.
+    @Test func degenerateForecastsStayFinite() throws {
+        for method in [ConformalCalibrator.Method.rollingWindow, .adaptive(gamma: 0.01), .quantileTracking(rate: 0.05)]
+        {
+            var calibrator = ConformalCalibrator(
+                levels: .protocolLevels, horizon: 1, configuration: .init(method: method, window: 20, minimumCount: 2))
+            let flat = Array(repeating: 5.0, count: 13)
+            for i in 0..<30 { try calibrator.update(step: 1, quantiles: flat, outcome: i % 2 == 0 ? 1e300 : -1e300) }
+            let calibrated = calibrator.calibrated(step: 1, quantiles: flat)
+            #expect(calibrated.allSatisfy { $0.isFinite }, "\(method): \(calibrated)")
+        }
+    }
+}
