@@ -147,6 +147,13 @@ let package = Package(
             dependencies: ["Daemon", "MQTTTestKit"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "barnndTests", dependencies: ["barnnd"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "barnndTests",
+            dependencies: [
+                "barnnd", "Daemon", "Storage", "MQTTTestKit", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ]
 )
