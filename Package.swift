@@ -153,6 +153,7 @@ let package = Package(
                 "barnnd", "Daemon", "Storage", "MQTTTestKit", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
     ]

@@ -22,7 +22,7 @@ extension FanChart {
             viewBox="0 0 \(width) \(height)" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
 
             """
-        let title = "\(stream): forecasts issued \(step) step\(step == 1 ? "" : "s") ahead"
+        let title = "\(stream): observations and \(step)-step-ahead forecasts"
         svg += "<title>\(Self.escaped(title))</title>\n"
         svg += "<rect width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
         svg += "<text x=\"\(left)\" y=\"24\" font-size=\"15\" font-weight=\"bold\">\(Self.escaped(title))</text>\n"

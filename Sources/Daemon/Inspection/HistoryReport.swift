@@ -104,8 +104,8 @@ public struct HistoryReport: Sendable {
             }
             table.append(cells)
         }
-        var text = "\(stream), forecasts issued \(step) step\(step == 1 ? "" : "s") earlier, "
-        text += "\(ValueText.time(fromMs)) to \(ValueText.time(toMs))\n"
+        var text = "\(stream): forecasts issued \(step) step\(step == 1 ? "" : "s") earlier\n"
+        text += "from \(ValueText.shortTime(fromMs)) to \(ValueText.shortTime(toMs)) UTC\n"
         text += points.isEmpty ? "no observations or forecasts in this window\n" : table.render()
         text += "\n" + summaryLines()
         return text

@@ -1,7 +1,7 @@
 /// A JSON document built in a fixed key order, so `--format json` output is stable and diffable.
 ///
 /// Objects keep the order their keys were written in; numbers use the shortest text that reads back exactly;
-/// non-finite numbers become `null`. Objects and arrays holding only scalars (or containers of scalars) print on one line.
+/// non-finite numbers become `null`. Arrays of objects print one element per line; everything else prints on one line.
 public indirect enum JSONOutput: Sendable, Equatable {
     /// A JSON object with keys in the given order.
     case object([(String, JSONOutput)])
@@ -39,20 +39,12 @@ public indirect enum JSONOutput: Sendable, Equatable {
         }
     }
 
-    /// Holds only scalars.
-    private var isShallow: Bool {
-        switch self {
-        case .object(let members): members.allSatisfy { $0.1.isScalar }
-        case .array(let elements): elements.allSatisfy(\.isScalar)
-        default: true
-        }
-    }
-
-    /// Prints on one line: holds scalars and containers of scalars only (a history point with its quantiles).
+    /// Prints on one line: no array of containers anywhere inside (a history point with its quantiles, a stream
+    /// with its drift window); arrays of objects print one element per line.
     private var isFlat: Bool {
         switch self {
-        case .object(let members): members.allSatisfy { $0.1.isShallow }
-        case .array(let elements): elements.allSatisfy(\.isShallow)
+        case .object(let members): members.allSatisfy { $0.1.isFlat }
+        case .array(let elements): elements.allSatisfy(\.isScalar)
         default: true
         }
     }

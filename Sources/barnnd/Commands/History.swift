@@ -12,7 +12,8 @@ struct History: AsyncParsableCommand {
             every central interval the stored levels allow.
 
             Times: ISO-8601 (2026-05-01T12:00:00Z, 2026-05-01), now, today, yesterday (midnight UTC), or offsets \
-            such as -2h, -30m, -7d, '2h ago'. BARNND_NOW fixes "now" for reproducible output.
+            such as -2h, -30m, -7d, '2h ago'. Write offsets with '=' (--since=-2h) so they are not read as options. \
+            BARNND_NOW (ISO-8601) fixes "now" for reproducible output.
 
             --format csv: t,observed,issued_at,mean,median,lower_50,upper_50,lower_80,upper_80,lower_90,upper_90 \
             (empty cells where absent; no summary).

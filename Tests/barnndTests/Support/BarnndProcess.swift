@@ -25,14 +25,28 @@ enum BarnndProcess {
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BARNND_") }
             .merging(["BARNND_NOW": "2026-05-01T12:00:00Z", "BARNND_CONFIG": "/nonexistent/barnnd.toml"]) { $1 }
             .merging(environment) { $1 }
-        let output = Pipe()
-        let error = Pipe()
+        // Output goes to files, not pipes: a blocking pipe read in the test process can be interrupted by a
+        // signal (EINTR), which Foundation's FileHandle turns into a trap.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "barnnd-run-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outURL = directory.appendingPathComponent("stdout")
+        let errURL = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outURL)
+        let error = try FileHandle(forWritingTo: errURL)
+        defer {
+            try? output.close()
+            try? error.close()
+        }
         process.standardOutput = output
         process.standardError = error
         try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let outData = try Data(contentsOf: outURL)
+        let errData = try Data(contentsOf: errURL)
         return Result(
             status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
             standardError: String(decoding: errData, as: UTF8.self))

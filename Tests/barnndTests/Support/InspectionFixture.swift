@@ -50,7 +50,8 @@ final class InspectionFixture: Sendable {
                 let sigma = 0.4 * Double(step)
                 let quantiles = Self.z.map { Float(((center + $0 * sigma) * 100).rounded() / 100) }
                 return ForecastPoint(
-                    step: step, tMs: t0 + Int64(target) * hour, mean: center + 0.05, quantiles: quantiles)
+                    step: step, tMs: t0 + Int64(target) * hour, mean: ((center + 0.05) * 100).rounded() / 100,
+                    quantiles: quantiles)
             }
             items.append(
                 .forecast(
