@@ -15,6 +15,18 @@ public struct StoreTotals: Sendable, Equatable {
     public var rejects: Int
     /// The newest observation time over all streams, ms since the Unix epoch.
     public var latestObservationMs: Int64?
+
+    /// Creates totals.
+    public init(
+        streams: Int, observations: Int, forecasts: Int, events: Int, rejects: Int, latestObservationMs: Int64?
+    ) {
+        self.streams = streams
+        self.observations = observations
+        self.forecasts = forecasts
+        self.events = events
+        self.rejects = rejects
+        self.latestObservationMs = latestObservationMs
+    }
 }
 
 extension Store {
