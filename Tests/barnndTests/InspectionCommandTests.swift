@@ -142,3 +142,17 @@ import Testing
         #expect(result.standardOutput.contains("lab/t1,"))
     }
 }
+
+/// `--help` of every inspection command documents its formats, and the JSON ones their keys.
+@Suite struct InspectionHelpTests {
+    @Test(arguments: [
+        ("history", "\"summary\""), ("streams", "\"window\""), ("checkpoints", "\"crc32\""), ("events", "\"detail\""),
+        ("rejects", "\"excerpt\""), ("status", "\"broker\""), ("plot", "librsvg2-bin"),
+    ])
+    func helpDocumentsTheOutput(_ command: String, _ key: String) throws {
+        let result = try BarnndProcess.run([command, "--help"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains(key))
+        #expect(result.standardOutput.contains("--database <database>"))
+    }
+}

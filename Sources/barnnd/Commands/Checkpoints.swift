@@ -17,7 +17,7 @@ struct Checkpoints: AsyncParsableCommand {
     @Argument(help: "Only this model group.")
     var model: String?
 
-    @Option(help: "table, csv or json.", transform: parseFormat)
+    @Option(help: "table, csv or json (default: table).", transform: parseFormat)
     var format: OutputFormat = .table
 
     func run() async throws {

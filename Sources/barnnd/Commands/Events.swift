@@ -16,16 +16,16 @@ struct Events: AsyncParsableCommand {
     @Option(help: "Only events of this kind, e.g. promotion, drift_alarm, eviction.")
     var kind: String?
 
-    @Option(help: "Start of the window (default -7d).")
+    @Option(help: "Start of the window (ISO-8601, today, yesterday, -2h…).")
     var since = "-7d"
 
-    @Option(help: "End of the window (default now).")
+    @Option(help: "End of the window.")
     var until = "now"
 
     @Option(help: "At most this many events.")
     var limit = 100
 
-    @Option(help: "table, csv or json.", transform: parseFormat)
+    @Option(help: "table, csv or json (default: table).", transform: parseFormat)
     var format: OutputFormat = .table
 
     func run() async throws {

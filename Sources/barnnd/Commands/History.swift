@@ -28,16 +28,16 @@ struct History: AsyncParsableCommand {
     @Argument(help: "The stream id, e.g. lab/t1.")
     var stream: String
 
-    @Option(help: "Start of the window (default -24h).")
+    @Option(help: "Start of the window (ISO-8601, today, yesterday, -2h…).")
     var since = "-24h"
 
-    @Option(help: "End of the window (default now).")
+    @Option(help: "End of the window.")
     var until = "now"
 
     @Option(help: "Show forecasts issued this many steps before each time (1 = next-step forecasts).")
     var step = 1
 
-    @Option(help: "table, csv or json.", transform: parseFormat)
+    @Option(help: "table, csv or json (default: table).", transform: parseFormat)
     var format: OutputFormat = .table
 
     func validate() throws {

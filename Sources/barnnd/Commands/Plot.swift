@@ -25,10 +25,10 @@ struct Plot: AsyncParsableCommand {
     @Option(help: "Output file, .svg or .png.")
     var out: String
 
-    @Option(help: "Start of the window (default -24h).")
+    @Option(help: "Start of the window (ISO-8601, today, yesterday, -2h…).")
     var since = "-24h"
 
-    @Option(help: "End of the window (default now).")
+    @Option(help: "End of the window.")
     var until = "now"
 
     @Option(help: "Show forecasts issued this many steps before each time.")

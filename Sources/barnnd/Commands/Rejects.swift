@@ -13,16 +13,16 @@ struct Rejects: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Start of the window (default -24h).")
+    @Option(help: "Start of the window (ISO-8601, today, yesterday, -2h…).")
     var since = "-24h"
 
-    @Option(help: "End of the window (default now).")
+    @Option(help: "End of the window.")
     var until = "now"
 
     @Option(help: "At most this many rejects.")
     var limit = 100
 
-    @Option(help: "table, csv or json.", transform: parseFormat)
+    @Option(help: "table, csv or json (default: table).", transform: parseFormat)
     var format: OutputFormat = .table
 
     func run() async throws {

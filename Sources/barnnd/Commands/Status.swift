@@ -20,7 +20,7 @@ struct Status: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "table or json.", transform: parseFormat)
+    @Option(help: "table or json (default: table).", transform: parseFormat)
     var format: OutputFormat = .table
 
     @Option(help: "How long to wait for the broker, in seconds.")

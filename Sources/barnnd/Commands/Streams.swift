@@ -18,7 +18,7 @@ struct Streams: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "table, csv or json.", transform: parseFormat)
+    @Option(help: "table, csv or json (default: table).", transform: parseFormat)
     var format: OutputFormat = .table
 
     @Option(
