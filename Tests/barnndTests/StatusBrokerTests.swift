@@ -7,6 +7,14 @@ import Testing
 /// `barnnd status` reads the daemon's retained status and health from a real mosquitto, and says in one line when
 /// the broker cannot be reached.
 @Suite struct StatusBrokerTests {
+    /// A health summary shaped like the daemon's: scalars, small sections, a list of models, big counter sections.
+    static let health = """
+        {"streams":3,"time":"2026-05-01T12:00:00.000Z","uptime_s":20.066298007965088,\
+        "rates":{"forecasts":2.385968235615774,"messages":298.24602945197176},\
+        "models":[{"kind":"barnn","name":"default","streams":3,"version":2}],\
+        "engine":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7},"writer":{"queued_rows":0,"nested":{"x":1}}}
+        """
+
     func configuration(port: Int, in fixture: InspectionFixture) throws -> String {
         let path = fixture.directory + "/barnnd.toml"
         try """
@@ -34,8 +42,7 @@ import Testing
         publisher.start()
         try await publisher.waitUntilConnected(timeout: .seconds(5))
         try publisher.publish(topic: "lab/barnnd/status", payload: Array("online".utf8), retain: true)
-        try publisher.publish(
-            topic: "lab/barnnd/status/health", payload: Array("{\"streams\":3}".utf8), retain: true)
+        try publisher.publish(topic: "lab/barnnd/status/health", payload: Array(Self.health.utf8), retain: true)
         await publisher.close()
         let config = try configuration(port: broker.port, in: fixture)
         let result = try BarnndProcess.run(["status", "--config", config, "--timeout", "5"])
@@ -43,16 +50,21 @@ import Testing
         let lines = result.standardOutput.split(separator: "\n")
         #expect(lines.first == "database  \(fixture.path) (read-only)")
         #expect(
-            lines.suffix(2) == [
-                "broker    127.0.0.1:\(broker.port): lab/barnnd/status = online", "  health  {\"streams\":3}",
+            Array(lines.suffix(5)) == [
+                "broker    127.0.0.1:\(broker.port): lab/barnnd/status = online",
+                "  health  streams 3, time 2026-05-01T12:00:00.000Z, uptime_s 20.066",
+                "          models: kind barnn, name default, streams 3, version 2",
+                "          rates: forecasts 2.386, messages 298.246",
+                "          also: engine, writer (see --format json)",
             ])
+        #expect(lines.dropFirst().allSatisfy { $0.count <= 80 })
         let json = try BarnndProcess.run(["status", "--config", config, "--format", "json", "--timeout", "5"])
         let document = try #require(
             try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
         let brokerPart = try #require(document["broker"] as? [String: Any])
         #expect(brokerPart["reachable"] as? Bool == true)
         #expect(brokerPart["status"] as? String == "online")
-        #expect(brokerPart["health"] as? String == "{\"streams\":3}")
+        #expect(brokerPart["health"] as? String == Self.health)
     }
 
     @Test func anUnreachableBrokerIsOneLineAndTheDatabaseIsStillShown() async throws {

@@ -64,7 +64,10 @@ public struct StatusReport: Sendable {
                 lines.append("broker    " + (broker.address == "-" ? failure : "\(broker.address): \(failure)"))
             } else {
                 lines.append("broker    \(broker.address): \(broker.topic) = \(broker.status ?? "(nothing retained)")")
-                lines.append("  health  \(broker.health ?? "(nothing retained)")")
+                lines +=
+                    broker.health.map { Self.healthLines($0, width: 78).map { "  " + $0 } } ?? [
+                        "  health  (nothing retained)"
+                    ]
             }
         }
         return lines.joined(separator: "\n") + "\n"
