@@ -147,3 +147,39 @@ import Testing
         #expect(try String(contentsOf: docs, encoding: .utf8) == svg)
     }
 }
+
+/// Windows that hold little: an old window leaves today's horizon out, a lone forecast still shows.
+@Suite struct PlotWindowTests {
+    @Test func aWindowFarBeforeTheLatestForecastLeavesTheHorizonOut() async throws {
+        let fixture = try InspectionFixture()
+        try await fixture.fill()
+        let out = fixture.directory + "/early.svg"
+        let result = try BarnndProcess.run([
+            "plot", "lab/t1", "--since", "2026-05-01T00:00:00Z", "--until", "2026-05-01T03:00:00Z", "--out", out,
+            "--database", fixture.path,
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(
+            result.standardOutput == "wrote \(out): 4 observations, 3 forecasts, no latest horizon in this window\n")
+        let svg = try PlotCommandTests().parse(out)
+        #expect(!svg.elements.contains { $0.attributes["id"] == "horizon" })
+        #expect(!svg.texts.contains { $0.hasPrefix("latest forecast") })
+        // The time axis spans the window's data only: 00:00 to 03:00.
+        #expect(svg.texts.contains("00:00") && svg.texts.contains("03:00") && !svg.texts.contains("12:00"))
+    }
+
+    @Test func aLoneForecastIsDrawnAsABarAndAPoint() async throws {
+        let fixture = try InspectionFixture()
+        try await fixture.fill()
+        let out = fixture.directory + "/lone.svg"
+        let result = try BarnndProcess.run([
+            "plot", "lab/t2", "--since", "2026-05-01T03:00:00Z", "--until", "2026-05-01T03:00:00Z", "--out", out,
+            "--database", fixture.path,
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let svg = try PlotCommandTests().parse(out)
+        let bars = svg.elements.filter { $0.name == "rect" && $0.attributes["class"] == "band band-80" }
+        #expect(bars.count == 1)
+        #expect(svg.classed("median-point").count == 1)
+    }
+}

@@ -31,7 +31,10 @@ enum ChartAxis {
     static func timeTicks(fromMs: Int64, toMs: Int64, maximum: Int = 8) -> [(tMs: Int64, label: String, date: String?)]
     {
         let spanSeconds = max(1, (toMs - fromMs) / 1000)
-        let spacing = timeSpacings.first { spanSeconds / $0 < Int64(maximum) } ?? timeSpacings.last!
+        // Past the largest round spacing (months of data), whole days apart, still at most `maximum` ticks.
+        let spacing =
+            timeSpacings.first { spanSeconds / $0 < Int64(maximum) }
+            ?? (spanSeconds / Int64(maximum) / 86400 + 1) * 86400
         let spacingMs = spacing * 1000
         var t = (fromMs + spacingMs - 1).floorDivided(by: spacingMs) * spacingMs
         var ticks: [(Int64, String, String?)] = []

@@ -12,7 +12,9 @@ extension FanChart {
         let left = 72.0
         let right = Double(width) - 24
         let top = 48.0
-        let bottom = Double(height) - 122
+        let legendRows = (legendEntries.count + 1) / 2 + (missingBands.isEmpty ? 0 : 1)
+        // Below the plot: tick labels, dates, the axis title, then the legend rows.
+        let bottom = Double(height) - 66 - 18 * Double(legendRows)
         let frame = Frame(
             range: timeRange, values: valueRange, left: left, right: right, top: top, bottom: bottom)
 
@@ -28,14 +30,17 @@ extension FanChart {
         svg += "<text x=\"\(left)\" y=\"24\" font-size=\"15\" font-weight=\"bold\">\(Self.escaped(title))</text>\n"
         svg += axes(frame)
         svg += bandsAndCenter(issued, id: "issued", color: Self.issuedColor, dashed: false, frame: frame)
-        if let issuedAt = latestIssuedAtMs, !horizon.isEmpty {
-            let x = Self.f(frame.x(issuedAt))
-            svg += "<line id=\"latest-issue\" x1=\"\(x)\" y1=\"\(Self.f(top))\" x2=\"\(x)\" y2=\"\(Self.f(bottom))\" "
-            svg += "stroke=\"#777777\" stroke-dasharray=\"3 3\"/>\n"
+        if !horizon.isEmpty {
+            if let origin = horizonOriginMs {
+                let x = Self.f(frame.x(origin))
+                svg +=
+                    "<line id=\"latest-issue\" x1=\"\(x)\" y1=\"\(Self.f(top))\" x2=\"\(x)\" y2=\"\(Self.f(bottom))\" "
+                svg += "stroke=\"#777777\" stroke-dasharray=\"3 3\"/>\n"
+            }
             svg += bandsAndCenter(horizon, id: "horizon", color: Self.horizonColor, dashed: true, frame: frame)
         }
         svg += observationsGroup(frame)
-        svg += legend(left: left, top: bottom + 66)
+        svg += legend(left: left, top: bottom + 60)
         svg += "</svg>\n"
         return svg
     }
@@ -59,7 +64,7 @@ extension FanChart {
 
     var timeRange: (Int64, Int64) {
         let times =
-            observations.map(\.tMs) + issued.map(\.tMs) + horizon.map(\.tMs) + (latestIssuedAtMs.map { [$0] } ?? [])
+            observations.map(\.tMs) + issued.map(\.tMs) + horizon.map(\.tMs)
         guard let low = times.min(), let high = times.max() else { return (0, 1) }
         return low == high ? (low - 60_000, high + 60_000) : (low, high)
     }
@@ -112,15 +117,22 @@ extension FanChart {
         return svg
     }
 
-    /// Runs of consecutive points: a gap longer than twice the usual spacing starts a new run.
-    static func runs(_ points: [Point]) -> [[Point]] {
-        guard points.count > 1 else { return points.isEmpty ? [] : [points] }
-        var gaps = zip(points.dropFirst(), points).map { $0.tMs - $1.tMs }.sorted()
-        let usual = gaps[gaps.count / 2]
-        gaps.removeAll()
-        var runs: [[Point]] = [[points[0]]]
+    /// The stream's usual spacing: the median gap between observations (between `points` when fewer than two
+    /// observations are drawn).
+    func usualGap(_ points: [Point]) -> Int64 {
+        let times = observations.count >= 2 ? observations.map(\.tMs) : points.map(\.tMs)
+        guard times.count >= 2 else { return 1 }
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
+        return max(1, gaps[gaps.count / 2])
+    }
+
+    /// Runs of consecutive points: a gap longer than twice the usual spacing starts a new run, so missing
+    /// forecasts show as breaks instead of straight lines across them.
+    static func runs(_ points: [Point], usualGap: Int64) -> [[Point]] {
+        guard let first = points.first else { return [] }
+        var runs: [[Point]] = [[first]]
         for (previous, point) in zip(points, points.dropFirst()) {
-            if point.tMs - previous.tMs > 2 * max(usual, 1) { runs.append([]) }
+            if point.tMs - previous.tMs > 2 * usualGap { runs.append([]) }
             runs[runs.count - 1].append(point)
         }
         return runs
@@ -128,12 +140,21 @@ extension FanChart {
 
     private func bandsAndCenter(_ points: [Point], id: String, color: String, dashed: Bool, frame: Frame) -> String {
         var svg = "<g id=\"\(id)\">\n"
+        let gap = usualGap(points)
         // Wide bands first so the narrow ones sit on top.
         for index in ForecastBands.standard.indices.reversed() {
             let coverage = ForecastBands.standard[index].coverage
             let name = ValueText.level(coverage * 100)
-            for run in Self.runs(points) {
+            for run in Self.runs(points, usualGap: gap) {
                 for segment in Self.split(run, by: { $0.bands[index] != nil }) {
+                    if segment.count == 1, let bounds = segment[0].bands[index] {
+                        // A lone forecast has no area to fill: draw its interval as a bar.
+                        let top = frame.y(bounds.upper)
+                        svg += "<rect class=\"band band-\(name)\" x=\"\(Self.f(frame.x(segment[0].tMs) - 3))\" "
+                        svg += "y=\"\(Self.f(top))\" width=\"6\" height=\"\(Self.f(frame.y(bounds.lower) - top))\" "
+                        svg += "fill=\"\(color)\" fill-opacity=\"\(Self.bandOpacity[2 - index])\"/>\n"
+                        continue
+                    }
                     let upper = segment.map { (frame.x($0.tMs), frame.y($0.bands[index]!.upper)) }
                     let lower = segment.reversed().map { (frame.x($0.tMs), frame.y($0.bands[index]!.lower)) }
                     svg += "<path class=\"band band-\(name)\" d=\"\(Self.path(upper + lower, closed: true))\" "
@@ -141,17 +162,16 @@ extension FanChart {
                 }
             }
         }
-        for run in Self.runs(points) {
+        for run in Self.runs(points, usualGap: gap) {
             let line = run.map { (frame.x($0.tMs), frame.y($0.center)) }
             svg += "<path class=\"median\" d=\"\(Self.path(line, closed: false))\" fill=\"none\" stroke=\"\(color)\" "
             svg += "stroke-width=\"1.6\"\(dashed ? " stroke-dasharray=\"6 3\"" : "")/>\n"
         }
-        if dashed {
-            // The horizon is short (often one step): mark each median so a single point is still visible.
-            for point in points {
-                svg += "<circle class=\"median-point\" cx=\"\(Self.f(frame.x(point.tMs)))\" "
-                svg += "cy=\"\(Self.f(frame.y(point.center)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
-            }
+        // The horizon is short (often one step) and lone forecasts draw no line: mark those medians.
+        let marked = dashed ? points : Self.runs(points, usualGap: gap).filter { $0.count == 1 }.flatMap { $0 }
+        for point in marked {
+            svg += "<circle class=\"median-point\" cx=\"\(Self.f(frame.x(point.tMs)))\" "
+            svg += "cy=\"\(Self.f(frame.y(point.center)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
         }
         svg += "</g>\n"
         return svg
@@ -186,7 +206,8 @@ extension FanChart {
         return svg
     }
 
-    private func legend(left: Double, top: Double) -> String {
+    /// The legend's swatches and labels, in reading order.
+    private var legendEntries: [(swatch: String, label: String)] {
         var entries: [(swatch: String, label: String)] = []
         func line(_ color: String, dashed: Bool) -> String {
             "<line x1=\"0\" y1=\"6\" x2=\"22\" y2=\"6\" stroke=\"\(color)\" stroke-width=\"2\""
@@ -214,6 +235,12 @@ extension FanChart {
             entries.append(
                 (line(Self.horizonColor, dashed: true), "latest forecast, issued \(ValueText.shortTime(issuedAt))"))
         }
+        return entries
+    }
+
+    private func legend(left: Double, top: Double) -> String {
+        let entries = legendEntries
+        let missing = missingBands
         var svg = "<g id=\"legend\">\n"
         let columnWidth = 340.0
         for (index, entry) in entries.enumerated() {

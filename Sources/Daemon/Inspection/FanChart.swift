@@ -35,19 +35,31 @@ public struct FanChart: Sendable {
     public var observations: [(tMs: Int64, value: Double?)]
     /// The forecasts issued `step` steps before each time, oldest first.
     public var issued: [Point]
-    /// When the latest forecast was issued, if any.
+    /// When the latest forecast was issued (the daemon's clock), if it is drawn.
     public var latestIssuedAtMs: Int64?
     /// The latest forecast's steps.
     public var horizon: [Point]
 
     /// Builds the chart from a history window and the latest forecast issue.
-    public init(stream: String, step: Int, units: String?, history: [HistoryPoint], latest: ForecastIssue?) {
+    ///
+    /// The latest issue is drawn only when its first step falls inside `window` or follows it by at most the
+    /// horizon's own length, so an old window is not stretched to reach today's forecast.
+    public init(
+        stream: String, step: Int, units: String?, history: [HistoryPoint], latest: ForecastIssue?,
+        window: ClosedRange<Int64>? = nil
+    ) {
         self.stream = stream
         self.step = step
         self.units = units
         observations = history.filter(\.observed).map { ($0.tMs, $0.value) }
         issued = history.compactMap { point in
             point.forecast.map { Self.point(tMs: point.tMs, mean: $0.mean, levels: $0.levels, quantiles: $0.quantiles) }
+        }
+        var latest = latest
+        if let window, let issue = latest, let first = issue.points.first?.tMs, let last = issue.points.last?.tMs,
+            first < window.lowerBound || first > window.upperBound + max(0, last - first)
+        {
+            latest = nil
         }
         latestIssuedAtMs = latest?.issuedAtMs
         horizon =
@@ -73,6 +85,13 @@ public struct FanChart: Sendable {
         ForecastBands.standard.indices.filter { index in
             !(issued + horizon).contains { $0.bands[index] != nil }
         }.map { ForecastBands.standard[$0].coverage }
+    }
+
+    /// Where the latest horizon starts from: the last observation before its first step (the daemon's issue time
+    /// is wall-clock time, which differs from the data's time when data is replayed or late).
+    public var horizonOriginMs: Int64? {
+        guard let first = horizon.first?.tMs else { return nil }
+        return observations.last { $0.tMs < first }?.tMs
     }
 
     /// Whether there is anything to draw.

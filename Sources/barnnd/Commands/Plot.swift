@@ -65,7 +65,8 @@ struct Plot: AsyncParsableCommand {
             let latest = try InspectionStore.reading(store) { () throws(StorageError) in
                 try store.latestForecast(stream: stream)
             }
-            let chart = FanChart(stream: stream, step: step, units: units, history: history.points, latest: latest)
+            let chart = FanChart(
+                stream: stream, step: step, units: units, history: history.points, latest: latest, window: from...to)
             guard !chart.isEmpty else {
                 throw InspectionError(
                     .invalidArgument, "nothing to draw for \(stream) in this window; widen --since/--until")
@@ -83,8 +84,11 @@ struct Plot: AsyncParsableCommand {
             }
             let missing = chart.missingBands.map { ValueText.percent($0) }
             let note = missing.isEmpty ? "" : " (no \(missing.joined(separator: ", ")) band: levels not stored)"
-            return "wrote \(out): \(chart.observations.count) observations, \(chart.issued.count) forecasts, "
-                + "\(chart.horizon.count)-step horizon\(note)\n"
+            func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+            return "wrote \(out): \(count(chart.observations.count, "observation")), "
+                + "\(count(chart.issued.count, "forecast")), "
+                + (chart.horizon.isEmpty ? "no latest horizon in this window" : "\(chart.horizon.count)-step horizon")
+                + "\(note)\n"
         }
     }
 }
