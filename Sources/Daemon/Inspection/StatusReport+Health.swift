@@ -47,6 +47,23 @@ extension StatusReport {
         return lines
     }
 
+    /// The health payload for `--format json`: parsed (object keys sorted) when it is JSON, else the text.
+    static func healthJSON(_ payload: String) -> JSONOutput {
+        guard let value = JSONValue.parse(Array(payload.utf8)) else { return .string(payload) }
+        return output(value)
+    }
+
+    private static func output(_ value: JSONValue) -> JSONOutput {
+        switch value {
+        case .null: .null
+        case .bool(let flag): .bool(flag)
+        case .number(let number): .number(number)
+        case .string(let text): .string(text)
+        case .array(let elements): .array(elements.map(output))
+        case .object(let members): .object(members.keys.sorted().map { ($0, output(members[$0]!)) })
+        }
+    }
+
     private static func scalarText(_ value: JSONValue) -> String? {
         switch value {
         case .null: "null"

@@ -80,7 +80,8 @@ public struct StatusReport: Sendable {
                 .object([
                     ("address", .string(broker.address)), ("topic", .string(broker.topic)),
                     ("reachable", .bool(broker.failure == nil)), ("error", .string(broker.failure)),
-                    ("status", .string(broker.status)), ("health", .string(broker.health)),
+                    ("status", .string(broker.status)),
+                    ("health", broker.health.map(Self.healthJSON) ?? .null),
                 ])
             } ?? .null
         return .object([

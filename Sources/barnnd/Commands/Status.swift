@@ -14,7 +14,8 @@ struct Status: AsyncParsableCommand {
             --format json: {"database":{"path","streams","observations","forecasts","events","rejects",\
             "latest_observation","streams_in_alarm":[]},"models":[{"model","version","kind","created_at"}],\
             "recent_events":[{"time","kind","model","stream"}],"broker":{"address","topic","reachable","error",\
-            "status","health"}|null} (health as the payload text).
+            "status","health"}|null}; health is the retained payload parsed as JSON (keys sorted), or its text when \
+            it is not JSON, or null.
             """
     )
 
