@@ -152,6 +152,14 @@ let package = Package(
             dependencies: ["Daemon", "MQTTTestKit"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "barnndTests", dependencies: ["barnnd"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "barnndTests",
+            dependencies: [
+                "barnnd", "Daemon", "Storage", "MQTTTestKit", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
     ]
 )
