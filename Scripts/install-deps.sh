@@ -7,4 +7,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
     pkg-config libopenblas-dev libmosquitto-dev libsqlite3-dev sqlite3 \
-    mosquitto mosquitto-clients openssl ca-certificates python3 python3-venv
+    mosquitto mosquitto-clients openssl ca-certificates python3 python3-venv librsvg2-bin e2fsprogs
