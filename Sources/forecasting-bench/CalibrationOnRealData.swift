@@ -37,6 +37,7 @@ func runCalibrationOnRealData(directory: String) throws {
         : [
             ("none", nil),
             ("rolling W=500", .init(method: .rollingWindow, window: 500)),
+            ("rolling W=200", .init(method: .rollingWindow, window: 200)),
             ("aci g=0.005 W=500", .init(method: .adaptive(gamma: 0.005), window: 500)),
             (
                 "aci g=0.005 W=500 no width floor",
@@ -44,6 +45,7 @@ func runCalibrationOnRealData(directory: String) throws {
             ),
             ("tracking eta=0.02", .init(method: .quantileTracking(rate: 0.02))),
             ("tracking eta=0.02 no width floor", .init(method: .quantileTracking(rate: 0.02), typicalWidthFloor: 0)),
+            ("tracking eta=0.005", .init(method: .quantileTracking(rate: 0.005))),
             ("tracking eta=0.05", .init(method: .quantileTracking(rate: 0.05))),
         ]
     // Per (model, method): per dataset (|cov90 − 0.9|, cov90, sCRPS) for the summary lines.

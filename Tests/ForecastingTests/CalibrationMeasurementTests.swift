@@ -13,6 +13,7 @@ struct CalibrationMeasurementTests {
         ("aci g=0.005 W=500", .init(method: .adaptive(gamma: 0.005), window: 500)),
         ("aci g=0.02 W=500", .init(method: .adaptive(gamma: 0.02), window: 500)),
         ("aci g=0.005 W=200", .init(method: .adaptive(gamma: 0.005), window: 200)),
+        ("tracking eta=0.005", .init(method: .quantileTracking(rate: 0.005), window: 500)),
         ("tracking eta=0.01", .init(method: .quantileTracking(rate: 0.01), window: 500)),
         ("tracking eta=0.02", .init(method: .quantileTracking(rate: 0.02), window: 500)),
         ("tracking eta=0.05", .init(method: .quantileTracking(rate: 0.05), window: 500)),
