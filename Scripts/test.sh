@@ -13,4 +13,6 @@ if grep -E "^$PWD/(Sources|Tests)/.*: warning:" "$log"; then
     exit 1
 fi
 swift format lint --strict --recursive Package.swift Sources Tests
-swift test --skip-build
+# Serial: Swift Testing otherwise runs every test at once on the cooperative pool, which has one thread per core;
+# on a 2-core machine tests that wait on child processes, brokers and trainer threads then starve each other.
+swift test --skip-build --no-parallel
