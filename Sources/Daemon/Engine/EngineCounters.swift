@@ -1,0 +1,47 @@
+/// Monotone counters of the engine since it was constructed (plus two gauges), as a value the health report reads.
+public struct EngineCounters: Sendable, Equatable, Codable {
+    /// MQTT messages received (`receive` calls).
+    public var messages = 0
+    /// Readings accepted by the ingestor (a SenML pack may hold several).
+    public var readings = 0
+    /// Rejected messages or records per `RejectReason` code.
+    public var rejects: [String: Int] = [:]
+    /// Steps emitted by the resamplers, present or missing (each is one `observations` row).
+    public var observations = 0
+    /// Of ``observations``, the explicit missing steps (empty buckets).
+    public var gaps = 0
+    /// Observations replayed from the Store at start-up or when an evicted stream came back.
+    public var replayedObservations = 0
+    /// Forecasts issued by a BARNN model.
+    public var forecastsBARNN = 0
+    /// Forecasts issued by the cold-start fallback.
+    public var forecastsFallback = 0
+    /// Gauge: streams whose state is in memory.
+    public var streamsActive = 0
+    /// Streams evicted because `engine.max_streams` was reached (their state was saved first).
+    public var evictions = 0
+    /// Streams whose saved state was loaded (at start-up or when an evicted stream came back).
+    public var streamsRestored = 0
+    /// Saved stream states that could not be decoded (the stream then starts fresh).
+    public var stateDecodeFailures = 0
+    /// Stream states written (periodic saves, evictions, shutdown).
+    public var stateSaves = 0
+    /// First trainings started on the trainer thread.
+    public var trainingsStarted = 0
+    /// Trainings that produced an activated checkpoint.
+    public var trainingsSucceeded = 0
+    /// Trainings that failed (too little data, storage error); the group stays on the fallback.
+    public var trainingsFailed = 0
+    /// Active checkpoints that could not be loaded (damaged blob, wrong shape); the group stays on the fallback.
+    public var checkpointLoadFailures = 0
+    /// Drift alarms raised by the streams' drift monitors.
+    public var driftAlarms = 0
+    /// Forecast rows the calibrator or drift monitor refused (non-finite model quantiles).
+    public var scoringRejects = 0
+
+    /// Zero counters.
+    public init() {}
+
+    /// The total of ``rejects``.
+    public var rejectsTotal: Int { rejects.values.reduce(0, +) }
+}

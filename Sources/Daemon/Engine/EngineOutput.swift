@@ -1,0 +1,15 @@
+public import Storage
+
+/// What one engine call wants done: messages to publish and rows to store, in order.
+public struct EngineOutput: Sendable {
+    /// Forecast messages (and scalar next-step medians) to publish.
+    public var publications: [Publication]
+    /// Rows for the `StoreWriter` (observations, forecasts, rejects, events, drift, stream states).
+    public var writes: [WriteItem]
+
+    /// Creates an output.
+    public init(publications: [Publication] = [], writes: [WriteItem] = []) {
+        self.publications = publications
+        self.writes = writes
+    }
+}

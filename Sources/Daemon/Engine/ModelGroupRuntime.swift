@@ -1,0 +1,38 @@
+import BARNN
+import Forecasting
+
+/// The engine's view of one model group: settings, the loaded model (if any) and its training status.
+final class ModelGroupRuntime {
+    /// The group's name.
+    let name: String
+    /// The group's settings (shape-changing ones are fixed at start; see `ForecastEngine.reload`).
+    var settings: DaemonConfiguration.ModelGroup
+    /// The validated quantile levels.
+    let levels: QuantileLevels
+    /// The BARNN shapes this group's checkpoints must have.
+    let modelConfiguration: BARNNConfiguration
+    /// The active model; nil while the group is served by the fallback.
+    var model: BARNNModel?
+    /// The active checkpoint's version (0 when none).
+    var version = 0
+    /// The active checkpoint's row id, which saved hidden states refer to.
+    var checkpointID: Int64?
+    /// Inference buffers for this group's shapes, reused every tick.
+    let workspace: BARNNWorkspace
+    /// The last training outcome.
+    var training = ModelSummary.TrainingStatus.none
+    /// Present steps the group's streams must hold in total before the next training attempt.
+    var nextTrainingAt: Int
+
+    init(name: String, settings: DaemonConfiguration.ModelGroup) throws(QuantileLevelsError) {
+        self.name = name
+        self.settings = settings
+        self.levels = try QuantileLevels(settings.quantiles)
+        self.modelConfiguration = BARNNConfiguration(hiddenSize: settings.hiddenSize)
+        self.workspace = BARNNWorkspace(configuration: modelConfiguration)
+        self.nextTrainingAt = settings.minHistory
+    }
+
+    /// Whether a training job is queued or running.
+    var isTraining: Bool { training == .running }
+}

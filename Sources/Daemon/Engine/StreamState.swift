@@ -1,0 +1,122 @@
+import BARNN
+import Forecasting
+
+/// Everything the engine keeps for one stream, owned by the engine thread alone.
+///
+/// Parts: the ``Resampler`` (cadence and explicit gaps), the BARNN ``RecurrentState`` (hidden state, level and
+/// scale; nil until the group has a model and the stream has `min_history` steps), the recent context ring used to
+/// re-warm the hidden state after a model swap or restart, the cold-start ``SeasonalNaiveForecaster``, the
+/// ``ConformalCalibrator`` and ``DriftMonitor``, and the forecasts issued after each of the last H steps (index
+/// based: the entry issued after step j is scored at step j + h for its step h).
+final class StreamState {
+    /// A forecast as issued: the model's quantiles (what the calibrator learns from) and the published ones.
+    struct Issued: Sendable, Codable, Equatable {
+        /// Model quantiles per step, [H][K].
+        var model: [[Double]]
+        /// Calibrated (published) quantiles per step, [H][K].
+        var calibrated: [[Double]]
+    }
+
+    /// The stream id.
+    let id: String
+    /// The model group serving it.
+    let group: String
+    /// Index of the rule that created it (diagnostics; rules may be reordered by a reload).
+    var ruleIndex: Int
+    /// Readings → steps.
+    var resampler: Resampler
+    /// BARNN's per-stream state, when the group has a model and the stream is warm.
+    var recurrent: RecurrentState?
+    /// The last `context_length` steps (time, value or nil), for re-warming.
+    var context: RingBuffer<Observation>
+    /// The cold-start forecaster; always learns, so it is ready whenever the model is not.
+    var fallback: SeasonalNaiveForecaster
+    /// Online conformal correction per horizon step.
+    var calibrator: ConformalCalibrator
+    /// Step-1 forecast quality windows and change alarms.
+    var drift: DriftMonitor
+    /// The forecasts issued after each of the last H steps, oldest first; nil where none was issued.
+    var issued: [Issued?] = []
+    /// Steps learned since the stream was created (present or missing).
+    var steps = 0
+    /// Present (non-missing) steps learned since the stream was created.
+    var presentSteps = 0
+    /// Steps learned since the last forecast was issued.
+    var stepsSinceForecast = 0
+    /// Time of the last step learned, Unix seconds.
+    var lastT: Double?
+    /// Arrival time of the last reading, Unix seconds (least recently seen is evicted first).
+    var lastSeen: Double
+    /// Steps emitted by the resampler and not yet learned (drained by the next tick).
+    var pending: [Observation] = []
+    /// How many of the first `pending` steps are replayed from the Store (learned without an `observations` row).
+    var replayPending = 0
+    /// Whether a forecast is owed at the next tick although no step arrived (after a replay).
+    var forecastOwed = false
+    /// Whether anything changed since the state was last saved.
+    var dirty = true
+
+    /// A stream that has seen nothing.
+    init(
+        id: String, group: String, ruleIndex: Int, cadence: Cadence, settings: DaemonConfiguration.ModelGroup,
+        levels: QuantileLevels, lastSeen: Double
+    ) {
+        self.id = id
+        self.group = group
+        self.ruleIndex = ruleIndex
+        self.resampler = Resampler(cadence: cadence, maximumGapSteps: settings.contextLength)
+        self.context = RingBuffer(capacity: max(1, settings.contextLength))
+        self.fallback = SeasonalNaiveForecaster(period: 1, maximumHorizon: settings.horizon)
+        self.calibrator = ConformalCalibrator(
+            levels: levels, horizon: settings.horizon, configuration: Self.calibration(settings.calibration))
+        self.drift = DriftMonitor(
+            levels: levels, configuration: DriftMonitor.Configuration(windowLength: settings.calibration.window))
+        self.lastSeen = lastSeen
+    }
+
+    /// Restores a stream from its saved parts.
+    init(id: String, group: String, parts: Parts) {
+        self.id = id
+        self.group = group
+        self.ruleIndex = parts.normaliser.ruleIndex
+        self.resampler = parts.normaliser.resampler
+        self.recurrent = parts.hidden.recurrent
+        self.context = parts.normaliser.context
+        self.fallback = parts.normaliser.fallback
+        self.calibrator = parts.calibration.calibrator
+        self.drift = parts.calibration.drift
+        self.issued = parts.calibration.issued
+        self.steps = parts.normaliser.steps
+        self.presentSteps = parts.normaliser.presentSteps
+        self.stepsSinceForecast = parts.normaliser.stepsSinceForecast
+        self.lastT = parts.normaliser.lastT
+        self.lastSeen = parts.normaliser.lastSeen
+        self.dirty = false
+    }
+
+    /// The Forecasting calibrator settings for a group's `[calibration]`; `none` keeps a calibrator for the
+    /// coverage report but never applies its offsets.
+    static func calibration(_ settings: DaemonConfiguration.CalibrationSettings) -> ConformalCalibrator.Configuration {
+        switch settings.method {
+        case .aci: ConformalCalibrator.Configuration(method: .adaptive(gamma: settings.rate), window: settings.window)
+        case .rolling: ConformalCalibrator.Configuration(method: .rollingWindow, window: settings.window)
+        case .none: ConformalCalibrator.Configuration(method: .quantileTracking(rate: 0), window: settings.window)
+        }
+    }
+
+    /// Records what was issued after the step just learned (replacing the nil placeholder of that step).
+    func recordIssued(_ forecast: Issued) {
+        if issued.isEmpty { issued.append(forecast) } else { issued[issued.count - 1] = forecast }
+    }
+
+    /// The step length in seconds: the bucket length, or for event cadence the median spacing of the context.
+    var stepSeconds: Double {
+        if case .every(let seconds, _) = resampler.cadence { return seconds }
+        var gaps: [Double] = []
+        gaps.reserveCapacity(context.count)
+        for i in context.indices.dropFirst() { gaps.append(context[i].t - context[i - 1].t) }
+        guard !gaps.isEmpty else { return 0 }
+        gaps.sort()
+        return gaps[gaps.count / 2]
+    }
+}

@@ -1,0 +1,69 @@
+import BARNN
+import Forecasting
+import Foundation
+import Logging
+import Storage
+
+extension ModelTrainer {
+    /// The shortest series (steps) a first training can use: a window of 8 steps plus a validation tail.
+    static let minimumSeriesLength = 16
+
+    /// Reads the group's series, trains, encodes, stores and activates the checkpoint. Runs on the trainer thread.
+    static func train(
+        _ job: TrainingJob, store: Store, logger: Logger
+    ) -> Result<TrainingResult.Trained, TrainingFailure> {
+        var series: [TrainingSeries] = []
+        for (id, context) in job.streams {
+            var steps = context
+            if let stored = try? store.observations(stream: id, afterMs: job.historyStartMs), stored.count > steps.count
+            {
+                steps = stored.map { Observation(t: Double($0.tMs) / 1000, value: $0.value) }
+            }
+            guard steps.count >= minimumSeriesLength else { continue }
+            let values = steps.map { $0.value.map(Float.init) ?? .nan }
+            series.append(
+                TrainingSeries(values: values, timeFeatures: TimeFeatures.features(unixTimes: steps.map(\.t))))
+        }
+        guard let longest = series.map(\.values.count).max() else {
+            return .failure(TrainingFailure(reason: "no stream has \(minimumSeriesLength) steps"))
+        }
+        var options = job.options
+        // Short first histories: the window must fit the training part of the longest series.
+        let trainPart = longest - Int(Float(longest) * options.validationFraction)
+        options.window = max(8, min(options.window, trainPart - 1))
+        options.burnIn = min(options.burnIn, options.window / 4)
+        let trained: (model: BARNNModel, report: TrainingReport)
+        do {
+            trained = try BARNNTrainer.train(series: series, configuration: job.configuration, options: options)
+        } catch {
+            return .failure(TrainingFailure(reason: "training refused: \(error)"))
+        }
+        let report = trained.report
+        guard trained.model.parameters.allSatisfy(\.isFinite) else {
+            return .failure(TrainingFailure(reason: "training diverged (non-finite parameters)"))
+        }
+        let metrics =
+            "{\"steps\":\(report.steps),\"best_step\":\(report.bestStep),\"series\":\(series.count),"
+            + "\"window\":\(options.window),\"train_nll\":\(json(report.trainNLL.last))}"
+        let validation =
+            "{\"initial_nll\":\(json(report.initialValidationNLL)),\"nll\":\(json(report.validationNLL.min()))}"
+        do {
+            let info = try store.saveCheckpoint(
+                NewCheckpoint(
+                    model: job.group, kind: "barnn", createdAtMs: job.createdAtMs, trainingMetricsJSON: metrics,
+                    validationMetricsJSON: validation, blob: BARNN.Checkpoint.encode(trained.model)),
+                activate: true, keepLast: job.keepLast)
+            logger.info(
+                "trained model", metadata: ["model.name": "\(job.group)", "model.version": "\(info.version)"])
+            return .success(
+                TrainingResult.Trained(model: trained.model, info: info, report: report, series: series.count))
+        } catch {
+            return .failure(TrainingFailure(reason: "storing the checkpoint failed: \(error)"))
+        }
+    }
+
+    private static func json(_ value: Float?) -> String {
+        guard let value, value.isFinite else { return "null" }
+        return "\(value)"
+    }
+}

@@ -1,0 +1,92 @@
+import BARNN
+import Foundation
+import Logging
+import Storage
+
+/// The trainer thread: runs training jobs one at a time, off the engine thread, and posts results to a mailbox the
+/// engine drains at its next tick.
+///
+/// **BLAS threads.** `openblas_set_num_threads` is process-global in OpenBLAS 0.3.21 pthread builds (one thread
+/// pool shared by every caller), so the engine and the trainer cannot hold different counts: whichever set it last
+/// wins for both. The policy is one BLAS thread for both (the engine sets it at start, each job's options set it
+/// again): on the 2-core target the engine's small GEMMs gain nothing from more, and training then uses one core
+/// while the engine keeps the other. A schedule (retraining) only needs to call ``submit(_:)``; jobs queue FIFO.
+final class ModelTrainer: @unchecked Sendable {
+    // Unchecked: every mutable field is read and written only under `condition`'s lock.
+    private let condition = NSCondition()
+    private var queue: [TrainingJob] = []
+    private var results: [TrainingResult] = []
+    private var running = false
+    private var stopping = false
+    private let store: Store
+    private let logger: Logger
+
+    /// Starts the trainer thread.
+    init(store: Store, logger: Logger) {
+        self.store = store
+        self.logger = logger
+        let thread = Thread { [self] in run() }
+        thread.name = "barnnd.trainer"
+        thread.start()
+    }
+
+    /// Queues a job (FIFO).
+    func submit(_ job: TrainingJob) {
+        condition.lock()
+        queue.append(job)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Takes every finished result (never blocks).
+    func drainResults() -> [TrainingResult] {
+        condition.lock()
+        defer { condition.unlock() }
+        let taken = results
+        results.removeAll()
+        return taken
+    }
+
+    /// Waits until no job is queued or running, at most `timeout`; true when idle. For tests and shutdown.
+    func waitUntilIdle(timeout: Duration) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout.totalSeconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while running || !queue.isEmpty {
+            if !condition.wait(until: deadline) { return !(running || !queue.isEmpty) }
+        }
+        return true
+    }
+
+    /// Drops queued jobs and lets the thread end after the job it is running (a running training cannot be
+    /// interrupted; its checkpoint is still stored and activated, and loads at the next start).
+    func stop() {
+        condition.lock()
+        stopping = true
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if stopping {
+                condition.unlock()
+                return
+            }
+            let job = queue.removeFirst()
+            running = true
+            condition.unlock()
+
+            let result = TrainingResult(group: job.group, outcome: Self.train(job, store: store, logger: logger))
+
+            condition.lock()
+            results.append(result)
+            running = false
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}
