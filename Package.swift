@@ -79,6 +79,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "BARNN", "Forecasting", "Storage", "MQTT",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -108,6 +109,11 @@ let package = Package(
         .executableTarget(name: "ingest-bench", dependencies: ["Daemon"], swiftSettings: strictSettings),
 
         .executableTarget(name: "barnn-bench", dependencies: ["BARNN"], swiftSettings: numericSettings),
+        .executableTarget(
+            name: "daemon-bench",
+            dependencies: ["Daemon", "MQTT", "MQTTTestKit", "Storage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
 
         // Test support and tests.
         .target(
