@@ -11,7 +11,7 @@ extension ForecastEngine {
     func issueForecasts(candidates: [StreamState], now: Double, into output: inout EngineOutput) {
         var due: [String: [StreamState]] = [:]
         var seen = Set<String>()
-        let owed = streams.values.filter(\.forecastOwed)
+        let owed = touched.compactMap { streams[$0] }.filter(\.forecastOwed)
         for state in (candidates + owed).sorted(by: { $0.id < $1.id }) where seen.insert(state.id).inserted {
             guard let group = groups[state.group], state.lastT != nil else { continue }
             if state.forecastOwed || state.stepsSinceForecast >= group.settings.forecastEvery {

@@ -55,7 +55,10 @@ extension ForecastEngine {
     func closeElapsedBuckets(now: Double) {
         for state in streams.values {
             guard case .every(let seconds, _) = state.resampler.cadence else { continue }
-            state.pending.append(contentsOf: state.resampler.advance(to: now - seconds))
+            let closed = state.resampler.advance(to: now - seconds)
+            guard !closed.isEmpty else { continue }
+            state.pending.append(contentsOf: closed)
+            touched.insert(state.id)
         }
     }
 }

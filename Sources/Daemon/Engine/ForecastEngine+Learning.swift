@@ -8,9 +8,8 @@ extension ForecastEngine {
     /// batched BARNN steps. Returns the streams that learned something, by id.
     func learnPending(now: Double, into output: inout EngineOutput) -> [StreamState] {
         var learned: [StreamState] = []
-        for id in streams.keys.sorted() {
-            let state = streams[id]!
-            guard !state.pending.isEmpty else { continue }
+        for id in touched.sorted() {
+            guard let state = streams[id], !state.pending.isEmpty else { continue }
             let horizon = groups[state.group]?.settings.horizon ?? state.calibrator.horizon
             for (index, observation) in state.pending.enumerated() {
                 if index < state.replayPending {

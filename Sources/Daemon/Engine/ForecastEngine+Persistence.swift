@@ -102,6 +102,7 @@ extension ForecastEngine {
             state.pending = replay + state.pending
             state.replayPending = replay.count
             state.forecastOwed = true
+            touched.insert(record.stream)
         }
         streams[record.stream] = state
         savedElsewhere.remove(record.stream)

@@ -46,12 +46,10 @@ extension ForecastEngine {
         for name in groups.keys.sorted() {
             let group = groups[name]!
             guard group.model == nil, !group.isTraining else { continue }
+            let total = presentSteps(of: name)
+            guard total >= max(group.settings.minHistory, group.nextTrainingAt) else { continue }
             let members = streams.values.filter { $0.group == name }.sorted { $0.id < $1.id }
-            let total = members.reduce(0) { $0 + $1.presentSteps }
-            let longest = members.map(\.context.count).max() ?? 0
-            guard total >= max(group.settings.minHistory, group.nextTrainingAt),
-                longest >= ModelTrainer.minimumSeriesLength
-            else { continue }
+            guard members.contains(where: { $0.context.count >= ModelTrainer.minimumSeriesLength }) else { continue }
             var options = trainingOptions
             options.seed = group.settings.seed
             options.validationFraction = Float(group.settings.retrain.validationFraction)

@@ -38,6 +38,8 @@ public final class ForecastEngine {
     let trainingOptions: TrainingOptions
     var groups: [String: ModelGroupRuntime] = [:]
     var streams: [String: StreamState] = [:]
+    /// Streams with waiting steps or an owed forecast since the last tick (so a tick costs O(touched), not O(N)).
+    var touched: Set<String> = []
     /// States of evicted streams, kept encoded (FIFO, bounded) so a returning stream need not wait for the writer.
     var dormant: [String: StreamStateRecord] = [:]
     var dormantOrder: [String] = []
@@ -100,6 +102,7 @@ public final class ForecastEngine {
             _counters.readings += 1
             guard let state = stream(for: reading, arrivalTime: arrivalTime) else { continue }
             state.lastSeen = arrivalTime
+            touched.insert(state.id)
             do throws(ResamplerRejection) {
                 try state.resampler.ingest(
                     Forecasting.Reading(time: reading.time, value: reading.value), into: &state.pending)
@@ -119,6 +122,7 @@ public final class ForecastEngine {
         closeElapsedBuckets(now: now)
         let learned = learnPending(now: now, into: &output)
         issueForecasts(candidates: learned, now: now, into: &output)
+        touched.removeAll(keepingCapacity: true)
         startTrainings(now: now, into: &output)
         evictBeyondLimit(now: now, into: &output)
         if now - lastStateSave >= configuration.engine.stateSaveInterval.totalSeconds {

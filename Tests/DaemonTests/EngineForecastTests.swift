@@ -1,0 +1,128 @@
+import BARNN
+import Foundation
+import MQTT
+import Storage
+import Testing
+
+@testable import Daemon
+
+@Suite struct EngineForecastTests {
+    @Test func everyObservationIsWrittenOnceAndColdStreamsGetFallbackForecasts() throws {
+        let fixture = try EngineFixture()
+        let engine = try fixture.engine(EngineFixture.configuration(horizon: 4))
+        let streams = ["a", "b", "c"]
+        let outputs = EngineFixture.feed(engine, streams: streams, steps: 0..<40)
+        let rows = outputs.flatMap(\.observationRows)
+        // Bucket k closes when bucket k+1's reading arrives: 39 buckets per stream, each written exactly once.
+        #expect(rows.count == 3 * 39)
+        #expect(Set(rows.map { "\($0.stream)@\($0.tMs)" }).count == rows.count)
+        #expect(engine.counters.observations == rows.count)
+        #expect(engine.counters.gaps == 0)
+        let first = try #require(rows.first { $0.stream == "b" })
+        #expect(first.tMs == Int64(EngineFixture.start * 1000))
+        #expect(first.value == EngineFixture.value(stream: 1, step: 0))
+
+        let issues = outputs.flatMap(\.forecastIssues)
+        #expect(Set(issues.map(\.stream)) == Set(streams))
+        for issue in issues {
+            #expect(issue.points.count == 4)
+            #expect(issue.levels == [0.05, 0.25, 0.5, 0.75, 0.95])
+            for point in issue.points {
+                #expect(point.quantiles.count == 5)
+                #expect(zip(point.quantiles, point.quantiles.dropFirst()).allSatisfy { $0 <= $1 })
+            }
+        }
+        #expect(engine.counters.forecastsFallback == issues.count)
+        #expect(engine.counters.forecastsBARNN == 0)
+
+        let last = try #require(outputs.last)
+        let documents = try last.forecastDocuments()
+        #expect(documents.count == 3)
+        for document in documents {
+            let model = try #require(document["model"] as? [String: Any])
+            #expect(model["kind"] as? String == "fallback")
+            #expect(model["version"] as? Int == 0)
+            #expect(document["step_s"] as? Double == 60)
+            let points = try #require(document["points"] as? [[String: Any]])
+            #expect(points.count == 4)
+            #expect(document["calibration"] != nil)
+        }
+        let scalar = try #require(last.publications.first { $0.topic == "forecast/a/next" })
+        #expect(Double(String(decoding: scalar.payload, as: UTF8.self)) != nil)
+        #expect(last.publications.allSatisfy { $0.qos == .atLeastOnce && $0.retain })
+        // Points step by one bucket after the last learned bucket.
+        let issue = try #require(last.forecastIssues.first { $0.stream == "a" })
+        let lastBucket = Int64((EngineFixture.start + 60 * 38) * 1000)
+        #expect(issue.points.map(\.tMs) == (1...4).map { lastBucket + Int64($0) * 60_000 })
+    }
+
+    @Test func forecastsOfAWarmGroupComeFromOneBatchedBARNNCall() throws {
+        let fixture = try EngineFixture()
+        let info = try fixture.activateSeededModel()
+        let engine = try fixture.engine(EngineFixture.configuration(horizon: 3, minHistory: 8))
+        #expect(engine.modelSummaries.first?.version == info.version)
+        let outputs = EngineFixture.feed(engine, streams: ["a", "b"], steps: 0..<20)
+        let last = try #require(outputs.last)
+        let documents = try last.forecastDocuments()
+        #expect(documents.count == 2)
+        for document in documents {
+            let model = try #require(document["model"] as? [String: Any])
+            #expect(model["kind"] as? String == "barnn")
+            #expect(model["version"] as? Int == info.version)
+        }
+        for issue in last.forecastIssues {
+            #expect(issue.points.count == 3)
+            for point in issue.points {
+                #expect(point.quantiles.allSatisfy { $0.isFinite })
+                #expect(zip(point.quantiles, point.quantiles.dropFirst()).allSatisfy { $0 <= $1 })
+            }
+        }
+        #expect(engine.counters.forecastsBARNN > 0)
+        for stream in ["a", "b"] {
+            let state = try #require(engine.streams[stream]?.recurrent)
+            #expect(state.hidden.allSatisfy { $0.isFinite })
+            // BARNN takes observations as Float, so the level is the Float-rounded last value.
+            #expect(state.level == Double(Float(EngineFixture.value(stream: stream == "a" ? 0 : 1, step: 18))))
+        }
+    }
+
+    @Test func missingBucketsBecomeExplicitStepsForModelAndFallback() throws {
+        let fixture = try EngineFixture()
+        _ = try fixture.activateSeededModel(group: "warm")
+        var configuration = EngineFixture.configuration(horizon: 3, minHistory: 8)
+        var coldRule = configuration.rules[0]
+        coldRule.name = "cold"
+        coldRule.topic = "cold/+"
+        coldRule.stream = "cold-{1}"
+        coldRule.model = "cold"
+        configuration.rules[0].model = "warm"
+        configuration.rules.append(coldRule)
+        configuration.models = ["warm": configuration.models["default"]!, "cold": configuration.models["default"]!]
+        let engine = try fixture.engine(configuration)
+        var outputs: [EngineOutput] = []
+        for step in 0..<40 where !(10...12).contains(step) {
+            let t = EngineFixture.start + 60 * Double(step) + 5
+            let value = EngineFixture.value(stream: 0, step: step)
+            engine.receive(topic: "sensors/x", payload: EngineFixture.payload(t: t, v: value), arrivalTime: t)
+            engine.receive(topic: "cold/x", payload: EngineFixture.payload(t: t, v: value), arrivalTime: t)
+            outputs.append(engine.tick(now: t))
+        }
+        let rows = outputs.flatMap(\.observationRows)
+        for stream in ["x", "cold-x"] {
+            let missing = rows.filter { $0.stream == stream && $0.value == nil }.map(\.tMs)
+            #expect(missing == (10...12).map { Int64((EngineFixture.start + 60 * Double($0)) * 1000) })
+        }
+        #expect(engine.counters.gaps == 6)
+        let last = try #require(outputs.last)
+        let kinds = try last.forecastDocuments().map { ($0["model"] as? [String: Any])?["kind"] as? String }
+        #expect(kinds.sorted { ($0 ?? "") < ($1 ?? "") } == ["barnn", "fallback"])
+        #expect(last.forecastIssues.allSatisfy { $0.points.allSatisfy { $0.quantiles.allSatisfy { $0.isFinite } } })
+
+        // A silent stream: time passing closes its open bucket and emits the missing buckets up to now − 1 bucket.
+        let later = EngineFixture.start + 60 * 45 + 30
+        let silent = engine.tick(now: later).observationRows.filter { $0.stream == "x" }
+        #expect(silent.count == 5)  // bucket 39 (closed with its value) and 40...43 missing
+        #expect(silent.first?.value != nil)
+        #expect(silent.dropFirst().allSatisfy { $0.value == nil })
+    }
+}

@@ -1,0 +1,95 @@
+import BARNN
+import Foundation
+import Storage
+import Testing
+
+@testable import Daemon
+
+@Suite struct EngineTrainingTests {
+    @Test func firstTrainingRunsOnceMinHistoryIsStoredAndTheModelIsSwappedIn() async throws {
+        let fixture = try EngineFixture()
+        let engine = try fixture.engine(EngineFixture.configuration(horizon: 3, minHistory: 40, hiddenSize: 8))
+        let streams = ["a", "b"]
+        var started: Double?
+        for step in 0..<40 {
+            let output = EngineFixture.feed(engine, streams: streams, steps: step..<(step + 1))[0]
+            try await fixture.apply(output)
+            if started == nil, output.events.contains(where: { $0.kind == "training_started" }) {
+                started = EngineFixture.start + 60 * Double(step) + 7
+                #expect(engine.modelSummaries.first?.lastTraining == .running)
+                break
+            }
+        }
+        // 2 streams × 20 learned buckets reach min_history = 40 present steps in total.
+        #expect(started != nil)
+        #expect(engine.counters.trainingsStarted == 1)
+        #expect(engine.waitForTrainer(timeout: .seconds(120)))
+
+        // The trainer stored and activated the checkpoint; the next tick swaps it in and re-warms the streams.
+        let checkpoint = try #require(try fixture.store.activeCheckpoint(model: "default"))
+        #expect(checkpoint.info.version == 1)
+        let model = try BARNN.Checkpoint.decode(checkpoint.blob, expected: BARNNConfiguration(hiddenSize: 8))
+        #expect(model.parameters.allSatisfy { $0.isFinite })
+        let swap = EngineFixture.feed(engine, streams: streams, steps: 21..<22)[0]
+        #expect(swap.events.map(\.kind).contains("training_succeeded"))
+        try await fixture.apply(swap)
+        #expect(engine.counters.trainingsSucceeded == 1)
+        #expect(engine.modelSummaries.first?.kind == .barnn)
+        #expect(engine.modelSummaries.first?.version == 1)
+        #expect(engine.modelSummaries.first?.lastTraining == .succeeded(version: 1))
+        let events = try fixture.store.events(kind: "training_succeeded")
+        #expect(events.map(\.model) == ["default"])
+        // min_history is also per stream: with 22 steps each, the streams stay on the fallback a little longer.
+        #expect(engine.streams.values.allSatisfy { $0.recurrent == nil })
+        var last = EngineOutput()
+        for step in 22..<42 {
+            last = EngineFixture.feed(engine, streams: streams, steps: step..<(step + 1))[0]
+            try await fixture.apply(last)
+        }
+        for stream in streams {
+            let state = try #require(engine.streams[stream]?.recurrent)
+            #expect(state.hidden.allSatisfy { $0.isFinite })
+            #expect(state.level.isFinite)
+        }
+        let documents = try last.forecastDocuments()
+        #expect(documents.count == 2)
+        for document in documents {
+            let info = try #require(document["model"] as? [String: Any])
+            #expect(info["kind"] as? String == "barnn")
+            #expect(info["version"] as? Int == 1)
+        }
+        #expect(last.forecastIssues.allSatisfy { $0.points.allSatisfy { $0.quantiles.allSatisfy { $0.isFinite } } })
+        #expect(engine.counters.trainingsStarted == 1)  // no second first-training
+
+        // A restart loads the trained checkpoint and keeps serving BARNN.
+        try await fixture.apply(engine.shutdown(now: EngineFixture.start + 60 * 42))
+        let restarted = try fixture.engine(
+            EngineFixture.configuration(horizon: 3, minHistory: 40, hiddenSize: 8), now: EngineFixture.start + 60 * 42)
+        #expect(restarted.modelSummaries.first?.version == 1)
+        #expect(restarted.streams["a"]?.recurrent == engine.streams["a"]?.recurrent)
+    }
+
+    @Test func aFailedTrainingKeepsTheFallbackAndIsCounted() async throws {
+        let fixture = try EngineFixture()
+        var options = EngineFixture.tinyTraining
+        options.batchSize = 1  // BARNNTrainer refuses batch sizes below 2
+        let engine = try ForecastEngine(
+            configuration: EngineFixture.configuration(horizon: 3, minHistory: 20), store: fixture.store,
+            logger: fixture.logger, now: EngineFixture.start, training: options)
+        for step in 0..<25 {
+            try await fixture.apply(EngineFixture.feed(engine, streams: ["a"], steps: step..<(step + 1))[0])
+            if engine.counters.trainingsStarted == 1 { break }
+        }
+        #expect(engine.counters.trainingsStarted == 1)
+        #expect(engine.waitForTrainer(timeout: .seconds(60)))
+        let output = EngineFixture.feed(engine, streams: ["a"], steps: 25..<26)[0]
+        #expect(output.events.map(\.kind).contains("training_failed"))
+        #expect(engine.counters.trainingsFailed == 1)
+        #expect(engine.modelSummaries.first?.kind == .fallback)
+        guard case .failed = engine.modelSummaries.first?.lastTraining else {
+            Issue.record("expected a failed training status")
+            return
+        }
+        #expect(try fixture.store.activeCheckpoint(model: "default") == nil)
+    }
+}
