@@ -111,7 +111,7 @@ let package = Package(
         .executableTarget(name: "barnn-bench", dependencies: ["BARNN"], swiftSettings: numericSettings),
         .executableTarget(
             name: "daemon-bench",
-            dependencies: ["Daemon", "MQTT", "MQTTTestKit", "Storage", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BARNN", "Daemon", "MQTT", "MQTTTestKit", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
 

@@ -39,6 +39,7 @@ final class EngineLoop {
     private var lastWatchdog: Double
     private var lastHealth: Double
     private var healthBaseline: EngineCounters
+    private let clock = ContinuousClock()
 
     init(
         engine: ForecastEngine, configuration: DaemonConfiguration, replay: [DurableInbox.Entry],
@@ -70,9 +71,11 @@ final class EngineLoop {
         var stopping = false
         while !stopping {
             let (messages, commands) = mailbox.take(timeout: timing.tickInterval)
+            let received = clock.now
             for message in messages {
                 engine.receive(topic: message.topic, payload: message.payload, arrivalTime: message.receivedAt)
             }
+            counters.receiveSeconds += received.duration(to: clock.now).totalSeconds
             if let inbox, !messages.isEmpty, let id = inbox.consume(messages.count) {
                 inboxWatermark = max(inboxWatermark ?? id, id)
             }
@@ -83,7 +86,10 @@ final class EngineLoop {
                 }
             }
             let now = Self.wallClock()
-            handle(engine.tick(now: now), now: now)
+            let ticked = clock.now
+            let output = engine.tick(now: now)
+            counters.tickSeconds += ticked.duration(to: clock.now).totalSeconds
+            handle(output, now: now)
             counters.ticks += 1
             housekeeping(now: now)
         }
@@ -123,6 +129,7 @@ final class EngineLoop {
     }
 
     private func handle(_ output: EngineOutput, now: Double) {
+        let published = clock.now
         for publication in output.publications {
             do {
                 try client.publish(
@@ -135,6 +142,7 @@ final class EngineLoop {
                     ["mqtt.topic": "\(publication.topic)", "error": "\(error)"])
             }
         }
+        counters.publishSeconds += published.duration(to: clock.now).totalSeconds
         guard !output.writes.isEmpty else { return }
         for case .reject(let reject) in output.writes {
             let reason = reject.reason.prefix { $0 != ":" }
@@ -144,7 +152,9 @@ final class EngineLoop {
         }
         // A slow disk holds the engine here, which fills the mailbox and stalls MQTT intake (the broker queues);
         // only a writer stuck for the whole wait loses rows, and says so.
+        let queued = clock.now
         let result = writer.enqueue(output.writes, overflow: .block(timeout: .seconds(30)))
+        counters.storeSeconds += queued.duration(to: clock.now).totalSeconds
         if result != .accepted {
             let rows = output.writes.reduce(0) { $0 + $1.rowCount }
             counters.writesRefused += rows

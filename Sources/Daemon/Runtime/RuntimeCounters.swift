@@ -18,6 +18,14 @@ public struct RuntimeCounters: Sendable, Equatable, Encodable {
     public var reloadFailures = 0
     /// Reject log lines swallowed by the repeated-error limit.
     public var suppressedLogLines = 0
+    /// Seconds the engine thread spent in `ForecastEngine.receive` (decoding, resampling).
+    public var receiveSeconds = 0.0
+    /// Seconds the engine thread spent in `ForecastEngine.tick` (learning, batched steps, forecasts).
+    public var tickSeconds = 0.0
+    /// Seconds the engine thread spent handing publications to the MQTT client.
+    public var publishSeconds = 0.0
+    /// Seconds the engine thread spent queueing rows for the store writer (including waits for room).
+    public var storeSeconds = 0.0
 
     /// All zero.
     public init() {}
@@ -26,5 +34,7 @@ public struct RuntimeCounters: Sendable, Equatable, Encodable {
         case inboxReplayed = "inbox_replayed", inboxTrims = "inbox_trims", inboxFailures = "inbox_failures", ticks
         case publishFailures = "publish_failures", writesRefused = "writes_refused", reloads
         case reloadFailures = "reload_failures", suppressedLogLines = "suppressed_log_lines"
+        case receiveSeconds = "receive_s", tickSeconds = "tick_s", publishSeconds = "publish_s"
+        case storeSeconds = "store_s"
     }
 }
