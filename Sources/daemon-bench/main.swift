@@ -87,7 +87,8 @@ func streamIndex(_ topic: String) -> Int? {
 
 func printJSON(_ object: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+    // Written unbuffered: one line per result as soon as it is known, even into a file or a pipe.
+    FileHandle.standardOutput.write(data + Data("\n".utf8))
 }
 
 /// Publishes, retrying while libmosquitto's outgoing queue is full.
@@ -207,11 +208,13 @@ func run(streams count: Int, arguments: Arguments) async throws {
         }
     }
     let total = arguments.warmup * count
-    while engineCounter("observations") < total { try await Task.sleep(for: .milliseconds(50)) }
+    let warmupDeadline = now() + 900
+    while engineCounter("observations") < total, now() < warmupDeadline { try await Task.sleep(for: .milliseconds(50)) }
     let warmupSeconds = now() - warmupStart
     printJSON([
-        "bench": "daemon.saturation streams=\(count) S=32 H=24 forecast_every=1", "observations": total,
-        "seconds": warmupSeconds, "observations_per_s": Double(total) / warmupSeconds,
+        "bench": "daemon.saturation streams=\(count) S=32 H=24 forecast_every=1",
+        "observations": engineCounter("observations"),
+        "seconds": warmupSeconds, "observations_per_s": Double(engineCounter("observations")) / warmupSeconds,
         "model": modelVersion() > 0 ? "barnn" : "fallback",
     ])
     // Wait (bounded) for the first training to finish and the model to be swapped in.

@@ -90,11 +90,13 @@ final class EndToEndHarness: @unchecked Sendable {
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    /// Starts `barnnd run` (stderr into a log file) and waits until it announced itself `online`.
-    func startDaemon() async throws {
+    /// Starts `barnnd run` (stderr into a log file, `environment` added to ours) and waits until it announced itself
+    /// `online`.
+    func startDaemon(environment: [String: String] = [:]) async throws {
         precondition(daemon == nil, "daemon already running")
         launches += 1
-        let command = "exec '\(Self.binary)' run --config '\(configPath)' 2>'\(logPath)'"
+        let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)' " }.joined()
+        let command = "\(assignments)exec '\(Self.binary)' run --config '\(configPath)' 2>'\(logPath)'"
         daemon = try ChildProcess("/bin/sh", ["-c", command])
         try await waitForStatus("online")
     }
