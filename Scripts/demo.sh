@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # barnnd demo: installs the dependencies, builds release, starts a private mosquitto and barnnd on the bundled demo
-# configuration, replays a bundled sample (3 streams x 1000 readings) and shows forecasts as they arrive.
+# configuration, replays a bundled sample (3 streams: 800 readings of history each, which trains a first BARNN model,
+# then 200 more) and shows the forecasts.
 # Everything lives in ./demo/ and is stopped on exit (Ctrl-C).
 #
 #   Scripts/demo.sh                 # full run
@@ -34,34 +35,47 @@ max_queued_messages 0
 persistence true
 persistence_location $DEMO/
 log_dest file $DEMO/mosquitto.log
+# Keep our own user so the broker can write its log and persistence file here.
+user $(id -un)
 CONF
 sed -e "s/^port = 1883/port = $PORT/" -e "s#^path = \"demo/barnnd.sqlite\"#path = \"$DEMO/barnnd.sqlite\"#" \
     config/samples/demo.toml > "$DEMO/barnnd.toml"
 
-PIDS=()
+BARNND_PID=""
+MOSQUITTO_PID=""
 cleanup() {
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # barnnd first, so it can publish its retained offline status and save its states while the broker is up.
+    if [ -n "$BARNND_PID" ]; then kill -TERM "$BARNND_PID" 2>/dev/null || true; wait "$BARNND_PID" 2>/dev/null || true; fi
+    if [ -n "$MOSQUITTO_PID" ]; then kill -TERM "$MOSQUITTO_PID" 2>/dev/null || true; wait "$MOSQUITTO_PID" 2>/dev/null || true; fi
 }
 trap cleanup EXIT INT TERM
 
 MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 "$MOSQUITTO" -c "$DEMO/mosquitto.conf" &
-PIDS+=($!)
+MOSQUITTO_PID=$!
 for _ in $(seq 100); do port_is_free "$PORT" || break; sleep 0.05; done
 
 "$BARNND" check-config "$DEMO/barnnd.toml"
 "$BARNND" run --config "$DEMO/barnnd.toml" 2> "$DEMO/barnnd.log" &
 BARNND_PID=$!
-PIDS=("$BARNND_PID" "${PIDS[@]}")
 until mosquitto_sub -p "$PORT" -t barnnd/status -C 1 -W 2 2>/dev/null | grep -q online; do
     kill -0 "$BARNND_PID" 2>/dev/null || { cat "$DEMO/barnnd.log"; exit 1; }
 done
 echo "barnnd is online (broker 127.0.0.1:$PORT, database $DEMO/barnnd.sqlite, log $DEMO/barnnd.log)"
 
-echo "replaying config/samples/demo.csv ..."
-"$BARNND" replay --csv config/samples/demo.csv --port "$PORT" --host 127.0.0.1 --topic 'sensors/{stream}' \
-    --format json --as-fast-as-possible
+replay() {
+    "$BARNND" replay --csv "$1" --port "$PORT" --host 127.0.0.1 --topic 'sensors/{stream}' --format json \
+        --as-fast-as-possible
+}
+echo "replaying config/samples/demo-history.csv (history; barnnd serves fallback forecasts and trains a model) ..."
+replay config/samples/demo-history.csv
+echo "waiting for the first BARNN model (about a minute at most) ..."
+for _ in $(seq 120); do
+    mosquitto_sub -p "$PORT" -t barnnd/status/health -C 1 -W 2 2>/dev/null | grep -q '"kind":"barnn"' && break
+    sleep 1
+done
+echo "replaying config/samples/demo-live.csv ..."
+replay config/samples/demo-live.csv
 
 echo "three forecast messages:"
 mosquitto_sub -p "$PORT" -t 'forecast/#' -v -C 3 -W 30 | cut -c1-400
