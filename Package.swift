@@ -107,6 +107,11 @@ let package = Package(
 
         .executableTarget(name: "forecasting-bench", dependencies: ["Forecasting"], swiftSettings: numericSettings),
         .executableTarget(name: "ingest-bench", dependencies: ["Daemon"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "engine-bench",
+            dependencies: ["Daemon", "BARNN", "Storage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
 
         .executableTarget(name: "barnn-bench", dependencies: ["BARNN"], swiftSettings: numericSettings),
         .executableTarget(

@@ -12,7 +12,10 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
     public var alphaWidth: Int
     /// Number F of time features per step. The default is 4 (`TimeFeatures.count`).
     public var timeFeatures: Int
-    /// Weight β of the tVAMP KL term in the training loss (per-weight mean KL). The default is 1e-3.
+    /// Weight β of the tVAMP KL term in the training loss. The KL is the mean per weight: each α unit
+    /// governs the G weights of its matmul row, so that is the mean over steps, rows and units. The
+    /// default, 1e-3, keeps α state-dependent; β ≥ ~1 collapses α to a constant (BARNN.md, "What to
+    /// watch"; `TrainingReport.alphaSpread` shows which happened).
     public var beta: Float
     /// Bound on |log α|; α = exp(clamp(o, -bound, bound)) keeps α finite in Float32. The default is 6.
     public var logAlphaBound: Float

@@ -1,9 +1,8 @@
 import Foundation
 
-/// Inference: warm-up, the per-observation step, Monte Carlo sampling and the MAP pass.
-///
-/// All of it is noise-free except `sample`, and all of it runs through one `Network<Float>` forward
-/// whose buffers live in a `BARNNWorkspace` (no allocation per step once the workspace has grown).
+/// Noise-free inference: warm-up over a context and the per-observation step (sampling is in
+/// `BARNNModel+Sampling.swift`). Both run through the same `Network<Float>` forward as sampling, with
+/// buffers in a `BARNNWorkspace` (no allocation per step once the workspace has grown).
 extension BARNNModel {
     /// Logarithm-of-variance bound applied to the head's output (keeps σ finite in Float32).
     static let logVarianceBound: Float = 14
@@ -96,7 +95,8 @@ extension BARNNModel {
         let c = configuration
         let nE = c.embeddingSize, nI = c.inputSize
         parameters.withUnsafeBufferPointer { pp in
-            let net = Network<Float>(parameters: pp.baseAddress!, configuration: c)
+            var net = Network<Float>(parameters: pp.baseAddress!, configuration: c, layout: layout)
+            if ws.profileGates { net.gateTime = ws.gateTimePointer }
             net.inputForward(
                 rows: rows, x: ws.x, eps: noise ? UnsafePointer(ws.eps) : nil, e: ws.e, ax1: ws.ax1, ox: ws.ox,
                 alx: ws.alx, et: ws.et, gx: ws.gx)

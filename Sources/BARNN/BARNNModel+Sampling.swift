@@ -20,8 +20,10 @@ extension BARNNModel {
     ///   - threads: worker threads (chunks are spread over them); with more than one, set
     ///     `BLASThreads.set(1)` so BLAS does not oversubscribe the cores.
     ///   - rng: the only source of randomness; advanced by one draw per call.
-    /// - Returns: mean [N, H] and type-7 quantiles [N, H, L] in raw units.
-    /// - Complexity: O(N·S·H) forwards; allocates only the result (and workspaces when they grow).
+    /// - Returns: mean [N, H] and type-7 quantiles [N, H, L] in raw units (NaN for a stream that has not
+    ///   seen an observation yet: it has no level to start from).
+    /// - Complexity: O(N·S·H) forwards; allocates only the result (and workspaces when they grow), nothing
+    ///   per step.
     public func sample(
         _ batch: RecurrentBatch, paths: Int, horizon: Int, timeFeatures: [Float], levels: [Float],
         options: SamplingOptions = .full, threads: Int = 1, rng: inout SeededRNG, workspace: BARNNWorkspace

@@ -3,12 +3,12 @@
 /// the observation, then issue the next calibrated forecast. `barnnd backtest` and the engine run this one loop.
 ///
 /// For observation `j` with a present value `y`, the forecast issued after observation `j − h` is scored at its step
-/// `h` for every `h ≤ H`: its calibrated quantiles into ``scores``, its model quantiles and `y` into the
+/// `h` for every `h ≤ H`: its calibrated quantiles into ``scores``, its model and issued quantiles and `y` into the
 /// ``calibrator`` (step h), and step 1 into the ``drift`` monitor. A missing observation scores nothing and is
 /// learned as missing. While the forecaster is cold nothing is issued, so nothing is scored H steps later.
 ///
-/// Memory: the last H issued forecasts (model and calibrated quantiles, `2·H·H·K` doubles: 480 KB for H = 48,
-/// K = 13) plus the parts. Each step costs H calibrator updates and H + 1 quantile rows to calibrate.
+/// Memory: the last H issued forecasts (model, raw and published calibrated quantiles, `3·H·H·K` doubles: 720 KB
+/// for H = 48, K = 13) plus the parts. Each step costs H calibrator updates and H + 1 quantile rows to calibrate.
 public struct ProgressiveEvaluation<Model: Forecaster>: Sendable {
     /// The forecaster being evaluated.
     public private(set) var forecaster: Model
@@ -23,9 +23,11 @@ public struct ProgressiveEvaluation<Model: Forecaster>: Sendable {
     /// The forecasts issued after each of the last H observations, oldest first; nil where the forecaster was cold.
     var issued: RingBuffer<Issued?>
 
-    /// A forecast as issued: what the model said and what was published.
+    /// A forecast as issued: what the model said, the calibrated rows before rearrangement (fed back to the
+    /// calibrator) and what was published (rearranged).
     struct Issued: Sendable, Codable, Equatable {
         var model: [[Double]]
+        var raw: [[Double]]
         var calibrated: [[Double]]
     }
 
@@ -63,7 +65,8 @@ public struct ProgressiveEvaluation<Model: Forecaster>: Sendable {
             for h in stride(from: 1, through: min(horizon, issued.count), by: 1) {
                 guard let forecast = issued[issued.count - h] else { continue }
                 do {
-                    try calibrator.update(step: h, quantiles: forecast.model[h - 1], outcome: y)
+                    try calibrator.update(
+                        step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y)
                     if h == 1 {
                         result.drift = try drift.update(
                             time: observation.t, quantiles: forecast.calibrated[0], outcome: y)
@@ -81,9 +84,11 @@ public struct ProgressiveEvaluation<Model: Forecaster>: Sendable {
             issued.append(nil)
             return result
         }
-        var calibrated = forecast.quantiles
-        for h in 1...horizon { calibrator.calibrate(step: h, quantiles: &calibrated[h - 1]) }
-        issued.append(Issued(model: forecast.quantiles, calibrated: calibrated))
+        var raw = forecast.quantiles
+        for h in 1...horizon { calibrator.calibrate(step: h, quantiles: &raw[h - 1], rearrange: false) }
+        var calibrated = raw
+        for h in 1...horizon { QuantileLevels.rearrange(&calibrated[h - 1]) }
+        issued.append(Issued(model: forecast.quantiles, raw: raw, calibrated: calibrated))
         result.forecast = QuantileForecast(levels: forecast.levels, point: forecast.point, quantiles: calibrated)
         return result
     }

@@ -4,8 +4,8 @@ import Synchronization
 public struct MQTTCounters: Sendable, Hashable {
     /// Messages copied out of libmosquitto and handed to the incoming queue.
     public var messagesReceived: UInt64 = 0
-    /// Messages discarded inside barnnd. Only happens when the client is closed while libmosquitto's thread
-    /// waits for queue space; a slow consumer never causes it.
+    /// Messages discarded inside barnnd: those still queued when the client was released without its
+    /// ``MosquittoClient/messages`` being drained. A slow consumer never causes it (it stalls the broker).
     public var messagesDropped: UInt64 = 0
     /// Times libmosquitto's thread had to wait because the incoming queue was full (backpressure engaged).
     public var consumerStalls: UInt64 = 0

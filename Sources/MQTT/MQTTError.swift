@@ -11,6 +11,7 @@ public struct MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
             case unreachable = "broker unreachable"
             case passwordFileUnreadable = "password file unreadable"
             case invalidTopic = "invalid topic"
+            case invalidConfiguration = "invalid MQTT configuration"
             case outgoingQueueFull = "outgoing queue full"
             case timedOut = "timed out"
             case closed = "client closed"
@@ -29,6 +30,8 @@ public struct MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let passwordFileUnreadable = Code(base: .passwordFileUnreadable)
         /// A publish topic with wildcards, NUL, or nothing in it.
         public static let invalidTopic = Code(base: .invalidTopic)
+        /// A configuration value outside its documented range.
+        public static let invalidConfiguration = Code(base: .invalidConfiguration)
         /// ``MQTTConfiguration/outgoingQueueCapacity`` messages already await acknowledgement.
         public static let outgoingQueueFull = Code(base: .outgoingQueueFull)
         /// A wait for the connection ran out of time.

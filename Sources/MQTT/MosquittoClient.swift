@@ -15,6 +15,9 @@ import Synchronization
 /// us (in the persistent session; the broker needs `max_queued_messages 0` or a large bound, or it drops).
 /// ``MQTTCounters/consumerStalls`` counts how often this happened.
 ///
+/// QoS 2 follows the same rule for PUBCOMP, with one more window: libmosquitto answers PUBLISH with PUBREC
+/// at once and holds the message in memory until PUBREL, when the callback runs.
+///
 /// Limits: (1) a stalled network thread sends no PINGREQ or PUBACK, so a consumer stuck for longer than
 /// 1.5 × keepalive makes the broker drop the connection; the unacknowledged messages stay in the session and
 /// are redelivered after the reconnect, so the result is duplicates, not loss (at least once). (2) Messages
@@ -32,6 +35,7 @@ public final class MosquittoClient: Sendable {
 
     /// Validates `configuration` and prepares the handle; call ``start()`` to connect.
     ///
+    /// - Throws: ``MQTTError`` `.invalidConfiguration` or `.invalidTopic` (status topic) naming the value.
     /// - Parameter seed: seeds the reconnect jitter; vary it per process so a fleet spreads out.
     public init(configuration: MQTTConfiguration, logger: Logger, seed: UInt64 = 0x6261_726E_6E64) throws {
         try Self.validate(configuration)
@@ -109,7 +113,8 @@ public final class MosquittoClient: Sendable {
     /// network thread. ``messages`` then yields what is still queued and ends.
     public func close(timeout: Duration = .seconds(2)) async {
         if let status = configuration.status, state == .connected {
-            try? publish(topic: status.topic, payload: Array(status.offlinePayload.utf8), qos: .atLeastOnce, retain: true)
+            try? publish(
+                topic: status.topic, payload: Array(status.offlinePayload.utf8), qos: .atLeastOnce, retain: true)
         }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
@@ -119,15 +124,25 @@ public final class MosquittoClient: Sendable {
         connection.stop()
     }
 
-    private static func validate(_ configuration: MQTTConfiguration) throws {
-        precondition(
-            (5...65535).contains(configuration.keepAlive),
-            "keepAlive must be 5…65535 s, got \(configuration.keepAlive)")
-        precondition(
+    private static func validate(_ configuration: MQTTConfiguration) throws(MQTTError) {
+        func require(_ condition: Bool, _ detail: @autoclosure () -> String) throws(MQTTError) {
+            if !condition { throw MQTTError(.invalidConfiguration, detail: detail()) }
+        }
+        try require(!configuration.host.isEmpty, "host is empty")
+        try require(
+            (1...65535).contains(configuration.clientID.utf8.count) && !configuration.clientID.utf8.contains(0),
+            "clientID must be 1…65535 bytes without NUL (a persistent session is keyed by it)")
+        try require((1...65535).contains(configuration.port), "port must be 1…65535, got \(configuration.port)")
+        try require(
+            (5...65535).contains(configuration.keepAlive), "keepAlive must be 5…65535 s, got \(configuration.keepAlive)"
+        )
+        try require(
             (1...65535).contains(configuration.receiveMaximum),
             "receiveMaximum must be 1…65535, got \(configuration.receiveMaximum)")
-        precondition(configuration.incomingQueueCapacity > 0, "incomingQueueCapacity must be positive")
-        precondition(configuration.outgoingQueueCapacity > 0, "outgoingQueueCapacity must be positive")
+        try require(configuration.incomingQueueCapacity > 0, "incomingQueueCapacity must be positive")
+        try require(configuration.outgoingQueueCapacity > 0, "outgoingQueueCapacity must be positive")
+        try require(configuration.reconnect.initial > .zero, "reconnect.initial must be positive")
+        try require(configuration.reconnect.maximum >= configuration.reconnect.initial, "reconnect.maximum < initial")
         if let status = configuration.status {
             do {
                 try TopicFilter.validateTopicName(status.topic)

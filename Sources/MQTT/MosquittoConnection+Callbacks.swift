@@ -49,13 +49,15 @@ extension MosquittoConnection {
 
     private func refusal(reasonCode: Int) -> MQTTError {
         let v5 = configuration.protocolVersion == .v5
-        let text = String(cString: v5 ? mosquitto_reason_string(CInt(reasonCode)) : mosquitto_connack_string(CInt(reasonCode)))
+        let text = String(
+            cString: v5 ? mosquitto_reason_string(CInt(reasonCode)) : mosquitto_connack_string(CInt(reasonCode)))
         let credentialsRejected =
             v5
             ? reasonCode == Int(MQTT_RC_BAD_USERNAME_OR_PASSWORD.rawValue)
                 || reasonCode == Int(MQTT_RC_NOT_AUTHORIZED.rawValue)
             : reasonCode == 4 || reasonCode == 5
-        return MQTTError(credentialsRejected ? .notAuthorized : .connectionRefused, reasonCode: reasonCode, detail: text)
+        return MQTTError(
+            credentialsRejected ? .notAuthorized : .connectionRefused, reasonCode: reasonCode, detail: text)
     }
 
     private func subscribeAll() {

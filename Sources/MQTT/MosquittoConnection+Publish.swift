@@ -12,6 +12,10 @@ extension MosquittoConnection {
             counters.publishFailures.increment()
             throw MQTTError(.invalidTopic, detail: "\(error)")
         }
+        guard payload.count <= Self.maximumPayload else {
+            counters.publishFailures.increment()
+            throw MosquittoError(code: MOSQ_ERR_PAYLOAD_SIZE.rawValue, function: "mosquitto_publish_v5")
+        }
         var list: OpaquePointer? = nil
         defer { mosquitto_property_free_all(&list) }
         if configuration.protocolVersion == .v5 {
@@ -37,7 +41,8 @@ extension MosquittoConnection {
             }
             if qos != .atMostOnce, shared.pendingMessageIDs.count >= configuration.outgoingQueueCapacity {
                 counters.publishQueueFull.increment()
-                throw MQTTError(.outgoingQueueFull, detail: "\(shared.pendingMessageIDs.count) awaiting acknowledgement")
+                throw MQTTError(
+                    .outgoingQueueFull, detail: "\(shared.pendingMessageIDs.count) awaiting acknowledgement")
             }
             var messageID: CInt = 0
             let code = payload.withUnsafeBytes { bytes in
@@ -60,6 +65,9 @@ extension MosquittoConnection {
             }
         }
     }
+
+    /// MQTT's largest packet leaves 268 435 455 bytes (less topic and headers; libmosquitto checks exactly).
+    static let maximumPayload = 268_435_455
 
     /// How many QoS 1/2 publishes await acknowledgement.
     var pendingPublishes: Int { shared.withLock { $0.pendingMessageIDs.count } }

@@ -11,9 +11,9 @@ import Synchronization
 /// writing them in place. Every callback runs on this thread.
 ///
 /// `@unchecked Sendable`: libmosquitto guards the handle with its own mutexes once threaded mode is set, so
-/// `mosquitto_publish` may be called from any thread; `machine`, `subscribed` and `connectProperties` are
-/// only touched on the network thread (in `run()` and the callbacks it triggers); everything else that is
-/// shared is in a `Mutex` or an `Atomic`.
+/// `mosquitto_publish` may be called from any thread; `machine`, the only `var`, is touched only on the network
+/// thread (in `run()` and the callbacks it triggers); everything else that is shared is in a `Mutex` or an
+/// `Atomic`.
 final class MosquittoConnection: @unchecked Sendable {
     /// Connection phase and publish bookkeeping, read by other threads.
     struct Shared {
@@ -21,6 +21,7 @@ final class MosquittoConnection: @unchecked Sendable {
         /// QoS 1/2 message ids handed to libmosquitto and not yet acknowledged.
         var pendingMessageIDs: Set<Int32> = []
         var stopRequested = false
+        var thread: pthread_t?
     }
 
     let configuration: MQTTConfiguration
@@ -32,7 +33,6 @@ final class MosquittoConnection: @unchecked Sendable {
 
     // Network thread only.
     var machine: StateMachine
-    private var thread: pthread_t?
 
     init(configuration: MQTTConfiguration, logger: Logger, seed: UInt64) throws(MQTTError) {
         _ = Self.libraryInitialised
@@ -95,32 +95,37 @@ final class MosquittoConnection: @unchecked Sendable {
 
     // MARK: Thread
 
-    /// Starts the network thread, which keeps `self` alive until ``stop()`` makes it exit.
+    /// Starts the network thread, which keeps `self` alive until ``stop()`` makes it exit. Idempotent.
     func start() {
-        let retained = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(
-            &thread, nil,
-            { argument in
-                let connection = Unmanaged<MosquittoConnection>.fromOpaque(argument!).takeRetainedValue()
-                connection.run()
-                return nil
-            }, retained)
-        precondition(result == 0, "pthread_create failed: \(result)")
-        self.thread = thread
+        shared.withLock { shared in
+            guard shared.thread == nil, !shared.stopRequested else { return }
+            let retained = Unmanaged.passRetained(self).toOpaque()
+            var thread = pthread_t()
+            let result = pthread_create(
+                &thread, nil,
+                { argument in
+                    let connection = Unmanaged<MosquittoConnection>.fromOpaque(argument!).takeRetainedValue()
+                    connection.run()
+                    return nil
+                }, retained)
+            precondition(result == 0, "pthread_create failed: \(result)")
+            shared.thread = thread
+        }
     }
 
     /// Asks the thread to leave, wakes it with a DISCONNECT, and joins it. Blocks for at most one loop turn
     /// (or the end of a blocking TCP connect in progress).
     func stop() {
-        let alreadyStopped = shared.withLock { shared in
+        let (alreadyStopped, thread) = shared.withLock { shared in
             defer { shared.stopRequested = true }
-            return shared.stopRequested
+            return (shared.stopRequested, shared.thread)
         }
-        guard !alreadyStopped, let thread else { return }
+        guard !alreadyStopped else { return }
         incoming.close()
-        _ = mosquitto_disconnect(handle)
-        pthread_join(thread, nil)
+        if let thread {
+            _ = mosquitto_disconnect(handle)
+            pthread_join(thread, nil)
+        }
         shared.withLock { $0.state = .closed }
     }
 
@@ -138,8 +143,9 @@ final class MosquittoConnection: @unchecked Sendable {
             case .runLoop:
                 let code = mosquitto_loop(handle, 1000, 1)
                 if code != MOSQ_ERR_SUCCESS.rawValue {
+                    let savedErrno = errno
                     if stopRequested { continue }
-                    noteLoopFailure(code)
+                    noteLoopFailure(code, errno: savedErrno)
                     counters.reconnects.increment()
                     action = machine.loopFailed()
                 }
@@ -196,7 +202,7 @@ final class MosquittoConnection: @unchecked Sendable {
             code = mosquitto_reconnect(handle)
         }
         if code == MOSQ_ERR_SUCCESS.rawValue { return true }
-        noteLoopFailure(code)
+        noteLoopFailure(code, errno: errno)
         return false
     }
 
@@ -217,8 +223,9 @@ final class MosquittoConnection: @unchecked Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Classifies a failed connect or loop result and records it as the current state.
-    private func noteLoopFailure(_ code: CInt) {
+    /// Classifies a failed connect or loop result and records it as the current state. `errno` is the value
+    /// saved right after the call, before anything else could overwrite it.
+    private func noteLoopFailure(_ code: CInt, errno savedErrno: CInt) {
         let error: MQTTError
         switch code {
         case MOSQ_ERR_TLS.rawValue, MOSQ_ERR_TLS_HANDSHAKE.rawValue:
@@ -232,10 +239,12 @@ final class MosquittoConnection: @unchecked Sendable {
             }
             error = MQTTError(.connectionRefused, detail: String(cString: mosquitto_strerror(code)))
         default:
-            let reason = code == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : ""
+            let reason = code == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(savedErrno)) : ""
             error = MQTTError(
                 .unreachable,
-                detail: "\(configuration.host):\(configuration.port): \(String(cString: mosquitto_strerror(code))) \(reason)")
+                detail:
+                    "\(configuration.host):\(configuration.port): \(String(cString: mosquitto_strerror(code))) \(reason)"
+            )
         }
         record(error)
     }

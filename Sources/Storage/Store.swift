@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 public import Logging
 import Synchronization
 
@@ -84,6 +85,12 @@ public final class Store: Sendable {
             }
         case .readWrite:
             try pool.writeWithoutTransaction { db in
+                // SQLite silently opens a file it may not write read-only; say so now rather than at the first write.
+                if sqlite3_db_readonly(db.sqliteConnection, "main") == 1 {
+                    throw StorageError(
+                        .readOnly,
+                        message: "\(path) cannot be written: check its permissions, immutable attribute and mount")
+                }
                 // synchronous=NORMAL is safe in WAL mode (a power cut may lose the last commits, never corrupt);
                 // GRDB sets it too, but after prepareDatabase, so say it here where the reason is written.
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")

@@ -1,85 +1,9 @@
 // forecasting-bench: per-observation cost of the streaming statistics the engine runs for every stream.
 // Prints JSON lines; the reference is the scoring the engine must do anyway (HorizonScores over H steps),
 // measured in the same run. Release build: swift run -c release forecasting-bench
-import Forecasting
-
-let levels = QuantileLevels.protocolLevels
-let horizon = 48
-let observations = 20_000
-
-/// SplitMix64, so every run draws the same numbers.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / 9_007_199_254_740_992.0 - 0.5
-    }
+// With `calibration DATA_DIR` it compares the calibration methods on real data instead.
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "calibration" {
+    try runCalibrationOnRealData(directory: CommandLine.arguments[2])
+} else {
+    try runPerformanceBench()
 }
-
-var rng = SplitMix64(state: 1)
-let model = levels.values.map { ($0 - 0.5) * 4 }
-let outcomes = (0..<observations).map { _ in rng.next() * 3 }
-
-/// Runs `body` once per observation and prints nanoseconds per observation.
-func measure(_ name: String, _ body: (Int) throws -> Void) rethrows {
-    // Indices keep increasing past the warm-up (which fills windows and caches) so times never go backwards.
-    for i in 0..<1_000 { try body(i) }
-    let clock = ContinuousClock()
-    let start = clock.now
-    for i in 1_000..<(1_000 + observations) { try body(i) }
-    let elapsed = clock.now - start
-    let ns = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
-    print(
-        #"{"bench":"\#(name)","H":\#(horizon),"K":\#(levels.count),"ns_per_observation":\#(Int(ns / Double(observations)))}"#
-    )
-}
-
-var scores = HorizonScores(levels: levels, horizon: horizon)
-measure("reference HorizonScores.score x H") { i in
-    for h in 1...horizon { scores.score(step: h, quantiles: model, outcome: outcomes[i % observations]) }
-}
-
-let methods: [(String, ConformalCalibrator.Method)] = [
-    ("tracking", .quantileTracking(rate: 0.05)), ("adaptive W=500", .adaptive(gamma: 0.005)),
-    ("rolling W=500", .rollingWindow),
-]
-for (name, method) in methods {
-    var calibrator = ConformalCalibrator(levels: levels, horizon: horizon, configuration: .init(method: method))
-    var buffer = model
-    try measure("ConformalCalibrator \(name) update+calibrate x H") { i in
-        let y = outcomes[i % observations]
-        for h in 1...horizon {
-            try calibrator.update(step: h, quantiles: model, outcome: y)
-            for k in buffer.indices { buffer[k] = model[k] }
-            calibrator.calibrate(step: h, quantiles: &buffer)
-        }
-    }
-}
-
-var monitor = DriftMonitor(levels: levels)
-try measure("DriftMonitor.update") { i in
-    _ = try monitor.update(time: Double(i), quantiles: model, outcome: outcomes[i % observations])
-}
-
-var resampler = Resampler(cadence: .every(seconds: 60, aggregate: .mean))
-var emitted: [Observation] = []
-emitted.reserveCapacity(16)
-try measure("Resampler.ingest (4 readings per bucket)") { i in
-    emitted.removeAll(keepingCapacity: true)
-    try resampler.ingest(Reading(time: Double(i) * 15, value: outcomes[i % observations]), into: &emitted)
-}
-
-var fallback = SeasonalNaiveForecaster(period: 24, maximumHorizon: horizon)
-measure("SeasonalNaiveForecaster.learn") { i in
-    fallback.learn(Observation(t: Double(i), value: outcomes[i % observations]))
-}
-// The sums are printed so the optimiser cannot drop the calls (-Ounchecked also drops preconditions).
-var checksum = 0.0
-measure("SeasonalNaiveForecaster.forecast H") { _ in
-    checksum += fallback.forecast(horizon: horizon, levels: levels)?.quantiles[horizon - 1][0] ?? 0
-}
-checksum += scores.steps[0].crps + (monitor.openWindow?.crps ?? 0) + Double(emitted.count)
-print(#"{"bench":"checksum","value":\#(checksum)}"#)

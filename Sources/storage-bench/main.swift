@@ -63,9 +63,6 @@ final class RawConnection {
         // The same settings Store uses for its writer connection.
         exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")
         exec("PRAGMA cache_size = -65536")
-        if let pages = ProcessInfo.processInfo.environment["BENCH_AUTOCHECKPOINT"] {
-            exec("PRAGMA wal_autocheckpoint = \(pages)")
-        }
     }
 
     deinit { sqlite3_close_v2(db) }

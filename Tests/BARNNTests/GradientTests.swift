@@ -32,9 +32,82 @@ import Testing
             )
         }
         #expect(checks.count == graph.layout.tensors.count)
+        // The two-thread split of the recurrence must give the same gradient.
+        let split = makeDoubleGraph(batch: 8, time: 4, seed: 12), whole = makeDoubleGraph(batch: 8, time: 4, seed: 12)
+        split.threads = 2
+        var g1 = [Double](repeating: 0, count: parameters.count), g2 = g1
+        parameters.withUnsafeBufferPointer { p in
+            g1.withUnsafeMutableBufferPointer {
+                _ = whole.run(parameters: p.baseAddress!, gradient: $0.baseAddress!, beta: beta, noise: noise)
+            }
+            g2.withUnsafeMutableBufferPointer {
+                _ = split.run(parameters: p.baseAddress!, gradient: $0.baseAddress!, beta: beta, noise: noise)
+            }
+        }
+        #expect(zip(g1, g2).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($0)) })
         for tensor in graph.layout.tensors {
             let slice = gradient[tensor.offset..<(tensor.offset + tensor.count)]
             #expect(slice.contains { $0 != 0 }, "\(tensor.name) has an all-zero gradient: the check would be vacuous")
+        }
+    }
+}
+
+/// The Float training path (BLAS, fast math, the SIMD gate backward) against the Double path on the same
+/// batch: every gradient entry within 2e-3 of the largest entry of its tensor.
+@Suite struct FloatGradientTests {
+    @Test func floatGradientMatchesDouble() {
+        let c = BARNNConfiguration(hiddenSize: 8, embeddingSize: 4, alphaWidth: 8, timeFeatures: 2, beta: 0.5)
+        let batch = 4, time = 5, n = batch * time
+        let double = TrainingGraph<Double>(configuration: c, batch: batch, time: time)
+        let float = TrainingGraph<Float>(configuration: c, batch: batch, time: time)
+        var rng = SeededRNG(seed: 31)
+        func normals(_ count: Int) -> [Float] {
+            var z = [Float](repeating: 0, count: count)
+            z.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+            return z
+        }
+        let x = normals(n * c.inputSize), y = normals(n), ex = normals(n * c.embeddingSize)
+        let eh = normals(n * c.hiddenSize)
+        for (i, v) in x.enumerated() {
+            double.x[i] = Double(v)
+            float.x[i] = v
+        }
+        for i in 0..<n {
+            double.y[i] = Double(y[i])
+            float.y[i] = y[i]
+            double.mask[i] = 1
+            float.mask[i] = 1
+        }
+        for (i, v) in ex.enumerated() {
+            double.epsX[i] = Double(v)
+            float.epsX[i] = v
+        }
+        for (i, v) in eh.enumerated() {
+            double.epsH[i] = Double(v)
+            float.epsH[i] = v
+        }
+        let layout = ParameterLayout(c)
+        let parameters = layout.initialParameters(rng: &rng).enumerated().map {
+            $0.element + 0.2 * Float(($0.offset % 7) - 3) / 3
+        }
+        var gd = [Double](repeating: 0, count: layout.count)
+        var gf = [Float](repeating: 0, count: layout.count)
+        let pd = parameters.map(Double.init)
+        pd.withUnsafeBufferPointer { p in
+            gd.withUnsafeMutableBufferPointer {
+                _ = double.run(parameters: p.baseAddress!, gradient: $0.baseAddress!, beta: 0.5)
+            }
+        }
+        parameters.withUnsafeBufferPointer { p in
+            gf.withUnsafeMutableBufferPointer {
+                _ = float.run(parameters: p.baseAddress!, gradient: $0.baseAddress!, beta: 0.5)
+            }
+        }
+        for tensor in layout.tensors {
+            let range = tensor.offset..<(tensor.offset + tensor.count)
+            let scale = range.map { abs(gd[$0]) }.max()!
+            let worst = range.map { abs(gd[$0] - Double(gf[$0])) }.max()!
+            #expect(worst <= 2e-3 * max(scale, 1e-6), "\(tensor.name): maxdiff \(worst), scale \(scale)")
         }
     }
 }

@@ -119,7 +119,7 @@ import Testing
             let diff = zip(a.hidden, b.hidden).map { abs($0 - $1) }.max()!
             #expect(diff < 1e-6, "stream \(s): maxdiff \(diff)")
             #expect(a.pendingMissing == b.pendingMissing && a.lastObserved == b.lastObserved)
-            #expect(abs(a.level - b.level) < 1e-5)
+            #expect(abs(a.level! - b.level!) < 1e-5)
         }
     }
 
@@ -139,7 +139,7 @@ import Testing
     }
 
     /// A gap advances the level by the model's own mean and flags the following inputs as missing.
-    @Test func missingObservationsAreImputedAndFlagged() {
+    @Test func missingObservationsAreImputedAndFlagged() throws {
         let m = model, ws = BARNNWorkspace(configuration: c)
         var batch = warmBatch(m, streams: 1, ws: ws)
         let before = batch[0]
@@ -147,12 +147,13 @@ import Testing
         m.step(&batch, observations: [.nan], timeFeatures: tf, workspace: ws)
         let afterGap = batch[0]
         #expect(afterGap.pendingMissing && !afterGap.lastObserved && afterGap.pendingInput == 0)
-        #expect(afterGap.level.isFinite && afterGap.level != before.level)
+        let imputed = try #require(afterGap.level)
+        #expect(imputed.isFinite && afterGap.level != before.level)
         #expect(afterGap.hidden != before.hidden)
         // Its mean increment is exactly what the noise-free MAP pass predicts one step ahead.
         let map = m.mapForecast(
             RecurrentBatch([before], hiddenSize: c.hiddenSize), horizon: 1, timeFeatures: tf, workspace: ws)
-        #expect(abs(map.mean(stream: 0, step: 0) - afterGap.level) < 1e-5)
+        #expect(abs(map.mean(stream: 0, step: 0) - imputed) < 1e-5)
         m.step(&batch, observations: [2], timeFeatures: features(1, from: 31), workspace: ws)
         let resumed = batch[0]
         #expect(resumed.level == 2 && resumed.lastObserved)
@@ -167,6 +168,13 @@ import Testing
             [RecurrentState(hiddenSize: c.hiddenSize, scale: SeriesScale(scale: 1))], hiddenSize: c.hiddenSize)
         m.step(&batch, observations: [10], timeFeatures: features(1), workspace: ws)
         #expect(batch[0].level == 10 && batch[0].pendingMissing)
+    }
+
+    @Test func freshStateRoundTripsThroughJSON() throws {
+        let fresh = RecurrentState(hiddenSize: 3, scale: SeriesScale(scale: 2))
+        let data = try JSONEncoder().encode(fresh)
+        #expect(try JSONDecoder().decode(RecurrentState.self, from: data) == fresh)
+        #expect(RecurrentBatch([fresh], hiddenSize: 3)[0] == fresh)
     }
 }
 

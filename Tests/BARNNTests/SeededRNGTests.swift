@@ -74,6 +74,14 @@ import Testing
         }
     }
 
+    @Test func sqrtMatchesLibm() {
+        let inputs: [Float] = [0, 1e-30, 1e-7, 0.5, 1, 2, 3, 10, 123.456, 1e6, 5e30]
+        for x in inputs {
+            let v = FastMath.sqrt(SIMD8<Float>(repeating: x))[3]
+            #expect(abs(v - x.squareRoot()) <= 3e-7 * x.squareRoot(), "sqrt(\(x))")
+        }
+    }
+
     @Test func logMatchesLibm() {
         let inputs: [Float] = (1...2000).map { Float($0) * 5e-4 } + [1e-7, 3e-5, 0.999_999]
         for chunk in stride(from: 0, to: inputs.count - 8, by: 8) {

@@ -82,12 +82,51 @@ struct SineFixture {
 let sineFixture = SineFixture()
 
 @Suite struct TrainingTests {
+    /// Gaps (NaN) in the inputs and targets are masked: training stays finite and still learns.
+    @Test func trainingHandlesMissingValues() throws {
+        var series = SyntheticSeries.sines(count: 4, length: 200, seed: 7)
+        for s in series.indices {
+            for t in stride(from: 5 + s, to: 200, by: 9) { series[s][t] = .nan }
+        }
+        var options = TrainingOptions()
+        options.window = 32
+        options.batchSize = 16
+        options.steps = 40
+        options.burnIn = 8
+        options.evaluateEvery = 20
+        options.learningRate = 1e-2
+        options.blasThreads = 1
+        let (model, report) = try BARNNTrainer.train(
+            series: SyntheticSeries.trainingSeries(series), configuration: tinyConfiguration.with(timeFeatures: 4),
+            options: options)
+        #expect(model.parameters.allSatisfy { $0.isFinite })
+        #expect(report.validationNLL.allSatisfy { $0.isFinite })
+        #expect(try #require(report.validationNLL.min()) < report.initialValidationNLL)
+    }
+
+    @Test func badOptionsAreRejected() {
+        var options = TrainingOptions()
+        options.burnIn = options.window
+        #expect(throws: TrainingError.self) {
+            try BARNNTrainer.train(series: [], configuration: SineFixture.configuration, options: options)
+        }
+        #expect(throws: TrainingError.noTrainingWindows(window: 96)) {
+            try BARNNTrainer.train(
+                series: SyntheticSeries.trainingSeries([[1, 2, 3]]), configuration: SineFixture.configuration)
+        }
+        #expect(throws: TrainingError.timeFeatureShape(series: 0, expected: 12, actual: 0)) {
+            try BARNNTrainer.train(
+                series: [TrainingSeries(values: [1, 2, 3], timeFeatures: [])], configuration: SineFixture.configuration)
+        }
+    }
+
     @Test func trainingLowersValidationNLL() throws {
         let report = sineFixture.report
         let best = try #require(report.validationNLL.min())
         #expect(best < report.initialValidationNLL - 0.3, "initial \(report.initialValidationNLL), best \(best)")
         #expect(report.trainNLL.allSatisfy { $0.isFinite })
         #expect(report.steps > 0 && report.stepsPerSecond > 0)
+        #expect(report.scales == sineFixture.series.map { SeriesScale(fitting: Array($0[..<sineFixture.trainEnd])) })
     }
 
     @Test func monteCarloIntervalsAreCalibratedAndMAPIsNot() {
@@ -106,5 +145,30 @@ let sineFixture = SineFixture()
         let spread = try #require(sineFixture.report.alphaSpread.last)
         #expect(
             spread.hidden > 0.01 || spread.input > 0.01, "std of log α: input \(spread.input), hidden \(spread.hidden)")
+    }
+
+    /// The contrast that makes the test above meaningful: a strong tVAMP weight (β = 10) flattens α across
+    /// states (BARNN.md's collapse, std of log α ~1e-3), and the reported spread shows it.
+    @Test func strongKLCollapsesAlphaAndTheSpreadShowsIt() throws {
+        var options = TrainingOptions()
+        options.window = 48
+        options.batchSize = 32
+        options.steps = 100
+        options.learningRate = 1e-2
+        options.warmupSteps = 20
+        options.burnIn = 12
+        options.validationFraction = 0.25
+        options.evaluateEvery = 50
+        options.patience = 100
+        options.seed = 5
+        options.blasThreads = 1
+        var c = SineFixture.configuration
+        c.beta = 10
+        let (_, report) = try BARNNTrainer.train(
+            series: SyntheticSeries.trainingSeries(sineFixture.series), configuration: c, options: options)
+        let collapsed = try #require(report.alphaSpread.last)
+        let healthy = try #require(sineFixture.report.alphaSpread.last)
+        #expect(collapsed.hidden < 0.02 && collapsed.input < 0.02, "β = 10: \(collapsed)")
+        #expect(collapsed.hidden < healthy.hidden / 10)
     }
 }

@@ -15,7 +15,7 @@ import Testing
             : BARNN.Checkpoint.encode(BARNNModel(configuration: BARNNConfiguration(hiddenSize: 4), seed: 1))
         try fixture.store.saveCheckpoint(
             NewCheckpoint(model: "default", createdAtMs: 0, blob: blob), activate: true, keepLast: 5)
-        let engine = try fixture.engine(EngineFixture.configuration(horizon: 3, minHistory: 8))
+        let engine = try fixture.engine(EngineFixture.configuration(horizon: 3))
         #expect(engine.counters.checkpointLoadFailures == 1)
         #expect(engine.modelSummaries.map(\.kind) == [.fallback])
         #expect(engine.modelSummaries.map(\.version) == [0])

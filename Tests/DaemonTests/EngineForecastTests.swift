@@ -1,4 +1,5 @@
 import BARNN
+import Forecasting
 import Foundation
 import MQTT
 import Storage
@@ -97,7 +98,10 @@ import Testing
         coldRule.model = "cold"
         configuration.rules[0].model = "warm"
         configuration.rules.append(coldRule)
-        configuration.models = ["warm": configuration.models["default"]!, "cold": configuration.models["default"]!]
+        var cold = configuration.models["default"]!
+        cold.minHistory = 10_000  // never trains here: it stays on the fallback
+        cold.contextLength = 10_000
+        configuration.models = ["warm": configuration.models["default"]!, "cold": cold]
         let engine = try fixture.engine(configuration)
         var outputs: [EngineOutput] = []
         for step in 0..<40 where !(10...12).contains(step) {

@@ -16,6 +16,8 @@ struct CalibrationSimulation {
     /// Draws ε; standard normal by default (a heavier-tailed law tests the per-level offsets).
     var noise: @Sendable (inout SeededGenerator) -> Double = { $0.normal() }
     var horizon = 1
+    /// Hand the issued rows back to the calibrator (the recommended path) instead of letting it re-evaluate hits.
+    var feedIssued = true
     var length = 12_000
     var seed: UInt64 = 42
 
@@ -35,13 +37,14 @@ struct CalibrationSimulation {
         var rng = SeededGenerator(seed: seed)
         let mu = { (t: Int) in 3 * sin(2 * Double.pi * Double(t) / 50) }
         let model = { (t: Int) in z.map { mu(t) + modelScale * $0 } }
-        // pending[t] holds, per step h, the calibrated quantiles issued at t − h for time t.
+        // issued[t] holds, per step h, the calibrated quantiles issued at t − h for time t, before rearrangement.
         var issued: [Int: [Int: [Double]]] = [:]
         var outcomes: [Outcome?] = Array(repeating: nil, count: length)
         for t in 0..<length {
             let y = mu(t) + sigma(t) * noise(&rng)
-            for (h, q) in issued.removeValue(forKey: t) ?? [:] {
-                try calibrator.update(step: h, quantiles: model(t), outcome: y)
+            for (h, raw) in issued.removeValue(forKey: t) ?? [:] {
+                try calibrator.update(step: h, quantiles: model(t), issued: feedIssued ? raw : nil, outcome: y)
+                let q = raw.sorted()
                 if h == horizon {
                     outcomes[t] = Outcome(
                         hit: y >= q[i90.lower] && y <= q[i90.upper], width: q[i90.upper] - q[i90.lower],
@@ -49,7 +52,9 @@ struct CalibrationSimulation {
                 }
             }
             for h in 1...horizon {
-                issued[t + h, default: [:]][h] = calibrator.calibrated(step: h, quantiles: model(t + h))
+                var row = model(t + h)
+                calibrator.calibrate(step: h, quantiles: &row, rearrange: false)
+                issued[t + h, default: [:]][h] = row
             }
         }
         return (outcomes, calibrator)

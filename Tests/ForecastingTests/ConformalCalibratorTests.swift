@@ -9,13 +9,15 @@ import Testing
     ]
 
     /// Over- (model spread σ/2) and under-confident (2σ) models both end up within ±3% of 90% coverage, measured on
-    /// the intervals actually issued, for step 1 and for step 3 (feedback delayed by 3 steps).
+    /// the intervals actually issued, for step 1 and for step 3 (feedback delayed by 3 steps), with and without the
+    /// issued rows handed back.
     @Test(arguments: methods, [0.5, 2.0])
     func calibratedCoverageMatchesNominal(method: ConformalCalibrator.Method, modelScale: Double) throws {
-        for horizon in [1, 3] {
-            let simulation = CalibrationSimulation(
+        for (horizon, feedIssued) in [(1, true), (3, true), (3, false)] {
+            var simulation = CalibrationSimulation(
                 configuration: .init(method: method, window: 500), modelScale: modelScale, horizon: horizon,
                 length: 6_000)
+            simulation.feedIssued = feedIssued
             let (outcomes, calibrator) = try simulation.run()
             let coverage = outcomes.coverage(500..<6_000)
             #expect(abs(coverage - 0.9) <= 0.03, "\(method) scale \(modelScale) h=\(horizon): \(coverage)")
@@ -154,5 +156,31 @@ import Testing
         }
         let decoded = try JSONDecoder().decode(RollingWindowQuantile.self, from: try JSONEncoder().encode(window))
         #expect(decoded == window && decoded.sorted == window.sorted)
+    }
+}
+
+@Suite struct ConformalCalibratorWidthFloorTests {
+    /// Every 20th forecast has collapsed to a point (width 0), as a residual-based model does on a constant stretch.
+    /// With the typical-width floor the correction of normal forecasts stays of the order of their width; without
+    /// it the window methods store scores of ±10³⁰ and blow the intervals up.
+    @Test(arguments: [ConformalCalibrator.Method.rollingWindow, .adaptive(gamma: 0.005)])
+    func collapsedForecastsDoNotBlowUpTheCorrection(method: ConformalCalibrator.Method) throws {
+        let levels = QuantileLevels.protocolLevels
+        let normal = levels.values.map(Gaussian.quantile)
+        let collapsed = Array(repeating: 0.0, count: levels.count)
+        var widths: [Double: Double] = [:]
+        for floor in [0.0, 0.5] {
+            var calibrator = ConformalCalibrator(
+                levels: levels, horizon: 1, configuration: .init(method: method, window: 200, typicalWidthFloor: floor))
+            var rng = SeededGenerator(seed: 17)
+            for t in 0..<2_000 {
+                try calibrator.update(step: 1, quantiles: t % 20 == 0 ? collapsed : normal, outcome: rng.normal())
+            }
+            let q = calibrator.calibrated(step: 1, quantiles: normal)
+            widths[floor] = q[levels.count - 1] - q[0]
+        }
+        // The calibrated 95% width of a normal N(0,1) forecast should stay near 2·1.96.
+        #expect(widths[0.5]! < 8, "\(method) with floor: \(widths[0.5]!)")
+        #expect(widths[0.0]! > 1e6, "\(method) without floor: \(widths[0.0]!)")
     }
 }

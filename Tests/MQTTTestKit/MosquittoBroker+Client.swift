@@ -4,7 +4,9 @@ public import MQTT
 extension MosquittoBroker {
     /// A client configuration for this broker's plain listener with test-friendly timings: reconnect after
     /// 50…500 ms, keepalive 10 s.
-    public func configuration(clientID: String, subscriptions: [MQTTConfiguration.Subscription] = [])
+    public func configuration(
+        clientID: String, subscriptions: [MQTTConfiguration.Subscription] = []
+    )
         -> MQTTConfiguration
     {
         var configuration = MQTTConfiguration(host: "127.0.0.1", port: port, clientID: clientID)

@@ -198,4 +198,7 @@ public struct BrokerError: Error, CustomStringConvertible {
     /// What failed, with the broker log when useful.
     public let message: String
     public var description: String { message }
+
+    /// An error with `message`.
+    public init(message: String) { self.message = message }
 }

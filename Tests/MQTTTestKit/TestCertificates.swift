@@ -26,7 +26,9 @@ public struct TestCertificates: Sendable {
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         try MosquittoBroker.run(
             openssl,
-            ["req", "-x509"] + key + ["-keyout", path("ca.key"), "-out", caFile, "-days", "2", "-subj", "/CN=barnnd-test-ca"])
+            ["req", "-x509"] + key + [
+                "-keyout", path("ca.key"), "-out", caFile, "-days", "2", "-subj", "/CN=barnnd-test-ca",
+            ])
         try MosquittoBroker.run(
             openssl,
             ["req"] + key + [

@@ -1,7 +1,8 @@
 import Foundation
-import MQTT
 import MQTTTestKit
 import Testing
+
+@testable import MQTT
 
 @Suite struct PublishTests {
     @Test func topicsWithWildcardsOrNulAreRefusedAndCounted() async throws {
@@ -18,7 +19,8 @@ import Testing
     @Test func offlinePublishesAreBoundedAndSentAfterConnecting() async throws {
         let broker = try MosquittoBroker()
         let observer = try MosquittoClient(
-            configuration: broker.configuration(clientID: "offline-observer", subscriptions: [.init(try TopicFilter("off/#"))]),
+            configuration: broker.configuration(
+                clientID: "offline-observer", subscriptions: [.init(try TopicFilter("off/#"))]),
             logger: .quiet)
         observer.start()
         try await observer.waitUntilConnected(timeout: .seconds(10))
@@ -56,7 +58,8 @@ import Testing
         try await waitUntil { publisher.pendingPublishes == 0 }
 
         let subscriber = try MosquittoClient(
-            configuration: broker.configuration(clientID: "retain-sub", subscriptions: [.init(try TopicFilter("forecast/+/+"))]),
+            configuration: broker.configuration(
+                clientID: "retain-sub", subscriptions: [.init(try TopicFilter("forecast/+/+"))]),
             logger: .quiet)
         subscriber.start()
         let received = await subscriber.messages.collect(1, timeout: .seconds(10))
@@ -69,8 +72,10 @@ import Testing
         #expect(Foundation.pipe(&pipe) == 0)
         let sub = try ChildProcess(
             try MosquittoBroker.find("mosquitto_sub"),
-            ["-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-t", "forecast/lab/t1", "-C", "1", "-W", "10",
-             "-F", "%C|%E"],
+            [
+                "-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-t", "forecast/lab/t1", "-C", "1", "-W", "10",
+                "-F", "%C|%E",
+            ],
             stdout: pipe[1])
         close(pipe[1])
         let output = String(
@@ -86,16 +91,50 @@ import Testing
 
     @Test func mqtt311RoundTripIgnoresV5Properties() async throws {
         let broker = try MosquittoBroker()
-        var configuration = broker.configuration(clientID: "v311", subscriptions: [.init(try TopicFilter("v3/#"), qos: .exactlyOnce)])
+        var configuration = broker.configuration(
+            clientID: "v311", subscriptions: [.init(try TopicFilter("v3/#"), qos: .exactlyOnce)])
         configuration.protocolVersion = .v311
         let client = try MosquittoClient(configuration: configuration, logger: .quiet)
         client.start()
         try await client.waitUntilConnected(timeout: .seconds(10))
         try await waitForSubscription(client)
-        try client.publish(topic: "v3/x", payload: [42], qos: .exactlyOnce, properties: .init(contentType: "text/plain"))
+        try client.publish(
+            topic: "v3/x", payload: [42], qos: .exactlyOnce, properties: .init(contentType: "text/plain"))
         let received = await client.messages.collect(1, timeout: .seconds(10))
         #expect(received.map(\.payload) == [[42]])
         #expect(received.first?.qos == .exactlyOnce)
         await client.close()
+    }
+}
+
+@Suite struct ConfigurationTests {
+    @Test func outOfRangeValuesAreTypedErrors() {
+        var configuration = MQTTConfiguration(host: "127.0.0.1", clientID: "cfg")
+        configuration.keepAlive = 2
+        let error = #expect(throws: MQTTError.self) {
+            try MosquittoClient(configuration: configuration, logger: .quiet)
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error.map { "\($0)".contains("keepAlive") } == true)
+
+        configuration.keepAlive = 30
+        configuration.status = .init(topic: "status/#")
+        #expect(throws: MQTTError.self) { try MosquittoClient(configuration: configuration, logger: .quiet) }
+    }
+
+    @Test func descriptionNamesTheUserButHoldsNoPassword() {
+        var configuration = MQTTConfiguration(host: "broker.lan", port: 8883, clientID: "barnnd-1")
+        configuration.credentials = .init(username: "barnnd", passwordFile: "/etc/barnnd/mqtt-password")
+        configuration.tls = .init(caFile: "/etc/ssl/ca.pem")
+        #expect(
+            configuration.description == "mqtt://broker.lan:8883 client=barnnd-1 MQTT 5 keepalive=30s user=barnnd tls")
+    }
+
+    @Test func passwordFileLosesOnlyItsTrailingNewline() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("barnnd-password-\(UUID().uuidString)")
+            .path
+        try "  pass word \n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try MosquittoConnection.readPasswordFile(path) == "  pass word ")
     }
 }

@@ -8,16 +8,20 @@ import Testing
         let broker = try MosquittoBroker()
         let filter = try TopicFilter("rt/#")
         let subscriber = try MosquittoClient(
-            configuration: broker.configuration(clientID: "rt-sub-\(qos.rawValue)", subscriptions: [.init(filter, qos: qos)]),
+            configuration: broker.configuration(
+                clientID: "rt-sub-\(qos.rawValue)", subscriptions: [.init(filter, qos: qos)]),
             logger: .quiet)
         subscriber.start()
         try await subscriber.waitUntilConnected(timeout: .seconds(10))
-        let publisher = try MosquittoClient(configuration: broker.configuration(clientID: "rt-pub-\(qos.rawValue)"), logger: .quiet)
+        let publisher = try MosquittoClient(
+            configuration: broker.configuration(clientID: "rt-pub-\(qos.rawValue)"), logger: .quiet)
         publisher.start()
         try await publisher.waitUntilConnected(timeout: .seconds(10))
         try await waitForSubscription(subscriber)
 
-        let payloads: [[UInt8]] = [Array("21.5".utf8), [], Array(0...255).map(UInt8.init), Array(repeating: 0x41, count: 70_000)]
+        let payloads: [[UInt8]] = [
+            Array("21.5".utf8), [], Array(0...255).map(UInt8.init), Array(repeating: 0x41, count: 70_000),
+        ]
         for (index, payload) in payloads.enumerated() {
             try publisher.publish(topic: "rt/sensor/\(index)", payload: payload, qos: qos)
         }

@@ -53,7 +53,8 @@ import Testing
         await client.close()
     }
 
-    private func tlsConfiguration(_ broker: MosquittoBroker, host: String, clientID: String) throws -> MQTTConfiguration {
+    private func tlsConfiguration(_ broker: MosquittoBroker, host: String, clientID: String) throws -> MQTTConfiguration
+    {
         let certificates = try #require(broker.certificates)
         var configuration = broker.configuration(clientID: clientID)
         configuration.host = host

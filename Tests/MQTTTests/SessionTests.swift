@@ -33,7 +33,8 @@ import Testing
     @Test func persistedSessionIsReusedWithoutResubscribing() async throws {
         let broker = try MosquittoBroker()
         let subscriber = try MosquittoClient(
-            configuration: broker.configuration(clientID: "keep-sub", subscriptions: [.init(try TopicFilter("keep/#"))]),
+            configuration: broker.configuration(
+                clientID: "keep-sub", subscriptions: [.init(try TopicFilter("keep/#"))]),
             logger: .quiet)
         subscriber.start()
         try await subscriber.waitUntilConnected(timeout: .seconds(10))

@@ -88,19 +88,37 @@ import Testing
         try store.close()
     }
 
-    @Test(.enabled(if: geteuid() != 0, "root ignores file permissions"))
-    func aFileWithoutWritePermissionIsReadOnly() throws {
+    /// Makes the file unwritable: `chmod 444` for a normal user; root ignores permissions, so `chattr +i` then.
+    private func makeUnwritable(_ path: String) throws -> (undo: () -> Void, done: Bool) {
+        if geteuid() != 0 {
+            try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+            return ({ try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path) }, true)
+        }
+        let chattr = { (flag: String) -> Bool in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+            process.arguments = [flag, path]
+            guard (try? process.run()) != nil else { return false }
+            process.waitUntilExit()
+            return process.terminationStatus == 0
+        }
+        let done = chattr("+i")
+        return ({ _ = chattr("-i") }, done)
+    }
+
+    @Test func aFileThatCannotBeWrittenIsReadOnlyAtOpen() throws {
         let temporary = try TemporaryDatabase()
         try temporary.open().close()
-        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: temporary.path)
-        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: temporary.directory)
-        defer {
-            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temporary.directory)
-        }
-        #expect(throws: StorageError(.readOnly, message: "")) {
-            let store = try temporary.open()
-            try store.saveCheckpoint(NewCheckpoint(model: "m", createdAtMs: 0, blob: [1]), activate: true, keepLast: 1)
-        }
+        let unwritable = try makeUnwritable(temporary.path)
+        defer { unwritable.undo() }
+        try #require(unwritable.done, "could not make the file unwritable (chattr +i needs an ext4-like file system)")
+        let error = #expect(throws: StorageError.self) { try temporary.open() }
+        #expect(error?.code == .readOnly)
+        #expect(error?.message.contains("permissions") == true, "\(String(describing: error))")
+        // The CLI can still read it.
+        let reader = try temporary.open(StoreConfiguration(access: .readOnly))
+        #expect(try reader.streams().isEmpty)
+        try reader.close()
     }
 
     @Test func aFileThatIsNotADatabaseIsRecognised() throws {

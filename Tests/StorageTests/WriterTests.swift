@@ -145,6 +145,33 @@ import Testing
         try store.close()
     }
 
+    @Test func anOpenReadTransactionDoesNotBlockTheWriter() async throws {
+        let temporary = try TemporaryDatabase()
+        let store = try temporary.open(StoreConfiguration(busyTimeout: .milliseconds(50)))
+        let writer = store.makeWriter()
+        _ = writer.enqueue([.observation(stream: "a", tMs: 1, value: 1)], overflow: .reject)
+        try await writer.flush()
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let reader = try DatabaseQueue(path: temporary.path, configuration: configuration)
+        let seen = try await reader.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN")
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM observations")
+        }
+        #expect(seen == 1)
+        _ = writer.enqueue([.observation(stream: "a", tMs: 2, value: 2)], overflow: .reject)
+        try await writer.flush()
+        let stillSeen = try await reader.writeWithoutTransaction { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM observations")
+        }
+        #expect(stillSeen == 1, "the reader keeps its snapshot")
+        try await reader.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
+        try reader.close()
+        #expect(try store.history(stream: "a", fromMs: 0, toMs: 10).count == 2)
+        await writer.close()
+        try store.close()
+    }
+
     @Test func rowsTheSchemaRefusesAreSkippedAndCounted() async throws {
         let temporary = try TemporaryDatabase()
         let store = try temporary.open()

@@ -5,15 +5,18 @@
 /// The equations are those of BARNN.md ("Weights per step"): α = exp(clamp(MLP(·))), the noisy inputs
 /// of the two gate matmuls ẽ = e ⊙ αx ⊙ (1 + εx), h̃ = h ⊙ αh ⊙ (1 + εh), and a clean carry.
 /// Nothing here allocates; every output is written into memory the caller passed in.
-package struct Network<T: BARNNScalar> {
+struct Network<T: BARNNScalar> {
     let p: UnsafePointer<T>
     let layout: ParameterLayout
     let nI: Int, nE: Int, nA: Int, nH: Int, nG: Int, nF: Int
     let bound: T
+    /// When set, time spent in the two gate matmuls is added here (benchmarks measure them in place).
+    var gateTime: UnsafeMutablePointer<Duration>? = nil
 
-    package init(parameters: UnsafePointer<T>, configuration c: BARNNConfiguration) {
+    /// - Parameter layout: `ParameterLayout(c)`, passed in because building one allocates (its tensor table).
+    init(parameters: UnsafePointer<T>, configuration c: BARNNConfiguration, layout: ParameterLayout) {
         p = parameters
-        layout = ParameterLayout(c)
+        self.layout = layout
         nI = c.inputSize
         nE = c.embeddingSize
         nA = c.alphaWidth
@@ -25,7 +28,7 @@ package struct Network<T: BARNNScalar> {
 
     /// `y[R, n] = x[R, k] · W[k, n] + b` (x with leading dimension `ldx`).
     @inline(__always)
-    package func linear(
+    func linear(
         rows: Int, _ x: UnsafePointer<T>, ldx: Int, k: Int, w: Int, b: Int, n: Int, _ y: UnsafeMutablePointer<T>
     ) {
         for r in 0..<rows { (y + r * n).update(from: p + b, count: n) }
@@ -34,12 +37,19 @@ package struct Network<T: BARNNScalar> {
             beta: 1, c: y, ldc: n)
     }
 
+    @inline(__always)
+    func timedGate(_ body: () -> Void) {
+        guard let gateTime else { return body() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        body()
+        gateTime.pointee += clock.now - start
+    }
+
     /// α = exp(clamp(o)) elementwise (o kept by the caller for the backward mask).
     @inline(__always)
     func alpha(_ o: UnsafePointer<T>, _ a: UnsafeMutablePointer<T>, count: Int) {
-        let lo = -bound, hi = bound
-        for i in 0..<count { a[i] = Swift.min(Swift.max(o[i], lo), hi) }
-        T.expInPlace(a, count: count)
+        T.clampedExp(o, into: a, count: count, bound: bound)
     }
 
     /// The input-only half of a step for R rows: embedding, α_x encoder, noisy embedding, input gate matmul.
@@ -62,7 +72,7 @@ package struct Network<T: BARNNScalar> {
         } else {
             for i in 0..<count { et[i] = e[i] * alx[i] }
         }
-        linear(rows: rows, et, ldx: nE, k: nE, w: L.wih, b: L.bih, n: nG, gx)
+        timedGate { linear(rows: rows, et, ldx: nE, k: nE, w: L.wih, b: L.bih, n: nG, gx) }
     }
 
     /// The recurrent half of a step for B rows: α_h encoder, noisy hidden matmul, gates, clean carry.
@@ -93,7 +103,7 @@ package struct Network<T: BARNNScalar> {
         } else {
             for i in 0..<count { ht[i] = hPrev[i] * alh[i] }
         }
-        linear(rows: rows, ht, ldx: nH, k: nH, w: L.whh, b: L.bhh, n: nG, gh)
+        timedGate { linear(rows: rows, ht, ldx: nH, k: nH, w: L.whh, b: L.bhh, n: nG, gh) }
         gatesForward(rows: rows, hPrev: hPrev, gx: gx, gh: gh, gates: gates, hNew: hNew)
     }
 

@@ -16,6 +16,8 @@ public protocol BARNNScalar: BinaryFloatingPoint, Sendable {
     static func tanhInPlace(_ x: UnsafeMutablePointer<Self>, count: Int)
     /// `x[i] = 1 / (1 + exp(-x[i]))` for `count` elements.
     static func sigmoidInPlace(_ x: UnsafeMutablePointer<Self>, count: Int)
+    /// `a[i] = exp(min(max(o[i], −bound), bound))` for `count` elements (α of the encoders).
+    static func clampedExp(_ o: UnsafePointer<Self>, into a: UnsafeMutablePointer<Self>, count: Int, bound: Self)
     /// Scalar natural logarithm.
     static func log(_ x: Self) -> Self
     /// Scalar exponential.
@@ -46,6 +48,23 @@ extension Float: BARNNScalar {
         FastMath.apply(x, count: count) { FastMath.sigmoid($0) }
     }
 
+    public static func clampedExp(
+        _ o: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, count: Int, bound: Float
+    ) {
+        let src = UnsafeRawPointer(o), dst = UnsafeMutableRawPointer(a)
+        var i = 0
+        while i + 8 <= count {
+            let v = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            dst.storeBytes(
+                of: FastMath.exp(FastMath.clamp(v, -bound, bound)), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            a[i] = Foundation.exp(Swift.min(Swift.max(o[i], -bound), bound))
+            i += 1
+        }
+    }
+
     public static func log(_ x: Float) -> Float { Foundation.log(x) }
     public static func exp(_ x: Float) -> Float { Foundation.exp(x) }
 }
@@ -71,6 +90,12 @@ extension Double: BARNNScalar {
 
     public static func sigmoidInPlace(_ x: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { x[i] = 1 / (1 + Foundation.exp(-x[i])) }
+    }
+
+    public static func clampedExp(
+        _ o: UnsafePointer<Double>, into a: UnsafeMutablePointer<Double>, count: Int, bound: Double
+    ) {
+        for i in 0..<count { a[i] = Foundation.exp(Swift.min(Swift.max(o[i], -bound), bound)) }
     }
 
     public static func log(_ x: Double) -> Double { Foundation.log(x) }

@@ -47,24 +47,41 @@ public enum FastMath {
         1 / (1 + exp(-x))
     }
 
-    /// Natural logarithm per lane for positive normal inputs (relative error below 3e-7).
+    /// Natural logarithm per lane for positive normal inputs (Cephes `logf` polynomial, no division;
+    /// relative error below 3e-7).
     @inlinable @inline(__always)
     public static func log(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        // x = m · 2^e with m in [sqrt(1/2), sqrt(2)); log m = 2 atanh((m-1)/(m+1)).
+        // x = m · 2^e with m in [sqrt(1/2), sqrt(2)); log(m) = f + f²·(f·P(f) − 1/2) with f = m − 1.
         let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
         let adjusted = bits &- 0x3F35_04F3  // bit pattern of sqrt(1/2)
         let e = adjusted &>> 23
         let mBits = (adjusted & 0x007F_FFFF) &+ 0x3F35_04F3
-        let m = unsafeBitCast(mBits, to: SIMD8<Float>.self)
-        let s = (m - 1) / (m + 1)
-        let s2 = s * s
-        var p = SIMD8<Float>(repeating: 2.0 / 9)
-        p = p * s2 + 2.0 / 7
-        p = p * s2 + 2.0 / 5
-        p = p * s2 + 2.0 / 3
-        p = p * s2 + 2
+        let f = unsafeBitCast(mBits, to: SIMD8<Float>.self) - 1
+        let z = f * f
+        var p = SIMD8<Float>(repeating: 7.037_683_629_2e-2)
+        p = p * f - 1.151_461_031_0e-1
+        p = p * f + 1.167_699_874_0e-1
+        p = p * f - 1.242_014_084_6e-1
+        p = p * f + 1.424_932_278_7e-1
+        p = p * f - 1.666_805_766_5e-1
+        p = p * f + 2.000_071_476_5e-1
+        p = p * f - 2.499_999_399_3e-1
+        p = p * f + 3.333_333_117_4e-1
         let ef = SIMD8<Float>(e)
-        return p * s + ef * 0.693_147_18
+        return f + z * (f * p - 0.5) + ef * 0.693_147_18
+    }
+
+    /// √x per lane for x ≥ 0, from a bit-trick reciprocal square root and three Newton steps (relative
+    /// error below 2e-7). Written with multiplies only because `SIMD8.squareRoot()` is scalarised.
+    @inlinable @inline(__always)
+    public static func sqrt(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
+        var y = unsafeBitCast(0x5F37_5A86 &- (bits &>> 1), to: SIMD8<Float>.self)
+        let half = x * 0.5
+        y = y * (1.5 - half * y * y)
+        y = y * (1.5 - half * y * y)
+        y = y * (1.5 - half * y * y)
+        return x * y
     }
 
     /// Applies `f` to `count` floats in place, 8 lanes at a time (the tail goes through a padded vector).

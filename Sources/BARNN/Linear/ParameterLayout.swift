@@ -23,10 +23,10 @@ public struct ParameterLayout: Sendable, Equatable {
     public let count: Int
 
     // Offsets, named as in the forward pass (see `Network`).
-    package let we: Int, be: Int  // embedding [I, E], [E]
+    let we: Int, be: Int  // embedding [I, E], [E]
     let ax1: Int, bx1: Int, ax2: Int, bx2: Int  // α_x MLP [E, A], [A], [A, E], [E]
     let ah1: Int, bh1: Int, ah2: Int, bh2: Int  // α_h MLP [H+F, A], [A], [A, H], [H]
-    package let wih: Int, bih: Int, whh: Int, bhh: Int  // gates [E, G], [G], [H, G], [G]
+    let wih: Int, bih: Int, whh: Int, bhh: Int  // gates [E, G], [G], [H, G], [G]
     let wo: Int, bo: Int  // head [H, 2], [2]
 
     /// The layout for `configuration`.

@@ -10,38 +10,65 @@ public enum TVampKL {
     /// Σ_j mean_b k_bj for α [B, U] with row stride `ld`; if `gradient` is given, adds `scale · dK/dα` to it
     /// (same layout as α).
     ///
+    /// With `value` false only the gradient is computed (the per-element logarithms are skipped) and 0 returned.
     /// - Complexity: O(B·U); allocates nothing.
     public static func accumulate<T: BARNNScalar>(
         alpha: UnsafePointer<T>, rows: Int, units: Int, ld: Int, gradient: UnsafeMutablePointer<T>? = nil,
-        scale: T = 1
+        scale: T = 1, value: Bool = true
     ) -> T {
-        let invB = 1 / T(rows)
-        var total: T = 0
-        for j in 0..<units {
-            var m: T = 0, v: T = 0
+        // Row-major sweeps (units contiguous) so the per-element work vectorises.
+        withUnsafeTemporaryAllocation(of: T.self, capacity: 3 * units) { scratch in
+            let m = scratch.baseAddress!, v = m + units, sumDv = v + units
+            m.initialize(repeating: 0, count: 3 * units)
             for b in 0..<rows {
-                let a = alpha[b * ld + j]
-                m += a
-                v += a * a
+                let row = alpha + b * ld
+                for j in 0..<units {
+                    m[j] += row[j]
+                    v[j] += row[j] * row[j]
+                }
             }
-            m *= invB
-            v *= invB
-            var sumK: T = 0, sumDv: T = 0
-            let logV = T.log(v)
+            let invB = 1 / T(rows)
+            for j in 0..<units {
+                m[j] *= invB
+                v[j] *= invB
+            }
+            var total: T = 0
+            if value {
+                for j in 0..<units {
+                    let logV = T.log(v[j])
+                    var sumK: T = 0
+                    for b in 0..<rows {
+                        let a = alpha[b * ld + j]
+                        let d = a - m[j]
+                        sumK += (d * d / v[j] + a * a / v[j] - 1 - (2 * T.log(a) - logV)) / 2
+                    }
+                    total += sumK * invB
+                }
+            }
+            guard let gradient else { return total }
+            // Σ_b ∂k_b/∂v = B/(2v) − Σ_b [(α_b − m)² + α_b²]/(2v²)
             for b in 0..<rows {
-                let a = alpha[b * ld + j]
-                let d = a - m
-                sumK += (d * d / v + a * a / v - 1 - (2 * T.log(a) - logV)) / 2
-                sumDv += 1 / (2 * v) - (d * d + a * a) / (2 * v * v)
+                let row = alpha + b * ld
+                for j in 0..<units {
+                    let d = row[j] - m[j]
+                    sumDv[j] += d * d + row[j] * row[j]
+                }
             }
-            total += sumK * invB
-            guard let gradient else { continue }
+            for j in 0..<units {
+                let invV = 1 / v[j]
+                sumDv[j] = T(rows) * invV / 2 - sumDv[j] * invV * invV / 2
+                v[j] = invV  // from here on v holds 1/v
+            }
+            let factor = scale * invB, twoOverB = 2 * invB
             for b in 0..<rows {
-                let a = alpha[b * ld + j]
-                let direct = (a - m) / v + a / v - 1 / a
-                gradient[b * ld + j] += scale * invB * (direct + 2 * a * invB * sumDv)
+                let row = alpha + b * ld, g = gradient + b * ld
+                for j in 0..<units {
+                    let a = row[j]
+                    let direct = (a - m[j]) * v[j] + a * v[j] - 1 / a
+                    g[j] += factor * (direct + twoOverB * a * sumDv[j])
+                }
             }
+            return total
         }
-        return total
     }
 }

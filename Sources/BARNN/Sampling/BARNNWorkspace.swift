@@ -44,15 +44,37 @@ public final class BARNNWorkspace {
     private var sortCapacity = 1
     /// Extra workspaces for sampling threads beyond the caller's (index 0 is `self`).
     private var extraWorkers: [BARNNWorkspace] = []
+    /// Benchmark hook: when on, forwards add the time spent in the two gate matmuls to `gateTime`.
+    package var profileGates = false {
+        didSet { for w in extraWorkers { w.profileGates = profileGates } }
+    }
+    let gateTimePointer: UnsafeMutablePointer<Duration> = {
+        let p = UnsafeMutablePointer<Duration>.allocate(capacity: 1)
+        p.initialize(to: .zero)
+        return p
+    }()
+    /// Gate-matmul time accumulated by this workspace and its workers while `profileGates` is on.
+    package var gateTime: Duration {
+        get { extraWorkers.reduce(gateTimePointer.pointee) { $0 + $1.gateTimePointer.pointee } }
+        set {
+            gateTimePointer.pointee = newValue
+            for w in extraWorkers { w.gateTimePointer.pointee = .zero }
+        }
+    }
 
     deinit {
         storage.deallocate()
         sortBuffer.deallocate()
+        gateTimePointer.deallocate()
     }
 
     /// This workspace followed by `count − 1` others, created once and kept for later calls.
     func workers(_ count: Int) -> [BARNNWorkspace] {
-        while extraWorkers.count < count - 1 { extraWorkers.append(BARNNWorkspace(configuration: configuration)) }
+        while extraWorkers.count < count - 1 {
+            let worker = BARNNWorkspace(configuration: configuration)
+            worker.profileGates = profileGates
+            extraWorkers.append(worker)
+        }
         return [self] + extraWorkers.prefix(count - 1)
     }
 

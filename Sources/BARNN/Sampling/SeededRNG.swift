@@ -115,7 +115,7 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         // Mantissa trick: [1, 2) from the top 23 bits; u1 = 2 - f lies in (0, 1], so log(u1) is finite.
         let f1 = unsafeBitCast((bits.lowHalf &>> 9) | one, to: SIMD8<Float>.self)
         let u1 = 2 - f1
-        let radius = (-2 * FastMath.log(u1)).squareRoot()
+        let radius = FastMath.sqrt(-2 * FastMath.log(u1))
         // Angle 2π·u2: the top 2 bits pick the quadrant, the next 23 give φ in [0, π/2) (no rounding needed).
         let high = bits.highHalf
         let quadrant = high &>> 30

@@ -6,8 +6,8 @@
 public struct RecurrentState: Sendable, Codable, Equatable {
     /// h [H] after the last consumed observation.
     public var hidden: [Float]
-    /// The raw level forecasts start from; NaN before the first observation.
-    public var level: Double
+    /// The raw level forecasts start from; nil before the first observation (JSON-encodable, unlike NaN).
+    public var level: Double?
     /// Scaled increment fed at the next step (0 when missing).
     public var pendingInput: Float
     /// Whether `pendingInput` is missing (no observation, or none before it).
@@ -20,7 +20,7 @@ public struct RecurrentState: Sendable, Codable, Equatable {
     /// The state of a stream that has seen nothing yet.
     public init(hiddenSize: Int, scale: SeriesScale) {
         hidden = [Float](repeating: 0, count: hiddenSize)
-        level = .nan
+        level = nil
         pendingInput = 0
         pendingMissing = true
         lastObserved = false
@@ -34,7 +34,7 @@ public struct RecurrentBatch: Sendable, Equatable {
     public let hiddenSize: Int
     /// h [N, H].
     public var hidden: [Float]
-    /// Level per stream [N] (raw units).
+    /// Level per stream [N] (raw units; NaN before a stream's first observation).
     public var level: [Double]
     /// Pending scaled input per stream [N].
     public var pendingInput: [Float]
@@ -57,7 +57,7 @@ public struct RecurrentBatch: Sendable, Equatable {
             precondition(s.hidden.count == hiddenSize, "RecurrentBatch: hidden size \(s.hidden.count) ≠ \(hiddenSize)")
             hidden.append(contentsOf: s.hidden)
         }
-        level = states.map(\.level)
+        level = states.map { $0.level ?? .nan }
         pendingInput = states.map(\.pendingInput)
         pendingMissing = states.map(\.pendingMissing)
         lastObserved = states.map(\.lastObserved)
@@ -68,7 +68,7 @@ public struct RecurrentBatch: Sendable, Equatable {
     public subscript(index: Int) -> RecurrentState {
         var s = RecurrentState(hiddenSize: hiddenSize, scale: SeriesScale(scale: scale[index]))
         s.hidden = Array(hidden[(index * hiddenSize)..<((index + 1) * hiddenSize)])
-        s.level = level[index]
+        s.level = level[index].isNaN ? nil : level[index]
         s.pendingInput = pendingInput[index]
         s.pendingMissing = pendingMissing[index]
         s.lastObserved = lastObserved[index]

@@ -24,6 +24,9 @@ public enum BARNNTrainer {
         guard T > options.burnIn, options.burnIn >= 0, B > 1, options.steps > 0, options.evaluateEvery > 0 else {
             throw .invalidOption("need window > burnIn ≥ 0, batchSize > 1, steps > 0, evaluateEvery > 0")
         }
+        guard c.hiddenSize > 0, c.embeddingSize > 0, c.alphaWidth > 0, c.timeFeatures >= 0, c.beta >= 0,
+            c.logAlphaBound > 0
+        else { throw .invalidOption("configuration sizes must be positive and β ≥ 0: \(c)") }
         guard (0..<1).contains(options.validationFraction) else {
             throw .invalidOption("validationFraction must be in [0, 1)")
         }
@@ -36,10 +39,12 @@ public enum BARNNTrainer {
         var increments: [[Float]] = []
         var trainWindows: [Window] = []
         var validationWindows: [Window] = []
+        var scales: [SeriesScale] = []
         for (i, s) in series.enumerated() {
             let n = s.values.count
             let trainEnd = n - Int(Float(n) * options.validationFraction)
             let scale = SeriesScale(fitting: Array(s.values[..<trainEnd]))
+            scales.append(scale)
             var inc = [Float](repeating: .nan, count: n)
             for t in 1..<max(n, 1) where s.values[t].isFinite && s.values[t - 1].isFinite {
                 inc[t] = Float((Double(s.values[t]) - Double(s.values[t - 1])) / Double(scale.scale))
@@ -67,7 +72,9 @@ public enum BARNNTrainer {
         var gradient = [Float](repeating: 0, count: parameters.count)
         var adam = Adam(count: parameters.count)
         let graph = TrainingGraph<Float>(configuration: c, batch: B, time: T)
+        graph.threads = options.threads
         var report = TrainingReport()
+        report.scales = scales
         var bestNLL = Float.infinity
         var sinceBest = 0
         var nllSum: Float = 0, nllSteps = 0
@@ -90,7 +97,7 @@ public enum BARNNTrainer {
             gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             let loss = parameters.withUnsafeBufferPointer { p in
                 gradient.withUnsafeMutableBufferPointer { g in
-                    graph.run(parameters: p.baseAddress!, gradient: g.baseAddress!, beta: c.beta)
+                    graph.run(parameters: p.baseAddress!, gradient: g.baseAddress!, beta: c.beta, klValue: false)
                 }
             }
             var norm: Float = 0

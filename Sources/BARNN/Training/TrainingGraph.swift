@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The buffers and forward/backward pass of one training batch: B windows of T steps, rows time-major
@@ -10,6 +11,8 @@ final class TrainingGraph<T: BARNNScalar> {
     let configuration: BARNNConfiguration
     let layout: ParameterLayout
     let batch: Int, time: Int
+    /// Threads for the recurrent loops (1 or 2); with 2, BLAS should run single-threaded.
+    var threads = 1
     private let block: UnsafeMutablePointer<T>
     private let blockCount: Int
 
@@ -68,10 +71,15 @@ final class TrainingGraph<T: BARNNScalar> {
 
     /// Runs the forward pass and, if `gradient` is given, adds ∂(nll + β·kl)/∂θ into it.
     ///
-    /// - Parameter noise: false gives the noise-free pass (ε = 0; `epsX`/`epsH` ignored).
-    func run(parameters: UnsafePointer<T>, gradient: UnsafeMutablePointer<T>?, beta: T, noise: Bool = true) -> Loss {
+    /// - Parameters:
+    ///   - noise: false gives the noise-free pass (ε = 0; `epsX`/`epsH` ignored).
+    ///   - klValue: false skips the KL's value (its gradient is still added); `Loss.kl` is then 0.
+    func run(
+        parameters: UnsafePointer<T>, gradient: UnsafeMutablePointer<T>?, beta: T, noise: Bool = true,
+        klValue: Bool = true
+    ) -> Loss {
         let c = configuration, L = layout
-        let net = Network<T>(parameters: parameters, configuration: c)
+        let net = Network<T>(parameters: parameters, configuration: c, layout: L)
         let B = batch, n = batch * time
         let nI = c.inputSize, nE = c.embeddingSize, nA = c.alphaWidth, nH = c.hiddenSize, nG = c.gateSize
         let nHin = nH + c.timeFeatures
@@ -80,14 +88,7 @@ final class TrainingGraph<T: BARNNScalar> {
         net.inputForward(
             rows: n, x: x, eps: noise ? UnsafePointer(epsX) : nil, e: e, ax1: ax1, ox: ox, alx: alx, et: et, gx: gx)
         hs.update(repeating: 0, count: B * nH)
-        for t in 0..<time {
-            let r = t * B
-            net.recurrentForward(
-                rows: B, hPrev: hs + r * nH, tf: x + r * nI + 2, ldtf: nI, gx: gx + r * nG,
-                eps: noise ? UnsafePointer(epsH + r * nH) : nil, hin: hin + r * nHin, ah1: ah1 + r * nA,
-                oh: oh + r * nH, alh: alh + r * nH, ht: ht + r * nH, gh: gh + r * nG, gates: gates + r * nG,
-                hNew: hs + (r + B) * nH)
-        }
+        split { lo, hi in self.recurrentForward(net, rows: lo..<hi, noise: noise) }
         net.head(rows: n, h: hs + B * nH, out: out)
 
         // Loss: Gaussian NLL on counted targets; tVAMP KL per step over the batch.
@@ -119,10 +120,10 @@ final class TrainingGraph<T: BARNNScalar> {
             let r = t * B
             kl += TVampKL.accumulate(
                 alpha: alx + r * nE, rows: B, units: nE, ld: nE, gradient: gradient == nil ? nil : klX + r * nE,
-                scale: gradScale)
+                scale: gradScale, value: klValue)
             kl += TVampKL.accumulate(
                 alpha: alh + r * nH, rows: B, units: nH, ld: nH, gradient: gradient == nil ? nil : klH + r * nH,
-                scale: gradScale)
+                scale: gradScale, value: klValue)
         }
         kl *= klScale
         let loss = Loss(nll: nll, kl: kl, counted: counted)
@@ -137,63 +138,8 @@ final class TrainingGraph<T: BARNNScalar> {
             transA: false, transB: true, m: n, n: nH, k: 2, alpha: 1, a: dOut, lda: 2, b: parameters + L.wo,
             ldb: 2, beta: 0, c: dHead, ldc: nH)
 
-        let boundAlpha = T(c.logAlphaBound)
         dh.update(repeating: 0, count: B * nH)  // carries ∂L/∂h_t from step t+1
-        for t in stride(from: time - 1, through: 0, by: -1) {
-            let r = t * B
-            let hPrev = hs + r * nH
-            for i in 0..<(B * nH) { dh[i] += dHead[r * nH + i] }
-            for b in 0..<B {
-                let gate = gates + (r + b) * nG, ghRow = gh + (r + b) * nG
-                let dgx = dGx + (r + b) * nG, dgh = dGh + (r + b) * nG
-                for j in 0..<nH {
-                    let rr = gate[j], u = gate[nH + j], nn = gate[2 * nH + j]
-                    let dhj = dh[b * nH + j]
-                    // fwd: h = (1 − u)·n + u·h_prev
-                    dhPrev[b * nH + j] = dhj * u
-                    let dn = dhj * (1 - u)
-                    let du = dhj * (hPrev[b * nH + j] - nn)
-                    // fwd: n = tanh(gx_n + r·gh_n)
-                    let dan = dn * (1 - nn * nn)
-                    dgx[2 * nH + j] = dan
-                    dgh[2 * nH + j] = dan * rr
-                    let dr = dan * ghRow[2 * nH + j]
-                    // fwd: r = σ(gx_r + gh_r), u = σ(gx_u + gh_u)
-                    let dar = dr * rr * (1 - rr)
-                    let dau = du * u * (1 - u)
-                    dgx[j] = dar
-                    dgh[j] = dar
-                    dgx[nH + j] = dau
-                    dgh[nH + j] = dau
-                }
-            }
-            // fwd: gh = h̃·Whh + bhh ⇒ dh̃ = dgh·Whhᵀ
-            T.gemm(
-                transA: false, transB: true, m: B, n: nH, k: nG, alpha: 1, a: dGh + r * nG, lda: nG,
-                b: parameters + L.whh, ldb: nG, beta: 0, c: dht, ldc: nH)
-            // fwd: h̃ = h_prev·αh·(1 + εh), αh = exp(clamp(oh))
-            for i in 0..<(B * nH) {
-                let k = r * nH + i
-                let noiseFactor = noise ? 1 + epsH[k] : 1
-                dhPrev[i] += dht[i] * alh[k] * noiseFactor
-                let dAlpha = dht[i] * hPrev[i] * noiseFactor + klH[k]
-                dOh[k] = abs(oh[k]) < boundAlpha ? dAlpha * alh[k] : 0
-            }
-            // fwd: oh = tanh(hin·Ah1 + bh1)·Ah2 + bh2
-            T.gemm(
-                transA: false, transB: true, m: B, n: nA, k: nH, alpha: 1, a: dOh + r * nH, lda: nH,
-                b: parameters + L.ah2, ldb: nH, beta: 0, c: dah1, ldc: nA)
-            for i in 0..<(B * nA) {
-                let a = ah1[r * nA + i]
-                dPreH[r * nA + i] = dah1[i] * (1 - a * a)
-            }
-            T.gemm(
-                transA: false, transB: true, m: B, n: nHin, k: nA, alpha: 1, a: dPreH + r * nA, lda: nA,
-                b: parameters + L.ah1, ldb: nA, beta: 0, c: dhin, ldc: nHin)
-            for b in 0..<B {
-                for j in 0..<nH { dh[b * nH + j] = dhPrev[b * nH + j] + dhin[b * nHin + j] }
-            }
-        }
+        split { lo, hi in self.recurrentBackward(parameters, rows: lo..<hi, noise: noise) }
 
         // Weight gradients of the recurrent part, one GEMM each over all T·B rows.
         T.gemm(
@@ -209,6 +155,7 @@ final class TrainingGraph<T: BARNNScalar> {
             beta: 1, c: g + L.ah1, ldc: nA)
         columnSums(dPreH, rows: n, cols: nA, into: g + L.bh1)
 
+        let boundAlpha = T(c.logAlphaBound)
         // Input side. fwd: gx = ẽ·Wih + bih, ẽ = e·αx·(1 + εx)
         T.gemm(
             transA: true, transB: false, m: nE, n: nG, k: n, alpha: 1, a: et, lda: nE, b: dGx, ldb: nG, beta: 1,
@@ -247,6 +194,142 @@ final class TrainingGraph<T: BARNNScalar> {
         return loss
     }
 
+    /// Runs `body` over the batch rows, in two halves on two threads when `threads > 1`.
+    ///
+    /// Rows of different windows only meet in the KL's batch moments, which are computed between the
+    /// recurrent forward and backward, so each half's recurrence is independent.
+    private func split(_ body: @escaping (Int, Int) -> Void) {
+        guard threads > 1, batch >= 8 else {
+            body(0, batch)
+            return
+        }
+        let half = batch / 2
+        let job = UncheckedJob(body: body, batch: batch)
+        DispatchQueue.concurrentPerform(iterations: 2) { k in k == 0 ? job.body(0, half) : job.body(half, job.batch) }
+    }
+
+    /// Forward recurrence for batch rows `rows` (rows t·B + b for b in `rows`, every t).
+    private func recurrentForward(_ net: Network<T>, rows: Range<Int>, noise: Bool) {
+        let c = configuration, B = batch, m = rows.count
+        let nI = c.inputSize, nA = c.alphaWidth, nH = c.hiddenSize, nG = c.gateSize, nHin = nH + c.timeFeatures
+        for t in 0..<time {
+            let r = t * B + rows.lowerBound
+            net.recurrentForward(
+                rows: m, hPrev: hs + r * nH, tf: x + r * nI + 2, ldtf: nI, gx: gx + r * nG,
+                eps: noise ? UnsafePointer(epsH + r * nH) : nil, hin: hin + r * nHin, ah1: ah1 + r * nA,
+                oh: oh + r * nH, alh: alh + r * nH, ht: ht + r * nH, gh: gh + r * nG, gates: gates + r * nG,
+                hNew: hs + (r + B) * nH)
+        }
+    }
+
+    /// Backward recurrence (through time) for batch rows `rows`; fills dGx, dGh, dOh, dPreH for them.
+    private func recurrentBackward(_ parameters: UnsafePointer<T>, rows: Range<Int>, noise: Bool) {
+        let c = configuration, L = layout, B = batch, m = rows.count, lo = rows.lowerBound
+        let nA = c.alphaWidth, nH = c.hiddenSize, nG = c.gateSize, nHin = nH + c.timeFeatures
+        let boundAlpha = T(c.logAlphaBound)
+        let dh = self.dh + lo * nH, dhPrev = self.dhPrev + lo * nH, dht = self.dht + lo * nH
+        let dah1 = self.dah1 + lo * nA, dhin = self.dhin + lo * nHin
+        for t in stride(from: time - 1, through: 0, by: -1) {
+            let r = t * B + lo
+            let hPrev = hs + r * nH
+            for i in 0..<(m * nH) { dh[i] += dHead[r * nH + i] }
+            if T.self == Float.self && nH % 8 == 0 {
+                gatesBackwardSIMD(rows: m, firstRow: r, dh: dh, dhPrev: dhPrev, hPrev: hPrev)
+            } else {
+                for b in 0..<m {
+                    let gate = gates + (r + b) * nG, ghRow = gh + (r + b) * nG
+                    let dgx = dGx + (r + b) * nG, dgh = dGh + (r + b) * nG
+                    for j in 0..<nH {
+                        let rr = gate[j], u = gate[nH + j], nn = gate[2 * nH + j]
+                        let dhj = dh[b * nH + j]
+                        // fwd: h = (1 − u)·n + u·h_prev
+                        dhPrev[b * nH + j] = dhj * u
+                        let dn = dhj * (1 - u)
+                        let du = dhj * (hPrev[b * nH + j] - nn)
+                        // fwd: n = tanh(gx_n + r·gh_n)
+                        let dan = dn * (1 - nn * nn)
+                        dgx[2 * nH + j] = dan
+                        dgh[2 * nH + j] = dan * rr
+                        let dr = dan * ghRow[2 * nH + j]
+                        // fwd: r = σ(gx_r + gh_r), u = σ(gx_u + gh_u)
+                        let dar = dr * rr * (1 - rr)
+                        let dau = du * u * (1 - u)
+                        dgx[j] = dar
+                        dgh[j] = dar
+                        dgx[nH + j] = dau
+                        dgh[nH + j] = dau
+                    }
+                }
+            }
+            // fwd: gh = h̃·Whh + bhh ⇒ dh̃ = dgh·Whhᵀ
+            T.gemm(
+                transA: false, transB: true, m: m, n: nH, k: nG, alpha: 1, a: dGh + r * nG, lda: nG,
+                b: parameters + L.whh, ldb: nG, beta: 0, c: dht, ldc: nH)
+            // fwd: h̃ = h_prev·αh·(1 + εh), αh = exp(clamp(oh))
+            for i in 0..<(m * nH) {
+                let k = r * nH + i
+                let noiseFactor = noise ? 1 + epsH[k] : 1
+                dhPrev[i] += dht[i] * alh[k] * noiseFactor
+                let dAlpha = dht[i] * hPrev[i] * noiseFactor + klH[k]
+                dOh[k] = abs(oh[k]) < boundAlpha ? dAlpha * alh[k] : 0
+            }
+            // fwd: oh = tanh(hin·Ah1 + bh1)·Ah2 + bh2
+            T.gemm(
+                transA: false, transB: true, m: m, n: nA, k: nH, alpha: 1, a: dOh + r * nH, lda: nH,
+                b: parameters + L.ah2, ldb: nH, beta: 0, c: dah1, ldc: nA)
+            for i in 0..<(m * nA) {
+                let a = ah1[r * nA + i]
+                dPreH[r * nA + i] = dah1[i] * (1 - a * a)
+            }
+            T.gemm(
+                transA: false, transB: true, m: m, n: nHin, k: nA, alpha: 1, a: dPreH + r * nA, lda: nA,
+                b: parameters + L.ah1, ldb: nA, beta: 0, c: dhin, ldc: nHin)
+            for b in 0..<m {
+                for j in 0..<nH { dh[b * nH + j] = dhPrev[b * nH + j] + dhin[b * nHin + j] }
+            }
+        }
+    }
+
+    /// The gate part of the backward step in `SIMD8<Float>` (the generic loop does not vectorise: LLVM
+    /// cannot rule out aliasing between the many buffers). Same equations as the generic loop.
+    private func gatesBackwardSIMD(
+        rows m: Int, firstRow r: Int, dh: UnsafeMutablePointer<T>, dhPrev: UnsafeMutablePointer<T>,
+        hPrev: UnsafeMutablePointer<T>
+    ) {
+        let nH = configuration.hiddenSize, nG = configuration.gateSize
+        typealias V = SIMD8<Float>
+        @inline(__always) func load(_ p: UnsafeMutablePointer<T>, _ i: Int) -> V {
+            UnsafeRawPointer(p).loadUnaligned(fromByteOffset: i * 4, as: V.self)
+        }
+        @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<T>, _ i: Int) {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, toByteOffset: i * 4, as: V.self)
+        }
+        for b in 0..<m {
+            let gate = gates + (r + b) * nG, ghRow = gh + (r + b) * nG
+            let dgx = dGx + (r + b) * nG, dgh = dGh + (r + b) * nG
+            for j in stride(from: 0, to: nH, by: 8) {
+                let rr = load(gate, j), u = load(gate, nH + j), nn = load(gate, 2 * nH + j)
+                let dhj = load(dh, b * nH + j)
+                // fwd: h = (1 − u)·n + u·h_prev
+                store(dhj * u, dhPrev, b * nH + j)
+                let dn = dhj * (1 - u)
+                let du = dhj * (load(hPrev, b * nH + j) - nn)
+                // fwd: n = tanh(gx_n + r·gh_n)
+                let dan = dn * (1 - nn * nn)
+                store(dan, dgx, 2 * nH + j)
+                store(dan * rr, dgh, 2 * nH + j)
+                let dr = dan * load(ghRow, 2 * nH + j)
+                // fwd: r = σ(gx_r + gh_r), u = σ(gx_u + gh_u)
+                let dar = dr * rr * (1 - rr)
+                let dau = du * u * (1 - u)
+                store(dar, dgx, j)
+                store(dar, dgh, j)
+                store(dau, dgx, nH + j)
+                store(dau, dgh, nH + j)
+            }
+        }
+    }
+
     /// `into[j] += Σ_r m[r, j]`.
     private func columnSums(_ m: UnsafePointer<T>, rows: Int, cols: Int, into: UnsafeMutablePointer<T>) {
         for r in 0..<rows {
@@ -254,4 +337,11 @@ final class TrainingGraph<T: BARNNScalar> {
             for j in 0..<cols { into[j] += row[j] }
         }
     }
+}
+
+/// Carries the split's closure into `concurrentPerform`.
+private struct UncheckedJob: @unchecked Sendable {
+    // Unchecked: the two halves touch disjoint rows of the graph's buffers, and the caller waits for both.
+    let body: (Int, Int) -> Void
+    let batch: Int
 }

@@ -24,6 +24,9 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var patience: Int = 8
     /// Seed for initialisation, window choice and noise. The default is 1.
     public var seed: UInt64 = 1
+    /// Threads for the recurrent loops (the batch is split in two halves when 2). Pair 2 with
+    /// `blasThreads = 1`, so BLAS does not oversubscribe the cores. The default is 1.
+    public var threads: Int = 1
     /// OpenBLAS threads to set before training (nil leaves the process setting alone). The default is nil.
     public var blasThreads: Int? = nil
 
@@ -55,6 +58,9 @@ public struct AlphaSpread: Sendable, Codable, Equatable {
 
 /// What training did: loss histories, the α spread and throughput.
 public struct TrainingReport: Sendable, Codable, Equatable {
+    /// The scale fitted to each input series' training part, in input order: use it for that stream's
+    /// `RecurrentState` so inference sees the inputs training saw.
+    public var scales: [SeriesScale] = []
     /// Validation NLL of the starting parameters (before any step).
     public var initialValidationNLL: Float = .nan
     /// Optimiser step of each evaluation.

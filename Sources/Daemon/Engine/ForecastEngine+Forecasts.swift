@@ -23,8 +23,8 @@ extension ForecastEngine {
             let members = due[name]!
             var cold = members
             if let model = group.model {
-                let warm = members.filter { $0.recurrent.map { $0.level.isFinite } ?? false }
-                cold = members.filter { !($0.recurrent.map { $0.level.isFinite } ?? false) }
+                let warm = members.filter { $0.recurrent?.level?.isFinite ?? false }
+                cold = members.filter { !($0.recurrent?.level?.isFinite ?? false) }
                 if !warm.isEmpty {
                     cold += sampleForecasts(warm, model: model, group: group, now: now, into: &output)
                 }
@@ -87,15 +87,13 @@ extension ForecastEngine {
         _ state: StreamState, group: ModelGroupRuntime, model: [[Double]], means: [Double],
         kind: ForecastPayload.Kind, now: Double, into output: inout EngineOutput
     ) {
-        var calibrated = model
-        for h in calibrated.indices {
-            if group.settings.calibration.method == .none {
-                QuantileLevels.rearrange(&calibrated[h])
-            } else {
-                state.calibrator.calibrate(step: h + 1, quantiles: &calibrated[h])
-            }
+        var raw = model
+        if group.settings.calibration.method != .none {
+            for h in raw.indices { state.calibrator.calibrate(step: h + 1, quantiles: &raw[h], rearrange: false) }
         }
-        state.recordIssued(StreamState.Issued(model: model, calibrated: calibrated))
+        var calibrated = raw
+        for h in calibrated.indices { QuantileLevels.rearrange(&calibrated[h]) }
+        state.recordIssued(StreamState.Issued(model: model, raw: raw, calibrated: calibrated))
         state.stepsSinceForecast = 0
         state.forecastOwed = false
         state.dirty = true

@@ -52,7 +52,8 @@ extension ForecastEngine {
         for h in stride(from: 1, through: min(horizon, state.issued.count), by: 1) {
             guard let forecast = state.issued[state.issued.count - h] else { continue }
             do {
-                try state.calibrator.update(step: h, quantiles: forecast.model[h - 1], outcome: y)
+                try state.calibrator.update(
+                    step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y)
                 guard h == 1 else { continue }
                 let update = try state.drift.update(time: observation.t, quantiles: forecast.calibrated[0], outcome: y)
                 if let alarm = update.alarm {

@@ -92,13 +92,14 @@ extension ForecastEngine {
         let replay = newer.map { Observation(t: Double($0.tMs) / 1000, value: $0.value) }
         if let last = replay.last {
             switch state.resampler.cadence {
+            // The replayed steps are final: the resampler must not emit them (or anything before them) again.
+            // What its saved open bucket held is in those steps already, so closing it discards nothing new.
             case .every(let seconds, _): _ = state.resampler.advance(to: last.t + seconds)
             case .event:
-                if let value = replay.last(where: { $0.value != nil }) {
-                    _ = try? state.resampler.ingest(Forecasting.Reading(time: value.t, value: value.value!))
+                if let present = replay.last(where: { $0.value != nil }), let value = present.value {
+                    _ = try? state.resampler.ingest(Forecasting.Reading(time: present.t, value: value))
                 }
             }
-            _ = last
             state.pending = replay + state.pending
             state.replayPending = replay.count
             state.forecastOwed = true

@@ -9,11 +9,14 @@ import Forecasting
 /// ``ConformalCalibrator`` and ``DriftMonitor``, and the forecasts issued after each of the last H steps (index
 /// based: the entry issued after step j is scored at step j + h for its step h).
 final class StreamState {
-    /// A forecast as issued: the model's quantiles (what the calibrator learns from) and the published ones.
+    /// A forecast as issued: the model's quantiles and the calibrated rows before rearrangement (what the
+    /// calibrator learns from), and the published (sorted) rows the drift monitor scores.
     struct Issued: Sendable, Codable, Equatable {
         /// Model quantiles per step, [H][K].
         var model: [[Double]]
-        /// Calibrated (published) quantiles per step, [H][K].
+        /// Calibrated quantiles per step before rearrangement, [H][K].
+        var raw: [[Double]]
+        /// Calibrated, monotone (published) quantiles per step, [H][K].
         var calibrated: [[Double]]
     }
 
@@ -94,13 +97,17 @@ final class StreamState {
         self.dirty = false
     }
 
-    /// The Forecasting calibrator settings for a group's `[calibration]`; `none` keeps a calibrator for the
-    /// coverage report but never applies its offsets.
+    /// The Forecasting calibrator settings for a group's `[calibration]`: `aci` is adaptive conformal inference on a
+    /// rolling window, `rolling` split conformal on it; `none` keeps a calibrator only for the coverage report.
     static func calibration(_ settings: DaemonConfiguration.CalibrationSettings) -> ConformalCalibrator.Configuration {
         switch settings.method {
         case .aci: ConformalCalibrator.Configuration(method: .adaptive(gamma: settings.rate), window: settings.window)
         case .rolling: ConformalCalibrator.Configuration(method: .rollingWindow, window: settings.window)
-        case .none: ConformalCalibrator.Configuration(method: .quantileTracking(rate: 0), window: settings.window)
+        case .none:
+            // Never applied (the engine only sorts); the smallest positive rate keeps the offsets at 0 so the
+            // coverage it reports is the model's own, with O(K) memory per step.
+            ConformalCalibrator.Configuration(
+                method: .quantileTracking(rate: .leastNonzeroMagnitude), window: settings.window)
         }
     }
 

@@ -15,6 +15,7 @@ extension ConformalCalibrator: Codable {
         for s in steps.indices {
             self.steps[s].scores = steps[s].scores
             self.steps[s].parameter = steps[s].parameter
+            self.steps[s].typicalWidth = steps[s].typicalWidth
             for packed in steps[s].positions {
                 recordCoverage(step: s, less: Int(packed & 0xFF), lessOrEqual: Int(packed >> 8))
             }
@@ -31,6 +32,9 @@ extension ConformalCalibrator: Codable {
     private static func problem(levels: QuantileLevels, configuration: Configuration, steps: [StepState]) -> String? {
         guard configuration.window >= 1 else { return "window \(configuration.window) < 1" }
         guard configuration.scaleFloor > 0, configuration.scaleFloor.isFinite else { return "bad scaleFloor" }
+        guard configuration.typicalWidthFloor >= 0, configuration.typicalWidthFloor.isFinite,
+            configuration.typicalWidthSmoothing > 0, configuration.typicalWidthSmoothing <= 1
+        else { return "bad typical width settings" }
         var windows = true
         switch configuration.method {
         case .rollingWindow: break
@@ -42,6 +46,7 @@ extension ConformalCalibrator: Codable {
         guard !steps.isEmpty else { return "no steps" }
         let k = levels.count
         for (s, step) in steps.enumerated() {
+            guard step.typicalWidth >= 0, step.typicalWidth.isFinite else { return "step \(s + 1): bad typical width" }
             guard step.parameter.count == k, step.parameter.allSatisfy(\.isFinite) else {
                 return "step \(s + 1): \(step.parameter.count) parameters for \(k) levels, or not finite"
             }

@@ -11,14 +11,17 @@
 /// **Cold state.** It is ``ForecasterReadiness/cold(stepsNeeded:)`` until every error series holds
 /// ``minimumResiduals`` errors, i.e. after about `m·G + minimumResiduals` clean steps.
 ///
-/// Memory: `m·G` values of history plus `G·residualWindow` errors. ``learn(_:)`` is O(G) and allocates nothing once
+/// Memory: `m·G` values of history plus `G·residualWindow` errors (8 KB for m = 48, H = 48; 384 KB for m = 1,
+/// H = 48 with the default window). ``learn(_:)`` is O(G) and allocates nothing once
 /// full; ``forecast(horizon:levels:)`` is O(H·R log R) and allocates its result.
 public struct SeasonalNaiveForecaster: Forecaster, Equatable {
     /// The seasonal period m in steps (1 = naive).
     public let period: Int
     /// The largest horizon H the residuals are kept for.
     public let maximumHorizon: Int
-    /// Errors kept per lag group. The default is 200 (the protocol's SNARIMAX window).
+    /// Errors kept per lag group. The default is 1000: on the six development datasets (`forecasting-bench
+    /// calibration`, every test origin) a window of 200 gave a mean |cov90 − 0.9| of 0.084 (cov90 0.67 on taylor,
+    /// whose last 200 lag-48 errors often miss a weekend), 500 gave 0.028 and 1000 gave 0.022 with the lowest CRPS.
     public let residualWindow: Int
     /// Errors a lag group needs before forecasts are issued. The default is 20.
     public let minimumResiduals: Int
@@ -28,7 +31,7 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
     var errors: [RingBuffer<Double>]
 
     /// A cold forecaster; traps on a period, horizon or window below 1 (configuration errors).
-    public init(period: Int, maximumHorizon: Int, residualWindow: Int = 200, minimumResiduals: Int = 20) {
+    public init(period: Int, maximumHorizon: Int, residualWindow: Int = 1000, minimumResiduals: Int = 20) {
         precondition(period >= 1, "seasonal period must be at least 1, got \(period)")
         precondition(maximumHorizon >= 1, "horizon must be at least 1, got \(maximumHorizon)")
         precondition(minimumResiduals >= 1 && residualWindow >= minimumResiduals, "need 1 <= minimum <= window")

@@ -104,7 +104,7 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         let advice: String
         switch code {
         case .diskFull: advice = "free disk space or raise the size limit; rows are kept in memory and retried"
-        case .readOnly: advice = "check the file's and its directory's permissions and mount"
+        case .readOnly: advice = "check the file's and its directory's permissions, immutable attribute and mount"
         case .locked: advice = "another process holds the database lock past the busy timeout"
         case .notADatabase: advice = "the file is not an SQLite database"
         case .corrupt: advice = "the database file is damaged; restore a backup or run `sqlite3 FILE .recover`"

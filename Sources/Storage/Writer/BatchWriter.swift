@@ -22,6 +22,14 @@ final class BatchWriter {
     private var newStreams: [String] = []
     private var newLevels: [[Double]] = []
     private var lastSeen: [Int64: Int64] = [:]
+    private var pendingObservations: [PendingObservation] = []
+
+    private struct PendingObservation {
+        var streamID: Int64
+        var tMs: Int64
+        var arrival: Int
+        var value: Double?
+    }
     /// Statements of the current transaction, looked up once per batch rather than once per item: GRDB's cache
     /// hashes the whole SQL text on every lookup.
     private var statements: [SQL: SQLiteStatementHandle] = [:]
@@ -80,33 +88,41 @@ final class BatchWriter {
 
     private func write(_ items: ArraySlice<WriteItem>, _ db: Database) throws -> Result {
         var result = Result()
-        let observation = try statement(.observation, db)
+        pendingObservations.removeAll(keepingCapacity: true)
         for item in items {
             switch item {
             case .observation(let stream, let tMs, let value):
                 let id = try streamID(stream, seenAt: tMs, db)
-                observation.bind(1, id)
-                observation.bind(2, tMs)
-                observation.bind(3, value)
-                if try observation.step() {
-                    if observation.changes == 0 {
-                        result.duplicates += 1
-                    } else {
-                        result.observations += 1
-                        if let seen = lastSeen[id] {
-                            if tMs > seen { lastSeen[id] = tMs }
-                        } else {
-                            lastSeen[id] = tMs
-                        }
-                    }
-                } else {
-                    result.invalid += 1
-                }
+                pendingObservations.append(
+                    PendingObservation(streamID: id, tMs: tMs, arrival: pendingObservations.count, value: value))
             case .forecast(let issue): try write(issue, db, &result)
             case .streamState(let state): try write(state, db, &result)
             case .drift(let drift): try write(drift, db, &result)
             case .event(let event): try write(event, db, &result)
             case .reject(let reject): try write(reject, db, &result)
+            }
+        }
+        // Inserting in key order keeps consecutive inserts on the same B-tree leaf (storage-bench: ~1.3× with 1000
+        // interleaved streams); arrival order breaks ties, so the first of two observations for a (stream, time) wins.
+        pendingObservations.sort { ($0.streamID, $0.tMs, $0.arrival) < ($1.streamID, $1.tMs, $1.arrival) }
+        let observation = try statement(.observation, db)
+        for pending in pendingObservations {
+            observation.bind(1, pending.streamID)
+            observation.bind(2, pending.tMs)
+            observation.bind(3, pending.value)
+            if try observation.step() {
+                if observation.changes == 0 {
+                    result.duplicates += 1
+                } else {
+                    result.observations += 1
+                    if let seen = lastSeen[pending.streamID] {
+                        if pending.tMs > seen { lastSeen[pending.streamID] = pending.tMs }
+                    } else {
+                        lastSeen[pending.streamID] = pending.tMs
+                    }
+                }
+            } else {
+                result.invalid += 1
             }
         }
         if !lastSeen.isEmpty {

@@ -3,8 +3,9 @@ import Logging
 
 /// The one writer of a ``Store``: batches queued items into transactions on a dedicated thread.
 ///
-/// `enqueue` is cheap and thread-safe and never waits for SQLite. A transaction commits once
-/// ``WriterConfiguration/batchRows`` rows wait or ``WriterConfiguration/maxDelay`` after the first queued row.
+/// `enqueue` is cheap and thread-safe and never waits for SQLite. A transaction starts once
+/// ``WriterConfiguration/batchRows`` rows wait or ``WriterConfiguration/maxDelay`` after the first queued row; a
+/// backlog is written in transactions of up to ``WriterConfiguration/maximumTransactionRows`` rows (group commit).
 /// When a transaction fails (disk full, locked, read-only) its rows stay in memory and are retried with exponential
 /// backoff; past ``WriterConfiguration/retryBufferRows`` the oldest rows are dropped and counted. Nothing here traps
 /// on an environment fault.
@@ -15,7 +16,10 @@ public final class StoreWriter: Sendable {
     private let configuration: WriterConfiguration
 
     struct FlushWaiter {
+        /// The flush returns once this many items are done.
         let ticket: UInt64
+        /// How many takes had happened when it registered: only a later attempt, which holds its items, may fail it.
+        let epoch: UInt64
         let continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -28,6 +32,8 @@ public final class StoreWriter: Sendable {
         /// Items committed or dropped so far, in queue order.
         var doneItems: UInt64 = 0
         var flushWaiters: [FlushWaiter] = []
+        /// Takes of the queue by the writer thread so far.
+        var takes: UInt64 = 0
         var closing = false
         var finished = false
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
@@ -84,7 +90,8 @@ public final class StoreWriter: Sendable {
         }
     }
 
-    /// Writes everything queued before the call now, ignoring the batch bounds and any retry backoff.
+    /// Writes everything queued before the call now, ignoring the batch bounds and any retry backoff. Returns when
+    /// those items are committed, or were dropped past the retry bound (counted in ``WriterCounters/rowsDropped``).
     ///
     /// - Throws: ``StorageError`` if the write attempt fails; the rows stay buffered and are retried.
     ///   `.closed` if the writer is closed.
@@ -97,7 +104,8 @@ public final class StoreWriter: Sendable {
                     } else if state.doneItems >= state.enqueuedItems {
                         continuation.resume()
                     } else {
-                        state.flushWaiters.append(FlushWaiter(ticket: state.enqueuedItems, continuation: continuation))
+                        state.flushWaiters.append(
+                            FlushWaiter(ticket: state.enqueuedItems, epoch: state.takes, continuation: continuation))
                         waiter.broadcast()
                     }
                 }

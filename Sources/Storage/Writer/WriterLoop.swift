@@ -13,8 +13,8 @@ final class WriterLoop: @unchecked Sendable {
     private var buffer: [WriteItem] = []
     private var head = 0
     private var bufferRows = 0
-    /// Items enqueued up to the last take: a failed attempt answers only the flushes whose items it included.
-    private var takenThrough: UInt64 = 0
+    /// The take count of the current attempt: it answers only the flushes registered before its take.
+    private var attemptEpoch: UInt64 = 0
     private var retryAt: ContinuousClock.Instant?
     private var backoff: Duration
     private var closeAttemptsLeft: Int
@@ -36,6 +36,10 @@ final class WriterLoop: @unchecked Sendable {
             let (taken, closing) = takeWhenDue()
             var dropped = append(taken)
             if head == buffer.count {
+                // Nothing left to retry (everything was dropped, or nothing came): leave backoff.
+                retryAt = nil
+                backoff = configuration.initialBackoff
+                compact()
                 if closing {
                     finish(dropped: dropped)
                     return
@@ -109,7 +113,8 @@ final class WriterLoop: @unchecked Sendable {
                 waiter.wait(until: deadline)
             }
             let items = state.queue
-            takenThrough = state.enqueuedItems
+            state.takes += 1
+            attemptEpoch = state.takes
             state.queue = []
             state.queuedRows = 0
             state.firstQueuedAt = nil
@@ -173,9 +178,9 @@ final class WriterLoop: @unchecked Sendable {
             if let failure {
                 state.counters.failedBatches += 1
                 state.counters.lastError = failure
-                let taken = takenThrough
-                let failed = state.flushWaiters.filter { $0.ticket <= taken }
-                state.flushWaiters.removeAll { $0.ticket <= taken }
+                let epoch = attemptEpoch
+                let failed = state.flushWaiters.filter { $0.epoch < epoch }
+                state.flushWaiters.removeAll { $0.epoch < epoch }
                 for waiter in failed { waiter.continuation.resume(throwing: failure) }
             } else {
                 state.counters.lastError = nil

@@ -4,6 +4,15 @@
 let tinyConfiguration = BARNNConfiguration(
     hiddenSize: 5, embeddingSize: 3, alphaWidth: 4, timeFeatures: 2, beta: 0.5, logAlphaBound: 6)
 
+extension BARNNConfiguration {
+    /// A copy with `timeFeatures` replaced.
+    func with(timeFeatures: Int) -> BARNNConfiguration {
+        var copy = self
+        copy.timeFeatures = timeFeatures
+        return copy
+    }
+}
+
 /// A `TrainingGraph<Double>` filled with seeded inputs, targets, mask and noise.
 func makeDoubleGraph(batch: Int, time: Int, seed: UInt64) -> TrainingGraph<Double> {
     let c = tinyConfiguration

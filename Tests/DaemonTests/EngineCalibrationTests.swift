@@ -1,0 +1,25 @@
+import Forecasting
+import Testing
+
+@testable import Daemon
+
+@Suite struct EngineCalibrationTests {
+    @Test(arguments: [DaemonConfiguration.CalibrationMethod.none, .rolling, .aci])
+    func everyCalibrationMethodServesForecasts(method: DaemonConfiguration.CalibrationMethod) throws {
+        let fixture = try EngineFixture()
+        var configuration = EngineFixture.configuration(horizon: 3)
+        configuration.models["default"]!.calibration.method = method
+        configuration.models["default"]!.calibration.window = 50
+        let engine = try fixture.engine(configuration)
+        let outputs = EngineFixture.feed(engine, streams: ["a"], steps: 0..<80)
+        #expect(outputs.last?.forecastIssues.count == 1)
+        let issued = try #require(engine.streams["a"]?.issued.last ?? nil)
+        if method == .none {
+            #expect(issued.calibrated == issued.model)
+        } else {
+            // After 50+ scored outcomes the conformal offsets move the model's quantiles.
+            #expect(issued.calibrated != issued.model)
+        }
+        #expect(engine.streams["a"]?.calibrator.coverage(step: 1).count == 50)
+    }
+}
