@@ -280,7 +280,38 @@ func run(streams count: Int, arguments: Arguments) async throws {
     broker.stop()
 }
 
+/// The durable inbox's cost per message on libmosquitto's thread: one committed INSERT (WAL, synchronous=NORMAL),
+/// beside the same messages appended to memory.
+func benchInbox() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "daemon-bench-inbox-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let inbox = try DurableInbox(path: directory.appendingPathComponent("bench.inbox.sqlite").path)
+    let messages = (0..<20_000).map { index in
+        Message(
+            topic: "sensors/s/\(index % 1000)", payload: payload(stream: index % 1000, step: index / 1000, start: 0),
+            qos: .atLeastOnce, receivedAt: Double(index))
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    for message in messages { try inbox.append(message) }
+    let seconds = start.duration(to: clock.now)
+    var memory: [Message] = []
+    let memoryStart = clock.now
+    for message in messages { memory.append(message) }
+    let memorySeconds = memoryStart.duration(to: clock.now)
+    let total = Double(seconds.components.seconds) + Double(seconds.components.attoseconds) * 1e-18
+    let memoryTotal = Double(memorySeconds.components.seconds) + Double(memorySeconds.components.attoseconds) * 1e-18
+    printJSON([
+        "bench": "inbox.append messages=\(messages.count) payload~40B one commit each", "seconds": total,
+        "appends_per_s": Double(messages.count) / total, "us_per_append": total / Double(messages.count) * 1e6,
+        "reference_memory_us_per_append": memoryTotal / Double(memory.count) * 1e6,
+    ])
+}
+
 let arguments = Arguments()
+try benchInbox()
 for count in arguments.streams {
     try await run(streams: count, arguments: arguments)
 }

@@ -26,8 +26,6 @@ import Testing
                 }
             }
             guard fd >= 0, bound == 0 else { throw HarnessError(message: "notify socket: errno \(errno)") }
-            var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         }
 
         deinit { close(fd) }
@@ -38,8 +36,12 @@ import Testing
             let deadline = clock.now.advanced(by: timeout)
             var buffer = [UInt8](repeating: 0, count: 4096)
             while clock.now < deadline {
-                let count = recv(fd, &buffer, buffer.count, 0)
-                guard count > 0 else { continue }
+                // Non-blocking read polled every 5 ms, so the deadline is honoured.
+                let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+                guard count > 0 else {
+                    usleep(5_000)
+                    continue
+                }
                 let lines = String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\n").map(String.init)
                 seen += lines
                 if lines.contains(where: { $0.hasPrefix(assignment) }) { return true }
