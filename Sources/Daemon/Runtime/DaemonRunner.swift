@@ -107,6 +107,8 @@ public final class DaemonRunner: Sendable {
         do {
             mqttConfiguration = try configuration.mqttClientConfiguration()
         } catch {
+            await writer.close()
+            try? store.close()
             throw RuntimeError(.mqtt, "\(error)")
         }
         if let inbox {
@@ -117,6 +119,7 @@ public final class DaemonRunner: Sendable {
             client = try MosquittoClient(configuration: mqttConfiguration, logger: logger)
         } catch {
             await writer.close()
+            try? store.close()
             throw RuntimeError(.mqtt, "\(error)")
         }
 
