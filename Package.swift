@@ -79,6 +79,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "BARNN", "Forecasting", "Storage", "MQTT",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -113,6 +114,11 @@ let package = Package(
         ),
 
         .executableTarget(name: "barnn-bench", dependencies: ["BARNN"], swiftSettings: numericSettings),
+        .executableTarget(
+            name: "daemon-bench",
+            dependencies: ["BARNN", "Daemon", "MQTT", "MQTTTestKit", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
 
         // Test support and tests.
         .target(

@@ -36,6 +36,11 @@ public struct MQTTConfiguration: Sendable, CustomStringConvertible {
     public var outgoingQueueCapacity: Int = 10_000
     /// Reconnect delays. The default is 1 s doubling to 30 s, with jitter.
     public var reconnect: Backoff = Backoff()
+    /// Called on the network thread with each received message before it is queued, and so before the broker
+    /// gets its QoS 1 PUBACK: a hook that makes the message durable here (a write-ahead inbox) closes the loss
+    /// window of a process crash. Keep it short; it stalls delivery like a slow consumer. A throw is counted in
+    /// ``MQTTCounters/beforeAcknowledgeFailures`` and the message is still queued. The default is `nil`.
+    public var beforeAcknowledge: (@Sendable (Message) throws -> Void)?
 
     /// A configuration with defaults for everything but the broker address and client id.
     public init(host: String, port: Int = 1883, clientID: String) {

@@ -30,6 +30,8 @@ public struct MQTTCounters: Sendable, Hashable {
     public var subscriptionsGranted: UInt64 = 0
     /// Filters the broker refused in a SUBACK.
     public var subscribeFailures: UInt64 = 0
+    /// Messages whose ``MQTTConfiguration/beforeAcknowledge`` hook threw; they were queued all the same.
+    public var beforeAcknowledgeFailures: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -49,6 +51,7 @@ final class CounterSet: Sendable {
     let resubscribes = Atomic<UInt64>(0)
     let subscriptionsGranted = Atomic<UInt64>(0)
     let subscribeFailures = Atomic<UInt64>(0)
+    let beforeAcknowledgeFailures = Atomic<UInt64>(0)
 
     func snapshot(queued: Int) -> MQTTCounters {
         var counters = MQTTCounters()
@@ -65,6 +68,7 @@ final class CounterSet: Sendable {
         counters.resubscribes = resubscribes.load(ordering: .relaxed)
         counters.subscriptionsGranted = subscriptionsGranted.load(ordering: .relaxed)
         counters.subscribeFailures = subscribeFailures.load(ordering: .relaxed)
+        counters.beforeAcknowledgeFailures = beforeAcknowledgeFailures.load(ordering: .relaxed)
         return counters
     }
 }

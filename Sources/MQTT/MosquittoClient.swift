@@ -22,7 +22,8 @@ import Synchronization
 /// 1.5 × keepalive makes the broker drop the connection; the unacknowledged messages stay in the session and
 /// are redelivered after the reconnect, so the result is duplicates, not loss (at least once). (2) Messages
 /// already in the queue when the process dies were acknowledged and are lost: at most
-/// `incomingQueueCapacity` + one consumer batch. (3) QoS 0 messages are stalled the same way inside barnnd,
+/// `incomingQueueCapacity` + one consumer batch, unless ``MQTTConfiguration/beforeAcknowledge`` made them
+/// durable first (it runs before the message is queued and acknowledged). (3) QoS 0 messages are stalled the same way inside barnnd,
 /// but the broker may discard QoS 0 traffic for a slow client; that loss is outside barnnd.
 ///
 /// Publishing: QoS 1/2 messages are handed to libmosquitto, which keeps them until acknowledged and resends

@@ -83,7 +83,8 @@ extension MosquittoConnection {
         }
     }
 
-    /// Copies the message out of libmosquitto's buffer and blocks until the queue takes it.
+    /// Copies the message out of libmosquitto's buffer, runs the before-acknowledge hook and blocks until the
+    /// queue takes it.
     ///
     /// For QoS 1 libmosquitto has already queued the PUBACK, but in threaded mode only this thread writes it,
     /// after this callback returns: the broker is acknowledged only once the message is in our queue.
@@ -98,6 +99,14 @@ extension MosquittoConnection {
             topic: String(cString: raw.topic), payload: payload, qos: QoS(rawValue: raw.qos) ?? .atMostOnce,
             retain: raw.retain, receivedAt: Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9)
         counters.messagesReceived.increment()
+        if let hook = configuration.beforeAcknowledge {
+            do {
+                try hook(message)
+            } catch {
+                counters.beforeAcknowledgeFailures.increment()
+                logger.debug("mqtt before-acknowledge hook failed", metadata: ["mqtt.error": "\(error)"])
+            }
+        }
         incoming.push(message) { counters.consumerStalls.increment() }
     }
 

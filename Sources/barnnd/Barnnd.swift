@@ -8,8 +8,8 @@ struct Barnnd: AsyncParsableCommand {
         abstract: "Streaming time-series forecasts with calibrated intervals, over MQTT.",
         version: "0.1.0",
         subcommands: [
-            CheckConfig.self, Status.self, Streams.self, History.self, Plot.self, Checkpoints.self, Events.self,
-            Rejects.self,
+            Run.self, Replay.self, CheckConfig.self, Status.self, Streams.self, History.self, Plot.self,
+            Checkpoints.self, Events.self, Rejects.self,
         ]
     )
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# barnnd demo: installs the dependencies, builds release, starts a private mosquitto and barnnd on the bundled demo
+# configuration, replays a bundled sample (3 streams: 800 readings of history each, which trains a first BARNN model,
+# then 200 more) and shows the forecasts.
+# Everything lives in ./demo/ and is stopped on exit (Ctrl-C).
+#
+#   Scripts/demo.sh                 # full run
+#   SKIP_DEPS=1 Scripts/demo.sh     # skip apt-get (dependencies already installed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DEMO="$ROOT/demo"
+
+if [ "${SKIP_DEPS:-0}" != "1" ]; then
+    Scripts/install-deps.sh
+fi
+swift build -c release --product barnnd
+BARNND="$(swift build -c release --show-bin-path)/barnnd"
+
+mkdir -p "$DEMO"
+rm -f "$DEMO"/barnnd.sqlite* "$DEMO"/barnnd.inbox.sqlite* "$DEMO"/mosquitto.db
+
+# A free port: 1883 when nothing listens there, else one the kernel picks.
+port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+PORT=1883
+if ! port_is_free "$PORT"; then
+    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
+
+cat > "$DEMO/mosquitto.conf" <<CONF
+listener $PORT 127.0.0.1
+allow_anonymous true
+# barnnd's delivery guarantee needs the broker to queue for its persistent session without a cap.
+max_queued_messages 0
+persistence true
+persistence_location $DEMO/
+log_dest file $DEMO/mosquitto.log
+# Keep our own user so the broker can write its log and persistence file here.
+user $(id -un)
+CONF
+sed -e "s/^port = 1883/port = $PORT/" -e "s#^path = \"demo/barnnd.sqlite\"#path = \"$DEMO/barnnd.sqlite\"#" \
+    config/samples/demo.toml > "$DEMO/barnnd.toml"
+
+BARNND_PID=""
+MOSQUITTO_PID=""
+cleanup() {
+    # barnnd first, so it can publish its retained offline status and save its states while the broker is up.
+    if [ -n "$BARNND_PID" ]; then kill -TERM "$BARNND_PID" 2>/dev/null || true; wait "$BARNND_PID" 2>/dev/null || true; fi
+    if [ -n "$MOSQUITTO_PID" ]; then kill -TERM "$MOSQUITTO_PID" 2>/dev/null || true; wait "$MOSQUITTO_PID" 2>/dev/null || true; fi
+}
+trap cleanup EXIT INT TERM
+
+MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+"$MOSQUITTO" -c "$DEMO/mosquitto.conf" &
+MOSQUITTO_PID=$!
+for _ in $(seq 100); do port_is_free "$PORT" || break; sleep 0.05; done
+
+"$BARNND" check-config "$DEMO/barnnd.toml"
+"$BARNND" run --config "$DEMO/barnnd.toml" 2> "$DEMO/barnnd.log" &
+BARNND_PID=$!
+until mosquitto_sub -p "$PORT" -t barnnd/status -C 1 -W 2 2>/dev/null | grep -q online; do
+    kill -0 "$BARNND_PID" 2>/dev/null || { cat "$DEMO/barnnd.log"; exit 1; }
+done
+echo "barnnd is online (broker 127.0.0.1:$PORT, database $DEMO/barnnd.sqlite, log $DEMO/barnnd.log)"
+
+replay() {
+    "$BARNND" replay --csv "$1" --port "$PORT" --host 127.0.0.1 --topic 'sensors/{stream}' --format json \
+        --as-fast-as-possible
+}
+echo "replaying config/samples/demo-history.csv (history; barnnd serves fallback forecasts and trains a model) ..."
+replay config/samples/demo-history.csv
+echo "waiting for the first BARNN model (about a minute at most) ..."
+for _ in $(seq 120); do
+    mosquitto_sub -p "$PORT" -t barnnd/status/health -C 1 -W 2 2>/dev/null | grep -q '"kind":"barnn"' && break
+    sleep 1
+done
+echo "replaying config/samples/demo-live.csv ..."
+replay config/samples/demo-live.csv
+
+echo "three forecast messages:"
+mosquitto_sub -p "$PORT" -t 'forecast/#' -v -C 3 -W 30 | cut -c1-400
+echo
+echo "health summary:"
+mosquitto_sub -p "$PORT" -t 'barnnd/status/health' -C 1 -W 15 | cut -c1-400
+echo
+cat <<TEXT
+
+Watch forecasts live:   mosquitto_sub -p $PORT -t 'forecast/#' -v
+Next-step medians:      mosquitto_sub -p $PORT -t 'forecast/+/+/next' -v
+Stored data:            sqlite3 $DEMO/barnnd.sqlite 'SELECT * FROM forecasts_view LIMIT 5'
+Press Ctrl-C to stop barnnd (it saves every stream's state) and the broker.
+TEXT
+wait "$BARNND_PID"

@@ -1,0 +1,234 @@
+import Foundation
+import Logging
+import MQTT
+import Storage
+import Synchronization
+
+/// The body of the engine thread: the one owner of the ``ForecastEngine``.
+///
+/// Each turn takes what the mailbox holds (waiting at most one tick interval), feeds the messages to the engine,
+/// applies commands, ticks, publishes the publications and queues the writes; then, when due, trims the durable
+/// inbox, publishes the health report and pings the systemd watchdog. Pinging from here, not from a timer, means
+/// the watchdog fires exactly when this thread stops making progress.
+final class EngineLoop {
+    /// Timing of the loop.
+    struct Timing {
+        /// Longest wait for messages before ticking anyway (so silent streams still close their buckets).
+        var tickInterval: Duration
+        /// How often the inbox is trimmed up to what the Store has committed.
+        var inboxTrimInterval: Duration
+    }
+
+    private let engine: ForecastEngine
+    private let mailbox: EngineMailbox
+    private let client: MosquittoClient
+    private let writer: StoreWriter
+    private let inbox: DurableInbox?
+    private let trimmer: InboxTrimmer?
+    private let notifier: SystemdNotifier
+    private let logger: Logger
+    private let timing: Timing
+    private let startedAt: Double
+    private var configuration: DaemonConfiguration
+    private var replay: [DurableInbox.Entry]
+    private var limiter: RepeatedErrorLimiter
+    private(set) var counters = RuntimeCounters()
+    /// The highest inbox id handed to the engine.
+    private(set) var inboxWatermark: Int64?
+    private var lastTrim: Double
+    private var lastWatchdog: Double
+    private var lastHealth: Double
+    private var healthBaseline: EngineCounters
+    private let clock = ContinuousClock()
+
+    init(
+        engine: ForecastEngine, configuration: DaemonConfiguration, replay: [DurableInbox.Entry],
+        mailbox: EngineMailbox, client: MosquittoClient, writer: StoreWriter, inbox: DurableInbox?,
+        trimmer: InboxTrimmer?, notifier: SystemdNotifier, logger: Logger, timing: Timing, now: Double
+    ) {
+        self.engine = engine
+        self.configuration = configuration
+        self.replay = replay
+        self.mailbox = mailbox
+        self.client = client
+        self.writer = writer
+        self.inbox = inbox
+        self.trimmer = trimmer
+        self.notifier = notifier
+        self.logger = logger
+        self.timing = timing
+        self.startedAt = now
+        self.limiter = RepeatedErrorLimiter(interval: configuration.logging.repeatedErrorInterval.totalSeconds)
+        self.lastTrim = now
+        self.lastWatchdog = now
+        self.lastHealth = now
+        self.healthBaseline = engine.counters
+    }
+
+    /// Runs until a `.stop` command has been handled; returns after the engine's shutdown output is queued.
+    func run() {
+        replayInbox()
+        var stopping = false
+        while !stopping {
+            let (messages, commands) = mailbox.take(timeout: timing.tickInterval)
+            let received = clock.now
+            for message in messages {
+                engine.receive(topic: message.topic, payload: message.payload, arrivalTime: message.receivedAt)
+            }
+            counters.receiveSeconds += received.duration(to: clock.now).totalSeconds
+            if let inbox, !messages.isEmpty, let id = inbox.consume(messages.count) {
+                inboxWatermark = max(inboxWatermark ?? id, id)
+            }
+            for command in commands {
+                switch command {
+                case .reload(let configuration): reload(configuration)
+                case .stop: stopping = true
+                }
+            }
+            let now = Self.wallClock()
+            let ticked = clock.now
+            let output = engine.tick(now: now)
+            counters.tickSeconds += ticked.duration(to: clock.now).totalSeconds
+            handle(output, now: now)
+            counters.ticks += 1
+            housekeeping(now: now)
+        }
+        let now = Self.wallClock()
+        handle(engine.shutdown(now: now), now: now)
+        logger.info("engine thread stopped", metadata: ["runtime.ticks": "\(counters.ticks)"])
+    }
+
+    /// Feeds the messages left in the inbox by the previous process to the engine before any new one.
+    private func replayInbox() {
+        guard !replay.isEmpty else { return }
+        for entry in replay {
+            engine.receive(
+                topic: entry.message.topic, payload: entry.message.payload, arrivalTime: entry.message.receivedAt)
+        }
+        inboxWatermark = replay.last?.id
+        counters.inboxReplayed = replay.count
+        logger.info("inbox replayed", metadata: ["inbox.messages": "\(replay.count)"])
+        replay = []
+        let now = Self.wallClock()
+        handle(engine.tick(now: now), now: now)
+    }
+
+    private func reload(_ configuration: DaemonConfiguration) {
+        do {
+            try engine.reload(configuration)
+            self.configuration = configuration
+            limiter.interval = configuration.logging.repeatedErrorInterval.totalSeconds
+            counters.reloads += 1
+            logger.info(
+                "configuration reloaded",
+                metadata: ["publish.topic": "\(configuration.publish.topic)", "rules": "\(configuration.rules.count)"])
+        } catch {
+            counters.reloadFailures += 1
+            logger.warning("configuration reload refused by the engine", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func handle(_ output: EngineOutput, now: Double) {
+        let published = clock.now
+        for publication in output.publications {
+            do {
+                try client.publish(
+                    topic: publication.topic, payload: publication.payload, qos: publication.qos,
+                    retain: publication.retain)
+            } catch {
+                counters.publishFailures += 1
+                logLimited(
+                    key: "publish", now: now, "forecast not published",
+                    ["mqtt.topic": "\(publication.topic)", "error": "\(error)"])
+            }
+        }
+        counters.publishSeconds += published.duration(to: clock.now).totalSeconds
+        guard !output.writes.isEmpty else { return }
+        for case .reject(let reject) in output.writes {
+            let reason = reject.reason.prefix { $0 != ":" }
+            logLimited(
+                key: "reject|\(reason)|\(reject.topic)", now: now, "message rejected",
+                ["reject.reason": "\(reason)", "mqtt.topic": "\(reject.topic)", "reject.detail": "\(reject.reason)"])
+        }
+        // A slow disk holds the engine here, which fills the mailbox and stalls MQTT intake (the broker queues);
+        // only a writer stuck for the whole wait loses rows, and says so.
+        let queued = clock.now
+        let result = writer.enqueue(output.writes, overflow: .block(timeout: .seconds(30)))
+        counters.storeSeconds += queued.duration(to: clock.now).totalSeconds
+        if result != .accepted {
+            let rows = output.writes.reduce(0) { $0 + $1.rowCount }
+            counters.writesRefused += rows
+            logger.warning("rows not stored", metadata: ["storage.rows": "\(rows)", "storage.result": "\(result)"])
+        }
+    }
+
+    private func logLimited(key: String, now: Double, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+        switch limiter.record(key, now: now) {
+        case .suppress:
+            counters.suppressedLogLines += 1
+        case .log(let suppressed):
+            var metadata = metadata
+            if suppressed > 0 { metadata["log.suppressed"] = "\(suppressed)" }
+            logger.warning(message, metadata: metadata)
+        }
+    }
+
+    private func housekeeping(now: Double) {
+        if let trimmer, let watermark = inboxWatermark, now - lastTrim >= timing.inboxTrimInterval.totalSeconds {
+            lastTrim = now
+            trimmer.trim(through: watermark)
+        }
+        if let interval = notifier.watchdogPingInterval, now - lastWatchdog >= interval.totalSeconds {
+            lastWatchdog = now
+            try? notifier.watchdog()
+        }
+        let healthInterval = configuration.publish.healthInterval.totalSeconds
+        if healthInterval > 0, now - lastHealth >= healthInterval {
+            publishHealth(now: now, elapsed: now - lastHealth)
+            lastHealth = now
+        }
+    }
+
+    /// The health report now; rates are over `elapsed` seconds since the last report.
+    func healthReport(now: Double, elapsed: Double) -> HealthReport {
+        let current = engine.counters
+        let seconds = max(elapsed, 1e-9)
+        let rates = HealthReport.Rates(
+            messages: Double(current.messages - healthBaseline.messages) / seconds,
+            observations: Double(current.observations - healthBaseline.observations) / seconds,
+            forecasts: Double(
+                current.forecastsBARNN + current.forecastsFallback - healthBaseline.forecastsBARNN
+                    - healthBaseline.forecastsFallback) / seconds)
+        var runtime = counters
+        if let trimmer {
+            runtime.inboxTrims = trimmer.trims
+            runtime.inboxFailures += trimmer.failures
+        }
+        return HealthReport(
+            time: UTCTimestamp.format(now), uptimeSeconds: now - startedAt, streams: current.streamsActive,
+            rates: rates, engine: current, mqtt: client.counters.report, writer: writer.counters.report,
+            runtime: runtime, models: engine.modelSummaries.map(HealthReport.Model.init))
+    }
+
+    private func publishHealth(now: Double, elapsed: Double) {
+        let report = healthReport(now: now, elapsed: elapsed)
+        healthBaseline = report.engine
+        do {
+            try client.publish(
+                topic: configuration.healthTopic, payload: report.json(), qos: .atLeastOnce, retain: true)
+        } catch {
+            counters.publishFailures += 1
+        }
+        try? notifier.status(report.statusLine)
+        logger.info(
+            "health",
+            metadata: [
+                "engine.streams": "\(report.streams)", "rate.messages": "\(report.rates.messages)",
+                "rate.forecasts": "\(report.rates.forecasts)", "mqtt.state": "\(client.state)",
+                "storage.queued_rows": "\(report.writer["queued_rows"] ?? 0)",
+            ])
+    }
+
+    /// Unix seconds now.
+    static func wallClock() -> Double { Date().timeIntervalSince1970 }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+
+/// `barnnd run`: the daemon.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the forecasting daemon until SIGTERM or SIGINT (SIGHUP rereads the configuration).",
+        discussion: """
+            Logs go to standard error (journald under systemd). Exit status: 0 after an orderly stop, 64 when the \
+            configuration has problems (all of them are listed), 1 when start-up fails (database, broker credentials \
+            or TLS).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let path = global.configPath
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try global.loadConfiguration()
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data((error.formatted(file: path) + "\n").utf8))
+            throw ExitCode.validationFailure
+        }
+        let level = Logger.Level(rawValue: configuration.logging.level.rawValue) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "barnnd")
+        var options = DaemonRunner.Options(configurationPath: path)
+        options.overrides = try global.overrides()
+        options.environment = ProcessInfo.processInfo.environment
+        do {
+            try await DaemonRunner(configuration: configuration, options: options, logger: logger).run()
+        } catch {
+            logger.critical("barnnd cannot run", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,317 @@
+// daemon-bench: the whole daemon (DaemonRunner in this process) through a real mosquitto.
+//
+// For each stream count N: (1) warm-up: W rounds of history for every stream published as fast as possible
+// (saturation: observations/s with forecasting on), until a first BARNN model is trained and active; (2) a steady
+// phase of 1 Hz per stream, readings spread evenly over each second, forecast_every = 1, S = 32 paths, H = 24:
+// latency from a reading's publish to its stream's next forecast arriving, beside the broker hop alone (a plain
+// subscriber to the sensor topics, the reference measured in the same run). Prints JSON lines.
+//
+// Usage: swift run -c release daemon-bench [--streams 1000,10000] [--seconds 15] [--warmup 40]
+import BARNN
+import Daemon
+import Foundation
+import Logging
+import MQTT
+import MQTTTestKit
+import Synchronization
+
+struct Arguments {
+    var streams = [1000, 10000]
+    var seconds = 15
+    var warmup = 40
+
+    init() {
+        var iterator = CommandLine.arguments.dropFirst().makeIterator()
+        while let flag = iterator.next() {
+            guard let value = iterator.next() else { fatalError("missing value after \(flag)") }
+            switch flag {
+            case "--streams": streams = value.split(separator: ",").compactMap { Int($0) }
+            case "--seconds": seconds = Int(value) ?? seconds
+            case "--warmup": warmup = Int(value) ?? warmup
+            default: fatalError("unknown flag \(flag); use --streams, --seconds, --warmup")
+            }
+        }
+    }
+}
+
+/// Latency samples and arrival counts, written by subscriber callbacks and read at the end.
+final class Recorder: Sendable {
+    private struct State {
+        var lastPublish: [Double]
+        var forecastLatencies: [Double] = []
+        var brokerLatencies: [Double] = []
+        var recording = false
+        var forecasts = 0
+    }
+
+    private let state: Mutex<State>
+    /// The latest health report's JSON.
+    let health = Mutex<[UInt8]>([])
+
+    init(streams: Int) { state = Mutex(State(lastPublish: Array(repeating: .nan, count: streams))) }
+
+    func published(_ stream: Int, at time: Double) { state.withLock { $0.lastPublish[stream] = time } }
+    func setRecording(_ on: Bool) { state.withLock { $0.recording = on } }
+
+    func forecastArrived(_ stream: Int, at time: Double) {
+        state.withLock { state in
+            state.forecasts += 1
+            let sent = state.lastPublish[stream]
+            if state.recording, sent.isFinite { state.forecastLatencies.append(time - sent) }
+        }
+    }
+
+    func sensorArrived(_ stream: Int, at time: Double) {
+        state.withLock { state in
+            let sent = state.lastPublish[stream]
+            if state.recording, sent.isFinite { state.brokerLatencies.append(time - sent) }
+        }
+    }
+
+    func results() -> (forecast: [Double], broker: [Double], forecasts: Int) {
+        state.withLock { ($0.forecastLatencies.sorted(), $0.brokerLatencies.sorted(), $0.forecasts) }
+    }
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Any {
+    guard !sorted.isEmpty else { return NSNull() }
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))] * 1000
+}
+
+func now() -> Double { Date().timeIntervalSince1970 }
+
+func streamIndex(_ topic: String) -> Int? {
+    guard let last = topic.split(separator: "/").last else { return nil }
+    return Int(last)
+}
+
+func printJSON(_ object: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    // Written unbuffered: one line per result as soon as it is known, even into a file or a pipe.
+    FileHandle.standardOutput.write(data + Data("\n".utf8))
+}
+
+/// Publishes, retrying while libmosquitto's outgoing queue is full.
+func publish(_ client: MosquittoClient, _ topic: String, _ payload: [UInt8]) async throws {
+    while true {
+        do {
+            try client.publish(topic: topic, payload: payload, qos: .atLeastOnce)
+            return
+        } catch let error as MQTTError where error.code == .outgoingQueueFull {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+}
+
+func payload(stream: Int, step: Int, start: Double) -> [UInt8] {
+    let value =
+        20 + 5 * sin(Double(step) * 2 * .pi / 24 + Double(stream % 17)) + Double((stream &* 31 &+ step) % 13) * 0.05
+    return Array("{\"v\":\(value),\"t\":\(Int(start) + step)}".utf8)
+}
+
+func run(streams count: Int, arguments: Arguments) async throws {
+    let broker = try MosquittoBroker()
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+
+    var configuration = DaemonConfiguration()
+    configuration.mqtt.host = "127.0.0.1"
+    configuration.mqtt.port = broker.port
+    configuration.mqtt.clientID = "daemon-bench"
+    configuration.storage.path = directory.appendingPathComponent("bench.sqlite").path
+    configuration.storage.batchInterval = .milliseconds(200)
+    var rule = DaemonConfiguration.Rule()
+    rule.payload.format = .json
+    rule.payload.valuePath = "v"
+    rule.payload.timePath = "t"
+    configuration.rules = [rule]
+    var group = DaemonConfiguration.ModelGroup()
+    group.paths = 32
+    group.horizon = 24
+    group.forecastEvery = 1
+    group.minHistory = 32
+    group.contextLength = 256
+    configuration.models = ["default": group]
+    configuration.publish.scalarTopic = ""
+    configuration.publish.healthInterval = .seconds(1)
+    configuration.engine.maxStreams = max(count, 10000)
+    configuration = try configuration.validated()
+
+    var options = DaemonRunner.Options()
+    var training = ForecastEngine.defaultTrainingOptions
+    training.steps = 150
+    training.evaluateEvery = 50
+    options.training = training
+    let runner = DaemonRunner(
+        configuration: configuration, options: options,
+        logger: Logger(label: "barnnd") { _ in SwiftLogNoOpLogHandler() })
+    let daemon = Task { try await runner.run() }
+
+    let recorder = Recorder(streams: count)
+    func client(_ id: String, _ filters: [String]) async throws -> MosquittoClient {
+        var settings = broker.configuration(
+            clientID: id, subscriptions: try filters.map { .init(try TopicFilter($0), qos: .atLeastOnce) })
+        settings.session = .clean
+        settings.outgoingQueueCapacity = 50_000
+        settings.incomingQueueCapacity = 50_000
+        settings.receiveMaximum = 1000
+        let client = try MosquittoClient(
+            configuration: settings, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        client.start()
+        try await client.waitUntilConnected(timeout: .seconds(30))
+        while client.counters.subscriptionsGranted < UInt64(filters.count) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return client
+    }
+    let forecasts = try await client("bench-forecasts", ["forecast/#"])
+    let reference = try await client("bench-reference", ["sensors/#"])
+    let status = try await client("bench-health", ["barnnd/status/health"])
+    let publisher = try await client("bench-publisher", [])
+    let readers = [
+        Task {
+            for await message in forecasts.messages {
+                if let stream = streamIndex(message.topic) { recorder.forecastArrived(stream, at: message.receivedAt) }
+            }
+        },
+        Task {
+            for await message in reference.messages {
+                if let stream = streamIndex(message.topic) { recorder.sensorArrived(stream, at: message.receivedAt) }
+            }
+        },
+        Task {
+            for await message in status.messages {
+                recorder.health.withLock { $0 = message.payload }
+            }
+        },
+    ]
+    func report() -> [String: Any] {
+        let bytes = recorder.health.withLock { $0 }
+        return (try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]) ?? [:]
+    }
+    func engineCounter(_ key: String) -> Int {
+        ((report()["engine"] as? [String: Any])?[key] as? Int) ?? 0
+    }
+    func modelVersion() -> Int {
+        (((report()["models"] as? [[String: Any]])?.first)?["version"] as? Int) ?? 0
+    }
+    // Wait until the daemon is up (its first health report).
+    while report().isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+
+    // Warm-up at saturation.
+    let dataStart = 1_700_000_000.0
+    let warmupStart = now()
+    for step in 0..<arguments.warmup {
+        for stream in 0..<count {
+            try await publish(publisher, "sensors/s/\(stream)", payload(stream: stream, step: step, start: dataStart))
+        }
+    }
+    let total = arguments.warmup * count
+    let warmupDeadline = now() + 900
+    while engineCounter("observations") < total, now() < warmupDeadline { try await Task.sleep(for: .milliseconds(50)) }
+    let warmupSeconds = now() - warmupStart
+    printJSON([
+        "bench": "daemon.saturation streams=\(count) S=32 H=24 forecast_every=1",
+        "observations": engineCounter("observations"),
+        "seconds": warmupSeconds, "observations_per_s": Double(engineCounter("observations")) / warmupSeconds,
+        "model": modelVersion() > 0 ? "barnn" : "fallback",
+    ])
+    // Wait (bounded) for the first training to finish and the model to be swapped in.
+    let trainingDeadline = now() + 300
+    while modelVersion() == 0, now() < trainingDeadline { try await Task.sleep(for: .milliseconds(100)) }
+    let kind = modelVersion() > 0 ? "barnn v\(modelVersion())" : "fallback (training not finished in 300 s)"
+
+    // Steady 1 Hz per stream, spread over each second.
+    let baseline = report()
+    recorder.setRecording(true)
+    let steadyStart = now()
+    let chunk = max(1, count / 100)
+    for second in 0..<arguments.seconds {
+        let step = arguments.warmup + second
+        for first in stride(from: 0, to: count, by: chunk) {
+            let due = steadyStart + Double(second) + Double(first) / Double(count)
+            let wait = due - now()
+            if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
+            for stream in first..<min(count, first + chunk) {
+                recorder.published(stream, at: now())
+                try await publish(
+                    publisher, "sensors/s/\(stream)", payload(stream: stream, step: step, start: dataStart))
+            }
+        }
+    }
+    let steadyTotal = total + arguments.seconds * count
+    let drainDeadline = now() + 60
+    while engineCounter("observations") < steadyTotal, now() < drainDeadline {
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    let steadySeconds = now() - steadyStart
+    try await Task.sleep(for: .milliseconds(1500))
+    recorder.setRecording(false)
+    let results = recorder.results()
+    let final = report()
+    func runtime(_ report: [String: Any], _ key: String) -> Double {
+        ((report["runtime"] as? [String: Any])?[key] as? Double) ?? 0
+    }
+    var timing: [String: Double] = [:]
+    for key in ["receive_s", "tick_s", "publish_s", "store_s"] {
+        timing[key + "_per_s"] = (runtime(final, key) - runtime(baseline, key)) / steadySeconds
+    }
+    printJSON([
+        "bench": "daemon.steady streams=\(count) rate=1Hz S=32 H=24 forecast_every=1", "model": kind,
+        "offered_observations_per_s": Double(count),
+        "observations_per_s": Double(engineCounter("observations") - total) / steadySeconds,
+        "forecast_messages": results.forecast.count,
+        "latency_ms_p50": percentile(results.forecast, 0.5), "latency_ms_p99": percentile(results.forecast, 0.99),
+        "reference_broker_hop_ms_p50": percentile(results.broker, 0.5),
+        "reference_broker_hop_ms_p99": percentile(results.broker, 0.99),
+        "engine_thread_busy_fraction": timing,
+        "forecasts_barnn": engineCounter("forecastsBARNN"), "forecasts_fallback": engineCounter("forecastsFallback"),
+        "forecast_messages_total": results.forecasts,
+    ])
+
+    for reader in readers { reader.cancel() }
+    await publisher.close()
+    await forecasts.close()
+    await reference.close()
+    await status.close()
+    kill(getpid(), SIGTERM)
+    try await daemon.value
+    broker.stop()
+}
+
+/// The durable inbox's cost per message on libmosquitto's thread: one committed INSERT (WAL, synchronous=NORMAL),
+/// beside the same messages appended to memory.
+func benchInbox() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "daemon-bench-inbox-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let inbox = try DurableInbox(path: directory.appendingPathComponent("bench.inbox.sqlite").path)
+    let messages = (0..<20_000).map { index in
+        Message(
+            topic: "sensors/s/\(index % 1000)", payload: payload(stream: index % 1000, step: index / 1000, start: 0),
+            qos: .atLeastOnce, receivedAt: Double(index))
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    for message in messages { try inbox.append(message) }
+    let seconds = start.duration(to: clock.now)
+    var memory: [Message] = []
+    let memoryStart = clock.now
+    for message in messages { memory.append(message) }
+    let memorySeconds = memoryStart.duration(to: clock.now)
+    let total = Double(seconds.components.seconds) + Double(seconds.components.attoseconds) * 1e-18
+    let memoryTotal = Double(memorySeconds.components.seconds) + Double(memorySeconds.components.attoseconds) * 1e-18
+    printJSON([
+        "bench": "inbox.append messages=\(messages.count) payload~40B one commit each", "seconds": total,
+        "appends_per_s": Double(messages.count) / total, "us_per_append": total / Double(messages.count) * 1e6,
+        "reference_memory_us_per_append": memoryTotal / Double(memory.count) * 1e6,
+    ])
+}
+
+let arguments = Arguments()
+try benchInbox()
+for count in arguments.streams {
+    try await run(streams: count, arguments: arguments)
+}
