@@ -173,6 +173,7 @@ extension DaemonConfiguration.ModelGroup {
             retrainTable.read("cooldown", into: &retrain.cooldown)
             retrainTable.read("validation_fraction", into: &retrain.validationFraction)
             retrainTable.read("keep_last", into: &retrain.keepLast)
+            retrainTable.read("promotion_tolerance", into: &retrain.promotionTolerance)
             retrainTable.finish()
         }
         if let calibrationTable = table.table("calibration") {

@@ -47,6 +47,10 @@ extension DaemonConfiguration {
         public var validationFraction = 0.2
         /// Checkpoints kept per group, ≥ 1; older inactive ones are deleted. The default is 5.
         public var keepLast = 5
+        /// How much worse than the active model a candidate may validate and still be promoted, in [0, 1]: its mean
+        /// CRPS may exceed the active model's by this fraction, and its mean absolute coverage error (over the
+        /// central intervals) by this many coverage points. The default is 0.02.
+        public var promotionTolerance = 0.02
 
         /// Creates the defaults.
         public init() {}

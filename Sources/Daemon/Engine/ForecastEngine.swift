@@ -14,7 +14,7 @@ public import Storage
 /// `receive` decodes a message (``Ingestor``: topic rule → stream id, payload → readings), turns rejects into
 /// `rejects` rows and counters, and feeds each reading to its stream's ``Resampler``; the steps it closes wait in the
 /// stream. `tick` then, in this order:
-/// 1. swaps in models whose first training finished (events, re-warm from each stream's context);
+/// 1. swaps in models whose training was promoted (events, re-warm from each stream's context);
 /// 2. closes buckets whose end is more than one bucket in the past (silent streams still get explicit gaps);
 /// 3. per waiting step, in time order: writes the `observations` row, **scores** the forecasts issued h steps
 ///    earlier against it (conformal **calibrator** update per step h; step 1 also into the **drift** monitor),
@@ -23,7 +23,9 @@ public import Storage
 ///    (streams reaching `min_history` are warmed from their context instead);
 /// 5. **forecasts** every due stream (`forecast_every` steps since its last forecast): one `sample` call per model
 ///    group (rows = N·S) for warm streams, the fallback for the others, then calibrates each step's quantiles;
-/// 6. starts a group's first training once its streams hold `min_history` present steps;
+/// 6. every `controlPollInterval` of engine time, reads train requests and checkpoint activations (rollbacks)
+///    from the Store; starts a group's first training once its streams hold `min_history` present steps, and
+///    retrains (scheduled, drift-triggered, requested) through the promotion gate (`+Retraining`);
 /// 7. evicts the least recently seen streams beyond `max_streams` (state saved first) and saves changed states
 ///    every `engine.state_save_interval`.
 ///
@@ -48,6 +50,10 @@ public final class ForecastEngine {
     /// Rows produced outside `tick` (rejects, start-up events), returned by the next `tick`.
     var pendingWrites: [WriteItem] = []
     var lastStateSave: Double
+    /// Engine time of the last look at the Store for train requests and activations (see `+Control`).
+    var lastControlPoll: Double
+    /// Train requests already honoured (request ids), so a request is acted on once.
+    var handledRequests: Set<String> = []
     var _counters = EngineCounters()
 
     /// Default training options of a first training: the BARNN defaults with one BLAS thread.
@@ -76,6 +82,7 @@ public final class ForecastEngine {
         self.logger = logger
         self.trainingOptions = training
         self.lastStateSave = now
+        self.lastControlPoll = now
         self.trainer = ModelTrainer(store: store, logger: logger)
         // Process-global in OpenBLAS (see ModelTrainer): one thread for the engine's small GEMMs.
         BLASThreads.set(1)
@@ -84,6 +91,8 @@ public final class ForecastEngine {
             loadActiveCheckpoint(group: groups[name]!, now: now)
         }
         try restoreStreams(now: now)
+        scheduleRetrains(now: now)
+        markHandledRequests(now: now)
         _counters.streamsActive = streams.count
     }
 
@@ -123,6 +132,7 @@ public final class ForecastEngine {
         let learned = learnPending(now: now, into: &output)
         issueForecasts(candidates: learned, now: now, into: &output)
         touched.removeAll(keepingCapacity: true)
+        pollControl(now: now, into: &output)
         startTrainings(now: now, into: &output)
         evictBeyondLimit(now: now, into: &output)
         if now - lastStateSave >= configuration.engine.stateSaveInterval.totalSeconds {
