@@ -25,8 +25,9 @@ import Testing
         #expect(driver.engine.modelSummaries.first?.version == 1)  // the first training
 
         let cli = try driver.cliStore()
+        let writer = cli.makeWriter()
         let id = try await TrainRequest.submit(
-            store: cli, model: "default", timeMs: ForecastEngine.milliseconds(RetrainDriver.time(62)))
+            writer: writer, model: "default", timeMs: ForecastEngine.milliseconds(RetrainDriver.time(62)))
         try await driver.feed(62..<63, value: series)
         let started = try #require(driver.events("training_started").last)
         #expect(started.step == 62)
@@ -46,9 +47,10 @@ import Testing
 
         // A request for an unknown group is answered with a failure.
         let unknown = try await TrainRequest.submit(
-            store: cli, model: "nope", timeMs: ForecastEngine.milliseconds(RetrainDriver.time(70)))
+            writer: writer, model: "nope", timeMs: ForecastEngine.milliseconds(RetrainDriver.time(70)))
         try await driver.feed(70..<71, value: series)
         #expect(try TrainRequest.outcome(store: cli, id: unknown, sinceMs: 0)?.kind == "training_failed")
+        await writer.close()
     }
 
     @Test func rollbackReactivatesAVersionAndTheEngineSwapsAndRewarms() async throws {
@@ -64,8 +66,10 @@ import Testing
         #expect(driver.engine.modelSummaries.first?.version == 2)
         let before = try #require(driver.engine.streams["a"]?.recurrent)
 
+        let cli = try driver.cliStore()
+        let writer = cli.makeWriter()
         let previous = try await CheckpointRollback.activate(
-            store: try driver.cliStore(), model: "default", version: v1.version, timeMs: 0)
+            store: cli, writer: writer, model: "default", version: v1.version, timeMs: 0)
         #expect(previous == 2)
         try await driver.feed(45..<46, value: series)
         let activated = try #require(driver.events("model_activated").first)
@@ -82,8 +86,9 @@ import Testing
         // Rolling back to a version that is not stored fails with notFound.
         await #expect(throws: StorageError.self) {
             _ = try await CheckpointRollback.activate(
-                store: try driver.cliStore(), model: "default", version: 9, timeMs: 0)
+                store: cli, writer: writer, model: "default", version: 9, timeMs: 0)
         }
+        await writer.close()
     }
 
     @Test func checkpointsBeyondKeepLastArePruned() async throws {
@@ -95,9 +100,10 @@ import Testing
         #expect(driver.engine.waitForTrainer(timeout: .seconds(120)))
         var step = 60
         let cli = try driver.cliStore()
+        let writer = cli.makeWriter()
         for _ in 0..<3 {
             _ = try await TrainRequest.submit(
-                store: cli, model: "default", timeMs: ForecastEngine.milliseconds(RetrainDriver.time(step)))
+                writer: writer, model: "default", timeMs: ForecastEngine.milliseconds(RetrainDriver.time(step)))
             try await driver.feed(step..<(step + 1), value: series)
             #expect(driver.engine.waitForTrainer(timeout: .seconds(120)))
             try await driver.feed((step + 1)..<(step + 8), value: series)
@@ -108,5 +114,6 @@ import Testing
         #expect(stored.map(\.version) == [4, 3])
         #expect(stored.first?.isActive == true)
         #expect(driver.engine.modelSummaries.first?.version == 4)
+        await writer.close()
     }
 }

@@ -128,11 +128,11 @@ public final class ForecastEngine {
         var output = EngineOutput(writes: pendingWrites)
         pendingWrites.removeAll()
         applyTrainingResults(now: now, into: &output)
+        pollControl(now: now, into: &output)
         closeElapsedBuckets(now: now)
         let learned = learnPending(now: now, into: &output)
         issueForecasts(candidates: learned, now: now, into: &output)
         touched.removeAll(keepingCapacity: true)
-        pollControl(now: now, into: &output)
         startTrainings(now: now, into: &output)
         evictBeyondLimit(now: now, into: &output)
         if now - lastStateSave >= configuration.engine.stateSaveInterval.totalSeconds {

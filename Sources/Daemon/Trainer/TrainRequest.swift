@@ -10,24 +10,17 @@ public enum TrainRequest {
     /// Event kinds that end a request.
     public static let outcomeKinds = ["training_succeeded", "training_rejected", "training_failed"]
 
-    /// Writes a `train_requested` event for `model` at `timeMs` and waits until it is committed. `store` must not
-    /// have a writer yet (this makes its one writer and closes it): the CLI opens its own.
+    /// Writes a `train_requested` event for `model` at `timeMs` through `writer` (the CLI's own, on its own `Store`)
+    /// and waits until it is committed.
     /// - Returns: the request id to wait on.
     /// - Throws: ``StorageError`` if the event could not be stored.
-    public static func submit(store: Store, model: String, timeMs: Int64) async throws(StorageError) -> String {
+    public static func submit(writer: StoreWriter, model: String, timeMs: Int64) async throws(StorageError) -> String {
         let id = UUID().uuidString.lowercased()
-        let writer = store.makeWriter()
         let detail = "{\"request\":\"\(id)\",\"by\":\"cli\"}"
         _ = writer.enqueue(
             [.event(EventRecord(timeMs: timeMs, kind: "train_requested", model: model, detailJSON: detail))],
             overflow: .block(timeout: .seconds(10)))
-        do {
-            try await writer.flush()
-        } catch {
-            await writer.close()
-            throw error
-        }
-        await writer.close()
+        try await writer.flush()
         return id
     }
 

@@ -33,9 +33,17 @@ struct Rollback: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(model) v\(version) is not stored (stored: \(list))\n".utf8))
             throw ExitCode.failure
         }
-        let previous = try await CheckpointRollback.activate(
-            store: store, model: model, version: version,
-            timeMs: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        let writer = store.makeWriter()
+        let previous: Int
+        do {
+            previous = try await CheckpointRollback.activate(
+                store: store, writer: writer, model: model, version: version,
+                timeMs: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        } catch {
+            await writer.close()
+            throw error
+        }
+        await writer.close()
         print("activated \(model) v\(version) (was v\(previous))")
     }
 }

@@ -37,7 +37,15 @@ struct Train: AsyncParsableCommand {
         let store = try Store(
             path: configuration.storage.path, logger: Logger(label: "barnnd.train") { _ in SwiftLogNoOpLogHandler() })
         let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        let id = try await TrainRequest.submit(store: store, model: model, timeMs: nowMs)
+        let writer = store.makeWriter()
+        let id: String
+        do {
+            id = try await TrainRequest.submit(writer: writer, model: model, timeMs: nowMs)
+        } catch {
+            await writer.close()
+            throw error
+        }
+        await writer.close()
         print("requested: model \(model), request \(id)")
         guard wait else { return }
         let sinceMs = nowMs - 10 * 60 * 1000
