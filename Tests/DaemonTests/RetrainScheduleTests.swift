@@ -76,16 +76,18 @@ import Testing
         _ = try fixture.activateSeededModel()
         var configuration = Self.configuration()
         configuration.models["default"]!.retrain.every = .seconds(86400)
+        configuration.models["default"]!.retrain.driftDelay = .seconds(120)
         let engine = try fixture.engine(configuration, now: Self.start)
         // The first scheduled retrain is due at once (old checkpoint); let it run, then raise drift alarms.
         #expect(Self.run(engine, from: 0, to: 60).map(\.trigger) == ["schedule"])
-        engine.groups["default"]!.driftAlarmPending = true
-        #expect(Self.run(engine, from: 300, to: 360).isEmpty)  // 5 min after: inside the 10 min cooldown
+        engine.groups["default"]!.driftAlarmAt = Self.start + 180
+        #expect(Self.run(engine, from: 240, to: 360).isEmpty)  // acted on at 5 min: inside the 10 min cooldown
         #expect(engine.counters.driftRetrainsSuppressed == 1)
-        engine.groups["default"]!.driftAlarmPending = true
-        let later = Self.run(engine, from: 660, to: 720)  // 11 min after: the cooldown has passed
+        engine.groups["default"]!.driftAlarmAt = Self.start + 600
+        let later = Self.run(engine, from: 660, to: 780)  // the delay ends at 12 min, after the cooldown
         #expect(later.map(\.trigger) == ["drift"])
-        engine.groups["default"]!.driftAlarmPending = true
+        #expect(later.map(\.time) == Self.times([720]))
+        engine.groups["default"]!.driftAlarmAt = Self.start + 1900
         configuration.models["default"]!.retrain.driftTrigger = false
         try engine.reload(configuration)
         #expect(Self.run(engine, from: 2000, to: 2060).isEmpty)  // drift_trigger off

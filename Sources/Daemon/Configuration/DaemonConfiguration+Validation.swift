@@ -99,6 +99,9 @@ extension DaemonConfiguration {
         if retrain.every <= .zero {
             problems.append(.init(.outOfRange, "\(path).retrain.every", "must be positive"))
         }
+        if retrain.driftDelay < .zero {
+            problems.append(.init(.outOfRange, "\(path).retrain.drift_delay", "must not be negative"))
+        }
         if retrain.history <= .zero {
             problems.append(.init(.outOfRange, "\(path).retrain.history", "must be positive"))
         }

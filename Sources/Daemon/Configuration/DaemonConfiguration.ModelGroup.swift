@@ -40,6 +40,9 @@ extension DaemonConfiguration {
         public var history: Duration = .seconds(14 * 86400)
         /// Whether a drift alarm triggers a retrain outside the schedule and window. The default is `true`.
         public var driftTrigger = true
+        /// Time from a drift alarm to the retrain it triggers, so that the new regime is in the data the candidate
+        /// trains on and, above all, in the validation windows the gate compares on. The default is 1 h.
+        public var driftDelay: Duration = .seconds(3600)
         /// Shortest time between two retrains of the group, scheduled or triggered. The default is 6 h.
         public var cooldown: Duration = .seconds(6 * 3600)
         /// Fraction of the history (the most recent part) held out to validate against the active model,

@@ -36,7 +36,7 @@ extension ForecastEngine {
             Publication(
                 topic: Self.driftTopic.replacingOccurrences(of: "{stream}", with: state.id),
                 payload: Array(message.utf8), qos: .atLeastOnce, retain: false))
-        groups[state.group]?.driftAlarmPending = true
+        if let group = groups[state.group], group.driftAlarmAt == nil { group.driftAlarmAt = alarm.time }
         logger.info("drift alarm", metadata: ["stream.id": "\(state.id)", "drift.change": "\(alarm.change)"])
     }
 

@@ -83,8 +83,9 @@ extension ForecastEngine {
     }
 
     /// Starts trainings: a group without a model once its streams hold `min_history` present steps; a group with
-    /// one after a drift alarm (when `retrain.drift_trigger` is on and `retrain.cooldown` has passed since its last
-    /// retrain) or when `retrain.every` has elapsed inside `retrain.window`. Scheduled retrains wait for an idle
+    /// one `retrain.drift_delay` after a drift alarm (when `retrain.drift_trigger` is on and `retrain.cooldown` has
+    /// passed since its last retrain; the delay lets the new regime into the data the candidate trains and is
+    /// validated on) or when `retrain.every` has elapsed inside `retrain.window`. Scheduled retrains wait for an idle
     /// trainer, so groups due together train one after the other.
     func startTrainings(now: Double, into output: inout EngineOutput) {
         for name in groups.keys.sorted() {
@@ -96,8 +97,8 @@ extension ForecastEngine {
             }
             let retrain = group.settings.retrain
             let cooled = group.lastRetrainAt.map { now - $0 >= retrain.cooldown.totalSeconds } ?? true
-            if group.driftAlarmPending {
-                group.driftAlarmPending = false
+            if let alarmAt = group.driftAlarmAt, now >= alarmAt + retrain.driftDelay.totalSeconds {
+                group.driftAlarmAt = nil
                 if retrain.driftTrigger && cooled {
                     submitTraining(group, trigger: .drift, requestID: nil, now: now, into: &output)
                     continue

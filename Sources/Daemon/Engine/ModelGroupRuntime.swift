@@ -29,8 +29,8 @@ final class ModelGroupRuntime {
     var nextScheduledAt = Double.infinity
     /// An activated version that could not be loaded (not retried until the activation changes).
     var refusedVersion: Int?
-    /// A stream of the group raised a drift alarm not yet acted on.
-    var driftAlarmPending = false
+    /// Engine time of the first drift alarm of the group's streams not yet acted on.
+    var driftAlarmAt: Double?
 
     init(name: String, settings: DaemonConfiguration.ModelGroup) throws(QuantileLevelsError) {
         self.name = name
