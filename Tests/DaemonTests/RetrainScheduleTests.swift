@@ -102,3 +102,31 @@ import Testing
         #expect(ForecastEngine.isInside(nil, time: Self.start + 12 * 3600))
     }
 }
+
+/// The retraining keys this branch added: read from TOML, validated, documented in the bundled file.
+@Suite struct RetrainConfigurationTests {
+    @Test func promotionToleranceAndDriftDelayAreReadAndValidated() throws {
+        let configuration = try DaemonConfiguration(
+            toml: """
+                [models.default.retrain]
+                promotion_tolerance = 0.1
+                drift_delay = "30m"
+                """)
+        #expect(configuration.models["default"]?.retrain.promotionTolerance == 0.1)
+        #expect(configuration.models["default"]?.retrain.driftDelay == .seconds(1800))
+        var bad = configuration
+        bad.models["default"]!.retrain.promotionTolerance = 1.5
+        bad.models["default"]!.retrain.driftDelay = .seconds(-1)
+        let paths = bad.validate().map(\.keyPath)
+        #expect(paths.contains("models.default.retrain.promotion_tolerance"))
+        #expect(paths.contains("models.default.retrain.drift_delay"))
+    }
+
+    @Test func theBundledConfigurationDocumentsTheDefaults() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/barnnd.toml").path
+        let retrain = try #require(try DaemonConfiguration.load(contentsOf: path).models["default"]?.retrain)
+        #expect(retrain.promotionTolerance == DaemonConfiguration.RetrainSettings().promotionTolerance)
+        #expect(retrain.driftDelay == DaemonConfiguration.RetrainSettings().driftDelay)
+    }
+}

@@ -172,6 +172,8 @@ extension ForecastEngine {
             let every = group.settings.retrain.every.totalSeconds
             let newest = (try? store.checkpoints(model: name).map(\.createdAtMs).max()).flatMap { $0 }
             let base = newest.map { Double($0) / 1000 } ?? now
+            // The cooldown also spans a restart: the newest checkpoint is the last promoted retrain.
+            group.lastRetrainAt = newest.map { Double($0) / 1000 }
             group.nextScheduledAt = max(base + every, now) + every * Double(i) / Double(names.count)
         }
     }

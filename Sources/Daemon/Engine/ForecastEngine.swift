@@ -184,6 +184,7 @@ public final class ForecastEngine {
             } else if let group = try? ModelGroupRuntime(name: name, settings: settings) {
                 groups[name] = group
                 loadActiveCheckpoint(group: group, now: lastStateSave)
+                group.nextScheduledAt = lastControlPoll + settings.retrain.every.totalSeconds
             }
         }
         var merged = valid
