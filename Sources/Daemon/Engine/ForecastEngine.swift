@@ -6,9 +6,11 @@ public import Storage
 /// The one owner of every stream's state: turns MQTT messages into observations, forecasts and rows.
 ///
 /// Not `Sendable`: the runtime's engine thread owns it (a dedicated `Thread`, since BLAS calls block). It does no
-/// I/O except reading the Store at start-up (restore), when an evicted stream comes back, and through the trainer
-/// (which reads observations and stores a checkpoint on its own thread); everything else it wants done is returned
-/// as ``EngineOutput`` values.
+/// I/O except reading the Store at start-up (restore), when an evicted stream comes back, every
+/// `controlPollInterval` (5 s) of engine time (train requests and the active checkpoints: a few indexed reads), when
+/// a checkpoint activated by someone else is swapped in, and through the trainer (which reads observations and
+/// stores a checkpoint on its own thread); everything else it wants done is returned as ``EngineOutput`` values.
+/// Time is only ever the `now` passed in (wall time in the daemon, data time in a backtest).
 ///
 /// ## How the engine works
 /// `receive` decodes a message (``Ingestor``: topic rule → stream id, payload → readings), turns rejects into
