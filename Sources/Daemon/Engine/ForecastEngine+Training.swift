@@ -75,6 +75,7 @@ extension ForecastEngine {
         group.model = model
         group.version = info.version
         group.checkpointID = info.id
+        group.driftAlarmAt = nil  // alarms raised against the previous model are answered
         for state in streams.values where state.group == group.name {
             state.recurrent = nil
             state.dirty = true
@@ -92,6 +93,7 @@ extension ForecastEngine {
             let group = groups[name]!
             guard !group.isTraining else { continue }
             guard group.model != nil else {
+                group.driftAlarmAt = nil  // alarms about the fallback do not ask for a retrain
                 startFirstTraining(group, now: now, into: &output)
                 continue
             }
