@@ -43,9 +43,7 @@ import Testing
             now: EngineFixture.start, training: Self.training)
         var driver = RetrainDriver(fixture: fixture, engine: engine)
         let series = SyntheticSeries.regime(change: Self.change)
-        try await driver.feed(0..<60, value: series)
-        #expect(engine.waitForTrainer(timeout: .seconds(120)))
-        try await driver.feed(60..<Self.change, value: series)
+        try await driver.feed(0..<Self.change, settling: true, value: series)
         #expect(engine.modelSummaries.first?.version == 1)
         #expect(driver.events("drift_alarm").isEmpty)
 
@@ -98,7 +96,7 @@ import Testing
         // Coverage of the 90 % interval per drift window (the model's own: calibration is off here, since the
         // conformal correction would hide the dip): it collapses in the first window after the change and comes
         // back to its level before the change once the retrained model serves.
-        try await driver.feed(step..<(promoted.step + 200), value: series)
+        try await driver.feed(step..<(promoted.step + 200), settling: true, value: series)
         let windows = try fixture.store.drift(stream: "a", fromMs: 0, toMs: .max)
         func coverage90(_ records: [DriftRecord]) -> Double {
             let values = records.compactMap { $0.coverage.first { abs($0.level - 0.9) < 1e-9 }?.value }

@@ -15,8 +15,9 @@ struct RetrainDriver {
     /// Engine time of a step's tick.
     static func time(_ step: Int) -> Double { EngineFixture.start + 60 * Double(step) + 7 }
 
-    /// Feeds steps `range` of `value(step)` to stream `a` and stores each output.
-    mutating func feed(_ range: Range<Int>, value: (Int) -> Double) async throws {
+    /// Feeds steps `range` of `value(step)` to stream `a` and stores each output. With `settling`, waits for the
+    /// trainer after every tick that leaves a training running, so results apply at a deterministic step.
+    mutating func feed(_ range: Range<Int>, settling: Bool = false, value: (Int) -> Double) async throws {
         for step in range {
             let t = EngineFixture.start + 60 * Double(step) + 5
             engine.receive(
@@ -24,6 +25,9 @@ struct RetrainDriver {
             let output = engine.tick(now: Self.time(step))
             try await fixture.apply(output)
             outputs.append((step, output))
+            if settling, engine.modelSummaries.contains(where: { $0.lastTraining == .running }) {
+                #expect(engine.waitForTrainer(timeout: .seconds(120)))
+            }
         }
     }
 
