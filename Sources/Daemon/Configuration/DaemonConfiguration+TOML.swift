@@ -170,9 +170,11 @@ extension DaemonConfiguration.ModelGroup {
             }
             retrainTable.read("history", into: &retrain.history)
             retrainTable.read("drift_trigger", into: &retrain.driftTrigger)
+            retrainTable.read("drift_delay", into: &retrain.driftDelay)
             retrainTable.read("cooldown", into: &retrain.cooldown)
             retrainTable.read("validation_fraction", into: &retrain.validationFraction)
             retrainTable.read("keep_last", into: &retrain.keepLast)
+            retrainTable.read("promotion_tolerance", into: &retrain.promotionTolerance)
             retrainTable.finish()
         }
         if let calibrationTable = table.table("calibration") {

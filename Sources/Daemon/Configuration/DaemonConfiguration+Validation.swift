@@ -99,6 +99,9 @@ extension DaemonConfiguration {
         if retrain.every <= .zero {
             problems.append(.init(.outOfRange, "\(path).retrain.every", "must be positive"))
         }
+        if retrain.driftDelay < .zero {
+            problems.append(.init(.outOfRange, "\(path).retrain.drift_delay", "must not be negative"))
+        }
         if retrain.history <= .zero {
             problems.append(.init(.outOfRange, "\(path).retrain.history", "must be positive"))
         }
@@ -106,6 +109,9 @@ extension DaemonConfiguration {
             problems.append(.init(.outOfRange, "\(path).retrain.validation_fraction", "must be in (0, 1)"))
         }
         check(retrain.keepLast, in: 1...1000, "\(path).retrain.keep_last", &problems)
+        if !(retrain.promotionTolerance >= 0 && retrain.promotionTolerance <= 1) {
+            problems.append(.init(.outOfRange, "\(path).retrain.promotion_tolerance", "must be in [0, 1]"))
+        }
         check(group.calibration.window, in: 1...10_000_000, "\(path).calibration.window", &problems)
         if !(group.calibration.rate > 0 && group.calibration.rate < 1) {
             problems.append(.init(.outOfRange, "\(path).calibration.rate", "must be in (0, 1)"))

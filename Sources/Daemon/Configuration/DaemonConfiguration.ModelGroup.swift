@@ -40,6 +40,9 @@ extension DaemonConfiguration {
         public var history: Duration = .seconds(14 * 86400)
         /// Whether a drift alarm triggers a retrain outside the schedule and window. The default is `true`.
         public var driftTrigger = true
+        /// Time from a drift alarm to the retrain it triggers, so that the new regime is in the data the candidate
+        /// trains on and, above all, in the validation windows the gate compares on. The default is 1 h.
+        public var driftDelay: Duration = .seconds(3600)
         /// Shortest time between two retrains of the group, scheduled or triggered. The default is 6 h.
         public var cooldown: Duration = .seconds(6 * 3600)
         /// Fraction of the history (the most recent part) held out to validate against the active model,
@@ -47,6 +50,10 @@ extension DaemonConfiguration {
         public var validationFraction = 0.2
         /// Checkpoints kept per group, ≥ 1; older inactive ones are deleted. The default is 5.
         public var keepLast = 5
+        /// How much worse than the active model a candidate may validate and still be promoted, in [0, 1]: its mean
+        /// CRPS may exceed the active model's by this fraction, and its mean absolute coverage error (over the
+        /// central intervals) by this many coverage points. The default is 0.02.
+        public var promotionTolerance = 0.02
 
         /// Creates the defaults.
         public init() {}

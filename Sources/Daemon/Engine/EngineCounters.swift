@@ -26,12 +26,20 @@ public struct EngineCounters: Sendable, Equatable, Codable {
     public var stateDecodeFailures = 0
     /// Stream states written (periodic saves, evictions, shutdown).
     public var stateSaves = 0
-    /// First trainings started on the trainer thread.
+    /// Trainings (first, scheduled, drift-triggered, requested) started on the trainer thread.
     public var trainingsStarted = 0
-    /// Trainings that produced an activated checkpoint.
+    /// Trainings that produced a candidate (promoted or not).
     public var trainingsSucceeded = 0
-    /// Trainings that failed (too little data, storage error); the group stays on the fallback.
+    /// Trainings that failed (too little data, storage error); the group keeps what served it.
     public var trainingsFailed = 0
+    /// Trained candidates that passed the promotion gate and were swapped in.
+    public var promotions = 0
+    /// Trained candidates the promotion gate refused (the active model stayed).
+    public var promotionsRefused = 0
+    /// Drift alarms that did not start a retrain because the group's cooldown had not passed.
+    public var driftRetrainsSuppressed = 0
+    /// Active checkpoints changed in the Store by someone else (`barnnd rollback`) and swapped in.
+    public var activationsApplied = 0
     /// Active checkpoints that could not be loaded (damaged blob, wrong shape); the group stays on the fallback.
     public var checkpointLoadFailures = 0
     /// Drift alarms raised by the streams' drift monitors.

@@ -56,16 +56,7 @@ extension ForecastEngine {
                     step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y)
                 guard h == 1 else { continue }
                 let update = try state.drift.update(time: observation.t, quantiles: forecast.calibrated[0], outcome: y)
-                if let alarm = update.alarm {
-                    _counters.driftAlarms += 1
-                    output.writes.append(
-                        .event(
-                            EventRecord(
-                                timeMs: Self.milliseconds(alarm.time), kind: "drift_alarm", model: state.group,
-                                stream: state.id, detailJSON: "{\"change\":\"\(alarm.change.rawValue)\"}")))
-                    logger.info(
-                        "drift alarm", metadata: ["stream.id": "\(state.id)", "drift.change": "\(alarm.change)"])
-                }
+                if let alarm = update.alarm { recordDriftAlarm(alarm, state: state, into: &output) }
                 if let window = update.closedWindow {
                     output.writes.append(.drift(Self.driftRecord(window, stream: state.id, intervals: state.drift)))
                 }

@@ -18,6 +18,8 @@ extension ForecastEngine {
                 metadata: ["model.name": "\(group.name)", "model.version": "\(checkpoint.info.version)"])
         } catch {
             _counters.checkpointLoadFailures += 1
+            // Not retried by the activation poll until another version is activated.
+            group.refusedVersion = (try? store.checkpoints(model: group.name))?.first(where: \.isActive)?.version
             pendingWrites.append(
                 .event(
                     EventRecord(

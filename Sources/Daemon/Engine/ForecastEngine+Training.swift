@@ -4,71 +4,193 @@ import Logging
 import Storage
 
 extension ForecastEngine {
-    /// Applies finished trainings: a success swaps the model in and re-warms the group's streams from their context;
-    /// a failure keeps the fallback and waits for twice the data before the next attempt.
+    /// Applies finished trainings. A promoted candidate is swapped in and the group's streams re-warm from their
+    /// context (forecasts of this tick already carry the new version); a candidate the gate refused leaves the active
+    /// model in place; a failed first training keeps the fallback and waits for twice the data. Each outcome is one
+    /// event carrying the trigger, the request id (if any) and the gate's scores.
     func applyTrainingResults(now: Double, into output: inout EngineOutput) {
         for result in trainer.drainResults() {
             guard let group = groups[result.group] else { continue }
+            let tail = Self.requestField(result.requestID) + ",\"trigger\":\"\(result.trigger.rawValue)\""
             switch result.outcome {
             case .success(let trained):
-                group.model = trained.model
-                group.version = trained.info.version
-                group.checkpointID = trained.info.id
-                group.training = .succeeded(version: trained.info.version)
-                _counters.trainingsSucceeded += 1
-                output.writes.append(
-                    .event(
-                        EventRecord(
-                            timeMs: Self.milliseconds(now), kind: "training_succeeded", model: group.name,
-                            detailJSON:
-                                "{\"version\":\(trained.info.version),\"steps\":\(trained.report.steps),\"series\":\(trained.series)}"
-                        )))
-                for state in streams.values where state.group == group.name { state.recurrent = nil }
-                warmAll(group)
-                logger.info(
-                    "model swapped in", metadata: ["model.name": "\(group.name)", "model.version": "\(group.version)"])
+                let comparison = trained.comparison
+                let scores =
+                    "\"candidate\":\(comparison.candidate.json),\"active\":\(comparison.active?.json ?? "null"),"
+                    + "\"active_version\":\(comparison.activeVersion),"
+                    + "\"tolerance\":\(group.settings.retrain.promotionTolerance)"
+                if let info = trained.info {
+                    let previous = group.version
+                    swapModel(group, model: trained.model, info: info)
+                    group.training = .succeeded(version: info.version)
+                    _counters.trainingsSucceeded += 1
+                    _counters.promotions += 1
+                    output.writes.append(
+                        .event(
+                            EventRecord(
+                                timeMs: Self.milliseconds(now), kind: "training_succeeded", model: group.name,
+                                detailJSON:
+                                    "{\"version\":\(info.version),\"previous\":\(previous),\"promoted\":true,"
+                                    + "\"steps\":\(trained.report.steps),\"series\":\(trained.series),\(scores)\(tail)}"
+                            )))
+                    logger.info(
+                        "model swapped in",
+                        metadata: ["model.name": "\(group.name)", "model.version": "\(group.version)"])
+                } else {
+                    group.training = .failed(
+                        reason:
+                            "candidate not promoted: CRPS \(comparison.candidate.crps) vs \(comparison.active?.crps ?? .nan)"
+                    )
+                    _counters.trainingsSucceeded += 1
+                    _counters.promotionsRefused += 1
+                    output.writes.append(
+                        .event(
+                            EventRecord(
+                                timeMs: Self.milliseconds(now), kind: "training_rejected", model: group.name,
+                                detailJSON:
+                                    "{\"version\":\(group.version),\"promoted\":false,"
+                                    + "\"steps\":\(trained.report.steps),\"series\":\(trained.series),\(scores)\(tail)}"
+                            )))
+                    logger.info(
+                        "candidate not promoted; the active model stays",
+                        metadata: ["model.name": "\(group.name)", "model.version": "\(group.version)"])
+                }
             case .failure(let failure):
                 group.training = .failed(reason: failure.reason)
-                group.nextTrainingAt = 2 * max(1, presentSteps(of: group.name))
+                if group.model == nil { group.nextTrainingAt = 2 * max(1, presentSteps(of: group.name)) }
                 _counters.trainingsFailed += 1
                 output.writes.append(
                     .event(
                         EventRecord(
                             timeMs: Self.milliseconds(now), kind: "training_failed", model: group.name,
-                            detailJSON: "{\"reason\":\(Self.jsonString(failure.reason))}")))
+                            detailJSON: "{\"reason\":\(Self.jsonString(failure.reason))\(tail)}")))
                 logger.info("training failed", metadata: ["model.name": "\(group.name)", "error": "\(failure.reason)"])
             }
         }
     }
 
-    /// Starts the first training of every group without a model whose streams hold enough present steps.
+    /// Makes `model` the group's serving model and re-warms every stream of the group from its context (streams
+    /// with waiting steps warm in the next `advance`).
+    func swapModel(_ group: ModelGroupRuntime, model: BARNNModel, info: CheckpointInfo) {
+        group.model = model
+        group.version = info.version
+        group.checkpointID = info.id
+        group.driftAlarmAt = nil  // alarms raised against the previous model are answered
+        for state in streams.values where state.group == group.name {
+            state.recurrent = nil
+            state.dirty = true
+        }
+        warmAll(group)
+    }
+
+    /// Starts trainings: a group without a model once its streams hold `min_history` present steps; a group with
+    /// one `retrain.drift_delay` after a drift alarm (when `retrain.drift_trigger` is on and `retrain.cooldown` has
+    /// passed since its last retrain; the delay lets the new regime into the data the candidate trains and is
+    /// validated on) or when `retrain.every` has elapsed inside `retrain.window`. Scheduled retrains wait for an idle
+    /// trainer, so groups due together train one after the other.
     func startTrainings(now: Double, into output: inout EngineOutput) {
         for name in groups.keys.sorted() {
             let group = groups[name]!
-            guard group.model == nil, !group.isTraining else { continue }
-            let total = presentSteps(of: name)
-            guard total >= max(group.settings.minHistory, group.nextTrainingAt) else { continue }
-            let members = streams.values.filter { $0.group == name }.sorted { $0.id < $1.id }
-            guard members.contains(where: { $0.context.count >= ModelTrainer.minimumSeriesLength }) else { continue }
-            var options = trainingOptions
-            options.seed = group.settings.seed
-            options.validationFraction = Float(group.settings.retrain.validationFraction)
-            if options.blasThreads == nil { options.blasThreads = 1 }
-            trainer.submit(
-                TrainingJob(
-                    group: name, configuration: group.modelConfiguration, options: options,
-                    streams: members.map { ($0.id, Array($0.context)) },
-                    historyStartMs: Self.milliseconds(now - group.settings.retrain.history.totalSeconds),
-                    keepLast: group.settings.retrain.keepLast, createdAtMs: Self.milliseconds(now)))
-            group.training = .running
-            _counters.trainingsStarted += 1
-            output.writes.append(
-                .event(
-                    EventRecord(
-                        timeMs: Self.milliseconds(now), kind: "training_started", model: name,
-                        detailJSON: "{\"streams\":\(members.count),\"steps\":\(total)}")))
-            logger.info("first training started", metadata: ["model.name": "\(name)", "model.steps": "\(total)"])
+            guard !group.isTraining else { continue }
+            guard group.model != nil else {
+                group.driftAlarmAt = nil  // alarms about the fallback do not ask for a retrain
+                startFirstTraining(group, now: now, into: &output)
+                continue
+            }
+            let retrain = group.settings.retrain
+            let cooled = group.lastRetrainAt.map { now - $0 >= retrain.cooldown.totalSeconds } ?? true
+            if let alarmAt = group.driftAlarmAt, now >= alarmAt + retrain.driftDelay.totalSeconds {
+                group.driftAlarmAt = nil
+                if retrain.driftTrigger && cooled {
+                    submitTraining(group, trigger: .drift, requestID: nil, now: now, into: &output)
+                    continue
+                }
+                if retrain.driftTrigger {
+                    _counters.driftRetrainsSuppressed += 1
+                    logger.info("drift retrain suppressed by the cooldown", metadata: ["model.name": "\(name)"])
+                }
+            }
+            if now >= group.nextScheduledAt, cooled, Self.isInside(retrain.window, time: now), !trainer.isBusy {
+                submitTraining(group, trigger: .schedule, requestID: nil, now: now, into: &output)
+            }
         }
+    }
+
+    private func startFirstTraining(_ group: ModelGroupRuntime, now: Double, into output: inout EngineOutput) {
+        let total = presentSteps(of: group.name)
+        guard total >= max(group.settings.minHistory, group.nextTrainingAt) else { return }
+        guard
+            streams.values.contains(where: {
+                $0.group == group.name && $0.context.count >= ModelTrainer.minimumSeriesLength
+            })
+        else { return }
+        submitTraining(group, trigger: .first, requestID: nil, now: now, into: &output)
+    }
+
+    /// Queues a training job of `group` (the active model, if any, is the gate's reference) and records it.
+    func submitTraining(
+        _ group: ModelGroupRuntime, trigger: TrainingTrigger, requestID: String?, now: Double,
+        into output: inout EngineOutput
+    ) {
+        let members = streams.values.filter { $0.group == group.name }.sorted { $0.id < $1.id }
+        let retrain = group.settings.retrain
+        var options = trainingOptions
+        options.seed = group.settings.seed
+        options.validationFraction = Float(retrain.validationFraction)
+        if options.blasThreads == nil { options.blasThreads = 1 }
+        trainer.submit(
+            TrainingJob(
+                group: group.name, configuration: group.modelConfiguration, options: options,
+                streams: members.map { ($0.id, Array($0.context)) },
+                historyStartMs: Self.milliseconds(now - retrain.history.totalSeconds), keepLast: retrain.keepLast,
+                createdAtMs: Self.milliseconds(now), trigger: trigger, requestID: requestID,
+                active: group.model.map { ($0, group.version) },
+                gate: PromotionGate(
+                    levels: group.levels, paths: group.settings.paths, tolerance: retrain.promotionTolerance,
+                    seed: group.settings.seed, validationFraction: retrain.validationFraction)))
+        group.training = .running
+        group.lastRetrainAt = now
+        group.nextScheduledAt = now + retrain.every.totalSeconds
+        _counters.trainingsStarted += 1
+        let total = presentSteps(of: group.name)
+        output.writes.append(
+            .event(
+                EventRecord(
+                    timeMs: Self.milliseconds(now), kind: "training_started", model: group.name,
+                    detailJSON:
+                        "{\"streams\":\(members.count),\"steps\":\(total),\"trigger\":\"\(trigger.rawValue)\""
+                        + "\(Self.requestField(requestID))}")))
+        logger.info(
+            "training started",
+            metadata: ["model.name": "\(group.name)", "model.steps": "\(total)", "training.trigger": "\(trigger)"])
+    }
+
+    /// Sets each group's first scheduled retrain: `retrain.every` after its newest checkpoint (or now), not before
+    /// now, plus a stagger of `every · i / n` for the i-th of n groups, so groups due together spread out.
+    func scheduleRetrains(now: Double) {
+        let names = groups.keys.sorted()
+        for (i, name) in names.enumerated() {
+            let group = groups[name]!
+            let every = group.settings.retrain.every.totalSeconds
+            let newest = (try? store.checkpoints(model: name).map(\.createdAtMs).max()).flatMap { $0 }
+            let base = newest.map { Double($0) / 1000 } ?? now
+            // The cooldown also spans a restart: the newest checkpoint is the last promoted retrain.
+            group.lastRetrainAt = newest.map { Double($0) / 1000 }
+            group.nextScheduledAt = max(base + every, now) + every * Double(i) / Double(names.count)
+        }
+    }
+
+    /// Whether `time` (Unix seconds) falls in the UTC window; nil means any time.
+    static func isInside(_ window: DaemonConfiguration.TimeWindow?, time: Double) -> Bool {
+        guard let window else { return true }
+        let seconds = time.truncatingRemainder(dividingBy: 86400)
+        let minute = Int((seconds < 0 ? seconds + 86400 : seconds) / 60)
+        return window.contains(minuteOfDay: min(1439, max(0, minute)))
+    }
+
+    /// `,"request":"…"` when there is a request id.
+    static func requestField(_ requestID: String?) -> String {
+        requestID.map { ",\"request\":\(jsonString($0))" } ?? ""
     }
 
     /// Present steps learned by the group's streams in memory.

@@ -6,15 +6,17 @@ public import Storage
 /// The one owner of every stream's state: turns MQTT messages into observations, forecasts and rows.
 ///
 /// Not `Sendable`: the runtime's engine thread owns it (a dedicated `Thread`, since BLAS calls block). It does no
-/// I/O except reading the Store at start-up (restore), when an evicted stream comes back, and through the trainer
-/// (which reads observations and stores a checkpoint on its own thread); everything else it wants done is returned
-/// as ``EngineOutput`` values.
+/// I/O except reading the Store at start-up (restore), when an evicted stream comes back, every
+/// `controlPollInterval` (5 s) of engine time (train requests and the active checkpoints: a few indexed reads), when
+/// a checkpoint activated by someone else is swapped in, and through the trainer (which reads observations and
+/// stores a checkpoint on its own thread); everything else it wants done is returned as ``EngineOutput`` values.
+/// Time is only ever the `now` passed in (wall time in the daemon, data time in a backtest).
 ///
 /// ## How the engine works
 /// `receive` decodes a message (``Ingestor``: topic rule → stream id, payload → readings), turns rejects into
 /// `rejects` rows and counters, and feeds each reading to its stream's ``Resampler``; the steps it closes wait in the
 /// stream. `tick` then, in this order:
-/// 1. swaps in models whose first training finished (events, re-warm from each stream's context);
+/// 1. swaps in models whose training was promoted (events, re-warm from each stream's context);
 /// 2. closes buckets whose end is more than one bucket in the past (silent streams still get explicit gaps);
 /// 3. per waiting step, in time order: writes the `observations` row, **scores** the forecasts issued h steps
 ///    earlier against it (conformal **calibrator** update per step h; step 1 also into the **drift** monitor),
@@ -23,7 +25,9 @@ public import Storage
 ///    (streams reaching `min_history` are warmed from their context instead);
 /// 5. **forecasts** every due stream (`forecast_every` steps since its last forecast): one `sample` call per model
 ///    group (rows = N·S) for warm streams, the fallback for the others, then calibrates each step's quantiles;
-/// 6. starts a group's first training once its streams hold `min_history` present steps;
+/// 6. every `controlPollInterval` of engine time, reads train requests and checkpoint activations (rollbacks)
+///    from the Store; starts a group's first training once its streams hold `min_history` present steps, and
+///    retrains (scheduled, drift-triggered, requested) through the promotion gate (`+Retraining`);
 /// 7. evicts the least recently seen streams beyond `max_streams` (state saved first) and saves changed states
 ///    every `engine.state_save_interval`.
 ///
@@ -48,6 +52,10 @@ public final class ForecastEngine {
     /// Rows produced outside `tick` (rejects, start-up events), returned by the next `tick`.
     var pendingWrites: [WriteItem] = []
     var lastStateSave: Double
+    /// Engine time of the last look at the Store for train requests and activations (see `+Control`).
+    var lastControlPoll: Double
+    /// Train requests already honoured (request ids), so a request is acted on once.
+    var handledRequests: Set<String> = []
     var _counters = EngineCounters()
 
     /// Default training options of a first training: the BARNN defaults with one BLAS thread.
@@ -76,6 +84,7 @@ public final class ForecastEngine {
         self.logger = logger
         self.trainingOptions = training
         self.lastStateSave = now
+        self.lastControlPoll = now
         self.trainer = ModelTrainer(store: store, logger: logger)
         // Process-global in OpenBLAS (see ModelTrainer): one thread for the engine's small GEMMs.
         BLASThreads.set(1)
@@ -84,6 +93,8 @@ public final class ForecastEngine {
             loadActiveCheckpoint(group: groups[name]!, now: now)
         }
         try restoreStreams(now: now)
+        scheduleRetrains(now: now)
+        markHandledRequests(now: now)
         _counters.streamsActive = streams.count
     }
 
@@ -119,6 +130,7 @@ public final class ForecastEngine {
         var output = EngineOutput(writes: pendingWrites)
         pendingWrites.removeAll()
         applyTrainingResults(now: now, into: &output)
+        pollControl(now: now, into: &output)
         closeElapsedBuckets(now: now)
         let learned = learnPending(now: now, into: &output)
         issueForecasts(candidates: learned, now: now, into: &output)
@@ -174,6 +186,7 @@ public final class ForecastEngine {
             } else if let group = try? ModelGroupRuntime(name: name, settings: settings) {
                 groups[name] = group
                 loadActiveCheckpoint(group: group, now: lastStateSave)
+                group.nextScheduledAt = lastControlPoll + settings.retrain.every.totalSeconds
             }
         }
         var merged = valid

@@ -23,6 +23,14 @@ final class ModelGroupRuntime {
     var training = ModelSummary.TrainingStatus.none
     /// Present steps the group's streams must hold in total before the next training attempt.
     var nextTrainingAt: Int
+    /// When the last retrain of this group started (engine time, Unix seconds); the cooldown counts from it.
+    var lastRetrainAt: Double?
+    /// When the next scheduled retrain is due (engine time); staggered across groups at start.
+    var nextScheduledAt = Double.infinity
+    /// An activated version that could not be loaded (not retried until the activation changes).
+    var refusedVersion: Int?
+    /// Engine time of the first drift alarm of the group's streams not yet acted on.
+    var driftAlarmAt: Double?
 
     init(name: String, settings: DaemonConfiguration.ModelGroup) throws(QuantileLevelsError) {
         self.name = name

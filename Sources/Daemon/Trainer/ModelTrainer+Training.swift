@@ -5,10 +5,11 @@ import Logging
 import Storage
 
 extension ModelTrainer {
-    /// The shortest series (steps) a first training can use: a window of 8 steps plus a validation tail.
+    /// The shortest series (steps) a training can use: a window of 8 steps plus a validation tail.
     static let minimumSeriesLength = 16
 
-    /// Reads the group's series, trains, encodes, stores and activates the checkpoint. Runs on the trainer thread.
+    /// Reads the group's series, trains a candidate, scores it and the active model on the same validation windows,
+    /// and stores and activates the candidate when the gate passes. Runs on the trainer thread.
     static func train(
         _ job: TrainingJob, store: Store, logger: Logger
     ) -> Result<TrainingResult.Trained, TrainingFailure> {
@@ -28,7 +29,7 @@ extension ModelTrainer {
             return .failure(TrainingFailure(reason: "no stream has \(minimumSeriesLength) steps"))
         }
         var options = job.options
-        // Short first histories: the window must fit the training part of the longest series.
+        // Short histories: the window must fit the training part of the longest series.
         let trainPart = longest - Int(Float(longest) * options.validationFraction)
         options.window = max(8, min(options.window, trainPart - 1))
         options.burnIn = min(options.burnIn, options.window / 4)
@@ -42,11 +43,27 @@ extension ModelTrainer {
         guard trained.model.parameters.allSatisfy(\.isFinite) else {
             return .failure(TrainingFailure(reason: "training diverged (non-finite parameters)"))
         }
+        let comparison = job.gate.compare(
+            candidate: trained.model, active: job.active,
+            series: series.map { PromotionGate.Series(values: $0.values, timeFeatures: $0.timeFeatures) })
+        guard comparison.promote else {
+            logger.info(
+                "candidate not promoted",
+                metadata: [
+                    "model.name": "\(job.group)", "gate.candidate_crps": "\(comparison.candidate.crps)",
+                    "gate.active_crps": "\(comparison.active?.crps ?? .nan)",
+                ])
+            return .success(
+                TrainingResult.Trained(
+                    model: trained.model, info: nil, report: report, series: series.count, comparison: comparison))
+        }
         let metrics =
             "{\"steps\":\(report.steps),\"best_step\":\(report.bestStep),\"series\":\(series.count),"
-            + "\"window\":\(options.window),\"train_nll\":\(json(report.trainNLL.last))}"
+            + "\"window\":\(options.window),\"train_nll\":\(json(report.trainNLL.last)),"
+            + "\"trigger\":\"\(job.trigger.rawValue)\"}"
         let validation =
-            "{\"initial_nll\":\(json(report.initialValidationNLL)),\"nll\":\(json(report.validationNLL.min()))}"
+            "{\"initial_nll\":\(json(report.initialValidationNLL)),\"nll\":\(json(report.validationNLL.min())),"
+            + "\"gate\":\(comparison.candidate.json)}"
         do {
             let info = try store.saveCheckpoint(
                 NewCheckpoint(
@@ -54,9 +71,10 @@ extension ModelTrainer {
                     validationMetricsJSON: validation, blob: BARNN.Checkpoint.encode(trained.model)),
                 activate: true, keepLast: job.keepLast)
             logger.info(
-                "trained model", metadata: ["model.name": "\(job.group)", "model.version": "\(info.version)"])
+                "trained model promoted", metadata: ["model.name": "\(job.group)", "model.version": "\(info.version)"])
             return .success(
-                TrainingResult.Trained(model: trained.model, info: info, report: report, series: series.count))
+                TrainingResult.Trained(
+                    model: trained.model, info: info, report: report, series: series.count, comparison: comparison))
         } catch {
             return .failure(TrainingFailure(reason: "storing the checkpoint failed: \(error)"))
         }

@@ -10,7 +10,7 @@ import Storage
 /// pool shared by every caller), so the engine and the trainer cannot hold different counts: whichever set it last
 /// wins for both. The policy is one BLAS thread for both (the engine sets it at start, each job's options set it
 /// again): on the 2-core target the engine's small GEMMs gain nothing from more, and training then uses one core
-/// while the engine keeps the other. A schedule (retraining) only needs to call ``submit(_:)``; jobs queue FIFO.
+/// while the engine keeps the other. Jobs queue FIFO and run one at a time, so groups never train at once.
 final class ModelTrainer: @unchecked Sendable {
     // Unchecked: every mutable field is read and written only under `condition`'s lock.
     private let condition = NSCondition()
@@ -47,6 +47,13 @@ final class ModelTrainer: @unchecked Sendable {
         return taken
     }
 
+    /// Whether a job is queued or running.
+    var isBusy: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return running || !queue.isEmpty
+    }
+
     /// Waits until no job is queued or running, at most `timeout`; true when idle. For tests and shutdown.
     func waitUntilIdle(timeout: Duration) -> Bool {
         let deadline = Date().addingTimeInterval(timeout.totalSeconds)
@@ -80,7 +87,9 @@ final class ModelTrainer: @unchecked Sendable {
             running = true
             condition.unlock()
 
-            let result = TrainingResult(group: job.group, outcome: Self.train(job, store: store, logger: logger))
+            let result = TrainingResult(
+                group: job.group, trigger: job.trigger, requestID: job.requestID,
+                outcome: Self.train(job, store: store, logger: logger))
 
             condition.lock()
             results.append(result)

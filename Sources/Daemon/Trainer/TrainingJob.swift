@@ -2,8 +2,20 @@ import BARNN
 import Forecasting
 import Storage
 
-/// One training request, by value: which group, which streams, the data the engine already holds, and where to
-/// store the result.
+/// Why a training job was queued; recorded in its events as `trigger`.
+enum TrainingTrigger: String, Sendable {
+    /// The group had no model and its streams reached `min_history`.
+    case first
+    /// `retrain.every` elapsed (inside `retrain.window`).
+    case schedule
+    /// A stream of the group raised a drift alarm (`retrain.drift_trigger`, after `retrain.cooldown`).
+    case drift
+    /// A person asked (`barnnd train`, a `train_requested` event).
+    case request
+}
+
+/// One training request, by value: which group, which streams, the data the engine already holds, the active model
+/// the candidate must beat, and where to store the result.
 struct TrainingJob: Sendable {
     /// The model group's name (the checkpoint's `model`).
     var group: String
@@ -19,25 +31,45 @@ struct TrainingJob: Sendable {
     var keepLast: Int
     /// Creation time of the checkpoint, ms since the Unix epoch.
     var createdAtMs: Int64
+    /// Why the job runs.
+    var trigger: TrainingTrigger = .first
+    /// The `request` id of a `train_requested` event, echoed in the outcome event.
+    var requestID: String?
+    /// The active model and its version; nil for a first training (the candidate is then promoted unscored).
+    var active: (model: BARNNModel, version: Int)?
+    /// The promotion gate: levels, paths and tolerance of the validation comparison.
+    var gate: PromotionGate
 }
 
 /// What a training job produced, handed back to the engine thread.
 struct TrainingResult: Sendable {
     /// The model group.
     var group: String
-    /// The trained, stored and activated model, or why there is none.
+    /// Why the job ran.
+    var trigger: TrainingTrigger
+    /// The request id, when a person asked.
+    var requestID: String?
+    /// The trained candidate and the gate's verdict, or why there is none.
     var outcome: Result<Trained, TrainingFailure>
 
-    /// A stored, active checkpoint and its model.
+    /// A trained candidate: stored and activated when promoted, discarded otherwise.
     struct Trained: Sendable {
+        /// The candidate model.
         var model: BARNNModel
-        var info: CheckpointInfo
+        /// The stored, active checkpoint; nil when the gate kept the active model.
+        var info: CheckpointInfo?
+        /// The optimiser's report.
         var report: TrainingReport
+        /// Series trained on.
         var series: Int
+        /// The gate's comparison on the validation windows.
+        var comparison: PromotionGate.Comparison
+        /// Whether the candidate became the active model.
+        var promoted: Bool { info != nil }
     }
 }
 
-/// Why a training job produced no checkpoint.
+/// Why a training job produced no candidate.
 struct TrainingFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// A short reason for logs, events and the model summary.
     var reason: String
