@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# barnnd demo: installs the dependencies, builds release, starts a private mosquitto and barnnd on the bundled demo
-# configuration, replays a bundled sample (3 streams: 800 readings of history each, which trains a first BARNN model,
-# then 200 more) and shows the forecasts.
+# barnnd demo: installs the dependencies, builds release, starts a private mosquitto and barnnd on the bundled default
+# configuration (config/barnnd.toml; only the broker port and the database path are changed for a local run),
+# replays a bundled sample (3 streams: 800 readings of history each, which trains a first BARNN model, then 200 more)
+# and shows the forecasts.
 # Everything lives in ./demo/ and is stopped on exit (Ctrl-C).
 #
 #   Scripts/demo.sh                 # full run
@@ -38,8 +39,7 @@ log_dest file $DEMO/mosquitto.log
 # Keep our own user so the broker can write its log and persistence file here.
 user $(id -un)
 CONF
-sed -e "s/^port = 1883/port = $PORT/" -e "s#^path = \"demo/barnnd.sqlite\"#path = \"$DEMO/barnnd.sqlite\"#" \
-    config/samples/demo.toml > "$DEMO/barnnd.toml"
+sed -e "s/^port = 1883/port = $PORT/" config/barnnd.toml > "$DEMO/barnnd.toml"
 
 BARNND_PID=""
 MOSQUITTO_PID=""
@@ -56,7 +56,7 @@ MOSQUITTO_PID=$!
 for _ in $(seq 100); do port_is_free "$PORT" || break; sleep 0.05; done
 
 "$BARNND" check-config "$DEMO/barnnd.toml"
-"$BARNND" run --config "$DEMO/barnnd.toml" 2> "$DEMO/barnnd.log" &
+"$BARNND" run --config "$DEMO/barnnd.toml" --database "$DEMO/barnnd.sqlite" 2> "$DEMO/barnnd.log" &
 BARNND_PID=$!
 until mosquitto_sub -p "$PORT" -t barnnd/status -C 1 -W 2 2>/dev/null | grep -q online; do
     kill -0 "$BARNND_PID" 2>/dev/null || { cat "$DEMO/barnnd.log"; exit 1; }
@@ -64,14 +64,16 @@ done
 echo "barnnd is online (broker 127.0.0.1:$PORT, database $DEMO/barnnd.sqlite, log $DEMO/barnnd.log)"
 
 replay() {
-    "$BARNND" replay --csv "$1" --port "$PORT" --host 127.0.0.1 --topic 'sensors/{stream}' --format json \
+    "$BARNND" replay --csv "$1" --port "$PORT" --host 127.0.0.1 --topic 'sensors/{stream}' --format number \
         --as-fast-as-possible
 }
 echo "replaying config/samples/demo-history.csv (history; barnnd serves fallback forecasts and trains a model) ..."
 replay config/samples/demo-history.csv
-echo "waiting for the first BARNN model (about a minute at most) ..."
-for _ in $(seq 120); do
-    mosquitto_sub -p "$PORT" -t barnnd/status/health -C 1 -W 2 2>/dev/null | grep -q '"kind":"barnn"' && break
+echo "waiting for the first BARNN model (a minute or two on 2 cores) ..."
+for _ in $(seq 300); do
+    active=$(sqlite3 "$DEMO/barnnd.sqlite" "SELECT count(*) FROM checkpoints WHERE active = 1" 2>/dev/null || echo 0)
+    [ "${active:-0}" -gt 0 ] && break
+    kill -0 "$BARNND_PID" 2>/dev/null || { cat "$DEMO/barnnd.log"; exit 1; }
     sleep 1
 done
 echo "replaying config/samples/demo-live.csv ..."
