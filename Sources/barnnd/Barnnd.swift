@@ -7,6 +7,6 @@ struct Barnnd: AsyncParsableCommand {
         commandName: "barnnd",
         abstract: "Streaming time-series forecasts with calibrated intervals, over MQTT.",
         version: "0.1.0",
-        subcommands: [CheckConfig.self]
+        subcommands: [CheckConfig.self, BacktestCommand.self]
     )
 }

@@ -19,6 +19,9 @@ extension DaemonConfiguration {
         /// Steps replayed to re-warm a hidden state after a restart or model swap, ≥ `minHistory`.
         /// The default is 256.
         public var contextLength = 256
+        /// Seasonal period m in steps of the cold-start forecaster (the seasonal naive `ŷ[t+h] = y[t+h−m⌈h/m⌉]`),
+        /// 1–100000; 1 is plain naive. The default is 1.
+        public var season = 1
         /// Seed of every random draw for this group (training and sampling). The default is 1.
         public var seed: UInt64 = 1
         /// When and how the group is retrained.
@@ -105,6 +108,9 @@ extension DaemonConfiguration {
         case aci
         /// A rolling quantile of recent residuals over `window` steps.
         case rolling
+        /// Online quantile tracking: each level's offset moves by `rate` (in units of the model's interval width)
+        /// after each hit or miss; no residual window is kept, so it costs O(levels) per step and stream.
+        case tracking
         /// Model quantiles as sampled, uncalibrated.
         case none
     }
