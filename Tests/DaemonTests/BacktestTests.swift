@@ -74,12 +74,15 @@ enum BacktestFixture {
             dataset: "synthetic", horizon: horizon, season: 24, group: group, training: tinyTraining)
     }
 
-    static func run(_ recording: SyntheticRecording, _ settings: BacktestSettings) async throws -> (
+    static func run(
+        _ recording: SyntheticRecording, _ settings: BacktestSettings
+    ) async throws -> (
         lines: [String], summary: BacktestSummary
     ) {
+        var logger = Logger(label: "test.backtest")
+        logger.logLevel = .warning
         let backtest = try Backtest(
-            recording: try ReplayRecording(csv: recording.csv), settings: settings,
-            logger: Logger(label: "test.backtest"))
+            recording: try ReplayRecording(csv: recording.csv), settings: settings, logger: logger)
         var lines: [String] = []
         let summary = try await backtest.run(write: { lines.append($0) })
         return (lines, summary)
@@ -185,21 +188,21 @@ enum BacktestFixture {
 
     @Test(arguments: [DaemonConfiguration.CalibrationMethod.tracking, .aci])
     func calibrationFixesAnOverConfidentModel(method: DaemonConfiguration.CalibrationMethod) async throws {
-        // History with noise 0.1, then noise 0.5 for 3000 steps: the fitted model's intervals are far too narrow.
-        let length = 5000
-        let recording = SyntheticRecording(length: length, noise: 0.1, testNoise: 0.5, switchAt: 2000)
+        // History with noise 0.1, then noise 0.5: the fitted model's intervals are far too narrow.
+        let length = 4000
+        let recording = SyntheticRecording(length: length, noise: 0.1, testNoise: 0.5, switchAt: 2400)
         let values = recording.values["a"]!
         var coverage: [DaemonConfiguration.CalibrationMethod: Double] = [:]
         for chosen in [DaemonConfiguration.CalibrationMethod.none, method] {
             var settings = BacktestFixture.settings(horizon: 2, method: chosen, paths: 32)
             settings.everyOrigin = true
             let (lines, _) = try await BacktestFixture.run(recording, settings)
-            #expect(lines.count == length - 2 - 3000 + 1)
+            #expect(lines.count == length - 2 - 2400 + 1)
             var hits = 0
             var total = 0
-            // Score the second half of the test part (the calibrator has seen ≥ 1000 outcomes by then).
-            for (offset, line) in lines.enumerated() where 2999 + offset >= 4000 {
-                let origin = 2999 + offset
+            // Score the second half of the test part (the calibrator has seen ≥ 800 outcomes by then).
+            for (offset, line) in lines.enumerated() where 2399 + offset >= 3200 {
+                let origin = 2399 + offset
                 let row = try BacktestFixture.parse(line)
                 for step in 0..<2 {
                     let y = values[origin + 1 + step]

@@ -13,7 +13,9 @@ extension Backtest {
         var engine: ForecastEngine
         var summary: BacktestSummary
 
-        init(backtest: Backtest, store: Store, writer: StoreWriter, write: @escaping (String) -> Void)
+        init(
+            backtest: Backtest, store: Store, writer: StoreWriter, write: @escaping (String) -> Void
+        )
             throws(BacktestError)
         {
             self.backtest = backtest
@@ -37,7 +39,9 @@ extension Backtest {
                 forecastsBARNN: 0, forecastsFallback: 0, modelVersion: 0, fallbackRows: 0)
         }
 
-        static func makeEngine(_ backtest: Backtest, store: Store, now: Double) throws(BacktestError)
+        static func makeEngine(
+            _ backtest: Backtest, store: Store, now: Double
+        ) throws(BacktestError)
             -> ForecastEngine
         {
             let engine: ForecastEngine

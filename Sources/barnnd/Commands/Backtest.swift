@@ -64,7 +64,10 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(help: "Keep the database at this path instead of a temporary file.")
     var database: String?
 
-    @Option(help: "Serve the active checkpoint of a kept backtest database (--database of an earlier run) instead of fitting.")
+    @Option(
+        help:
+            "Serve the active checkpoint of a kept backtest database (--database of an earlier run) instead of fitting."
+    )
     var checkpointFrom: String?
 
     @Option(help: "Sampling: mc (BARNN paths), aleatoric (weight noise off) or map (single MAP pass).")
