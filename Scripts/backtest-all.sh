@@ -3,7 +3,8 @@
 #
 # Per dataset: the full run (first fit on the history, BARNN Monte Carlo paths, conformal calibration) keeps its
 # database; the ablations serve that same checkpoint: "nocal" (no conformal correction), "aleatoric" (weight noise
-# off), "map" (single MAP pass), and the calibration methods "aci", "rolling", "tracking" (same checkpoint). Forecasts land in $OUT_DIR/<variant>/<dataset>.jsonl, scores in
+# off), "map" (single MAP pass), the same two without calibration ("aleatoric-nocal", "map-nocal"), and the
+# calibration methods "aci", "rolling", "tracking" (same checkpoint). Tables: $OUT_DIR/table.md. Forecasts land in $OUT_DIR/<variant>/<dataset>.jsonl, scores in
 # $OUT_DIR/eval-results/barnnd-<variant>_per_dataset.csv, timings in $OUT_DIR/times.tsv.
 #
 # Environment: DATASETS (default: the six), VARIANTS (default: full nocal aleatoric map), JOBS (datasets run in
@@ -40,6 +41,8 @@ run_dataset() {
             aci | rolling | tracking) args=(--checkpoint-from "$db" --calibration "$v") ;;
             aleatoric) args=(--checkpoint-from "$db" --sampling aleatoric) ;;
             map) args=(--checkpoint-from "$db" --sampling map) ;;
+            aleatoric-nocal) args=(--checkpoint-from "$db" --sampling aleatoric --calibration none) ;;
+            map-nocal) args=(--checkpoint-from "$db" --sampling map --calibration none) ;;
             *) echo "unknown variant $v" >&2; return 1 ;;
         esac
         start=$(date +%s.%N)
@@ -61,4 +64,5 @@ for v in $variants; do
     # shellcheck disable=SC2046
     "$root/Scripts/score.sh" --model "barnnd-$v" $(for d in $datasets; do echo "$v/$d.jsonl"; done)
 done
-cat "$out/times.tsv"
+"${SCORE_VENV:-$root/.venv-score}/bin/python" "$root/Scripts/backtest-table.py" "$out" $variants >"$out/table.md"
+cat "$out/table.md" "$out/times.tsv"
