@@ -122,7 +122,9 @@ public final class Backtest {
         guard FileManager.default.fileExists(atPath: path) else { throw .storage("no database at \(path)") }
         let blob: [UInt8]?
         do throws(StorageError) {
-            let store = try Store(path: path, logger: Logger(label: "barnnd.backtest"))
+            var logger = Logger(label: "barnnd.backtest")
+            logger.logLevel = .warning
+            let store = try Store(path: path, logger: logger)
             defer { try? store.close() }
             blob = try store.activeCheckpoint(model: groupName)?.blob
         } catch {
