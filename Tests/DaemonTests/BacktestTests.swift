@@ -68,7 +68,6 @@ enum BacktestFixture {
         group.paths = paths
         group.seed = 3
         group.calibration.method = method
-        group.calibration.rate = method == .aci ? 0.005 : 0.02
         group.calibration.window = 200
         return BacktestSettings(
             dataset: "synthetic", horizon: horizon, season: 24, group: group, training: tinyTraining)
