@@ -61,14 +61,13 @@ enum BacktestFixture {
     }
 
     static func settings(
-        horizon: Int = 6, method: DaemonConfiguration.CalibrationMethod = .tracking, paths: Int = 32
+        horizon: Int = 6, method: DaemonConfiguration.CalibrationMethod = .aci, paths: Int = 32
     ) -> BacktestSettings {
         var group = DaemonConfiguration.ModelGroup()
         group.hiddenSize = 8
         group.paths = paths
         group.seed = 3
         group.calibration.method = method
-        group.calibration.window = 200
         return BacktestSettings(
             dataset: "synthetic", horizon: horizon, season: 24, group: group, training: tinyTraining)
     }
@@ -185,7 +184,7 @@ enum BacktestFixture {
         #expect(uncalibrated.lines != straight.lines)
     }
 
-    @Test(arguments: [DaemonConfiguration.CalibrationMethod.tracking, .aci])
+    @Test(arguments: [DaemonConfiguration.CalibrationMethod.aci, .rolling])
     func calibrationFixesAnOverConfidentModel(method: DaemonConfiguration.CalibrationMethod) async throws {
         // History with noise 0.1, then noise 0.5: the fitted model's intervals are far too narrow.
         let length = 4000
