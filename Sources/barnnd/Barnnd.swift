@@ -9,7 +9,7 @@ struct Barnnd: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Run.self, Replay.self, CheckConfig.self, Status.self, Streams.self, History.self, Plot.self,
-            Checkpoints.self, Events.self, Rejects.self, Train.self, Rollback.self,
+            Checkpoints.self, Events.self, Rejects.self, Train.self, Rollback.self, BacktestCommand.self,
         ]
     )
 }

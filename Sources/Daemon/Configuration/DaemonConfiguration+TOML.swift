@@ -157,6 +157,7 @@ extension DaemonConfiguration.ModelGroup {
         table.read("forecast_every", into: &forecastEvery)
         table.read("min_history", into: &minHistory)
         table.read("context_length", into: &contextLength)
+        table.read("season", into: &season)
         table.read("seed", into: &seed)
         if let retrainTable = table.table("retrain") {
             retrainTable.read("every", into: &retrain.every)

@@ -59,10 +59,18 @@ extension ForecastEngine {
         }
         var rng = SeededRNG(seed: group.settings.seed, stream: 0xF0CA).substream(
             UInt64(bitPattern: Self.milliseconds(now)))
-        let forecast = model.sample(
-            RecurrentBatch(warm.map { $0.recurrent! }, hiddenSize: model.configuration.hiddenSize),
-            paths: group.settings.paths, horizon: horizon, timeFeatures: features,
-            levels: group.levels.values.map(Float.init), rng: &rng, workspace: group.workspace)
+        let batch = RecurrentBatch(warm.map { $0.recurrent! }, hiddenSize: model.configuration.hiddenSize)
+        let levels = group.levels.values.map(Float.init)
+        let forecast: BARNNForecast
+        switch group.sampling {
+        case .monteCarlo(let options):
+            forecast = model.sample(
+                batch, paths: group.settings.paths, horizon: horizon, timeFeatures: features, levels: levels,
+                options: options, rng: &rng, workspace: group.workspace)
+        case .map:
+            forecast = model.mapForecast(
+                batch, horizon: horizon, timeFeatures: features, levels: levels, workspace: group.workspace)
+        }
         var failed: [StreamState] = []
         let k = group.levels.count
         for (n, state) in warm.enumerated() {

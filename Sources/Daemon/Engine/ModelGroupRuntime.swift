@@ -17,6 +17,8 @@ final class ModelGroupRuntime {
     var version = 0
     /// The active checkpoint's row id, which saved hidden states refer to.
     var checkpointID: Int64?
+    /// How forecasts are drawn: Monte Carlo paths (the daemon always) or an ablation (backtests only).
+    var sampling = SamplingMode.monteCarlo(.full)
     /// Inference buffers for this group's shapes, reused every tick.
     let workspace: BARNNWorkspace
     /// The last training outcome.
@@ -43,4 +45,12 @@ final class ModelGroupRuntime {
 
     /// Whether a training job is queued or running.
     var isTraining: Bool { training == .running }
+}
+
+/// How a group's forecasts are drawn from its model.
+enum SamplingMode: Sendable, Equatable {
+    /// S Monte Carlo paths with these noise sources (`.full` is BARNN; `.aleatoricOnly` the weight-noise ablation).
+    case monteCarlo(SamplingOptions)
+    /// The single noise-free MAP path with the head's Gaussian quantiles around it.
+    case map
 }

@@ -69,7 +69,7 @@ final class StreamState {
         self.ruleIndex = ruleIndex
         self.resampler = Resampler(cadence: cadence, maximumGapSteps: settings.contextLength)
         self.context = RingBuffer(capacity: max(1, settings.contextLength))
-        self.fallback = SeasonalNaiveForecaster(period: 1, maximumHorizon: settings.horizon)
+        self.fallback = SeasonalNaiveForecaster(period: settings.season, maximumHorizon: settings.horizon)
         self.calibrator = ConformalCalibrator(
             levels: levels, horizon: settings.horizon, configuration: Self.calibration(settings.calibration))
         self.drift = DriftMonitor(
@@ -103,6 +103,8 @@ final class StreamState {
         switch settings.method {
         case .aci: ConformalCalibrator.Configuration(method: .adaptive(gamma: settings.rate), window: settings.window)
         case .rolling: ConformalCalibrator.Configuration(method: .rollingWindow, window: settings.window)
+        case .tracking:
+            ConformalCalibrator.Configuration(method: .quantileTracking(rate: settings.rate), window: settings.window)
         case .none:
             // Never applied (the engine only sorts); the smallest positive rate keeps the offsets at 0 so the
             // coverage it reports is the model's own, with O(K) memory per step.

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Backtests barnnd on the development datasets of ../shared/data under ../shared/eval/PROTOCOL.md and scores them.
+#
+# Per dataset: the full run (first fit on the history, BARNN Monte Carlo paths, conformal calibration) keeps its
+# database; the ablations serve that same checkpoint: "nocal" (no conformal correction), "aleatoric" (weight noise
+# off), "map" (single MAP pass), the same two without calibration ("aleatoric-nocal", "map-nocal"), and the
+# calibration methods "aci", "rolling", "tracking" (same checkpoint). Tables: $OUT_DIR/table.md. Forecasts land in $OUT_DIR/<variant>/<dataset>.jsonl, scores in
+# $OUT_DIR/eval-results/barnnd-<variant>_per_dataset.csv, timings in $OUT_DIR/times.tsv.
+#
+# Environment: DATASETS (default: the six), VARIANTS (default: full nocal aleatoric map), JOBS (datasets run in
+# parallel, default 2), OUT_DIR (default backtest-results), BACKTEST_ARGS (extra `barnnd backtest` flags for every
+# run), SHARED_DIR (folder holding data/ and eval/).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+shared="${SHARED_DIR:-}"
+if [ -z "$shared" ]; then
+    for candidate in "$root/../shared" "$root/../../shared"; do
+        if [ -f "$candidate/eval/evaluate.py" ]; then shared="$(cd "$candidate" && pwd)"; break; fi
+    done
+fi
+[ -n "$shared" ] || { echo "backtest-all.sh: no shared/ folder with data/ and eval/ (set SHARED_DIR)" >&2; exit 1; }
+export SHARED_DIR="$shared"
+out="$(mkdir -p "${OUT_DIR:-$root/backtest-results}" && cd "${OUT_DIR:-$root/backtest-results}" && pwd)"
+datasets="${DATASETS:-elecdemand waterflow sunspots seattle_weather taylor cycling}"
+variants="${VARIANTS:-full nocal aleatoric map}"
+jobs="${JOBS:-2}"
+
+(cd "$root" && swift build -c release --product barnnd >/dev/null)
+bin="$root/.build/release/barnnd"
+
+run_dataset() {
+    local d="$1" v start
+    local csv="$SHARED_DIR/data/$d.csv" db="$out/db/$d.sqlite"
+    mkdir -p "$out/db"
+    for v in $variants; do
+        mkdir -p "$out/$v"
+        local args=()
+        case "$v" in
+            full) rm -f "$db" "$db-wal" "$db-shm"; args=(--database "$db") ;;
+            nocal) args=(--checkpoint-from "$db" --calibration none) ;;
+            aci | rolling | tracking) args=(--checkpoint-from "$db" --calibration "$v") ;;
+            aleatoric) args=(--checkpoint-from "$db" --sampling aleatoric) ;;
+            map) args=(--checkpoint-from "$db" --sampling map) ;;
+            aleatoric-nocal) args=(--checkpoint-from "$db" --sampling aleatoric --calibration none) ;;
+            map-nocal) args=(--checkpoint-from "$db" --sampling map --calibration none) ;;
+            *) echo "unknown variant $v" >&2; return 1 ;;
+        esac
+        start=$(date +%s.%N)
+        # shellcheck disable=SC2086
+        "$bin" backtest --csv "$csv" --out "$out/$v/$d.jsonl" --quiet "${args[@]}" ${BACKTEST_ARGS:-} \
+            2>>"$out/$d.log"
+        printf '%s\t%s\t%.1f\n' "$d" "$v" "$(echo "$(date +%s.%N) - $start" | bc)" >>"$out/times.tsv"
+    done
+}
+export -f run_dataset
+export out variants bin
+
+: >"$out/times.tsv"
+printf '%s\n' $datasets | xargs -P "$jobs" -I{} bash -c 'run_dataset {}'
+
+cd "$out"
+for v in $variants; do
+    echo "== barnnd-$v"
+    # shellcheck disable=SC2046
+    "$root/Scripts/score.sh" --model "barnnd-$v" $(for d in $datasets; do echo "$v/$d.jsonl"; done)
+done
+"${SCORE_VENV:-$root/.venv-score}/bin/python" "$root/Scripts/backtest-table.py" "$out" $variants >"$out/table.md"
+cat "$out/table.md" "$out/times.tsv"

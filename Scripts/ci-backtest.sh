@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# CI check of `barnnd backtest`: one small backtest (waterflow, 1268 values) on the shared data with a short first
+# fit, scored by ../shared/eval/evaluate.py in a virtual environment; fails unless every stream is complete and the
+# 90% interval coverage is sane. Uses the debug build that Scripts/test.sh made.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+shared="${SHARED_DIR:-}"
+if [ -z "$shared" ]; then
+    for candidate in "$root/../shared" "$root/../../shared"; do
+        if [ -f "$candidate/eval/evaluate.py" ]; then shared="$(cd "$candidate" && pwd)"; break; fi
+    done
+fi
+[ -n "$shared" ] || { echo "ci-backtest: no ../shared with data/ and eval/ (set SHARED_DIR)" >&2; exit 1; }
+export SHARED_DIR="$shared"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+bin="$(cd "$root" && swift build --show-bin-path)/barnnd"
+[ -x "$bin" ] || (cd "$root" && swift build --product barnnd)
+start=$(date +%s)
+"$bin" backtest --csv "$shared/data/waterflow.csv" --out "$work/waterflow.jsonl" --quiet \
+    --training-steps 150 --paths 64
+echo "ci-backtest: backtest took $(($(date +%s) - start)) s"
+cd "$work"
+"$root/Scripts/score.sh" --model ci-backtest waterflow.jsonl
+python3 - "$work/eval-results/ci-backtest_per_dataset.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 1 and rows[0]["dataset"] == "waterflow", rows
+row = rows[0]
+assert float(row["completeness"]) == 1.0, f"incomplete forecasts: {row['completeness']}"
+assert 0.75 <= float(row["cov90"]) <= 0.99, f"cov90 {row['cov90']} out of range"
+print(f"ci-backtest: waterflow complete, cov90 {float(row['cov90']):.3f}, sCRPS {float(row['scrps']):.3f}")
+PY

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Scores forecast files with the shared evaluator (../shared/eval/evaluate.py, found next to the repository or
+# set by $SHARED_DIR / $EVAL_DIR) in a
+# virtual environment with numpy and pandas (created once in $SCORE_VENV, default .venv-score).
+# Usage: Scripts/score.sh --model NAME FILE [FILE ...]   (results land in ./eval-results/)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+shared="${SHARED_DIR:-}"
+if [ -z "$shared" ]; then
+    for candidate in "$root/../shared" "$root/../../shared"; do
+        if [ -f "$candidate/eval/evaluate.py" ]; then shared="$(cd "$candidate" && pwd)"; break; fi
+    done
+fi
+eval_dir="${EVAL_DIR:-$shared/eval}"
+[ -f "$eval_dir/evaluate.py" ] || { echo "score.sh: no evaluate.py (set SHARED_DIR or EVAL_DIR)" >&2; exit 1; }
+venv="${SCORE_VENV:-$root/.venv-score}"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import numpy, pandas" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet numpy pandas
+fi
+exec "$venv/bin/python" "$eval_dir/evaluate.py" score "$@"
