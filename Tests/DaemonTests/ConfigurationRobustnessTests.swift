@@ -33,3 +33,44 @@ import Testing
         #expect(refused > 40)
     }
 }
+
+/// toml++ asserts (an abort; undefined behaviour in release builds) on these headers, so the loader refuses them first.
+@Suite struct MalformedTableHeaderTests {
+    @Test(arguments: ["[,models.default]", "[[ .rules]]", "[=]", "  [#x]", "[\u{7F}a]", "[", "[[  "])
+    func malformedTableHeadersAreSyntaxErrorsNotCrashes(header: String) throws {
+        let source = "[mqtt]\nhost = \"localhost\"\n\n\(header)\nseed = 1\n"
+        let error = #expect(throws: ConfigurationError.self) { try DaemonConfiguration(toml: source) }
+        #expect(error?.problems.first?.line == 4)
+        #expect(error?.problems.first?.code == .syntax)
+    }
+
+    @Test func bracketsInsideMultilineStringsAreNotHeaders() throws {
+        let source = "[mqtt]\nhost = \"\"\"\n[,not a header]\n\"\"\"\n"
+        do {
+            _ = try DaemonConfiguration(toml: source)
+        } catch {
+            #expect(!error.problems.contains { $0.message.contains("table header") }, "\(error)")
+        }
+    }
+}
+
+/// toml++ asserts on a `}` where an array element belongs; the loader reports it instead.
+@Suite struct MisplacedBraceTests {
+    @Test func braceWhereAnArrayElementBelongsIsASyntaxError() throws {
+        let source = "[models.default]\nquantiles = [0.05,\n  }0.5, 0.95]\n"
+        let error = #expect(throws: ConfigurationError.self) { try DaemonConfiguration(toml: source) }
+        #expect(error?.problems.first?.line == 3)
+        #expect(error?.problems.first?.code == .syntax)
+    }
+
+    @Test func bracesInsideStringsAndCommentsAreFine() throws {
+        let source = """
+            # a comment with [, } in it
+            [mqtt]
+            client_id = "a, }b"
+            status_topic = 'x/[}'
+            """
+        let configuration = try DaemonConfiguration(toml: source)
+        #expect(configuration.mqtt.clientID == "a, }b")
+    }
+}
