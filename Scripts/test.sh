@@ -3,7 +3,8 @@
 # checks formatting, then runs every test. This is the README's test command and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/install-deps.sh
+# .ci/run installs the packages itself first; anyone else gets them installed here.
+if [ "${BARNND_DEPS_INSTALLED:-0}" != "1" ]; then Scripts/install-deps.sh; fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
