@@ -62,7 +62,11 @@ import Testing
         #expect(UTCTimestamp.parse("2026-05-01 12:00:00.250") == 1_777_636_800.25)
         #expect(UTCTimestamp.format(1_777_636_800.25) == "2026-05-01T12:00:00.250Z")
         #expect(UTCTimestamp.parse("2026-05-01") == 1_777_593_600)
-        for bad in ["", "2026-13-01T00:00:00Z", "2026-05-01T25:00:00Z", "2026-05-01T12:00:00Zjunk", "yesterday"] {
+        #expect(UTCTimestamp.parse("2024-02-29T00:00:00Z") != nil)
+        for bad in [
+            "", "2026-13-01T00:00:00Z", "2026-05-01T25:00:00Z", "2026-05-01T12:00:00Zjunk", "yesterday",
+            "2025-02-29T00:00:00Z", "1900-02-29", "2026-04-31",
+        ] {
             #expect(UTCTimestamp.parse(bad) == nil, "accepted \(bad)")
         }
     }

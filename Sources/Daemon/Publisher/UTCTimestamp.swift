@@ -62,7 +62,7 @@ public enum UTCTimestamp {
             return true
         }
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
-            (1...12).contains(month), (1...31).contains(day)
+            (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month)
         else { return nil }
         var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400)
         if index == bytes.count { return seconds }
@@ -101,6 +101,15 @@ public enum UTCTimestamp {
             return nil
         }
         return seconds - sign * Double(offsetHours * 3600 + offsetMinutes * 60)
+    }
+
+    /// Days in `month` of `year` (proleptic Gregorian), so `2025-02-29` is refused rather than read as March 1.
+    static func daysInMonth(year: Int64, month: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date.
