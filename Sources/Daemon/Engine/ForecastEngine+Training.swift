@@ -165,19 +165,27 @@ extension ForecastEngine {
             metadata: ["model.name": "\(group.name)", "model.steps": "\(total)", "training.trigger": "\(trigger)"])
     }
 
-    /// Sets each group's first scheduled retrain: `retrain.every` after its newest checkpoint (or now), not before
-    /// now, plus a stagger of `every · i / n` for the i-th of n groups, so groups due together spread out.
+    /// Sets each group's first scheduled retrain: `retrain.every` after its last training (or now), not before now,
+    /// plus a stagger of `every · i / n` for the i-th of n groups, so groups due together spread out.
     func scheduleRetrains(now: Double) {
         let names = groups.keys.sorted()
         for (i, name) in names.enumerated() {
             let group = groups[name]!
             let every = group.settings.retrain.every.totalSeconds
-            let newest = (try? store.checkpoints(model: name).map(\.createdAtMs).max()).flatMap { $0 }
-            let base = newest.map { Double($0) / 1000 } ?? now
-            // The cooldown also spans a restart: the newest checkpoint is the last promoted retrain.
-            group.lastRetrainAt = newest.map { Double($0) / 1000 }
+            let last = lastTrainingStart(model: name).map { Double($0) / 1000 }
+            // The schedule and the cooldown span a restart, whether or not the last candidate was promoted.
+            group.lastRetrainAt = last
+            let base = last ?? now
             group.nextScheduledAt = max(base + every, now) + every * Double(i) / Double(names.count)
         }
+    }
+
+    /// When the group's newest training started (ms): its `training_started` event, or, when retention removed the
+    /// events, its newest checkpoint.
+    private func lastTrainingStart(model name: String) -> Int64? {
+        let started = (try? store.events(kind: "training_started", model: name, limit: 1))?.first?.timeMs
+        let checkpoint = (try? store.checkpoints(model: name).map(\.createdAtMs).max()).flatMap { $0 }
+        return [started, checkpoint].compactMap { $0 }.max()
     }
 
     /// Whether `time` (Unix seconds) falls in the UTC window; nil means any time.

@@ -15,11 +15,7 @@ extension ModelTrainer {
     ) -> Result<TrainingResult.Trained, TrainingFailure> {
         var series: [TrainingSeries] = []
         for (id, context) in job.streams {
-            var steps = context
-            if let stored = try? store.observations(stream: id, afterMs: job.historyStartMs), stored.count > steps.count
-            {
-                steps = stored.map { Observation(t: Double($0.tMs) / 1000, value: $0.value) }
-            }
+            let steps = historySteps(stream: id, context: context, historyStartMs: job.historyStartMs, store: store)
             guard steps.count >= minimumSeriesLength else { continue }
             let values = steps.map { $0.value.map(Float.init) ?? .nan }
             series.append(
@@ -78,6 +74,24 @@ extension ModelTrainer {
         } catch {
             return .failure(TrainingFailure(reason: "storing the checkpoint failed: \(error)"))
         }
+    }
+
+    /// The steps of `retrain.history` up to the last step the engine had learned when the job was queued: the
+    /// context where it reaches back far enough, and only the older part from the Store. Rows the writer has not
+    /// committed yet are always inside the context (it spans `context_length` steps, the writer lags by a batch), so
+    /// the series does not depend on how far the writer got: a backtest is reproducible, and a retrain never reads
+    /// steps newer than its job.
+    static func historySteps(
+        stream id: String, context: [Observation], historyStartMs: Int64, store: Store
+    ) -> [Observation] {
+        let start = Double(historyStartMs) / 1000
+        let recent = context.drop { $0.t <= start }
+        guard let first = context.first, first.t > start else { return Array(recent) }
+        let older =
+            (try? store.observations(
+                stream: id, afterMs: historyStartMs, beforeMs: ForecastEngine.milliseconds(first.t)))
+            ?? []
+        return older.map { Observation(t: Double($0.tMs) / 1000, value: $0.value) } + recent
     }
 
     private static func json(_ value: Float?) -> String {

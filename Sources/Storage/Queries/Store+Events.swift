@@ -1,9 +1,9 @@
 import GRDB
 
 extension Store {
-    /// Events with time in `fromMs...toMs`, optionally of one kind, newest first, at most `limit`.
+    /// Events with time in `fromMs...toMs`, optionally of one kind and one model, newest first, at most `limit`.
     public func events(
-        fromMs: Int64 = .min, toMs: Int64 = .max, kind: String? = nil, limit: Int = 100
+        fromMs: Int64 = .min, toMs: Int64 = .max, kind: String? = nil, model: String? = nil, limit: Int = 100
     )
         throws(StorageError) -> [EventRecord]
     {
@@ -13,10 +13,10 @@ extension Store {
                 sql: """
                     SELECT e.time_ms, e.kind, e.model, s.name, e.detail
                     FROM events e LEFT JOIN streams s ON s.id = e.stream_id
-                    WHERE e.time_ms BETWEEN ? AND ? AND (? IS NULL OR e.kind = ?)
+                    WHERE e.time_ms BETWEEN ? AND ? AND (? IS NULL OR e.kind = ?) AND (? IS NULL OR e.model = ?)
                     ORDER BY e.time_ms DESC, e.id DESC LIMIT ?
                     """,
-                arguments: [fromMs, toMs, kind, kind, Int64(clamping: limit)]
+                arguments: [fromMs, toMs, kind, kind, model, model, Int64(clamping: limit)]
             ).map { row in
                 EventRecord(timeMs: row[0], kind: row[1], model: row[2], stream: row[3], detailJSON: row[4])
             }

@@ -63,9 +63,10 @@ extension Store {
         }
     }
 
-    /// Observations newer than `afterMs` for one stream, oldest first: the replay after loading a saved state.
+    /// Observations newer than `afterMs` and older than `beforeMs` for one stream, oldest first: the replay after
+    /// loading a saved state, and the part of a retrain's history older than the engine's context.
     public func observations(
-        stream: String, afterMs: Int64, limit: Int = .max
+        stream: String, afterMs: Int64, beforeMs: Int64 = .max, limit: Int = .max
     ) throws(StorageError)
         -> [(tMs: Int64, value: Double?)]
     {
@@ -74,9 +75,9 @@ extension Store {
                 db,
                 sql: """
                     SELECT o.t_ms, o.value FROM observations o JOIN streams s ON s.id = o.stream_id
-                    WHERE s.name = ? AND o.t_ms > ? ORDER BY o.t_ms LIMIT ?
+                    WHERE s.name = ? AND o.t_ms > ? AND o.t_ms < ? ORDER BY o.t_ms LIMIT ?
                     """,
-                arguments: [stream, afterMs, Int64(clamping: limit)]
+                arguments: [stream, afterMs, beforeMs, Int64(clamping: limit)]
             ).map { row in (row[0], row[1]) }
         }
     }
