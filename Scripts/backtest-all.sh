@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Backtests barnnd on the development datasets of ../shared/data under ../shared/eval/PROTOCOL.md and scores them.
 #
-# Per dataset: the full run (first fit on the history, BARNN Monte Carlo paths, conformal calibration) keeps its
-# database; the ablations serve that same checkpoint: "nocal" (no conformal correction), "aleatoric" (weight noise
-# off), "map" (single MAP pass), the same two without calibration ("aleatoric-nocal", "map-nocal"), and the
-# calibration methods "aci", "rolling", "tracking" (same checkpoint). Tables: $OUT_DIR/table.md. Forecasts land in $OUT_DIR/<variant>/<dataset>.jsonl, scores in
+# Per dataset: the full run (first fit on the history, then scheduled and drift-triggered retrains through the
+# promotion gate on data time, BARNN Monte Carlo paths, conformal calibration) keeps its database. Every other variant
+# serves that run's first fit (checkpoint version 1) without retraining, so they differ from "fixed" in one thing:
+# "fixed" (first fit only), "nocal" (no conformal correction), "aleatoric" (weight noise off), "map" (single MAP
+# pass), the same two without calibration ("aleatoric-nocal", "map-nocal"), and the calibration methods "aci",
+# "rolling", "tracking". Tables: $OUT_DIR/table.md. Forecasts land in $OUT_DIR/<variant>/<dataset>.jsonl, scores in
 # $OUT_DIR/eval-results/barnnd-<variant>_per_dataset.csv, timings in $OUT_DIR/times.tsv.
 #
-# Environment: DATASETS (default: the six), VARIANTS (default: full nocal aleatoric map), JOBS (datasets run in
+# Environment: DATASETS (default: the six), VARIANTS (default: full fixed nocal aleatoric map; "full" comes first), JOBS (datasets run in
 # parallel, default 2), OUT_DIR (default backtest-results), BACKTEST_ARGS (extra `barnnd backtest` flags for every
 # run), SHARED_DIR (folder holding data/ and eval/).
 set -euo pipefail
@@ -22,7 +24,7 @@ fi
 export SHARED_DIR="$shared"
 out="$(mkdir -p "${OUT_DIR:-$root/backtest-results}" && cd "${OUT_DIR:-$root/backtest-results}" && pwd)"
 datasets="${DATASETS:-elecdemand waterflow sunspots seattle_weather taylor cycling}"
-variants="${VARIANTS:-full nocal aleatoric map}"
+variants="${VARIANTS:-full fixed nocal aleatoric map}"
 jobs="${JOBS:-2}"
 
 (cd "$root" && swift build -c release --product barnnd >/dev/null)
@@ -34,15 +36,16 @@ run_dataset() {
     mkdir -p "$out/db"
     for v in $variants; do
         mkdir -p "$out/$v"
-        local args=()
+        local args=() first=(--checkpoint-from "$db" --checkpoint-version 1 --retrain-every 0)
         case "$v" in
             full) rm -f "$db" "$db-wal" "$db-shm"; args=(--database "$db") ;;
-            nocal) args=(--checkpoint-from "$db" --calibration none) ;;
-            aci | rolling | tracking) args=(--checkpoint-from "$db" --calibration "$v") ;;
-            aleatoric) args=(--checkpoint-from "$db" --sampling aleatoric) ;;
-            map) args=(--checkpoint-from "$db" --sampling map) ;;
-            aleatoric-nocal) args=(--checkpoint-from "$db" --sampling aleatoric --calibration none) ;;
-            map-nocal) args=(--checkpoint-from "$db" --sampling map --calibration none) ;;
+            fixed) args=("${first[@]}") ;;
+            nocal) args=("${first[@]}" --calibration none) ;;
+            aci | rolling | tracking) args=("${first[@]}" --calibration "$v") ;;
+            aleatoric) args=("${first[@]}" --sampling aleatoric) ;;
+            map) args=("${first[@]}" --sampling map) ;;
+            aleatoric-nocal) args=("${first[@]}" --sampling aleatoric --calibration none) ;;
+            map-nocal) args=("${first[@]}" --sampling map --calibration none) ;;
             *) echo "unknown variant $v" >&2; return 1 ;;
         esac
         start=$(date +%s.%N)
@@ -56,6 +59,7 @@ export -f run_dataset
 export out variants bin
 
 : >"$out/times.tsv"
+rm -f "$out"/*.log
 printf '%s\n' $datasets | xargs -P "$jobs" -I{} bash -c 'run_dataset {}'
 
 cd "$out"
@@ -65,4 +69,6 @@ for v in $variants; do
     "$root/Scripts/score.sh" --model "barnnd-$v" $(for d in $datasets; do echo "$v/$d.jsonl"; done)
 done
 "${SCORE_VENV:-$root/.venv-score}/bin/python" "$root/Scripts/backtest-table.py" "$out" $variants >"$out/table.md"
+# The closing line of every "full" run: model version served at the end, retrains by trigger, the gate's verdicts.
+{ echo; echo "Runs (full):"; for d in $datasets; do grep -h "model version" "$out/$d.log" | head -n 1 | sed 's/^/- /'; done; } >>"$out/table.md"
 cat "$out/table.md" "$out/times.tsv"

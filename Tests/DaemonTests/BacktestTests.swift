@@ -60,16 +60,20 @@ enum BacktestFixture {
         return options
     }
 
+    /// Tiny-model settings; `retrainEvery` 0 serves the first fit throughout, nil is the backtest's default.
     static func settings(
-        horizon: Int = 6, method: DaemonConfiguration.CalibrationMethod = .aci, paths: Int = 32
+        horizon: Int = 6, method: DaemonConfiguration.CalibrationMethod = .aci, paths: Int = 32,
+        retrainEvery: Int? = 0
     ) -> BacktestSettings {
         var group = DaemonConfiguration.ModelGroup()
         group.hiddenSize = 8
         group.paths = paths
         group.seed = 3
         group.calibration.method = method
-        return BacktestSettings(
+        var settings = BacktestSettings(
             dataset: "synthetic", horizon: horizon, season: 24, group: group, training: tinyTraining)
+        settings.retrainEverySteps = retrainEvery
+        return settings
     }
 
     static func run(
@@ -159,29 +163,73 @@ enum BacktestFixture {
         #expect(origins["b"] == expected)
     }
 
-    @Test func sameSeedGivesIdenticalOutput() async throws {
-        let recording = SyntheticRecording(length: 300)
-        let first = try await BacktestFixture.run(recording, BacktestFixture.settings())
-        let second = try await BacktestFixture.run(recording, BacktestFixture.settings())
+    @Test func retrainsOnTheDefaultScheduleOfDataTime() async throws {
+        // Test part of 160 steps: a retrain every 40 steps after the first fit (at the last history step 239).
+        let recording = SyntheticRecording(length: 400, noise: 0.1, testNoise: 0.4, switchAt: 240)
+        let backtest = try Backtest(
+            recording: try ReplayRecording(csv: recording.csv),
+            settings: BacktestFixture.settings(retrainEvery: nil), logger: Logger(label: "test.backtest"))
+        #expect(backtest.retrainEverySteps == 40)
+        #expect(backtest.configuration.models[Backtest.groupName]!.retrain.every == .seconds(40 * 3600))
+        #expect(backtest.configuration.models[Backtest.groupName]!.retrain.window == nil)
+        let (_, summary) = try await BacktestFixture.run(recording, BacktestFixture.settings(retrainEvery: nil))
+        #expect(summary.retrains["schedule"] == 4)  // steps 279, 319, 359, 399
+        #expect(summary.promotions + summary.promotionsRefused == summary.retrains.values.reduce(0, +))
+        #expect(summary.modelVersion == 1 + summary.promotions)
+    }
+
+    @Test func sameSeedGivesIdenticalOutputWithRetraining() async throws {
+        // Retrains every 20 steps and on drift (the noise quadruples): the trainer runs on its own thread while
+        // the writer commits, and the rows must still not depend on thread timing.
+        let recording = SyntheticRecording(length: 300, noise: 0.1, testNoise: 0.4, switchAt: 200)
+        let settings = BacktestFixture.settings(retrainEvery: 20)
+        let first = try await BacktestFixture.run(recording, settings)
+        #expect(first.summary.retrains["schedule", default: 0] >= 3)
+        let second = try await BacktestFixture.run(recording, settings)
         #expect(first.lines == second.lines)
-        var other = BacktestFixture.settings()
+        #expect(first.summary == second.summary)
+        var other = settings
         other.group.seed = 4
         let third = try await BacktestFixture.run(recording, other)
         #expect(third.lines != first.lines)
     }
 
-    @Test func restartMidStreamKeepsCalibratorAndHiddenState() async throws {
-        // Over-confident model (noise triples after the history), so the calibrator's offsets matter.
+    @Test func restartMidStreamKeepsCalibratorHiddenStateAndSchedule() async throws {
+        // Over-confident model (noise quadruples after the history), so the calibrator's offsets matter; retrains
+        // every 30 steps, so the restart must also keep the schedule and the active version.
         let recording = SyntheticRecording(length: 400, noise: 0.1, testNoise: 0.4, switchAt: 240)
-        let straight = try await BacktestFixture.run(recording, BacktestFixture.settings())
-        var settings = BacktestFixture.settings()
-        settings.restartAfterSteps = 60
+        let straight = try await BacktestFixture.run(recording, BacktestFixture.settings(retrainEvery: 30))
+        #expect(straight.summary.retrains["schedule", default: 0] >= 4)
+        var settings = BacktestFixture.settings(retrainEvery: 30)
+        settings.restartAfterSteps = 45
         let restarted = try await BacktestFixture.run(recording, settings)
         #expect(restarted.lines.count == straight.lines.count)
         #expect(restarted.lines == straight.lines)
+        #expect(restarted.summary == straight.summary)
         // A restart that lost the calibrator would differ: without calibration the rows are not the same.
-        let uncalibrated = try await BacktestFixture.run(recording, BacktestFixture.settings(method: .none))
+        let uncalibrated = try await BacktestFixture.run(
+            recording, BacktestFixture.settings(method: .none, retrainEvery: 30))
         #expect(uncalibrated.lines != straight.lines)
+    }
+
+    @Test func servesAChosenCheckpointVersionOfAKeptDatabase() async throws {
+        let recording = SyntheticRecording(length: 300, noise: 0.1, testNoise: 0.4, switchAt: 200)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("barnnd-bt-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("kept.sqlite").path
+        var keep = BacktestFixture.settings(retrainEvery: 20)
+        keep.databasePath = path
+        let retrained = try await BacktestFixture.run(recording, keep)
+        // Version 1 served without retraining reproduces a run that never retrained.
+        var served = BacktestFixture.settings(retrainEvery: 0)
+        served.checkpoint = try Backtest.checkpoint(database: path, version: 1)
+        let fixed = try await BacktestFixture.run(recording, BacktestFixture.settings(retrainEvery: 0))
+        #expect(try await BacktestFixture.run(recording, served).lines == fixed.lines)
+        #expect(
+            try Backtest.checkpoint(database: path)
+                == Backtest.checkpoint(database: path, version: retrained.summary.modelVersion))
+        #expect(throws: BacktestError.self) { try Backtest.checkpoint(database: path, version: 99) }
     }
 
     @Test(arguments: [DaemonConfiguration.CalibrationMethod.aci, .rolling])

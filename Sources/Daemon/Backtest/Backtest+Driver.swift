@@ -84,6 +84,7 @@ extension Backtest {
                 if index % 64 == 0 || index == steps.count - 1 { progress?(index + 1, steps.count) }
             }
             let output = engine.shutdown(now: steps[steps.count - 1].time)
+            count(output.writes)
             await store(output.writes)
             let counters = engine.counters
             summary.forecastsBARNN += counters.forecastsBARNN
@@ -138,11 +139,33 @@ extension Backtest {
                     }
                 }
             }
+            count(output.writes)
             await store(output.writes)
             if engine.counters.trainingsStarted > started {
                 // A fit runs on the trainer thread; wait for it, so the swap happens at a fixed step.
                 while !engine.waitForTrainer(timeout: .seconds(3600)) {}
             }
+        }
+
+        /// Counts the retrains and the gate's verdicts from the training events of a tick (the first fit aside).
+        mutating func count(_ writes: [WriteItem]) {
+            for item in writes {
+                guard case .event(let event) = item, event.model == Backtest.groupName else { continue }
+                let trigger = Self.trigger(event.detailJSON)
+                guard trigger != TrainingTrigger.first.rawValue else { continue }
+                switch event.kind {
+                case "training_started": summary.retrains[trigger, default: 0] += 1
+                case "training_succeeded": summary.promotions += 1
+                case "training_rejected": summary.promotionsRefused += 1
+                default: break
+                }
+            }
+        }
+
+        /// The `trigger` field of a training event's detail (the engine writes it as `"trigger":"name"`).
+        static func trigger(_ detail: String) -> String {
+            guard let key = detail.range(of: "\"trigger\":\"") else { return "" }
+            return String(detail[key.upperBound...].prefix { $0 != "\"" })
         }
 
         func store(_ writes: [WriteItem]) async {
@@ -153,6 +176,7 @@ extension Backtest {
         /// Shuts the engine down, flushes its states and starts a new one on the same database.
         mutating func restart(now: Double) async throws(BacktestError) {
             let output = engine.shutdown(now: now)
+            count(output.writes)
             await store(output.writes)
             do throws(StorageError) {
                 try await writer.flush()

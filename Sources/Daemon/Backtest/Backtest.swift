@@ -17,8 +17,11 @@ import Storage
 /// per timestamp: the engine scores the forecasts that the new values complete, updates the calibrators, steps the
 /// hidden states and forecasts every `forecast_every` steps, exactly as the daemon does; at a protocol origin the
 /// backtest only asks the engine to forecast that stream in that tick (``ForecastEngine/oweForecast(stream:)``) and
-/// keeps the issued forecast. Whenever a tick starts a training, the backtest waits for it before going on, so the
-/// result does not depend on thread timing: the same recording, settings and seed give identical output.
+/// keeps the issued forecast. Scheduled and drift-triggered retrains go through the promotion gate as in the daemon,
+/// on data time counted in steps of the recording (``retrainSettings(_:)``). Whenever a tick starts a training, the
+/// backtest waits for it before going on, and a training reads the engine's context rather than whatever the writer
+/// has committed (``ModelTrainer/historySteps(stream:context:historyStartMs:store:)``), so the result does not depend
+/// on thread timing: the same recording, settings and seed give identical output, restarts included.
 public final class Backtest {
     /// One stream's values in index order and its protocol split.
     struct StreamPlan {
@@ -100,11 +103,7 @@ public final class Backtest {
         group.quantiles = BacktestSettings.protocolLevels
         group.minHistory = plans.values.map(\.plan.trainLength).min()!
         group.contextLength = max(group.contextLength, plans.values.map(\.plan.length).max()!)
-        // One fit on the history serves the whole test part. A retrain reads the Store on the trainer thread while
-        // this driver is still queueing the tick's rows, so retraining on data time is not yet reproducible; until
-        // it is, backtests keep the first fit (docs/backtest.md).
-        group.retrain.every = .seconds(Int64(1) << 40)
-        group.retrain.driftTrigger = false
+        group.retrain = retrainSettings(group.retrain)
         var rule = DaemonConfiguration.Rule()
         rule.name = Self.groupName
         rule.topic = Self.topicPrefix + "+"
@@ -122,8 +121,47 @@ public final class Backtest {
         return configuration
     }
 
-    /// The encoded active checkpoint of a database kept by an earlier backtest (``BacktestSettings/databasePath``).
-    public static func activeCheckpoint(database path: String) throws(BacktestError) -> [UInt8] {
+    /// The group's `[retrain]` on data time, in steps of the recording rather than wall-clock units (a monthly
+    /// series has no 02:00–05:00 window and "1d" is no interval for it): scheduled every
+    /// ``BacktestSettings/retrainEverySteps``, drift retrains ``BacktestSettings/horizon`` steps after an alarm with a
+    /// cooldown of half the interval, no time-of-day window, and the whole history so far (the context holds it).
+    func retrainSettings(_ configured: DaemonConfiguration.RetrainSettings) -> DaemonConfiguration.RetrainSettings {
+        var retrain = configured
+        let never = Duration.seconds(Int64(1) << 40)
+        retrain.window = nil
+        retrain.history = never
+        guard retrainEverySteps > 0 else {
+            retrain.every = never
+            retrain.driftTrigger = false
+            return retrain
+        }
+        let spacing = stepSpacing
+        retrain.every = Duration.milliseconds(Int64((Double(retrainEverySteps) * spacing * 1000).rounded()))
+        retrain.cooldown = Duration.milliseconds(Int64((Double(retrainEverySteps) * spacing * 500).rounded()))
+        retrain.driftDelay = Duration.milliseconds(Int64((Double(settings.horizon) * spacing * 1000).rounded()))
+        retrain.driftTrigger = settings.driftRetrain
+        return retrain
+    }
+
+    /// Steps between scheduled retrains (0: none).
+    public var retrainEverySteps: Int {
+        if let steps = settings.retrainEverySteps { return max(0, steps) }
+        let shortestTest = plans.values.map { $0.plan.length - $0.plan.trainLength }.min() ?? 0
+        return max(1, shortestTest / BacktestSettings.defaultRetrainsPerTestPart)
+    }
+
+    /// The median time between consecutive time steps of the recording, in seconds (1 when it is not positive).
+    var stepSpacing: Double {
+        var gaps = zip(steps.dropFirst(), steps).map { $0.time - $1.time }
+        guard !gaps.isEmpty else { return 1 }
+        gaps.sort()
+        let median = gaps[gaps.count / 2]
+        return median > 0 ? median : 1
+    }
+
+    /// The encoded checkpoint `version` (the active one when nil) of a database kept by an earlier backtest
+    /// (``BacktestSettings/databasePath``); version 1 is the first fit on the history.
+    public static func checkpoint(database path: String, version: Int? = nil) throws(BacktestError) -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw .storage("no database at \(path)") }
         let blob: [UInt8]?
         do throws(StorageError) {
@@ -131,11 +169,18 @@ public final class Backtest {
             logger.logLevel = .warning
             let store = try Store(path: path, logger: logger)
             defer { try? store.close() }
-            blob = try store.activeCheckpoint(model: groupName)?.blob
+            if let version {
+                blob = try store.checkpoint(model: groupName, version: version)?.blob
+            } else {
+                blob = try store.activeCheckpoint(model: groupName)?.blob
+            }
         } catch {
             throw .storage("\(error)")
         }
-        guard let blob else { throw .storage("\(path) has no active '\(groupName)' checkpoint") }
+        guard let blob else {
+            throw .storage(
+                "\(path) has no \(version.map { "version \($0) of the" } ?? "active") '\(groupName)' checkpoint")
+        }
         return blob
     }
 

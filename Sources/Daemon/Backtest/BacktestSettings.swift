@@ -32,6 +32,13 @@ public struct BacktestSettings: Sendable {
     /// Shut the engine down after this many time steps of the test part and start a new one on the same database
     /// (restart check: the output must not change).
     public var restartAfterSteps: Int?
+    /// Scheduled retrains every this many time steps of the test part, on data time; nil picks a quarter of the
+    /// shortest stream's test part, 0 serves the first fit (or ``checkpoint``) throughout.
+    public var retrainEverySteps: Int?
+    /// Whether a drift alarm triggers a retrain (H steps after the alarm, at most one per half retrain interval).
+    public var driftRetrain = true
+    /// How many retrains happen over the test part; the default gives three scheduled ones.
+    public static let defaultRetrainsPerTestPart = 4
 
     /// Maximum optimiser steps of the first fit (`training.steps`).
     public var trainingSteps: Int {

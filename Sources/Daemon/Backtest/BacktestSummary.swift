@@ -10,8 +10,14 @@ public struct BacktestSummary: Sendable, Equatable {
     public var forecastsBARNN: Int
     /// Fallback forecasts over the whole run.
     public var forecastsFallback: Int
-    /// Model version that served the test part (0: the fallback served it).
+    /// Model version that served the end of the test part (0: the fallback served it).
     public var modelVersion: Int
     /// Origin rows served by the fallback (the model was missing or not warm).
     public var fallbackRows: Int
+    /// Trainings started after the first fit, by trigger (`schedule`, `drift`).
+    public var retrains: [String: Int] = [:]
+    /// Retrained candidates the promotion gate accepted (the first fit is not counted).
+    public var promotions = 0
+    /// Retrained candidates the promotion gate refused (the active model stayed).
+    public var promotionsRefused = 0
 }

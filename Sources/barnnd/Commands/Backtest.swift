@@ -17,7 +17,8 @@ struct BacktestCommand: AsyncParsableCommand {
         abstract: "Replay a timestamp,stream,value CSV offline through the engine and write protocol forecasts.",
         discussion: """
             The first 60% of each stream trains the model group's first fit; the rest streams through the engine \
-            (calibration, hidden states, forecasts every forecast_every steps) with data time as the clock. \
+            (calibration, hidden states, forecasts every forecast_every steps, scheduled and drift-triggered \
+            retrains with the promotion gate) with data time as the clock. \
             Forecasts at the protocol origins are written as JSONL rows for `evaluate.py score`. Horizon and \
             season come from datasets.json next to the CSV unless --horizon/--season are given. The model group \
             is [models.default] of --config (built-in defaults without a file); the output is deterministic for \
@@ -69,6 +70,18 @@ struct BacktestCommand: AsyncParsableCommand {
             "Serve the active checkpoint of a kept backtest database (--database of an earlier run) instead of fitting."
     )
     var checkpointFrom: String?
+
+    @Option(help: "Version of the --checkpoint-from model to serve (default: its active one; 1 is the first fit).")
+    var checkpointVersion: Int?
+
+    @Option(
+        help: """
+            Scheduled retrain every N time steps on data time (default: a quarter of the shortest stream's test part;             0: serve the first fit throughout).
+            """)
+    var retrainEvery: Int?
+
+    @Flag(help: "Drift alarms do not trigger retrains.")
+    var noDriftRetrain = false
 
     @Option(help: "Sampling: mc (BARNN paths), aleatoric (weight noise off) or map (single MAP pass).")
     var sampling = "mc"
@@ -127,8 +140,15 @@ struct BacktestCommand: AsyncParsableCommand {
         }
         settings.sampling = mode
         if let checkpointFrom {
-            settings.checkpoint = try Backtest.activeCheckpoint(database: checkpointFrom)
+            settings.checkpoint = try Backtest.checkpoint(database: checkpointFrom, version: checkpointVersion)
+        } else if checkpointVersion != nil {
+            throw ValidationError("--checkpoint-version needs --checkpoint-from")
         }
+        if let retrainEvery {
+            guard retrainEvery >= 0 else { throw ValidationError("--retrain-every must be 0 or more") }
+            settings.retrainEverySteps = retrainEvery
+        }
+        settings.driftRetrain = !noDriftRetrain
         var logger = Logger(label: "barnnd.backtest")
         logger.logLevel = .warning
 
@@ -140,10 +160,16 @@ struct BacktestCommand: AsyncParsableCommand {
         bar.finish()
         sink.close()
         let seconds = Date().timeIntervalSince(started)
+        let triggers = summary.retrains.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        let retrains =
+            triggers.isEmpty
+            ? "no retrains"
+            : "retrains: \(triggers.joined(separator: ", ")) (\(summary.promotions) promoted, "
+                + "\(summary.promotionsRefused) refused)"
         FileHandle.standardError.write(
             Data(
                 ("\(name): \(summary.rows) forecasts (\(summary.fallbackRows) by the fallback), \(summary.streams) "
-                    + "streams, \(summary.values) values, model version \(summary.modelVersion), "
+                    + "streams, \(summary.values) values, model version \(summary.modelVersion), \(retrains), "
                     + String(format: "%.1f s", seconds) + "\n").utf8))
     }
 }
