@@ -77,9 +77,10 @@ import Testing
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(30))
         while fresh.count < Self.streams.count, clock.now < deadline, let message = await iterator.next() {
-            // Retained forecasts from before the kill arrive first; only ones issued after the restart count.
+            // Retained forecasts from before the kill arrive first; only ones that follow a new reading count
+            // (issued_at is the data time of the step a forecast follows).
             if let forecast = ForecastMessage(message.payload), let issued = UTCTimestamp.parse(forecast.issuedAt),
-                issued >= restartedAt
+                issued >= 1_700_000_000 + Double(rows) * 3600
             {
                 fresh.insert(forecast.stream)
             }

@@ -27,9 +27,9 @@ import Testing
         #expect(Set(issues.map(\.stream)) == Set(streams))
         for issue in issues {
             #expect(issue.points.count == 4)
-            #expect(issue.levels == [0.05, 0.25, 0.5, 0.75, 0.95])
+            #expect(issue.levels == [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95])
             for point in issue.points {
-                #expect(point.quantiles.count == 5)
+                #expect(point.quantiles.count == 7)
                 #expect(zip(point.quantiles, point.quantiles.dropFirst()).allSatisfy { $0 <= $1 })
             }
         }

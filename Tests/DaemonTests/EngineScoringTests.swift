@@ -24,7 +24,7 @@ import Testing
         // Drift windows of 20 step-1 scores close and become rows with coverage per central interval.
         #expect(drift.count == scored / 20)
         #expect(drift.count * 20 + (state.drift.openWindow?.count ?? 0) == scored)
-        #expect(drift.allSatisfy { $0.stream == "a" && $0.n == 20 && $0.coverage.map(\.level) == [0.5, 0.9] })
+        #expect(drift.allSatisfy { $0.stream == "a" && $0.n == 20 && $0.coverage.map(\.level) == [0.5, 0.8, 0.9] })
         #expect(drift.allSatisfy { ($0.crps ?? -1) >= 0 })
         try await fixture.apply(EngineOutput(writes: outputs.flatMap(\.writes)))
         #expect(try fixture.store.drift(stream: "a", fromMs: 0, toMs: .max).count == drift.count)

@@ -9,13 +9,13 @@ extension DaemonConfiguration {
         /// Forecast horizon H in steps, 1–10000. The default is 12.
         public var horizon = 12
         /// Quantile levels published, each in (0, 1), strictly increasing.
-        /// The default is 0.05, 0.25, 0.5, 0.75, 0.95 (a 90 % and a 50 % interval and the median).
-        public var quantiles: [Double] = [0.05, 0.25, 0.5, 0.75, 0.95]
+        /// The default is 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95 (the 90, 80 and 50 % intervals and the median).
+        public var quantiles: [Double] = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95]
         /// Issue a forecast every this many steps, ≥ 1. The default is 1.
         public var forecastEvery = 1
         /// Steps a stream must have before BARNN forecasts it (the fallback forecaster serves it until then), ≥ 1.
-        /// The default is 32.
-        public var minHistory = 32
+        /// The default is 256: a first model trained on a few dozen steps is rarely better than the fallback.
+        public var minHistory = 256
         /// Steps replayed to re-warm a hidden state after a restart or model swap, ≥ `minHistory`.
         /// The default is 256.
         public var contextLength = 256

@@ -123,10 +123,11 @@ extension ForecastEngine {
         }
         output.writes.append(
             .forecast(
-                ForecastIssue(stream: state.id, issuedAtMs: Self.milliseconds(now), levels: levels, points: points)))
+                ForecastIssue(stream: state.id, issuedAtMs: Self.milliseconds(base), levels: levels, points: points)))
 
         let payload = ForecastPayload(
-            stream: state.id, issuedAt: now, stepSeconds: step,
+            // Issue time is the data time of the last observation, so replayed or delayed data keeps its own clock.
+            stream: state.id, issuedAt: base, stepSeconds: step,
             model: ForecastPayload.ModelInfo(
                 name: group.name, version: kind == .barnn ? group.version : 0, kind: kind),
             levels: levels, points: payloadPoints, calibration: calibrationSummary(state.calibrator))
