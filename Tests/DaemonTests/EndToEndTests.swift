@@ -92,7 +92,9 @@ import Testing
         var report: [String: Any] = [:]
         for await message in health.messages {
             let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any]
-            if let object, let time = (object["time"] as? String).flatMap(UTCTimestamp.parse), time >= restartedAt {
+            if let object, let text = object["time"] as? String, let time = UTCTimestamp.parse(text),
+                time >= restartedAt
+            {
                 report = object
                 break
             }

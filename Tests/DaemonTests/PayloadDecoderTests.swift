@@ -132,7 +132,8 @@ import Testing
 
     @Test(arguments: [
         #""2026-01-01T00:00:00""#, #""2026-13-01T00:00:00Z""#, #""2025-02-29T00:00:00Z""#, #""yesterday""#,
-        #""2026-01-01T00:00:00Zjunk""#, "true", "-5", "null",
+        #""2026-01-01T00:00:00Zjunk""#, "true", "-5", "null", #""2026-01-01""#, #""2026-01-01T00:00Z""#,
+        #""2026-01-01T00:00:00,5Z""#,
     ])
     func jsonRejectsBadTimes(time: String) throws {
         let output = decode(try decoder(.json, value: "v", time: "at"), #"{"v":1,"at":\#(time)}"#)

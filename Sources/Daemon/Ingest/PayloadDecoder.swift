@@ -142,7 +142,7 @@ public struct PayloadDecoder: Sendable {
             switch timeValue {
             case .number(let number): time = number / unit.perSecond
             case .string(let text):
-                guard let parsed = ISO8601Timestamp.parse(text) else {
+                guard let parsed = UTCTimestamp.parse(text, requiringOffset: true) else {
                     return .rejected(
                         .invalidTimestamp, "time at '\(timePath)' is not an ISO-8601 timestamp with offset")
                 }

@@ -43,7 +43,11 @@ public enum UTCTimestamp {
     }
 
     /// Parses `YYYY-MM-DD[T ]HH:MM[:SS[.fff…]]` followed by `Z`, `+HH:MM`, `-HH:MM` or nothing (taken as UTC).
-    public static func parse(_ text: some StringProtocol) -> Double? {
+    ///
+    /// With `requiringOffset`, only a full RFC 3339 date-time is accepted (seconds, a `.` fraction, and `Z` or an
+    /// offset): payload times must say their offset, because a sensor's local time is ambiguous and would shift its
+    /// stream by hours. The lenient form is for people typing times (CLI, CSV files).
+    public static func parse(_ text: some StringProtocol, requiringOffset: Bool = false) -> Double? {
         let bytes = Array(text.utf8)
         var index = 0
         func number(_ width: Int) -> Int64? {
@@ -65,7 +69,7 @@ public enum UTCTimestamp {
             (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month)
         else { return nil }
         var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400)
-        if index == bytes.count { return seconds }
+        if index == bytes.count { return requiringOffset ? nil : seconds }
         guard expect("Tt "), let hour = number(2), expect(":"), let minute = number(2), hour < 24, minute < 60
         else { return nil }
         seconds += Double(hour * 3600 + minute * 60)
@@ -73,8 +77,7 @@ public enum UTCTimestamp {
             index += 1
             guard let second = number(2), second <= 60 else { return nil }
             seconds += Double(second)
-            if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: ",") {
-                index += 1
+            if index < bytes.count, expect(requiringOffset ? "." : ".,") {
                 var scale = 0.1
                 let start = index
                 while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
@@ -84,8 +87,10 @@ public enum UTCTimestamp {
                 }
                 guard index > start else { return nil }
             }
+        } else if requiringOffset {
+            return nil
         }
-        if index == bytes.count { return seconds }
+        if index == bytes.count { return requiringOffset ? nil : seconds }
         if expect("Zz") { return index == bytes.count ? seconds : nil }
         let sign: Double
         if expect("+") {
