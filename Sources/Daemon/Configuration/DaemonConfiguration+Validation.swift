@@ -222,6 +222,7 @@ extension DaemonConfiguration {
         }
         // 268435455 is the largest MQTT packet (variable byte integer limit).
         check(engine.maxPayloadBytes, in: 1...268_435_455, "engine.max_payload_bytes", &problems)
+        check(engine.samplingThreads, in: 0...256, "engine.sampling_threads", &problems)
     }
 
     private func check(

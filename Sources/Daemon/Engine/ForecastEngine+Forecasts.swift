@@ -39,6 +39,9 @@ extension ForecastEngine {
         }
     }
 
+    /// Worker threads of a `sample` call (`engine.sampling_threads`).
+    var samplingThreads: Int { configuration.engine.resolvedSamplingThreads }
+
     /// One `sample` call for `warm` (rows = N·S); returns the streams whose forecast came out non-finite (their
     /// state is dropped for a re-warm and the fallback serves them this time).
     private func sampleForecasts(
@@ -66,7 +69,7 @@ extension ForecastEngine {
         case .monteCarlo(let options):
             forecast = model.sample(
                 batch, paths: group.settings.paths, horizon: horizon, timeFeatures: features, levels: levels,
-                options: options, rng: &rng, workspace: group.workspace)
+                options: options, threads: samplingThreads, rng: &rng, workspace: group.workspace)
         case .map:
             forecast = model.mapForecast(
                 batch, horizon: horizon, timeFeatures: features, levels: levels, workspace: group.workspace)
