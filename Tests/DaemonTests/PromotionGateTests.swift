@@ -8,10 +8,10 @@ import Testing
 
 /// The promotion gate: the verdict's arithmetic, common random numbers, and a deliberately worse candidate.
 @Suite struct PromotionGateTests {
-    static func gate(tolerance: Double) throws -> PromotionGate {
+    static func gate(tolerance: Double, horizon: Int = 1) throws -> PromotionGate {
         PromotionGate(
-            levels: try QuantileLevels([0.05, 0.25, 0.5, 0.75, 0.95]), paths: 32, tolerance: tolerance, seed: 7,
-            validationFraction: 0.25)
+            levels: try QuantileLevels([0.05, 0.25, 0.5, 0.75, 0.95]), paths: 32, horizon: horizon,
+            tolerance: tolerance, seed: 7, validationFraction: 0.25)
     }
 
     static func scores(crps: Double, coverage90: Double, coverage50: Double) -> PromotionGate.Scores {
@@ -40,6 +40,21 @@ import Testing
         #expect(comparison.active == comparison.candidate)
         #expect(comparison.candidate.count == 50)
         #expect(comparison.promote)
+    }
+
+    @Test func windowsCoverTheWholeHorizonFromOverlappingOrigins() throws {
+        let model = BARNNModel(configuration: BARNNConfiguration(hiddenSize: 8), seed: 5)
+        let series = Self.series(steps: 200)
+        // 50 validation steps; H 8 puts an origin every 2 steps: 25 windows of 8 steps, cut at the series' end.
+        let gate = try Self.gate(tolerance: 0, horizon: 8)
+        #expect(gate.originStride == 2)
+        let scores = gate.score(model, series: [series])
+        let expected = stride(from: 150, to: 200, by: 2).reduce(0) { $0 + min(8, 200 - $1) }
+        #expect(scores.count == expected)
+        // Longer horizons are harder: the pooled CRPS exceeds the one-step CRPS of the same model.
+        let oneStep = try Self.gate(tolerance: 0).score(model, series: [series])
+        #expect(oneStep.count == 50)
+        #expect(scores.crps > oneStep.crps)
     }
 
     static func series(steps: Int) -> PromotionGate.Series {

@@ -146,7 +146,8 @@ extension ForecastEngine {
                 createdAtMs: Self.milliseconds(now), trigger: trigger, requestID: requestID,
                 active: group.model.map { ($0, group.version) },
                 gate: PromotionGate(
-                    levels: group.levels, paths: group.settings.paths, tolerance: retrain.promotionTolerance,
+                    levels: group.levels, paths: group.settings.paths, horizon: group.settings.horizon,
+                    tolerance: retrain.promotionTolerance,
                     seed: group.settings.seed, validationFraction: retrain.validationFraction)))
         group.training = .running
         group.lastRetrainAt = now

@@ -2,18 +2,23 @@ import BARNN
 import Forecasting
 
 /// The promotion gate: a candidate and the active model forecast the same validation windows (the most recent part
-/// of each series), one step ahead with the same Monte Carlo draws, and the candidate replaces the active model only
-/// when it is no worse within the tolerance.
+/// of each series) over the group's whole horizon with the same Monte Carlo draws, and the candidate replaces the
+/// active model only when it is no worse within the tolerance.
 ///
-/// Each model is warmed over the part before the validation tail (scale fitted there, as in training), then per
-/// validation step samples `paths` paths one step ahead, is scored (CRPS from the quantiles, coverage of each
-/// central interval) and advances with the observation. The model's quantiles are scored uncalibrated: the
-/// streams' conformal calibrators adapt to whichever model serves them.
+/// Each model is warmed over the part before the validation tail (scale fitted there, as in training), then walks
+/// the tail: every ``originStride`` steps it samples `paths` paths `horizon` steps ahead (fewer at the end of the
+/// series) and each step of the window is scored (CRPS from the quantiles, coverage of each central interval); it
+/// advances with every observation. Scores pool all steps 1…H, because that is what the daemon publishes: a gate on
+/// one-step forecasts promoted candidates that were better one step ahead and worse at the horizons people read
+/// (docs/backtest.md). The model's quantiles are scored uncalibrated: the streams' conformal calibrators adapt to
+/// whichever model serves them.
 struct PromotionGate: Sendable {
     /// The group's quantile levels.
     var levels: QuantileLevels
     /// Monte Carlo paths per forecast.
     var paths: Int
+    /// Steps per validation forecast (the group's horizon H).
+    var horizon: Int
     /// `retrain.promotion_tolerance`: relative CRPS slack and absolute coverage-error slack.
     var tolerance: Double
     /// Seed of the validation draws (the same for both models: common random numbers).
@@ -22,6 +27,10 @@ struct PromotionGate: Sendable {
     var validationFraction: Double
     /// At most this many validation steps per series (the most recent ones), bounding the gate's cost.
     var maximumSteps = 1000
+
+    /// Steps between validation origins: H/4, so windows overlap and each step is scored at about four horizons,
+    /// for about four times the forward passes of a one-step walk.
+    var originStride: Int { max(1, horizon / 4) }
 
     /// Scores of one model on the validation windows.
     struct Scores: Sendable, Equatable {
@@ -92,12 +101,13 @@ struct PromotionGate: Sendable {
             && candidate.coverageError <= active.coverageError + tolerance + 1e-12
     }
 
-    /// One model's one-step-ahead scores over the validation tails.
-    /// - Complexity: O(Σ T) steps and O(validation steps · paths) forward rows.
+    /// One model's scores over the validation tails, pooled over the steps 1…H of every window.
+    /// - Complexity: O(Σ T) steps and O(validation steps · paths · H / ``originStride``) forward rows.
     func score(_ model: BARNNModel, series: [Series]) -> Scores {
         let nF = model.configuration.timeFeatures
         let workspace = BARNNWorkspace(configuration: model.configuration)
-        var scores = HorizonScores(levels: levels, horizon: 1, coverages: levels.centralIntervals.map(\.coverage))
+        var scores = HorizonScores(
+            levels: levels, horizon: horizon, coverages: levels.centralIntervals.map(\.coverage))
         let floatLevels = levels.values.map(Float.init)
         var rng = SeededRNG(seed: seed, stream: 0x6A7E)
         for item in series {
@@ -113,27 +123,34 @@ struct PromotionGate: Sendable {
                 workspace: workspace)
             var batch = RecurrentBatch([state], hiddenSize: model.configuration.hiddenSize)
             for t in split..<count {
-                let features = Array(item.timeFeatures[(t * nF)..<((t + 1) * nF)])
-                let y = item.values[t]
-                if y.isFinite {
+                let window = min(horizon, count - t)
+                if (t - split) % originStride == 0, item.values[t..<(t + window)].contains(where: \.isFinite) {
                     let forecast = model.sample(
-                        batch, paths: paths, horizon: 1, timeFeatures: features, levels: floatLevels, rng: &rng,
-                        workspace: workspace)
-                    let quantiles = (0..<levels.count).map { forecast.quantile(stream: 0, step: 0, level: $0) }
-                    if quantiles.allSatisfy(\.isFinite) {
-                        scores.score(step: 1, quantiles: quantiles, outcome: Double(y))
-                    } else {
+                        batch, paths: paths, horizon: window,
+                        timeFeatures: Array(item.timeFeatures[(t * nF)..<((t + window) * nF)]), levels: floatLevels,
+                        rng: &rng, workspace: workspace)
+                    for h in 0..<window where item.values[t + h].isFinite {
+                        let quantiles = (0..<levels.count).map { forecast.quantile(stream: 0, step: h, level: $0) }
                         // A model that cannot forecast a step is charged as infinitely wrong.
-                        return Scores(count: 0, crps: .infinity, coverage: [])
+                        guard quantiles.allSatisfy(\.isFinite) else {
+                            return Scores(count: 0, crps: .infinity, coverage: [])
+                        }
+                        scores.score(step: h + 1, quantiles: quantiles, outcome: Double(item.values[t + h]))
                     }
                 }
-                model.step(&batch, observations: [y], timeFeatures: features, workspace: workspace)
+                model.step(
+                    &batch, observations: [item.values[t]],
+                    timeFeatures: Array(item.timeFeatures[(t * nF)..<((t + 1) * nF)]),
+                    workspace: workspace)
             }
         }
-        let step = scores.steps[0]
-        guard step.count > 0 else { return Scores(count: 0, crps: .nan, coverage: []) }
+        let count = scores.steps.reduce(0) { $0 + $1.count }
+        guard count > 0 else { return Scores(count: 0, crps: .nan, coverage: []) }
+        let crps = scores.steps.reduce(0) { $0 + $1.crps }
         return Scores(
-            count: step.count, crps: step.meanCRPS,
-            coverage: scores.intervals.indices.map { (scores.intervals[$0].coverage, step.coverage($0)) })
+            count: count, crps: crps / Double(count),
+            coverage: scores.intervals.indices.map { i in
+                (scores.intervals[i].coverage, Double(scores.steps.reduce(0) { $0 + $1.hits[i] }) / Double(count))
+            })
     }
 }
