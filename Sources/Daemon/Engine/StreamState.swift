@@ -59,6 +59,10 @@ final class StreamState {
     /// Whether anything changed since the state was last saved.
     var dirty = true
 
+    /// Residuals the fallback keeps per horizon step (its default of 1000 made the fallback most of a saved state;
+    /// 250 still puts 12 residuals beyond each 5 % tail, and the fallback serves only until the model is warm).
+    static let fallbackResidualWindow = 250
+
     /// A stream that has seen nothing.
     init(
         id: String, group: String, ruleIndex: Int, cadence: Cadence, settings: DaemonConfiguration.ModelGroup,
@@ -69,7 +73,8 @@ final class StreamState {
         self.ruleIndex = ruleIndex
         self.resampler = Resampler(cadence: cadence, maximumGapSteps: settings.contextLength)
         self.context = RingBuffer(capacity: max(1, settings.contextLength))
-        self.fallback = SeasonalNaiveForecaster(period: settings.season, maximumHorizon: settings.horizon)
+        self.fallback = SeasonalNaiveForecaster(
+            period: settings.season, maximumHorizon: settings.horizon, residualWindow: Self.fallbackResidualWindow)
         self.calibrator = ConformalCalibrator(
             levels: levels, horizon: settings.horizon, configuration: Self.calibration(settings.calibration))
         self.drift = DriftMonitor(

@@ -74,7 +74,20 @@ extension RingBuffer: Codable where Element: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let capacity = try container.decode(Int.self, forKey: .capacity)
-        let elements = try container.decode([Element].self, forKey: .elements)
+        let elements: [Element]
+        if let packed = Element.self as? any PackedScalar.Type,
+            let text = try? container.decode(String.self, forKey: .elements)
+        {
+            // Packed by `encode(to:)`; a list of numbers (states saved before packing) is read below.
+            guard let values = Self.unpack(text, as: packed) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .elements, in: container,
+                    debugDescription: "RingBuffer elements are not packed \(Element.self)")
+            }
+            elements = values
+        } else {
+            elements = try container.decode([Element].self, forKey: .elements)
+        }
         guard capacity >= 1, elements.count <= capacity else {
             throw DecodingError.dataCorruptedError(
                 forKey: .elements, in: container,
@@ -87,6 +100,26 @@ extension RingBuffer: Codable where Element: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(capacity, forKey: .capacity)
-        try container.encode(Array(self), forKey: .elements)
+        if let packed = Self.pack(self) {
+            try container.encode(packed, forKey: .elements)
+        } else {
+            try container.encode(Array(self), forKey: .elements)
+        }
+    }
+
+    /// The elements as ``ScalarPacking`` text when they are ``PackedScalar``s.
+    private static func pack(_ buffer: Self) -> String? {
+        func packing<Scalar: PackedScalar>(_: Scalar.Type) -> String? {
+            (Array(buffer) as? [Scalar]).map { ScalarPacking.pack($0) }
+        }
+        guard let scalar = Element.self as? any PackedScalar.Type else { return nil }
+        return packing(scalar)
+    }
+
+    private static func unpack(_ text: String, as scalar: any PackedScalar.Type) -> [Element]? {
+        func unpacking<Scalar: PackedScalar>(_ type: Scalar.Type) -> [Element]? {
+            ScalarPacking.unpack(text, as: type) as? [Element]
+        }
+        return unpacking(scalar)
     }
 }

@@ -1,0 +1,103 @@
+/// Fixed-width numbers that a ``RingBuffer`` encodes as one base64 string of their little-endian bytes instead of
+/// a list of numbers: bit-exact (NaN and infinities included, so a restored state forecasts exactly as before),
+/// about half the size of JSON numbers, and much cheaper to encode and decode. Saved stream states are mostly such
+/// windows, and the engine encodes them on its own thread.
+protocol PackedScalar: Codable {
+    /// The integer with the same bits.
+    associatedtype Bits: FixedWidthInteger
+    /// This value's bits.
+    var packedBits: Bits { get }
+    /// The value with these bits.
+    init(packedBits: Bits)
+}
+
+extension Double: PackedScalar {
+    var packedBits: UInt64 { bitPattern }
+    init(packedBits: UInt64) { self.init(bitPattern: packedBits) }
+}
+
+extension Float: PackedScalar {
+    var packedBits: UInt32 { bitPattern }
+    init(packedBits: UInt32) { self.init(bitPattern: packedBits) }
+}
+
+extension UInt16: PackedScalar {
+    var packedBits: UInt16 { self }
+    init(packedBits: UInt16) { self = packedBits }
+}
+
+/// Base64 (RFC 4648, padded) of little-endian scalar bytes.
+enum ScalarPacking {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let reverse: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        return table
+    }()
+
+    /// The base64 text of `values`' little-endian bytes.
+    static func pack<Scalar: PackedScalar>(_ values: some Collection<Scalar>) -> String {
+        let width = Scalar.Bits.bitWidth / 8
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * width)
+        for value in values {
+            let bits = value.packedBits
+            for shift in stride(from: 0, to: Scalar.Bits.bitWidth, by: 8) {
+                bytes.append(UInt8(truncatingIfNeeded: bits >> shift))
+            }
+        }
+        var text: [UInt8] = []
+        text.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            var group = UInt32(bytes[index]) << 16
+            if count > 1 { group |= UInt32(bytes[index + 1]) << 8 }
+            if count > 2 { group |= UInt32(bytes[index + 2]) }
+            for position in 0..<4 {
+                text.append(
+                    position <= count ? alphabet[Int((group >> (18 - 6 * UInt32(position))) & 63)] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The scalars of `text`, or nil when it is not padded base64 of a whole number of them.
+    static func unpack<Scalar: PackedScalar>(_ text: String, as _: Scalar.Type) -> [Scalar]? {
+        let characters = Array(text.utf8)
+        guard characters.count % 4 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(characters.count / 4 * 3)
+        var index = 0
+        while index < characters.count {
+            var group: UInt32 = 0
+            var padding = 0
+            for position in 0..<4 {
+                let character = characters[index + position]
+                if character == UInt8(ascii: "=") {
+                    // Padding only at the end, at most two.
+                    guard index + 4 == characters.count, position >= 2 else { return nil }
+                    padding += 1
+                    group <<= 6
+                } else {
+                    guard padding == 0 else { return nil }
+                    let sextet = reverse[Int(character)]
+                    guard sextet != 0xFF else { return nil }
+                    group = group << 6 | UInt32(sextet)
+                }
+            }
+            bytes.append(UInt8(truncatingIfNeeded: group >> 16))
+            if padding < 2 { bytes.append(UInt8(truncatingIfNeeded: group >> 8)) }
+            if padding < 1 { bytes.append(UInt8(truncatingIfNeeded: group)) }
+            index += 4
+        }
+        let width = Scalar.Bits.bitWidth / 8
+        guard bytes.count % width == 0 else { return nil }
+        return stride(from: 0, to: bytes.count, by: width).map { start in
+            var bits = Scalar.Bits.zero
+            for offset in 0..<width { bits |= Scalar.Bits(bytes[start + offset]) << (8 * offset) }
+            return Scalar(packedBits: bits)
+        }
+    }
+}
