@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI check of `barnnd backtest`: one small backtest (waterflow, 1268 values) on the shared data with a short first
-# fit, scored by ../shared/eval/evaluate.py in a virtual environment; fails unless every stream is complete and the
-# 90% interval coverage is sane. Uses the debug build that Scripts/test.sh made.
+# fit and two scheduled retrains, scored by ../shared/eval/evaluate.py in a virtual environment; fails unless the
+# retrains ran, every stream is complete and the 90% interval coverage is sane. Uses the debug build that
+# Scripts/test.sh made.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${SHARED_DIR:-}"
@@ -17,8 +18,11 @@ trap 'rm -rf "$work"' EXIT
 bin="$(cd "$root" && swift build --show-bin-path)/barnnd"
 [ -x "$bin" ] || (cd "$root" && swift build --product barnnd)
 start=$(date +%s)
+# Two scheduled retrains (the test part has 508 steps) keep the retraining path in CI at a debug build's cost.
 "$bin" backtest --csv "$shared/data/waterflow.csv" --out "$work/waterflow.jsonl" --quiet \
-    --training-steps 150 --paths 64
+    --training-steps 150 --paths 64 --retrain-every 254 2>"$work/backtest.log"
+cat "$work/backtest.log"
+grep -Eq "retrains: .*2 schedule" "$work/backtest.log" || { echo "ci-backtest: the scheduled retrains did not run" >&2; exit 1; }
 echo "ci-backtest: backtest took $(($(date +%s) - start)) s"
 cd "$work"
 "$root/Scripts/score.sh" --model ci-backtest waterflow.jsonl
