@@ -69,6 +69,32 @@ import Testing
         #expect(restarted.streams["a"]?.recurrent == engine.streams["a"]?.recurrent)
     }
 
+    @Test func oldDataIsTrainedOnItsOwnClock() async throws {
+        // Readings from 2014 replayed in 2026: retrain.history (14 days) counts back from the newest reading, so the
+        // whole replay is history and the first training succeeds.
+        let fixture = try EngineFixture()
+        // Event cadence: a duration cadence closes buckets up to the clock, so it would refuse the replay as late.
+        let engine = try fixture.engine(
+            EngineFixture.configuration(cadence: .event, horizon: 3, minHistory: 40, hiddenSize: 8))
+        let start = 1_390_000_000.0
+        for step in 0..<60 {
+            let t = start + 60 * Double(step) + 5
+            for (i, stream) in ["a", "b"].enumerated() {
+                engine.receive(
+                    topic: "sensors/\(stream)",
+                    payload: EngineFixture.payload(t: t, v: EngineFixture.value(stream: i, step: step)),
+                    arrivalTime: EngineFixture.start + Double(step))
+            }
+            try await fixture.apply(engine.tick(now: EngineFixture.start + Double(step) + 0.5))
+            if engine.counters.trainingsStarted == 1 { break }
+        }
+        #expect(engine.counters.trainingsStarted == 1)
+        #expect(engine.waitForTrainer(timeout: .seconds(120)))
+        let swap = engine.tick(now: EngineFixture.start + 100)
+        #expect(swap.events.map(\.kind).contains("training_succeeded"))
+        #expect(engine.counters.trainingsFailed == 0)
+    }
+
     @Test func aFailedTrainingKeepsTheFallbackAndIsCounted() async throws {
         let fixture = try EngineFixture()
         var options = EngineFixture.tinyTraining

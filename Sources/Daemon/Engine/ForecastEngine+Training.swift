@@ -134,6 +134,9 @@ extension ForecastEngine {
     ) {
         let members = streams.values.filter { $0.group == group.name }.sorted { $0.id < $1.id }
         let retrain = group.settings.retrain
+        // `retrain.history` counts back from the group's newest step, not from the clock: replayed or late data
+        // (years old, say) is still history to train on, exactly as when it was live.
+        let newest = members.compactMap(\.lastT).max() ?? now
         var options = trainingOptions
         options.seed = group.settings.seed
         options.validationFraction = Float(retrain.validationFraction)
@@ -142,7 +145,7 @@ extension ForecastEngine {
             TrainingJob(
                 group: group.name, configuration: group.modelConfiguration, options: options,
                 streams: members.map { ($0.id, Array($0.context)) },
-                historyStartMs: Self.milliseconds(now - retrain.history.totalSeconds), keepLast: retrain.keepLast,
+                historyStartMs: Self.milliseconds(newest - retrain.history.totalSeconds), keepLast: retrain.keepLast,
                 createdAtMs: Self.milliseconds(now), trigger: trigger, requestID: requestID,
                 active: group.model.map { ($0, group.version) },
                 gate: PromotionGate(
