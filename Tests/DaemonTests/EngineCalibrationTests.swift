@@ -15,10 +15,11 @@ import Testing
         #expect(outputs.last?.forecastIssues.count == 1)
         let issued = try #require(engine.streams["a"]?.issued.last ?? nil)
         if method == .none {
-            #expect(issued.calibrated == issued.model)
+            #expect(issued.raw == issued.model)
+            #expect(issued.published == issued.model[0])
         } else {
             // After 50+ scored outcomes the conformal offsets move the model's quantiles.
-            #expect(issued.calibrated != issued.model)
+            #expect(issued.raw != issued.model)
         }
         #expect(engine.streams["a"]?.calibrator.coverage(step: 1).count == 50)
     }

@@ -104,7 +104,7 @@ extension ForecastEngine {
         }
         var calibrated = raw
         for h in calibrated.indices { QuantileLevels.rearrange(&calibrated[h]) }
-        state.recordIssued(StreamState.Issued(model: model, raw: raw, calibrated: calibrated))
+        state.recordIssued(StreamState.Issued(model: model, raw: raw, published: calibrated[0]))
         state.stepsSinceForecast = 0
         state.forecastOwed = false
         state.dirty = true

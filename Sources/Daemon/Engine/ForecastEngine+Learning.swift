@@ -50,12 +50,14 @@ extension ForecastEngine {
         guard let y = observation.value, y.isFinite else { return }
         let horizon = state.calibrator.horizon
         for h in stride(from: 1, through: min(horizon, state.issued.count), by: 1) {
-            guard let forecast = state.issued[state.issued.count - h] else { continue }
+            let index = state.issued.count - h
+            guard let forecast = state.issued[index] else { continue }
+            defer { state.issued[index]?.scored(step: h) }
             do {
                 try state.calibrator.update(
                     step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y)
                 guard h == 1 else { continue }
-                let update = try state.drift.update(time: observation.t, quantiles: forecast.calibrated[0], outcome: y)
+                let update = try state.drift.update(time: observation.t, quantiles: forecast.published, outcome: y)
                 if let alarm = update.alarm { recordDriftAlarm(alarm, state: state, into: &output) }
                 if let window = update.closedWindow {
                     output.writes.append(.drift(Self.driftRecord(window, stream: state.id, intervals: state.drift)))

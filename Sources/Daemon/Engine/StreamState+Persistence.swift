@@ -64,3 +64,72 @@ extension StreamState {
             calibration: try decoder.decode(Parts.Calibration.self, from: Data(record.calibrator)))
     }
 }
+
+extension StreamState.Issued: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case steps, levels, kept, model, raw, published
+        /// The published rows of states saved before issued forecasts were reduced ([H][K]; step 1 is kept).
+        case calibrated
+    }
+
+    /// `{"steps":H,"levels":K,"kept":[unscored steps, 1-based],"model":…,"raw":…,"published":…}`, the numbers as
+    /// ``ScalarPacking`` text: a saved state carries only the rows scoring still needs, bit-exact.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        let kept = model.indices.filter { !model[$0].isEmpty }
+        try container.encode(model.count, forKey: .steps)
+        try container.encode(kept.first.map { model[$0].count } ?? published.count, forKey: .levels)
+        try container.encode(kept.map { $0 + 1 }, forKey: .kept)
+        try container.encode(ScalarPacking.pack(kept.flatMap { model[$0] }), forKey: .model)
+        try container.encode(ScalarPacking.pack(kept.flatMap { raw[$0] }), forKey: .raw)
+        try container.encode(ScalarPacking.pack(published), forKey: .published)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.contains(.kept) else {
+            // Saved before the reduction: every row, as lists of numbers.
+            model = try container.decode([[Double]].self, forKey: .model)
+            raw = try container.decode([[Double]].self, forKey: .raw)
+            published = try container.decode([[Double]].self, forKey: .calibrated).first ?? []
+            guard raw.count == model.count else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .raw, in: container, debugDescription: "raw rows do not match model rows")
+            }
+            return
+        }
+        let steps = try container.decode(Int.self, forKey: .steps)
+        let levels = try container.decode(Int.self, forKey: .levels)
+        let kept = try container.decode([Int].self, forKey: .kept)
+        func unpack(_ key: CodingKeys, count: Int) throws -> [Double] {
+            guard let values = ScalarPacking.unpack(try container.decode(String.self, forKey: key), as: Double.self),
+                values.count == count
+            else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: container, debugDescription: "expected \(count) packed numbers")
+            }
+            return values
+        }
+        guard (1...10_000).contains(steps), (1...1000).contains(levels),
+            kept.allSatisfy({ (1...steps).contains($0) }), zip(kept, kept.dropFirst()).allSatisfy({ $0 < $1 })
+        else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .kept, in: container, debugDescription: "kept steps do not fit \(steps) steps")
+        }
+        let models = try unpack(.model, count: kept.count * levels)
+        let raws = try unpack(.raw, count: kept.count * levels)
+        published =
+            try ScalarPacking.unpack(try container.decode(String.self, forKey: .published), as: Double.self)
+            .flatMap { $0.count == levels || $0.isEmpty ? $0 : nil }
+            ?? {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .published, in: container, debugDescription: "expected \(levels) packed numbers")
+            }()
+        model = Array(repeating: [], count: steps)
+        raw = Array(repeating: [], count: steps)
+        for (row, step) in kept.enumerated() {
+            model[step - 1] = Array(models[(row * levels)..<((row + 1) * levels)])
+            raw[step - 1] = Array(raws[(row * levels)..<((row + 1) * levels)])
+        }
+    }
+}

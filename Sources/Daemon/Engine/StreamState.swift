@@ -9,15 +9,24 @@ import Forecasting
 /// ``ConformalCalibrator`` and ``DriftMonitor``, and the forecasts issued after each of the last H steps (index
 /// based: the entry issued after step j is scored at step j + h for its step h).
 final class StreamState {
-    /// A forecast as issued: the model's quantiles and the calibrated rows before rearrangement (what the
-    /// calibrator learns from), and the published (sorted) rows the drift monitor scores.
-    struct Issued: Sendable, Codable, Equatable {
-        /// Model quantiles per step, [H][K].
+    /// A forecast as issued, reduced to what scoring still needs: the model's quantiles and the calibrated rows
+    /// before rearrangement (what the calibrator learns from) of the steps not scored yet, and the published
+    /// step-1 quantiles (what the drift monitor scores). A scored step's rows are emptied, so a stream holds
+    /// H(H+1)/2 rows of each instead of H², and a saved state carries only those.
+    struct Issued: Sendable, Equatable {
+        /// Model quantiles per step, [H][K]; empty for scored steps.
         var model: [[Double]]
-        /// Calibrated quantiles per step before rearrangement, [H][K].
+        /// Calibrated quantiles per step before rearrangement, [H][K]; empty for scored steps.
         var raw: [[Double]]
-        /// Calibrated, monotone (published) quantiles per step, [H][K].
-        var calibrated: [[Double]]
+        /// Published (sorted) quantiles of step 1, [K]; empty once scored.
+        var published: [Double]
+
+        /// Drops the rows of step `h` (1-based) once it is scored.
+        mutating func scored(step h: Int) {
+            model[h - 1] = []
+            raw[h - 1] = []
+            if h == 1 { published = [] }
+        }
     }
 
     /// The stream id.

@@ -1,8 +1,8 @@
-/// Fixed-width numbers that a ``RingBuffer`` encodes as one base64 string of their little-endian bytes instead of
+/// Fixed-width numbers that a ``RingBuffer`` (and the daemon's saved forecasts) encode as one base64 string of their little-endian bytes instead of
 /// a list of numbers: bit-exact (NaN and infinities included, so a restored state forecasts exactly as before),
 /// about half the size of JSON numbers, and much cheaper to encode and decode. Saved stream states are mostly such
 /// windows, and the engine encodes them on its own thread.
-protocol PackedScalar: Codable {
+public protocol PackedScalar: Codable {
     /// The integer with the same bits.
     associatedtype Bits: FixedWidthInteger
     /// This value's bits.
@@ -12,22 +12,28 @@ protocol PackedScalar: Codable {
 }
 
 extension Double: PackedScalar {
-    var packedBits: UInt64 { bitPattern }
-    init(packedBits: UInt64) { self.init(bitPattern: packedBits) }
+    /// The IEEE 754 bits.
+    public var packedBits: UInt64 { bitPattern }
+    /// The value of these IEEE 754 bits.
+    public init(packedBits: UInt64) { self.init(bitPattern: packedBits) }
 }
 
 extension Float: PackedScalar {
-    var packedBits: UInt32 { bitPattern }
-    init(packedBits: UInt32) { self.init(bitPattern: packedBits) }
+    /// The IEEE 754 bits.
+    public var packedBits: UInt32 { bitPattern }
+    /// The value of these IEEE 754 bits.
+    public init(packedBits: UInt32) { self.init(bitPattern: packedBits) }
 }
 
 extension UInt16: PackedScalar {
-    var packedBits: UInt16 { self }
-    init(packedBits: UInt16) { self = packedBits }
+    /// The value itself.
+    public var packedBits: UInt16 { self }
+    /// The value itself.
+    public init(packedBits: UInt16) { self = packedBits }
 }
 
 /// Base64 (RFC 4648, padded) of little-endian scalar bytes.
-enum ScalarPacking {
+public enum ScalarPacking {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let reverse: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
@@ -36,7 +42,7 @@ enum ScalarPacking {
     }()
 
     /// The base64 text of `values`' little-endian bytes.
-    static func pack<Scalar: PackedScalar>(_ values: some Collection<Scalar>) -> String {
+    public static func pack<Scalar: PackedScalar>(_ values: some Collection<Scalar>) -> String {
         let width = Scalar.Bits.bitWidth / 8
         var bytes: [UInt8] = []
         bytes.reserveCapacity(values.count * width)
@@ -64,7 +70,7 @@ enum ScalarPacking {
     }
 
     /// The scalars of `text`, or nil when it is not padded base64 of a whole number of them.
-    static func unpack<Scalar: PackedScalar>(_ text: String, as _: Scalar.Type) -> [Scalar]? {
+    public static func unpack<Scalar: PackedScalar>(_ text: String, as _: Scalar.Type) -> [Scalar]? {
         let characters = Array(text.utf8)
         guard characters.count % 4 == 0 else { return nil }
         var bytes: [UInt8] = []
