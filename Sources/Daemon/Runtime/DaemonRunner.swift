@@ -4,6 +4,7 @@ import Foundation
 public import Logging
 import MQTT
 import Storage
+import Synchronization
 
 /// `barnnd run`: wires the Store, the durable inbox, the MQTT client and the engine thread together, and handles
 /// signals until an orderly stop.
@@ -61,6 +62,8 @@ public final class DaemonRunner: Sendable {
     private let configuration: DaemonConfiguration
     private let options: Options
     private let logger: Logger
+    /// Where ``requestStop()`` delivers its stop while ``run()`` runs.
+    private let stopRequests = Mutex<AsyncStream<SignalEvent>.Continuation?>(nil)
 
     /// A runner for a validated `configuration`.
     public init(configuration: DaemonConfiguration, options: Options, logger: Logger) {
@@ -76,13 +79,22 @@ public final class DaemonRunner: Sendable {
         return url.deletingLastPathComponent().appendingPathComponent(base + ".inbox.sqlite").path
     }
 
+    /// Stops a running ``run()`` as SIGTERM does (drain, save, flush, `offline`), for hosts that embed the daemon;
+    /// does nothing when it is not running.
+    public func requestStop() {
+        _ = stopRequests.withLock { $0?.yield(.terminate(SIGTERM)) }
+    }
+
     /// Runs the daemon; returns after an orderly stop on SIGTERM or SIGINT.
     ///
     /// - Throws: ``RuntimeError`` when start-up fails (the Store or the inbox cannot be opened, the engine cannot
     ///   restore, the broker refuses our credentials or TLS).
     public func run() async throws(RuntimeError) {
         let (signals, sources) = installSignalHandlers()
-        defer { sources.forEach { $0.cancel() } }
+        defer {
+            sources.forEach { $0.cancel() }
+            stopRequests.withLock { $0 = nil }
+        }
         let notifier = SystemdNotifier(environment: options.environment)
 
         let store: Store
@@ -230,6 +242,7 @@ public final class DaemonRunner: Sendable {
 
     private func installSignalHandlers() -> (AsyncStream<SignalEvent>, [any DispatchSourceSignal]) {
         let (stream, continuation) = AsyncStream.makeStream(of: SignalEvent.self)
+        stopRequests.withLock { $0 = continuation }
         let queue = DispatchQueue(label: "barnnd.signals")
         var sources: [any DispatchSourceSignal] = []
         for (number, event) in [
