@@ -64,7 +64,9 @@ done
 echo "barnnd is online (broker 127.0.0.1:$PORT, database $DEMO/barnnd.sqlite, log $DEMO/barnnd.log)"
 
 replay() {
-    "$BARNND" replay --csv "$1" --port "$PORT" --host 127.0.0.1 --topic 'sensors/{stream}' --format number \
+    # SenML packs carry each reading's own time, so the forecasts step by the data's spacing (half-hours, hours)
+    # rather than by how fast the replay runs; the bundled senml rule makes the streams demo/<name>.
+    "$BARNND" replay --csv "$1" --port "$PORT" --host 127.0.0.1 --topic 'senml/demo' --format senml \
         --as-fast-as-possible
 }
 echo "replaying config/samples/demo-history.csv (history; barnnd serves fallback forecasts and trains a model) ..."
@@ -89,7 +91,7 @@ echo
 cat <<TEXT
 
 Watch forecasts live:   mosquitto_sub -p $PORT -t 'forecast/#' -v
-Next-step medians:      mosquitto_sub -p $PORT -t 'forecast/+/+/next' -v
+Next-step medians:      mosquitto_sub -p $PORT -t 'forecast/+/+/+/next' -v
 Stored data:            sqlite3 $DEMO/barnnd.sqlite 'SELECT * FROM forecasts_view LIMIT 5'
 Press Ctrl-C to stop barnnd (it saves every stream's state) and the broker.
 TEXT

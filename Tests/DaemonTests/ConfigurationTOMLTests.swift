@@ -21,7 +21,7 @@ import Testing
         let configuration = try DaemonConfiguration.load(contentsOf: Self.bundledPath)
         #expect(configuration == DaemonConfiguration())
         #expect(configuration.mqtt.host == "localhost" && configuration.mqtt.port == 1883)
-        #expect(configuration.rules.count == 1 && configuration.rules[0].topic == "sensors/+/+")
+        #expect(configuration.rules.map(\.topic) == ["sensors/+/+", "senml/+"])
         #expect(configuration.modelGroupNames == ["default"])
     }
 

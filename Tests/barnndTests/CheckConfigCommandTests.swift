@@ -44,7 +44,7 @@ import Testing
     @Test func bundledConfigurationIsOK() throws {
         let result = try run(["check-config", Self.repository.appendingPathComponent("config/barnnd.toml").path])
         #expect(result.status == 0)
-        #expect(result.standardOutput == "ok: 1 rule, 1 model group\n")
+        #expect(result.standardOutput == "ok: 2 rules, 1 model group\n")
         #expect(result.standardError.isEmpty)
     }
 

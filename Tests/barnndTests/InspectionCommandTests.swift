@@ -41,6 +41,17 @@ import Testing
         #expect((document["points"] as? [Any])?.count == 13)
     }
 
+    @Test func anEmptyHistoryWindowSaysWhereTheDataIs() async throws {
+        let fixture = try await filled()
+        let table = try output(
+            ["history", "lab/t1", "--since", "2020-01-01", "--until", "2020-01-02"], fixture: fixture)
+        #expect(table.contains("no observations or forecasts in this window\n"))
+        let lines = table.split(separator: "\n")
+        let hint = try #require(lines.firstIndex { $0.hasPrefix("the stream's data runs from 2026-05-01") })
+        #expect(lines[hint + 1].hasPrefix("try --since 2026-05-01T"))
+        expectFits(table)
+    }
+
     @Test func historySummaryScoresTheStoredQuantiles() async throws {
         let fixture = try await filled()
         let json = try output(

@@ -84,5 +84,16 @@ extension DaemonConfiguration {
 
         /// Creates the defaults.
         public init() {}
+
+        /// The second default rule: SenML packs on `senml/<device>`, one stream `<device>/<record name>` per record,
+        /// each reading at its own time (what `barnnd replay --format senml` sends).
+        public static var senml: Rule {
+            var rule = Rule()
+            rule.name = "senml"
+            rule.topic = "senml/+"
+            rule.stream = "{1}/{name}"
+            rule.payload.format = .senml
+            return rule
+        }
     }
 }

@@ -13,7 +13,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var models: [String: ModelGroup] = ["default": ModelGroup()]
     /// Subscription rules (`[[rules]]`), tried in order; the first rule whose filter matches a topic wins.
     /// The default is one rule: `sensors/+/+` → stream `{1}/{2}`, bare numbers, event cadence, model `default`.
-    public var rules: [Rule] = [Rule()]
+    public var rules: [Rule] = [Rule(), .senml]
     /// Forecast publishing (`[publish]`).
     public var publish = PublishSettings()
     /// Limits of the engine (`[engine]`).

@@ -37,6 +37,8 @@ public struct HistoryReport: Sendable {
     public var points: [HistoryPoint]
     /// The quality summary.
     public let summary: Summary
+    /// When the stream's data starts and ends (ms), for a hint when the window holds none of it.
+    public var dataSpan: (firstMs: Int64, lastMs: Int64)?
 
     /// Builds the report from the store's rows.
     public init(stream: String, step: Int, fromMs: Int64, toMs: Int64, points: [HistoryPoint]) {
@@ -54,10 +56,15 @@ public struct HistoryReport: Sendable {
         from store: Store, stream: String, step: Int, fromMs: Int64, toMs: Int64
     ) throws(InspectionError) -> HistoryReport {
         try StreamLookup.require(stream, in: store)
-        let points = try InspectionStore.reading(store) { () throws(StorageError) in
-            try store.history(stream: stream, fromMs: fromMs, toMs: toMs, step: step)
+        let (points, summary) = try InspectionStore.reading(store) { () throws(StorageError) in
+            (
+                try store.history(stream: stream, fromMs: fromMs, toMs: toMs, step: step),
+                try store.streams().first { $0.name == stream }
+            )
         }
-        return HistoryReport(stream: stream, step: step, fromMs: fromMs, toMs: toMs, points: points)
+        var report = HistoryReport(stream: stream, step: step, fromMs: fromMs, toMs: toMs, points: points)
+        report.dataSpan = summary.map { ($0.firstSeenMs, $0.lastSeenMs) }
+        return report
     }
 
     /// The output in `format`.
@@ -106,7 +113,18 @@ public struct HistoryReport: Sendable {
         }
         var text = "\(stream): forecasts issued \(step) step\(step == 1 ? "" : "s") earlier\n"
         text += "from \(ValueText.shortTime(fromMs)) to \(ValueText.shortTime(toMs)) UTC\n"
-        text += points.isEmpty ? "no observations or forecasts in this window\n" : table.render()
+        if points.isEmpty {
+            text += "no observations or forecasts in this window\n"
+            // Relative times count from the clock; replayed or old data lies elsewhere, so say where.
+            if let span = dataSpan, span.lastMs < fromMs || span.firstMs > toMs {
+                text +=
+                    "the stream's data runs from \(ValueText.shortTime(span.firstMs)) to "
+                    + "\(ValueText.shortTime(span.lastMs)) UTC\n"
+                    + "try --since \(UTCTimestamp.format(Double(span.lastMs) / 1000 - 6 * 3600))\n"
+            }
+        } else {
+            text += table.render()
+        }
         text += "\n" + summaryLines()
         return text
     }
