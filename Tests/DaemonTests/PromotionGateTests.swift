@@ -84,6 +84,8 @@ import Testing
         worse.learningRate = 1e-9
         var configuration = RetrainRequestTests.configuration(tolerance: 0.02)
         configuration.models["default"]!.retrain.every = .seconds(30 * 86400)
+        // From fresh weights: a warm start would begin at the good model and stay there.
+        configuration.models["default"]!.retrain.warmStart = false
         let engine = try ForecastEngine(
             configuration: configuration, store: fixture.store, logger: fixture.logger, now: EngineFixture.start,
             training: worse)

@@ -279,6 +279,7 @@ extension DaemonConfiguration.ModelGroup {
             retrainTable.read("validation_fraction", into: &retrain.validationFraction)
             retrainTable.read("keep_last", into: &retrain.keepLast)
             retrainTable.read("promotion_tolerance", into: &retrain.promotionTolerance)
+            retrainTable.read("warm_start", into: &retrain.warmStart)
             retrainTable.finish()
         }
         if let calibrationTable = table.table("calibration") {

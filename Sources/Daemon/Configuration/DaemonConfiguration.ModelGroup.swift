@@ -57,6 +57,9 @@ extension DaemonConfiguration {
         /// CRPS may exceed the active model's by this fraction, and its mean absolute coverage error (over the
         /// central intervals) by this many coverage points. The default is 0.02.
         public var promotionTolerance = 0.02
+        /// Whether a retrain starts from the active model's weights rather than from fresh ones (a first training,
+        /// or a changed shape, always starts fresh). The default is `true`.
+        public var warmStart = true
 
         /// Creates the defaults.
         public init() {}

@@ -147,7 +147,7 @@ extension ForecastEngine {
                 streams: members.map { ($0.id, Array($0.context)) },
                 historyStartMs: Self.milliseconds(newest - retrain.history.totalSeconds), keepLast: retrain.keepLast,
                 createdAtMs: Self.milliseconds(now), trigger: trigger, requestID: requestID,
-                active: group.model.map { ($0, group.version) },
+                active: group.model.map { ($0, group.version) }, warmStart: retrain.warmStart,
                 gate: PromotionGate(
                     levels: group.levels, paths: group.settings.paths, horizon: group.settings.horizon,
                     tolerance: retrain.promotionTolerance,

@@ -31,7 +31,11 @@ extension ModelTrainer {
         options.burnIn = min(options.burnIn, options.window / 4)
         let trained: (model: BARNNModel, report: TrainingReport)
         do {
-            trained = try BARNNTrainer.train(series: series, configuration: job.configuration, options: options)
+            let initial = job.active.flatMap {
+                job.warmStart && $0.model.configuration == job.configuration ? $0.model : nil
+            }
+            trained = try BARNNTrainer.train(
+                series: series, configuration: job.configuration, options: options, initial: initial)
         } catch {
             return .failure(TrainingFailure(reason: "training refused: \(error)"))
         }

@@ -37,6 +37,8 @@ struct TrainingJob: Sendable {
     var requestID: String?
     /// The active model and its version; nil for a first training (the candidate is then promoted unscored).
     var active: (model: BARNNModel, version: Int)?
+    /// Start from the active model's weights (`retrain.warm_start`) when its shape matches.
+    var warmStart = false
     /// The promotion gate: levels, paths and tolerance of the validation comparison.
     var gate: PromotionGate
 }
