@@ -14,14 +14,9 @@
 # run), SHARED_DIR (folder holding data/ and eval/).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-shared="${SHARED_DIR:-}"
-if [ -z "$shared" ]; then
-    for candidate in "$root/../shared" "$root/../../shared"; do
-        if [ -f "$candidate/eval/evaluate.py" ]; then shared="$(cd "$candidate" && pwd)"; break; fi
-    done
-fi
+# shellcheck source=lib/shared-dir.sh
+. "$root/Scripts/lib/shared-dir.sh"
 [ -n "$shared" ] || { echo "backtest-all.sh: no shared/ folder with data/ and eval/ (set SHARED_DIR)" >&2; exit 1; }
-export SHARED_DIR="$shared"
 out="$(mkdir -p "${OUT_DIR:-$root/backtest-results}" && cd "${OUT_DIR:-$root/backtest-results}" && pwd)"
 datasets="${DATASETS:-elecdemand waterflow sunspots seattle_weather taylor cycling}"
 variants="${VARIANTS:-full fixed nocal aleatoric map}"

@@ -5,14 +5,9 @@
 # Scripts/test.sh made.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-shared="${SHARED_DIR:-}"
-if [ -z "$shared" ]; then
-    for candidate in "$root/../shared" "$root/../../shared"; do
-        if [ -f "$candidate/eval/evaluate.py" ]; then shared="$(cd "$candidate" && pwd)"; break; fi
-    done
-fi
+# shellcheck source=lib/shared-dir.sh
+. "$root/Scripts/lib/shared-dir.sh"
 [ -n "$shared" ] || { echo "ci-backtest: no ../shared with data/ and eval/ (set SHARED_DIR)" >&2; exit 1; }
-export SHARED_DIR="$shared"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 bin="$(cd "$root" && swift build --show-bin-path)/barnnd"

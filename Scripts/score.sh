@@ -5,12 +5,8 @@
 # Usage: Scripts/score.sh --model NAME FILE [FILE ...]   (results land in ./eval-results/)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-shared="${SHARED_DIR:-}"
-if [ -z "$shared" ]; then
-    for candidate in "$root/../shared" "$root/../../shared"; do
-        if [ -f "$candidate/eval/evaluate.py" ]; then shared="$(cd "$candidate" && pwd)"; break; fi
-    done
-fi
+# shellcheck source=lib/shared-dir.sh
+. "$root/Scripts/lib/shared-dir.sh"
 eval_dir="${EVAL_DIR:-$shared/eval}"
 [ -f "$eval_dir/evaluate.py" ] || { echo "score.sh: no evaluate.py (set SHARED_DIR or EVAL_DIR)" >&2; exit 1; }
 venv="${SCORE_VENV:-$root/.venv-score}"

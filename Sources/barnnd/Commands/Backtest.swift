@@ -93,18 +93,7 @@ struct BacktestCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        let text: String
-        do {
-            text = try String(contentsOfFile: csv, encoding: .utf8)
-        } catch {
-            throw ValidationError("cannot read \(csv): \(error.localizedDescription)")
-        }
-        let recording: ReplayRecording
-        do {
-            recording = try ReplayRecording(csv: text)
-        } catch {
-            throw ValidationError("\(csv): \(error)")
-        }
+        let recording = try RecordingFile.load(csv)
         let name = dataset ?? URL(fileURLWithPath: csv).deletingPathExtension().lastPathComponent
         let entry = DatasetCatalog.beside(csvPath: csv)?.entries[name]
         guard let h = horizon ?? entry?.horizon else {

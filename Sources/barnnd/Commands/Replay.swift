@@ -56,18 +56,7 @@ struct Replay: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let text: String
-        do {
-            text = try String(contentsOfFile: csv, encoding: .utf8)
-        } catch {
-            throw ValidationError("cannot read \(csv): \(error.localizedDescription)")
-        }
-        let recording: ReplayRecording
-        do {
-            recording = try ReplayRecording(csv: text)
-        } catch {
-            throw ValidationError("\(csv): \(error)")
-        }
+        let recording = try RecordingFile.load(csv)
         var configuration = MQTTConfiguration(
             host: host, port: port, clientID: clientID ?? "barnnd-replay-\(ProcessInfo.processInfo.processIdentifier)")
         configuration.session = .clean
