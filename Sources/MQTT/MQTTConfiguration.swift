@@ -39,7 +39,9 @@ public struct MQTTConfiguration: Sendable, CustomStringConvertible {
     /// Called on the network thread with each received message before it is queued, and so before the broker
     /// gets its QoS 1 PUBACK: a hook that makes the message durable here (a write-ahead inbox) closes the loss
     /// window of a process crash. Keep it short; it stalls delivery like a slow consumer. A throw is counted in
-    /// ``MQTTCounters/beforeAcknowledgeFailures`` and the message is still queued. The default is `nil`.
+    /// ``MQTTCounters/beforeAcknowledgeFailures`` and the hook is called again (backing off to 1 s) until it
+    /// succeeds: the message is not acknowledged before. At a stop the message is left unacknowledged (counted in
+    /// ``MQTTCounters/acknowledgementsWithheld``) for the broker to redeliver. The default is `nil`.
     public var beforeAcknowledge: (@Sendable (Message) throws -> Void)?
 
     /// A configuration with defaults for everything but the broker address and client id.

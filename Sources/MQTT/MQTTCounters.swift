@@ -30,8 +30,11 @@ public struct MQTTCounters: Sendable, Hashable {
     public var subscriptionsGranted: UInt64 = 0
     /// Filters the broker refused in a SUBACK.
     public var subscribeFailures: UInt64 = 0
-    /// Messages whose ``MQTTConfiguration/beforeAcknowledge`` hook threw; they were queued all the same.
+    /// Calls of the ``MQTTConfiguration/beforeAcknowledge`` hook that threw; each was retried, the message not
+    /// acknowledged meanwhile.
     public var beforeAcknowledgeFailures: UInt64 = 0
+    /// Messages left unacknowledged at a stop because their hook kept failing; the broker redelivers them.
+    public var acknowledgementsWithheld: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -52,6 +55,7 @@ final class CounterSet: Sendable {
     let subscriptionsGranted = Atomic<UInt64>(0)
     let subscribeFailures = Atomic<UInt64>(0)
     let beforeAcknowledgeFailures = Atomic<UInt64>(0)
+    let acknowledgementsWithheld = Atomic<UInt64>(0)
 
     func snapshot(queued: Int) -> MQTTCounters {
         var counters = MQTTCounters()
@@ -69,6 +73,7 @@ final class CounterSet: Sendable {
         counters.subscriptionsGranted = subscriptionsGranted.load(ordering: .relaxed)
         counters.subscribeFailures = subscribeFailures.load(ordering: .relaxed)
         counters.beforeAcknowledgeFailures = beforeAcknowledgeFailures.load(ordering: .relaxed)
+        counters.acknowledgementsWithheld = acknowledgementsWithheld.load(ordering: .relaxed)
         return counters
     }
 }

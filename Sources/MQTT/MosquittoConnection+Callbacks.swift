@@ -83,11 +83,14 @@ extension MosquittoConnection {
         }
     }
 
-    /// Copies the message out of libmosquitto's buffer, runs the before-acknowledge hook and blocks until the
-    /// queue takes it.
+    /// Copies the message out of libmosquitto's buffer, makes it durable through the before-acknowledge hook and
+    /// blocks until the queue takes it.
     ///
     /// For QoS 1 libmosquitto has already queued the PUBACK, but in threaded mode only this thread writes it,
-    /// after this callback returns: the broker is acknowledged only once the message is in our queue.
+    /// after this callback returns: the broker is acknowledged only once the message is durable and in our queue.
+    /// So a failing hook (the inbox's disk is full) is retried here for as long as it fails: nothing is
+    /// acknowledged that is not durable, the broker keeps the message (and, once our keep-alive lapses, drops the
+    /// connection and redelivers it after the reconnect: a duplicate, never a loss).
     private func messageArrived(_ raw: mosquitto_message) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
@@ -99,15 +102,52 @@ extension MosquittoConnection {
             topic: String(cString: raw.topic), payload: payload, qos: QoS(rawValue: raw.qos) ?? .atMostOnce,
             retain: raw.retain, receivedAt: Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9)
         counters.messagesReceived.increment()
-        if let hook = configuration.beforeAcknowledge {
-            do {
-                try hook(message)
-            } catch {
-                counters.beforeAcknowledgeFailures.increment()
-                logger.debug("mqtt before-acknowledge hook failed", metadata: ["mqtt.error": "\(error)"])
-            }
+        if let hook = configuration.beforeAcknowledge, !makeDurable(message, hook: hook) {
+            withholdAcknowledgement(of: message)
+            return
         }
         incoming.push(message) { counters.consumerStalls.increment() }
+    }
+
+    /// Runs `hook` until it succeeds, backing off from 10 ms to 1 s; `false` when a stop came first.
+    private func makeDurable(_ message: Message, hook: @Sendable (Message) throws -> Void) -> Bool {
+        var delay: Duration = .milliseconds(10)
+        var failures = 0
+        while true {
+            do {
+                try hook(message)
+                if failures > 0 {
+                    logger.info(
+                        "mqtt message made durable after retries; delivery resumes",
+                        metadata: ["mqtt.topic": "\(message.topic)", "mqtt.failed_attempts": "\(failures)"])
+                }
+                return true
+            } catch {
+                counters.beforeAcknowledgeFailures.increment()
+                if failures == 0 {
+                    logger.warning(
+                        "mqtt message not acknowledged: making it durable failed; retrying until it succeeds",
+                        metadata: ["mqtt.topic": "\(message.topic)", "mqtt.error": "\(error)"])
+                }
+                failures += 1
+            }
+            if stopRequested { return false }
+            let deadline = ContinuousClock.now.advanced(by: delay)
+            while ContinuousClock.now < deadline, !stopRequested { usleep(10_000) }
+            delay = min(delay * 2, .seconds(1))
+        }
+    }
+
+    /// Stopping while a message is still not durable: its PUBACK is already queued inside libmosquitto, so cut the
+    /// socket before returning. The write then fails, the broker never sees the acknowledgement and redelivers the
+    /// message to the next session.
+    private func withholdAcknowledgement(of message: Message) {
+        counters.acknowledgementsWithheld.increment()
+        let socket = mosquitto_socket(handle)
+        if socket >= 0 { _ = Glibc.shutdown(socket, CInt(SHUT_RDWR)) }
+        logger.error(
+            "mqtt message left unacknowledged at stop: it could not be made durable; the broker redelivers it",
+            metadata: ["mqtt.topic": "\(message.topic)"])
     }
 
     private func publishCompleted(messageID: CInt) {

@@ -129,7 +129,7 @@ final class MosquittoConnection: @unchecked Sendable {
         shared.withLock { $0.state = .closed }
     }
 
-    private var stopRequested: Bool { shared.withLock { $0.stopRequested } }
+    var stopRequested: Bool { shared.withLock { $0.stopRequested } }
 
     private func run() {
         var action = machine.start()

@@ -13,7 +13,7 @@ import Testing
         try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM observations") ?? -1 }
     }
 
-    @Test func diskFullKeepsRowsRetriesAndDropsTheOldestPastTheBound() async throws {
+    @Test func diskFullKeepsEveryRowAndStallsEnqueuersUntilSpaceComesBack() async throws {
         let temporary = try TemporaryDatabase()
         let store = try temporary.open(StoreConfiguration(maximumPageCount: 60))
         #expect(throws: StorageError(.diskFull, message: "")) {
@@ -23,27 +23,50 @@ import Testing
         }
         let writer = store.makeWriter(
             configuration: WriterConfiguration(
-                batchRows: 5000, retryBufferRows: 30_000, initialBackoff: .milliseconds(5),
+                batchRows: 5000, maximumPendingRows: 30_000, initialBackoff: .milliseconds(5),
                 maximumBackoff: .milliseconds(20)))
-        _ = writer.enqueue(observations(0..<20_000), overflow: .reject)
+        #expect(writer.enqueue(observations(0..<20_000), overflow: .reject) == .accepted)
         await #expect(throws: StorageError(.diskFull, message: "")) { try await writer.flush() }
         #expect(writer.counters.lastError?.code == .diskFull)
         #expect(writer.counters.failedBatches >= 1)
+
+        // Past the pending bound nothing is dropped: the writer refuses more (the caller keeps it) until it catches up.
+        #expect(writer.enqueue(observations(20_000..<30_000), overflow: .reject) == .accepted)
+        #expect(writer.enqueue(observations(30_000..<40_000), overflow: .reject) == .queueFull)
+        #expect(
+            writer.enqueue(observations(30_000..<40_000), overflow: .block(timeout: .milliseconds(50))) == .queueFull)
         #expect(writer.counters.rowsDropped == 0)
+        #expect(writer.counters.pendingRows == 30_000)
+        #expect(writer.counters.stalledSince != nil)
 
-        // More rows than the retry buffer holds: the oldest go, and are counted.
-        _ = writer.enqueue(observations(20_000..<50_000), overflow: .reject)
-        await #expect(throws: StorageError(.diskFull, message: "")) { try await writer.flush() }
-        let dropped = writer.counters.rowsDropped
-        #expect(dropped > 0, "\(writer.counters)")
-        #expect(writer.counters.bufferedRows <= 30_000)
-
-        // Space comes back: the buffered rows are written.
+        // A blocked enqueuer goes on by itself once space comes back.
+        let waiting = Task.detached {
+            writer.enqueue(self.observations(30_000..<50_000), overflow: .block(timeout: .seconds(60)))
+        }
+        try await Task.sleep(for: .milliseconds(100))
         try await store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1000000") }
+        #expect(await waiting.value == .accepted)
         try await writer.flush()
         #expect(writer.counters.lastError == nil)
+        #expect(writer.counters.stalledSince == nil)
         #expect(writer.counters.retries >= 1)
-        #expect(try rowCount(store) == 50_000 - dropped)
+        #expect(writer.counters.rowsDropped == 0)
+        #expect(try rowCount(store) == 50_000)
+        await writer.close()
+        try store.close()
+    }
+
+    @Test func oneBatchLargerThanThePendingBoundIsWrittenWhole() async throws {
+        // A tick of many streams with forecasts queues more rows at once than the bound: it must not be trimmed.
+        let temporary = try TemporaryDatabase()
+        let store = try temporary.open()
+        let writer = store.makeWriter(
+            configuration: WriterConfiguration(batchRows: 500, maximumTransactionRows: 500, maximumPendingRows: 1000))
+        #expect(writer.enqueue(observations(0..<5000), overflow: .reject) == .accepted)
+        #expect(writer.enqueue(observations(5000..<5100), overflow: .block(timeout: .seconds(60))) == .accepted)
+        try await writer.flush()
+        #expect(writer.counters.rowsDropped == 0)
+        #expect(try rowCount(store) == 5100)
         await writer.close()
         try store.close()
     }

@@ -239,6 +239,7 @@ extension DaemonConfiguration.StorageSettings {
         table.read("path", into: &path)
         table.read("batch_rows", into: &batchRows)
         table.read("batch_interval", into: &batchInterval)
+        table.read("max_pending_rows", into: &maxPendingRows)
         if let retentionTable = table.table("retention") {
             retentionTable.read("observations", into: &retention.observations)
             retentionTable.read("forecasts", into: &retention.forecasts)

@@ -64,6 +64,10 @@ extension DaemonConfiguration {
     private func validateStorage(into problems: inout [ConfigurationError.Problem]) {
         if storage.path.isEmpty { problems.append(.init(.invalidValue, "storage.path", "must not be empty")) }
         check(storage.batchRows, in: 1...1_000_000, "storage.batch_rows", &problems)
+        check(storage.maxPendingRows, in: 1000...100_000_000, "storage.max_pending_rows", &problems)
+        if storage.maxPendingRows < storage.batchRows {
+            problems.append(.init(.outOfRange, "storage.max_pending_rows", "must be at least batch_rows"))
+        }
         if storage.batchInterval <= .zero {
             problems.append(.init(.outOfRange, "storage.batch_interval", "must be positive"))
         }

@@ -9,6 +9,10 @@ extension DaemonConfiguration {
         public var batchRows = 1000
         /// Longest time a row waits before its batch is written. The default is 1 s.
         public var batchInterval: Duration = .seconds(1)
+        /// Rows waiting for the disk (queued or being retried) before intake stalls. Nothing is dropped when it is
+        /// reached: the engine waits, MQTT acknowledgements stop and the broker queues. At ~150 bytes a row the
+        /// default of 200 000 bounds the writer's memory to about 30 MB.
+        public var maxPendingRows = 200_000
         /// How long rows are kept per table.
         public var retention = Retention()
 

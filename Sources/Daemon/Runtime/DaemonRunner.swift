@@ -114,7 +114,8 @@ public final class DaemonRunner: Sendable {
         }
         let writer = store.makeWriter(
             configuration: WriterConfiguration(
-                batchRows: configuration.storage.batchRows, maxDelay: configuration.storage.batchInterval))
+                batchRows: configuration.storage.batchRows, maxDelay: configuration.storage.batchInterval,
+                maximumPendingRows: configuration.storage.maxPendingRows))
         var mqttConfiguration: MQTTConfiguration
         do {
             mqttConfiguration = try configuration.mqttClientConfiguration()
@@ -285,7 +286,9 @@ public final class DaemonRunner: Sendable {
                 timing: .init(tickInterval: options.tickInterval, inboxTrimInterval: options.inboxTrimInterval),
                 now: now)
             loop.run()
-            continuation.yield(.finished(loop.counters, watermark: loop.inboxWatermark))
+            // Rows given up mean the inbox must keep everything for the next start.
+            let watermark = loop.inboxTrimmingStopped ? nil : loop.inboxWatermark
+            continuation.yield(.finished(loop.counters, watermark: watermark))
             continuation.finish()
         }
         thread.name = "barnnd.engine"

@@ -1,4 +1,5 @@
 import GRDBSQLite
+import Glibc
 public import MQTT
 import Synchronization
 
@@ -27,6 +28,14 @@ public final class DurableInbox: Sendable {
         public var description: String { "inbox: \(message) (SQLite code \(code))" }
     }
 
+    /// Appends failing now: since when (Unix seconds) and the last error.
+    public struct AppendFailure: Sendable, Equatable {
+        /// When the first failed append of this run happened.
+        public var since: Double
+        /// The last failure.
+        public var reason: String
+    }
+
     /// One message read back from the inbox.
     public struct Entry: Sendable, Equatable {
         /// Position in the inbox; increases with every append and is never reused.
@@ -41,6 +50,7 @@ public final class DurableInbox: Sendable {
         /// Inbox ids of appended messages not yet handed to the engine, in queue order (`nil`: the append failed).
         var unconsumed: [Int64?] = []
         var unconsumedStart = 0
+        var failure: AppendFailure?
 
         deinit {
             sqlite3_finalize(insert)
@@ -88,15 +98,31 @@ public final class DurableInbox: Sendable {
         }
     }
 
-    /// Appends `message` and commits; the id is remembered for ``consume(_:)``. A failure is remembered too (as no
-    /// id) so that later ids still line up with the queue.
+    /// Appends `message` and commits; the id is remembered for ``consume(_:)``. A failed append leaves no trace
+    /// (its message is not acknowledged; the caller retries it), and is remembered in ``failure`` until one succeeds.
     public func append(_ message: Message) throws(Failure) {
         let result: Result<Int64, Failure> = state.withLock { state in
             let outcome = Self.insert(message, state: state)
-            state.unconsumed.append(try? outcome.get())
+            switch outcome {
+            case .success(let id):
+                state.unconsumed.append(id)
+                state.failure = nil
+            case .failure(let error):
+                let since = state.failure?.since ?? Self.wallClock()
+                state.failure = AppendFailure(since: since, reason: error.description)
+            }
             return outcome
         }
         _ = try result.get()
+    }
+
+    /// Set while appends fail (the disk is full, the file read-only): intake is stalled until one succeeds.
+    public var failure: AppendFailure? { state.withLock { $0.failure } }
+
+    private static func wallClock() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
     }
 
     /// Marks the next `count` appended messages as handed to the engine; returns the highest inbox id among them

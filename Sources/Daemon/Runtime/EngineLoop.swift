@@ -35,6 +35,10 @@ final class EngineLoop {
     private(set) var counters = RuntimeCounters()
     /// The highest inbox id handed to the engine.
     private(set) var inboxWatermark: Int64?
+    /// Set once rows were given up: from then on the inbox must keep everything for the next start.
+    private(set) var inboxTrimmingStopped = false
+    /// When the current wait for the store writer began (Unix seconds); `nil` when intake is not stalled.
+    private var stalledSince: Double?
     private var lastTrim: Double
     private var lastWatchdog: Double
     private var lastHealth: Double
@@ -150,16 +154,60 @@ final class EngineLoop {
                 key: "reject|\(reason)|\(reject.topic)", now: now, "message rejected",
                 ["reject.reason": "\(reason)", "mqtt.topic": "\(reject.topic)", "reject.detail": "\(reject.reason)"])
         }
-        // A slow disk holds the engine here, which fills the mailbox and stalls MQTT intake (the broker queues);
-        // only a writer stuck for the whole wait loses rows, and says so.
-        let queued = clock.now
-        let result = writer.enqueue(output.writes, overflow: .block(timeout: .seconds(30)))
-        counters.storeSeconds += queued.duration(to: clock.now).totalSeconds
-        if result != .accepted {
-            let rows = output.writes.reduce(0) { $0 + $1.rowCount }
-            counters.writesRefused += rows
-            logger.warning("rows not stored", metadata: ["storage.rows": "\(rows)", "storage.result": "\(result)"])
+        queue(output.writes, now: now)
+    }
+
+    /// Hands `writes` to the store writer, waiting as long as it takes: nothing is dropped because storage is slow
+    /// or failing. The wait holds this thread, which fills the mailbox, which stalls MQTT intake, so the broker
+    /// queues for us. Meanwhile the watchdog is still pinged (the engine is waiting on purpose, not hung) and the
+    /// health report says why intake stopped. Only a stop request while storage is stalled gives the rows up, with
+    /// an error line; their messages stay in the inbox, which is then not trimmed, and are replayed at next start.
+    private func queue(_ writes: [WriteItem], now: Double) {
+        let started = clock.now
+        defer { counters.storeSeconds += started.duration(to: clock.now).totalSeconds }
+        var result = writer.enqueue(writes, overflow: .block(timeout: .seconds(1)))
+        guard result == .queueFull else { return refused(writes, result) }
+        counters.storageStalls += 1
+        let reason = { (counters: WriterCounters) in counters.lastError.map { "\($0)" } ?? "the writer is behind" }
+        logger.warning(
+            "intake stalled: storage is not keeping up; waiting, nothing is dropped",
+            metadata: [
+                "storage.pending_rows": "\(writer.counters.pendingRows)",
+                "storage.reason": "\(reason(writer.counters))",
+            ])
+        while result == .queueFull {
+            let wallNow = Self.wallClock()
+            stalledSince = stalledSince ?? wallNow
+            housekeeping(now: wallNow)
+            if mailbox.stopRequested {
+                result = writer.enqueue(writes, overflow: .block(timeout: .seconds(1)))
+                if result == .queueFull { break }
+                continue
+            }
+            result = writer.enqueue(writes, overflow: .block(timeout: .seconds(1)))
         }
+        let seconds = stalledSince.map { Self.wallClock() - $0 } ?? 0
+        stalledSince = nil
+        if result == .accepted {
+            logger.info("intake resumed: storage caught up", metadata: ["storage.stall_s": "\(seconds)"])
+        } else {
+            refused(writes, result)
+        }
+    }
+
+    /// Rows the writer did not take (it is closed, or stayed stalled through a stop request).
+    private func refused(_ writes: [WriteItem], _ result: EnqueueResult) {
+        guard result != .accepted else { return }
+        let rows = writes.reduce(0) { $0 + $1.rowCount }
+        counters.writesRefused += rows
+        // The inbox keeps their messages only as long as it is not trimmed past them.
+        inboxTrimmingStopped = true
+        logger.error(
+            "rows not stored; their messages stay in the inbox and are replayed at the next start",
+            metadata: [
+                "storage.rows": "\(rows)", "storage.result": "\(result)",
+                "storage.error": "\(writer.counters.lastError.map { "\($0)" } ?? "none")",
+            ])
     }
 
     private func logLimited(key: String, now: Double, _ message: Logger.Message, _ metadata: Logger.Metadata) {
@@ -174,7 +222,9 @@ final class EngineLoop {
     }
 
     private func housekeeping(now: Double) {
-        if let trimmer, let watermark = inboxWatermark, now - lastTrim >= timing.inboxTrimInterval.totalSeconds {
+        if let trimmer, let watermark = inboxWatermark, !inboxTrimmingStopped,
+            now - lastTrim >= timing.inboxTrimInterval.totalSeconds
+        {
             lastTrim = now
             trimmer.trim(through: watermark)
         }
@@ -207,7 +257,20 @@ final class EngineLoop {
         return HealthReport(
             time: UTCTimestamp.format(now), uptimeSeconds: now - startedAt, streams: current.streamsActive,
             rates: rates, engine: current, mqtt: client.counters.report, writer: writer.counters.report,
-            runtime: runtime, models: engine.modelSummaries.map(HealthReport.Model.init))
+            runtime: runtime, models: engine.modelSummaries.map(HealthReport.Model.init),
+            stall: currentStall(now: now))
+    }
+
+    /// Why intake is stalled now, if it is: the store writer cannot keep up, or the inbox cannot be written.
+    private func currentStall(now: Double) -> HealthReport.Stall? {
+        if let since = stalledSince {
+            let reason = writer.counters.lastError.map { "\($0)" } ?? "the writer is behind"
+            return HealthReport.Stall(by: "storage", seconds: now - since, reason: reason)
+        }
+        if let inbox, let failure = inbox.failure {
+            return HealthReport.Stall(by: "inbox", seconds: now - failure.since, reason: failure.reason)
+        }
+        return nil
     }
 
     private func publishHealth(now: Double, elapsed: Double) {

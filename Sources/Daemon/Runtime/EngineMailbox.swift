@@ -26,6 +26,9 @@ public final class EngineMailbox: Sendable {
     /// Most messages waiting before ``push(_:)`` suspends.
     public let capacity: Int
     private let state = Mutex(State())
+    /// Set for good by ``send(_:)`` of `.stop`, so the engine thread can see it while it waits elsewhere (for the
+    /// store writer) after it has taken the command.
+    private let stopSent = Atomic<Bool>(false)
     /// Wakes the engine thread; a stale signal only causes one early wake-up.
     private let wake = DispatchSemaphore(value: 0)
 
@@ -60,8 +63,12 @@ public final class EngineMailbox: Sendable {
         }
     }
 
+    /// Whether `.stop` has been sent.
+    public var stopRequested: Bool { stopSent.load(ordering: .acquiring) }
+
     /// Queues a command; never waits.
     public func send(_ command: Command) {
+        if case .stop = command { stopSent.store(true, ordering: .releasing) }
         let wakeConsumer = state.withLock { state in
             state.commands.append(command)
             defer { state.consumerWaiting = false }

@@ -28,6 +28,21 @@ public struct HealthReport: Sendable, Encodable {
         public var lastTraining: String
     }
 
+    /// Why intake is stalled: nothing new is acknowledged to the broker until it clears.
+    public struct Stall: Sendable, Encodable, Equatable {
+        /// `storage` (the store writer is full: slow disk, disk full, read-only) or `inbox` (it cannot be written).
+        public var by: String
+        /// How long it has lasted.
+        public var seconds: Double
+        /// The last error, or what holds intake.
+        public var reason: String
+
+        enum CodingKeys: String, CodingKey {
+            case by, reason
+            case seconds = "duration_s"
+        }
+    }
+
     /// The report time, ISO-8601 UTC.
     public var time: String
     /// Seconds since the daemon started.
@@ -46,9 +61,11 @@ public struct HealthReport: Sendable, Encodable {
     public var runtime: RuntimeCounters
     /// Model groups.
     public var models: [Model]
+    /// Set while intake is stalled, with the reason; absent otherwise.
+    public var stall: Stall?
 
     enum CodingKeys: String, CodingKey {
-        case time, streams, rates, engine, mqtt, writer, runtime, models
+        case time, streams, rates, engine, mqtt, writer, runtime, models, stall
         case uptimeSeconds = "uptime_s"
     }
 
@@ -62,9 +79,12 @@ public struct HealthReport: Sendable, Encodable {
     /// The one-line summary for `systemctl status` and the health log line.
     public var statusLine: String {
         let versions = models.map { "\($0.name) v\($0.version) \($0.kind)" }.joined(separator: ", ")
-        return String(
-            format: "%d streams, %.1f msg/s, %.1f forecasts/s; models: %@", streams, rates.messages, rates.forecasts,
-            versions)
+        let stalled = stall.map { "intake stalled by \($0.by) for \(Int($0.seconds)) s: \($0.reason); " } ?? ""
+        return stalled
+            + String(
+                format: "%d streams, %.1f msg/s, %.1f forecasts/s; models: %@", streams, rates.messages,
+                rates.forecasts,
+                versions)
     }
 }
 
@@ -93,6 +113,7 @@ extension MQTTCounters {
             "publish_queue_full": publishQueueFull, "publishes_deferred": publishesDeferred, "connects": connects,
             "reconnects": reconnects, "resubscribes": resubscribes, "subscriptions_granted": subscriptionsGranted,
             "subscribe_failures": subscribeFailures, "before_acknowledge_failures": beforeAcknowledgeFailures,
+            "acknowledgements_withheld": acknowledgementsWithheld,
         ]
     }
 }
@@ -105,7 +126,7 @@ extension WriterCounters {
             "forecast_rows_written": forecastRowsWritten, "stream_states_written": streamStatesWritten,
             "events_written": eventsWritten, "rejects_written": rejectsWritten, "invalid_rows": invalidRows,
             "batches_committed": batchesCommitted, "failed_batches": failedBatches, "rows_dropped": rowsDropped,
-            "rows_rejected": rowsRejected, "queued_rows": queuedRows,
+            "rows_rejected": rowsRejected, "queued_rows": queuedRows, "pending_rows": pendingRows,
         ]
     }
 }

@@ -10,8 +10,11 @@ public struct RuntimeCounters: Sendable, Equatable, Encodable {
     public var ticks = 0
     /// Publications the MQTT client refused (outgoing queue full, invalid topic, closed).
     public var publishFailures = 0
-    /// Rows the store writer refused (queue full past the wait, or closed).
+    /// Rows the store writer did not take (closed, or still stalled when a stop was requested); their messages
+    /// stay in the inbox. Zero in normal running: a slow or failing store stalls intake instead.
     public var writesRefused = 0
+    /// Times intake stalled because the store writer was full (slow disk, disk full, read-only).
+    public var storageStalls = 0
     /// Configuration reloads applied.
     public var reloads = 0
     /// Reloads refused because the new file was invalid.
@@ -33,6 +36,7 @@ public struct RuntimeCounters: Sendable, Equatable, Encodable {
     enum CodingKeys: String, CodingKey {
         case inboxReplayed = "inbox_replayed", inboxTrims = "inbox_trims", inboxFailures = "inbox_failures", ticks
         case publishFailures = "publish_failures", writesRefused = "writes_refused", reloads
+        case storageStalls = "storage_stalls"
         case reloadFailures = "reload_failures", suppressedLogLines = "suppressed_log_lines"
         case receiveSeconds = "receive_s", tickSeconds = "tick_s", publishSeconds = "publish_s"
         case storeSeconds = "store_s"

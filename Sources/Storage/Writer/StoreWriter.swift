@@ -7,8 +7,9 @@ import Logging
 /// ``WriterConfiguration/batchRows`` rows wait or ``WriterConfiguration/maxDelay`` after the first queued row; a
 /// backlog is written in transactions of up to ``WriterConfiguration/maximumTransactionRows`` rows (group commit).
 /// When a transaction fails (disk full, locked, read-only) its rows stay in memory and are retried with exponential
-/// backoff; past ``WriterConfiguration/retryBufferRows`` the oldest rows are dropped and counted. Nothing here traps
-/// on an environment fault.
+/// backoff. Nothing is dropped while running: once ``WriterConfiguration/maximumPendingRows`` rows are pending,
+/// ``enqueue(_:overflow:)`` waits or refuses instead, so the callers (and through them MQTT intake) stall until the
+/// writes succeed again. Nothing here traps on an environment fault.
 ///
 /// Call ``close()`` at shutdown: it drains everything queued.
 public final class StoreWriter: Sendable {
@@ -26,6 +27,8 @@ public final class StoreWriter: Sendable {
     struct Shared {
         var queue: [WriteItem] = []
         var queuedRows = 0
+        /// Rows the writer thread holds (taken from the queue, not yet committed).
+        var bufferedRows = 0
         var firstQueuedAt: ContinuousClock.Instant?
         /// Items accepted so far; a flush waits until this many are done.
         var enqueuedItems: UInt64 = 0
@@ -61,24 +64,28 @@ public final class StoreWriter: Sendable {
     }
 
     /// Queues `items` for writing, in order. With `.reject` it never waits; with `.block(timeout:)` it waits at most
-    /// the timeout for room. A batch larger than the whole queue is accepted when the queue is empty.
+    /// the timeout for room. A batch larger than the whole bound is accepted when nothing is pending.
     public func enqueue(_ items: [WriteItem], overflow: OverflowPolicy) -> EnqueueResult {
         guard !items.isEmpty else { return .accepted }
         var rows = 0
         for item in items { rows += item.rowCount }
-        let capacity = configuration.queueCapacityRows
+        let limit = configuration.maximumPendingRows
         return shared.withLock { state, waiter in
+            func full() -> Bool {
+                let pending = state.queuedRows + state.bufferedRows
+                return pending > 0 && pending + rows > limit
+            }
             if case .block(let timeout) = overflow {
                 let deadline = ContinuousClock.now.advanced(by: timeout)
-                while !state.closing, state.queuedRows > 0, state.queuedRows + rows > capacity,
-                    ContinuousClock.now < deadline
-                {
+                while !state.closing, full(), ContinuousClock.now < deadline {
+                    if state.counters.stalledSince == nil { state.counters.stalledSince = .now }
                     waiter.wait(until: deadline)
                 }
             }
             if state.closing { return .closed }
-            if state.queuedRows > 0, state.queuedRows + rows > capacity {
-                state.counters.rowsRejected += rows
+            if full() {
+                if state.counters.stalledSince == nil { state.counters.stalledSince = .now }
+                if case .reject = overflow { state.counters.rowsRejected += rows }
                 return .queueFull
             }
             if state.queue.isEmpty { state.firstQueuedAt = .now }
@@ -91,7 +98,7 @@ public final class StoreWriter: Sendable {
     }
 
     /// Writes everything queued before the call now, ignoring the batch bounds and any retry backoff. Returns when
-    /// those items are committed, or were dropped past the retry bound (counted in ``WriterCounters/rowsDropped``).
+    /// those items are committed.
     ///
     /// - Throws: ``StorageError`` if the write attempt fails; the rows stay buffered and are retried.
     ///   `.closed` if the writer is closed.
@@ -116,7 +123,8 @@ public final class StoreWriter: Sendable {
     }
 
     /// Stops accepting items, writes everything queued (retrying a failing write
-    /// ``WriterConfiguration/closeAttempts`` times, then dropping and counting what is left) and stops the thread.
+    /// ``WriterConfiguration/closeAttempts`` times, then giving up what is left, logged as an error and counted in
+    /// ``WriterCounters/rowsDropped``) and stops the thread.
     public func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             shared.withLock { state, waiter in
@@ -136,6 +144,7 @@ public final class StoreWriter: Sendable {
         shared.withLock { state, _ in
             var counters = state.counters
             counters.queuedRows = state.queuedRows
+            counters.bufferedRows = state.bufferedRows
             return counters
         }
     }

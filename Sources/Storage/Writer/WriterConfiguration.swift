@@ -9,33 +9,30 @@ public struct WriterConfiguration: Sendable {
     public var maximumTransactionRows: Int
     /// A transaction commits at the latest this long after its first row was queued. The default is 200 ms.
     public var maxDelay: Duration
-    /// Rows the queue holds before ``StoreWriter/enqueue(_:overflow:)`` applies its overflow policy.
-    /// The default is 100 000.
-    public var queueCapacityRows: Int
-    /// Rows kept in memory while writes fail (disk full, locked); past it the oldest rows are dropped and counted.
-    /// The default is 200 000.
-    public var retryBufferRows: Int
+    /// Rows queued or held by the writer and not yet committed before ``StoreWriter/enqueue(_:overflow:)`` applies
+    /// its overflow policy. This is the writer's whole memory bound: nothing is ever dropped to stay under it, so
+    /// while writes fail (disk full, read-only, locked) enqueuers wait and the stall travels back to MQTT intake.
+    /// One batch larger than the bound is still taken whole when nothing is pending. The default is 200 000.
+    public var maximumPendingRows: Int
     /// The first wait before retrying a failed batch; it doubles per failure up to ``maximumBackoff``.
     /// The default is 50 ms.
     public var initialBackoff: Duration
     /// The longest wait between retries. The default is 5 seconds.
     public var maximumBackoff: Duration
-    /// Write attempts made at close while writes keep failing, before the remaining rows are dropped and counted.
-    /// The default is 3.
+    /// Write attempts made at close while writes keep failing, before the remaining rows are given up, logged as an
+    /// error and counted (their messages stay in the durable inbox for the next start). The default is 3.
     public var closeAttempts: Int
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
         batchRows: Int = 5000, maximumTransactionRows: Int = 50_000, maxDelay: Duration = .milliseconds(200),
-        queueCapacityRows: Int = 100_000,
-        retryBufferRows: Int = 200_000, initialBackoff: Duration = .milliseconds(50),
+        maximumPendingRows: Int = 200_000, initialBackoff: Duration = .milliseconds(50),
         maximumBackoff: Duration = .seconds(5), closeAttempts: Int = 3
     ) {
         self.batchRows = max(1, batchRows)
         self.maximumTransactionRows = max(self.batchRows, maximumTransactionRows)
         self.maxDelay = maxDelay
-        self.queueCapacityRows = max(1, queueCapacityRows)
-        self.retryBufferRows = max(1, retryBufferRows)
+        self.maximumPendingRows = max(1, maximumPendingRows)
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
         self.closeAttempts = max(1, closeAttempts)
@@ -46,7 +43,8 @@ public struct WriterConfiguration: Sendable {
 public enum OverflowPolicy: Sendable {
     /// Refuse the items at once and count them in ``WriterCounters/rowsRejected``.
     case reject
-    /// Wait up to the timeout for room, then refuse and count.
+    /// Wait up to the timeout for room, then answer ``EnqueueResult/queueFull`` without counting: the caller still
+    /// holds the items and is expected to try again.
     case block(timeout: Duration)
 }
 
@@ -54,7 +52,8 @@ public enum OverflowPolicy: Sendable {
 public enum EnqueueResult: Sendable, Equatable {
     /// The items are queued and will be written.
     case accepted
-    /// The queue stayed full; the items were counted in ``WriterCounters/rowsRejected`` and not queued.
+    /// The writer stayed full; the items were not queued (counted in ``WriterCounters/rowsRejected`` for
+    /// ``OverflowPolicy/reject`` only).
     case queueFull
     /// The writer is closing or closed; the items were not queued.
     case closed

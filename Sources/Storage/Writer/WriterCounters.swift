@@ -22,14 +22,21 @@ public struct WriterCounters: Sendable, Equatable {
     public var failedBatches = 0
     /// Write attempts made after a failure.
     public var retries = 0
-    /// Rows dropped because writes kept failing past the retry buffer or at close.
+    /// Rows given up at close because writes kept failing; never during normal running.
     public var rowsDropped = 0
-    /// Rows refused by ``StoreWriter/enqueue(_:overflow:)`` because the queue was full.
+    /// Rows refused by ``StoreWriter/enqueue(_:overflow:)`` with ``OverflowPolicy/reject`` because the writer was
+    /// full.
     public var rowsRejected = 0
     /// Rows waiting in the queue now.
     public var queuedRows = 0
     /// Rows held by the writer now (being written, or kept after a failure).
     public var bufferedRows = 0
+    /// Rows queued or held and not yet committed, the figure bounded by ``WriterConfiguration/maximumPendingRows``.
+    public var pendingRows: Int { queuedRows + bufferedRows }
+    /// Since when writes have been failing without a commit in between; `nil` while they succeed.
+    public var failingSince: ContinuousClock.Instant?
+    /// Since when the writer has been full while writes fail, so enqueuers wait; `nil` when it is not.
+    public var stalledSince: ContinuousClock.Instant?
     /// The last write failure, cleared by the next successful commit.
     public var lastError: StorageError?
 

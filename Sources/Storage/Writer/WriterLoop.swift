@@ -18,6 +18,8 @@ final class WriterLoop: @unchecked Sendable {
     private var retryAt: ContinuousClock.Instant?
     private var backoff: Duration
     private var closeAttemptsLeft: Int
+    /// Whether the last attempt failed: the first failure of a run is a warning, the rest debug lines.
+    private var failing = false
 
     init(
         shared: ConditionBox<StoreWriter.Shared>, batchWriter: BatchWriter, configuration: WriterConfiguration,
@@ -34,17 +36,18 @@ final class WriterLoop: @unchecked Sendable {
     func run() {
         while true {
             let (taken, closing) = takeWhenDue()
-            var dropped = append(taken)
+            append(taken)
+            var dropped = 0
             if head == buffer.count {
-                // Nothing left to retry (everything was dropped, or nothing came): leave backoff.
+                // Nothing left to retry (nothing came): leave backoff.
                 retryAt = nil
                 backoff = configuration.initialBackoff
                 compact()
                 if closing {
-                    finish(dropped: dropped)
+                    finish()
                     return
                 }
-                report(result: BatchWriter.Result(), committed: 0, dropped: dropped, failure: nil, retried: false)
+                report(result: BatchWriter.Result(), committed: 0, dropped: 0, failure: nil, retried: false)
                 continue
             }
             let retried = retryAt != nil
@@ -73,19 +76,33 @@ final class WriterLoop: @unchecked Sendable {
             if let failure {
                 retryAt = ContinuousClock.now.advanced(by: backoff)
                 backoff = min(backoff * 2, configuration.maximumBackoff)
-                logger.info(
-                    "storage write failed; rows kept for retry",
-                    metadata: ["storage.error": "\(failure)", "storage.buffered_rows": "\(bufferRows)"])
+                if !failing {
+                    failing = true
+                    logger.warning(
+                        "storage write failed; rows kept and retried, intake stalls while they are pending",
+                        metadata: ["storage.error": "\(failure)", "storage.buffered_rows": "\(bufferRows)"])
+                } else {
+                    logger.debug(
+                        "storage write failed again",
+                        metadata: ["storage.error": "\(failure)", "storage.buffered_rows": "\(bufferRows)"])
+                }
                 if closing {
                     closeAttemptsLeft -= 1
                     if closeAttemptsLeft <= 0 {
-                        dropped += dropAll()
+                        dropped = dropAll()
+                        logger.error(
+                            "storage writer closing with rows it could not write; their messages stay in the inbox",
+                            metadata: ["storage.error": "\(failure)", "storage.rows_not_written": "\(dropped)"])
                         report(result: total, committed: committed, dropped: dropped, failure: failure, retried: true)
-                        finish(dropped: 0)
+                        finish()
                         return
                     }
                 }
             } else {
+                if failing {
+                    failing = false
+                    logger.info("storage writes succeed again", metadata: ["storage.buffered_rows": "\(bufferRows)"])
+                }
                 retryAt = nil
                 backoff = configuration.initialBackoff
             }
@@ -113,6 +130,7 @@ final class WriterLoop: @unchecked Sendable {
                 waiter.wait(until: deadline)
             }
             let items = state.queue
+            state.bufferedRows = bufferRows + state.queuedRows
             state.takes += 1
             attemptEpoch = state.takes
             state.queue = []
@@ -123,18 +141,11 @@ final class WriterLoop: @unchecked Sendable {
         }
     }
 
-    /// Moves `items` into the buffer; past the retry bound drops the oldest rows. Returns the rows dropped.
-    private func append(_ items: [WriteItem]) -> Int {
+    /// Moves `items` into the buffer. Nothing is dropped here: ``StoreWriter/enqueue(_:overflow:)`` bounds the
+    /// buffer by refusing or waiting.
+    private func append(_ items: [WriteItem]) {
         buffer.append(contentsOf: items)
         for item in items { bufferRows += item.rowCount }
-        var dropped = 0
-        while bufferRows > configuration.retryBufferRows, head < buffer.count {
-            let rows = buffer[head].rowCount
-            bufferRows -= rows
-            dropped += rows
-            head += 1
-        }
-        return dropped
     }
 
     private func dropAll() -> Int {
@@ -160,7 +171,7 @@ final class WriterLoop: @unchecked Sendable {
     private func report(
         result: BatchWriter.Result, committed: Int, dropped: Int, failure: StorageError?, retried: Bool
     ) {
-        shared.withLock { state, _ in
+        shared.withLock { state, waiter in
             state.counters.observationsWritten += result.observations
             state.counters.duplicateObservations += result.duplicates
             state.counters.forecastRowsWritten += result.forecastRows
@@ -171,19 +182,24 @@ final class WriterLoop: @unchecked Sendable {
             state.counters.invalidRows += result.invalid
             state.counters.batchesCommitted += committed
             state.counters.rowsDropped += dropped
-            state.counters.bufferedRows = bufferRows
+            state.bufferedRows = bufferRows
             if retried { state.counters.retries += 1 }
+            if state.queuedRows + bufferRows < configuration.maximumPendingRows { state.counters.stalledSince = nil }
+            // Room may have come free: wake enqueuers waiting for it.
+            waiter.broadcast()
             // Everything not in the buffer or the queue is done (committed or dropped).
             state.doneItems = state.enqueuedItems - UInt64(state.queue.count) - UInt64(buffer.count - head)
             if let failure {
                 state.counters.failedBatches += 1
                 state.counters.lastError = failure
+                if state.counters.failingSince == nil { state.counters.failingSince = .now }
                 let epoch = attemptEpoch
                 let failed = state.flushWaiters.filter { $0.epoch < epoch }
                 state.flushWaiters.removeAll { $0.epoch < epoch }
                 for waiter in failed { waiter.continuation.resume(throwing: failure) }
             } else {
                 state.counters.lastError = nil
+                state.counters.failingSince = nil
                 let done = state.doneItems
                 let ready = state.flushWaiters.filter { $0.ticket <= done }
                 state.flushWaiters.removeAll { $0.ticket <= done }
@@ -192,10 +208,10 @@ final class WriterLoop: @unchecked Sendable {
         }
     }
 
-    private func finish(dropped: Int) {
+    private func finish() {
         shared.withLock { state, _ in
-            state.counters.rowsDropped += dropped
-            state.counters.bufferedRows = 0
+            state.bufferedRows = 0
+            state.counters.stalledSince = nil
             state.finished = true
             state.doneItems = state.enqueuedItems
             let closed = StorageError(.closed, message: "the writer closed")
