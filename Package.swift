@@ -54,6 +54,9 @@ let package = Package(
             providers: [.apt(["libmosquitto-dev"])]
         ),
 
+        // Stop signals caught from the first instruction of `barnnd run` (an ELF constructor).
+        .target(name: "CEarlySignals"),
+
         // Library modules: dependencies point downward only (DESIGN.md).
         .target(name: "BARNN", dependencies: ["COpenBLAS"], swiftSettings: barnnSettings),
         .target(
@@ -88,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "barnnd",
             dependencies: [
-                "Daemon",
+                "Daemon", "CEarlySignals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -41,6 +41,9 @@ public final class DaemonRunner: Sendable {
         public var connectTimeout: Duration = .seconds(10)
         /// Whether received messages go through the durable inbox. The default is `true`.
         public var durableInbox = true
+        /// The stop signal the host caught before ``run()`` installed its own handlers (`barnnd run` catches them
+        /// from its first instruction); `nil` or a `nil` answer means none.
+        public var earlyStopSignal: (@Sendable () -> Int32?)?
         /// Options of first trainings.
         public var training: TrainingOptions = ForecastEngine.defaultTrainingOptions
 
@@ -255,6 +258,11 @@ public final class DaemonRunner: Sendable {
             source.setEventHandler { continuation.yield(event) }
             source.resume()
             sources.append(source)
+        }
+        // A stop that came while the process was starting is handled now, in order.
+        if let early = options.earlyStopSignal?() {
+            logger.info("stop signal received during start-up", metadata: ["signal": "\(early)"])
+            continuation.yield(.terminate(early))
         }
         return (stream, sources)
     }

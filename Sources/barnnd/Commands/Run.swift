@@ -1,4 +1,5 @@
 import ArgumentParser
+import CEarlySignals
 import Daemon
 import Foundation
 import Logging
@@ -35,6 +36,10 @@ struct Run: AsyncParsableCommand {
         var options = DaemonRunner.Options(configurationPath: path)
         options.overrides = try global.overrides()
         options.environment = ProcessInfo.processInfo.environment
+        options.earlyStopSignal = {
+            let signal = barnnd_take_early_stop_signal()
+            return signal == 0 ? nil : signal
+        }
         do {
             try await DaemonRunner(configuration: configuration, options: options, logger: logger).run()
         } catch {
