@@ -14,7 +14,8 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, CustomString
     case missingPath = "missing_path"
     /// The payload is larger than `engine.max_payload_bytes`.
     case oversized
-    /// A SenML pack is malformed: not an array of objects, a record without a value, a bad name or field type.
+    /// A SenML pack is malformed: not an array of objects, a record without a value, no record with a value at all
+    /// (only base or ignored fields), a bad name or field type.
     case senmlInvalid = "senml_invalid"
     /// A SenML record has a field ending in `_` that barnnd does not understand (RFC 8428 §4.4: must reject).
     case senmlUnknownField = "senml_unknown_field"
