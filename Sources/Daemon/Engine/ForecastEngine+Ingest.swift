@@ -58,7 +58,7 @@ extension ForecastEngine {
             let closed = state.resampler.advance(to: now - seconds)
             guard !closed.isEmpty else { continue }
             state.pending.append(contentsOf: closed)
-            touched.insert(state.id)
+            touched.insert(StreamKey(state.id))
         }
     }
 }

@@ -41,14 +41,14 @@ public final class ForecastEngine {
     let trainer: ModelTrainer
     let trainingOptions: TrainingOptions
     var groups: [String: ModelGroupRuntime] = [:]
-    var streams: [String: StreamState] = [:]
+    var streams = StreamTable<StreamState>()
     /// Streams with waiting steps or an owed forecast since the last tick (so a tick costs O(touched), not O(N)).
-    var touched: Set<String> = []
+    var touched: Set<StreamKey> = []
     /// States of evicted streams, kept encoded (FIFO, bounded) so a returning stream need not wait for the writer.
-    var dormant: [String: StreamStateRecord] = [:]
+    var dormant = StreamTable<StreamStateRecord>()
     var dormantOrder: [String] = []
     /// Streams known to have a saved row in the Store although not in memory.
-    var savedElsewhere: Set<String> = []
+    var savedElsewhere: Set<StreamKey> = []
     /// Rows produced outside `tick` (rejects, start-up events), returned by the next `tick`.
     var pendingWrites: [WriteItem] = []
     var lastStateSave: Double
@@ -113,7 +113,7 @@ public final class ForecastEngine {
             _counters.readings += 1
             guard let state = stream(for: reading, arrivalTime: arrivalTime) else { continue }
             state.lastSeen = arrivalTime
-            touched.insert(state.id)
+            touched.insert(StreamKey(state.id))
             do throws(ResamplerRejection) {
                 try state.resampler.ingest(
                     Forecasting.Reading(time: reading.time, value: reading.value), into: &state.pending)
