@@ -114,6 +114,48 @@ import Testing
     }
 }
 
+/// A pack ends in readings or a reject: packs that only set base fields or carry ignored fields used to vanish.
+@Suite struct SenMLEmptyPackTests {
+    @Test(arguments: [
+        "[{}]", #"[{"bn":"x/"}]"#, #"[{"bn":"x/","bt":1.7e9,"bu":"Cel","bver":10}]"#, #"[{"vendor":1}]"#,
+        #"[{"bn":"a/"},{},{"vendor":"x"}]"#,
+    ])
+    func packWithoutAnyValueRecordIsOneReject(text: String) throws {
+        var settings = DaemonConfiguration.PayloadSettings()
+        settings.format = .senml
+        let output = try PayloadDecoder(settings).decode(Array(text.utf8), arrivalTime: 0)
+        #expect(output.readings.isEmpty)
+        #expect(output.rejections == [Rejection(.senmlInvalid, "the SenML pack has no record with a value")])
+    }
+
+    @Test func baseOnlyRecordsBesideAValueRecordAddNoReject() throws {
+        var settings = DaemonConfiguration.PayloadSettings()
+        settings.format = .senml
+        let output = try PayloadDecoder(settings).decode(
+            Array(#"[{"bn":"d/"},{"n":"t","v":1},{"vendor":2}]"#.utf8), arrivalTime: 0)
+        #expect(output.readings.map(\.name) == ["d/t"])
+        #expect(output.rejections.isEmpty)
+    }
+
+    /// `senml-base-only-pack-vanishes.bin` from the ingest fuzzer (its first byte selects the format; the rest is
+    /// the payload), through the whole ingestor.
+    @Test func fuzzReproducerBecomesARejectRow() throws {
+        var rule = DaemonConfiguration.Rule()
+        rule.name = "senml"
+        rule.topic = "s/+"
+        rule.stream = "{1}"
+        rule.payload.format = .senml
+        var configuration = DaemonConfiguration()
+        configuration.rules = [rule]
+        let reproducer: [UInt8] = [0x00, 0x5B, 0x7B, 0x7D, 0x5D]
+        let output = try Ingestor(configuration: configuration).ingest(
+            topic: "s/dev", payload: Array(reproducer.dropFirst()), arrivalTime: 1_767_225_600)
+        #expect(output.readings.isEmpty)
+        #expect(output.rejects.map(\.reason) == [.senmlInvalid])
+        #expect(output.rejects.first?.rule == "senml")
+    }
+}
+
 @Suite struct SenMLRejectDetailTests {
     @Test func hostileNamesAreBoundedInDetails() throws {
         var settings = DaemonConfiguration.PayloadSettings()

@@ -5,7 +5,7 @@ extension ForecastEngine {
     func oweForecast(stream id: String) -> Bool {
         guard let state = streams[id] else { return false }
         state.forecastOwed = true
-        touched.insert(id)
+        touched.insert(StreamKey(id))
         return true
     }
 }

@@ -4,6 +4,9 @@ public struct EngineCounters: Sendable, Equatable, Codable {
     public var messages = 0
     /// Readings accepted by the ingestor (a SenML pack may hold several).
     public var readings = 0
+    /// Of ``readings``, redelivered duplicates of an accepted reading (same stream and time, bit-identical value),
+    /// ignored without a reject row: QoS 1 redeliveries and inbox replays.
+    public var duplicatesIgnored = 0
     /// Rejected messages or records per `RejectReason` code.
     public var rejects: [String: Int] = [:]
     /// Steps emitted by the resamplers, present or missing (each is one `observations` row).

@@ -10,9 +10,10 @@ extension ForecastEngine {
     /// one batched Monte Carlo `sample` for the warm streams, the fallback for the others.
     func issueForecasts(candidates: [StreamState], now: Double, into output: inout EngineOutput) {
         var due: [String: [StreamState]] = [:]
-        var seen = Set<String>()
+        var seen = Set<StreamKey>()
         let owed = touched.compactMap { streams[$0] }.filter(\.forecastOwed)
-        for state in (candidates + owed).sorted(by: { $0.id < $1.id }) where seen.insert(state.id).inserted {
+        for state in (candidates + owed).sorted(by: { $0.id.precedesBytewise($1.id) })
+        where seen.insert(StreamKey(state.id)).inserted {
             guard let group = groups[state.group], state.lastT != nil else { continue }
             if state.forecastOwed || state.stepsSinceForecast >= group.settings.forecastEvery {
                 due[group.name, default: []].append(state)

@@ -38,6 +38,54 @@ extension ForecastEngine {
             "rejected reading", metadata: ["reject.reason": "\(reason.rawValue)", "mqtt.topic": "\(topic)"])
     }
 
+    /// Whether `reading` is a redelivered duplicate of a reading `state` already accepted: same time and a
+    /// bit-identical value (readings always have a value, so a missing step never matches).
+    ///
+    /// Called before the resampler with `rejection` nil, it consults the stream's window of recent raw readings
+    /// (``RecentReadings``); this also keeps a redelivery out of a still-open bucket's aggregate. Called again with
+    /// the resampler's `out_of_order` or `duplicate_timestamp` refusal, it looks further back for an event cadence
+    /// only, where every accepted reading is a step: first the stream's waiting steps and its context ring (in
+    /// memory, and restored after a restart), then, only for a time older than both, the Store's `observations`
+    /// row at that millisecond. That read is indexed but costs about 0.5 ms in a debug build, which is why the
+    /// in-memory steps come first. A duration cadence's older buckets are aggregates, which cannot identify one
+    /// reading, so a redelivery into a closed bucket the window no longer holds (after a restart, an eviction, or
+    /// more than ``RecentReadings/capacity`` later readings) stays an `out_of_order` reject.
+    func isRedelivery(_ reading: StreamReading, of state: StreamState, after rejection: ResamplerRejection?) -> Bool {
+        guard let rejection else { return state.recent.contains(time: reading.time, value: reading.value) }
+        switch (rejection, state.resampler.cadence) {
+        case (.outOfOrder, .event), (.duplicateTimestamp, .event): break
+        default: return false
+        }
+        func same(_ step: Observation) -> Bool { step.value?.bitPattern == reading.value.bitPattern }
+        if let step = state.pending.last(where: { $0.t == reading.time }) { return same(step) }
+        // Event steps are in time order, and the context ring and the waiting steps are contiguous.
+        let context = state.context
+        var low = context.startIndex
+        var high = context.endIndex
+        while low < high {
+            let middle = (low + high) / 2
+            if context[middle].t < reading.time { low = middle + 1 } else { high = middle }
+        }
+        if low < context.endIndex, context[low].t == reading.time { return same(context[low]) }
+        if let oldest = context.first?.t ?? state.pending.first?.t, reading.time >= oldest { return false }
+        let tMs = Self.milliseconds(reading.time)
+        do {
+            let stored = try store.observations(stream: state.id, afterMs: tMs - 1, beforeMs: tMs + 1, limit: 1)
+            return stored.first?.value?.bitPattern == reading.value.bitPattern
+        } catch {
+            logger.debug("duplicate lookup failed", metadata: ["stream.id": "\(state.id)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Counts a redelivered reading; it is normal under QoS 1, so no reject row and no warning.
+    func ignoreDuplicate(_ reading: StreamReading, topic: String) {
+        _counters.duplicatesIgnored += 1
+        logger.debug(
+            "redelivered reading ignored",
+            metadata: ["stream.id": "\(reading.streamID)", "mqtt.topic": "\(topic)", "reading.time": "\(reading.time)"])
+    }
+
     /// The reject reason of a resampler refusal.
     static func rejectReason(_ rejection: ResamplerRejection) -> (RejectReason, String) {
         switch rejection {
@@ -58,7 +106,7 @@ extension ForecastEngine {
             let closed = state.resampler.advance(to: now - seconds)
             guard !closed.isEmpty else { continue }
             state.pending.append(contentsOf: closed)
-            touched.insert(state.id)
+            touched.insert(StreamKey(state.id))
         }
     }
 }

@@ -16,7 +16,7 @@ extension ForecastEngine {
                     _counters.replayedObservations += 1
                 } else {
                     output.writes.append(
-                        .observation(stream: id, tMs: Self.milliseconds(observation.t), value: observation.value))
+                        .observation(stream: state.id, tMs: Self.milliseconds(observation.t), value: observation.value))
                     _counters.observations += 1
                     if observation.value == nil { _counters.gaps += 1 }
                 }

@@ -38,12 +38,15 @@ extension ForecastEngine {
         for record in try store.streamStates() {
             if let parts = decode(record) { loaded.append((record, parts)) }
         }
-        loaded.sort { ($0.1.normaliser.lastSeen, $0.0.stream) > ($1.1.normaliser.lastSeen, $1.0.stream) }
+        loaded.sort {
+            $0.1.normaliser.lastSeen != $1.1.normaliser.lastSeen
+                ? $0.1.normaliser.lastSeen > $1.1.normaliser.lastSeen : $1.0.stream.precedesBytewise($0.0.stream)
+        }
         for (index, (record, parts)) in loaded.enumerated() {
             if index < configuration.engine.maxStreams {
                 _ = try restore(record, parts: parts)
             } else {
-                savedElsewhere.insert(record.stream)
+                savedElsewhere.insert(StreamKey(record.stream))
             }
         }
         var output = EngineOutput()
@@ -105,10 +108,10 @@ extension ForecastEngine {
             state.pending = replay + state.pending
             state.replayPending = replay.count
             state.forecastOwed = true
-            touched.insert(record.stream)
+            touched.insert(StreamKey(record.stream))
         }
         streams[record.stream] = state
-        savedElsewhere.remove(record.stream)
+        savedElsewhere.remove(StreamKey(record.stream))
         _counters.streamsRestored += 1
         return state
     }
@@ -117,9 +120,9 @@ extension ForecastEngine {
     func restoreReturning(_ id: String, now: Double) -> StreamState? {
         var record = dormant.removeValue(forKey: id)
         if record != nil {
-            dormantOrder.removeAll { $0 == id }
-        } else if savedElsewhere.contains(id) {
-            record = try? store.streamStates().first { $0.stream == id }
+            dormantOrder.removeAll { $0.equalsBytewise(id) }
+        } else if savedElsewhere.contains(StreamKey(id)) {
+            record = try? store.streamStates().first { $0.stream.equalsBytewise(id) }
         }
         guard let record, let parts = decode(record) else { return nil }
         guard let state = try? restore(record, parts: parts) else { return nil }
@@ -133,7 +136,7 @@ extension ForecastEngine {
     /// Warms every stream of `group` that has no hidden state (after a restore or a model swap).
     func warmAll(_ group: ModelGroupRuntime) {
         guard group.model != nil else { return }
-        for id in streams.keys.sorted() {
+        for id in streams.sortedIDs {
             let state = streams[id]!
             if state.group == group.name, state.recurrent == nil, state.pending.isEmpty { warmUp(state, group: group) }
         }
@@ -141,7 +144,7 @@ extension ForecastEngine {
 
     /// Saves changed states (or all) as `stream_states` rows.
     func saveStates(all: Bool, now: Double, into output: inout EngineOutput) {
-        for id in streams.keys.sorted() {
+        for id in streams.sortedIDs {
             let state = streams[id]!
             guard all || state.dirty, let record = saveRecord(state, now: now) else { continue }
             output.writes.append(.streamState(record))
@@ -165,7 +168,9 @@ extension ForecastEngine {
     func evictBeyondLimit(now: Double, into output: inout EngineOutput) {
         let excess = streams.count - configuration.engine.maxStreams
         guard excess > 0 else { return }
-        let victims = streams.values.sorted { ($0.lastSeen, $0.id) < ($1.lastSeen, $1.id) }.prefix(excess)
+        let victims = streams.values.sorted {
+            $0.lastSeen != $1.lastSeen ? $0.lastSeen < $1.lastSeen : $0.id.precedesBytewise($1.id)
+        }.prefix(excess)
         let dormantCapacity = max(16, configuration.engine.maxStreams / 8)
         for state in victims {
             guard let record = saveRecord(state, now: now) else { continue }
@@ -181,7 +186,7 @@ extension ForecastEngine {
             if dormantOrder.count > dormantCapacity {
                 let dropped = dormantOrder.removeFirst()
                 dormant.removeValue(forKey: dropped)
-                savedElsewhere.insert(dropped)
+                savedElsewhere.insert(StreamKey(dropped))
             }
             _counters.evictions += 1
             logger.info("stream evicted", metadata: ["stream.id": "\(state.id)"])

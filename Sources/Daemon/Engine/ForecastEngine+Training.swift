@@ -132,7 +132,7 @@ extension ForecastEngine {
         _ group: ModelGroupRuntime, trigger: TrainingTrigger, requestID: String?, now: Double,
         into output: inout EngineOutput
     ) {
-        let members = streams.values.filter { $0.group == group.name }.sorted { $0.id < $1.id }
+        let members = streams.values.filter { $0.group == group.name }.sorted { $0.id.precedesBytewise($1.id) }
         let retrain = group.settings.retrain
         // `retrain.history` counts back from the group's newest step, not from the clock: replayed or late data
         // (years old, say) is still history to train on, exactly as when it was live.

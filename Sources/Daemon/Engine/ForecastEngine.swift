@@ -41,14 +41,14 @@ public final class ForecastEngine {
     let trainer: ModelTrainer
     let trainingOptions: TrainingOptions
     var groups: [String: ModelGroupRuntime] = [:]
-    var streams: [String: StreamState] = [:]
+    var streams = StreamTable<StreamState>()
     /// Streams with waiting steps or an owed forecast since the last tick (so a tick costs O(touched), not O(N)).
-    var touched: Set<String> = []
+    var touched: Set<StreamKey> = []
     /// States of evicted streams, kept encoded (FIFO, bounded) so a returning stream need not wait for the writer.
-    var dormant: [String: StreamStateRecord] = [:]
+    var dormant = StreamTable<StreamStateRecord>()
     var dormantOrder: [String] = []
     /// Streams known to have a saved row in the Store although not in memory.
-    var savedElsewhere: Set<String> = []
+    var savedElsewhere: Set<StreamKey> = []
     /// Rows produced outside `tick` (rejects, start-up events), returned by the next `tick`.
     var pendingWrites: [WriteItem] = []
     var lastStateSave: Double
@@ -103,6 +103,10 @@ public final class ForecastEngine {
     }
 
     /// Decodes one MQTT message (Ingestor → rule → stream → Resampler); rejects become reject rows + counters.
+    ///
+    /// A reading that repeats an accepted one of its stream (same time, bit-identical value) is a redelivery: it is
+    /// counted in ``EngineCounters/duplicatesIgnored`` and changes nothing, without a reject row or a warning. See
+    /// ``isRedelivery(_:of:after:)`` for what the engine can still see.
     public func receive(topic: String, payload: [UInt8], arrivalTime: Double) {
         _counters.messages += 1
         let output = ingestor.ingest(topic: topic, payload: payload, arrivalTime: arrivalTime)
@@ -111,13 +115,28 @@ public final class ForecastEngine {
         }
         for reading in output.readings {
             _counters.readings += 1
-            guard let state = stream(for: reading, arrivalTime: arrivalTime) else { continue }
+            guard let state = stream(for: reading, arrivalTime: arrivalTime) else {
+                // Unreachable with a validated configuration; kept as a reject so no reading vanishes uncounted.
+                let rule = configuration.rules[reading.rule]
+                let detail = "rule '\(rule.name)' serves model group '\(rule.model)', which is not loaded"
+                recordReject(.noMatchingRule, detail: detail, topic: topic, payload: payload, time: arrivalTime)
+                continue
+            }
             state.lastSeen = arrivalTime
-            touched.insert(state.id)
+            touched.insert(StreamKey(state.id))
+            if isRedelivery(reading, of: state, after: nil) {
+                ignoreDuplicate(reading, topic: topic)
+                continue
+            }
             do throws(ResamplerRejection) {
                 try state.resampler.ingest(
                     Forecasting.Reading(time: reading.time, value: reading.value), into: &state.pending)
+                state.recent.append(time: reading.time, value: reading.value)
             } catch {
+                if isRedelivery(reading, of: state, after: error) {
+                    ignoreDuplicate(reading, topic: topic)
+                    continue
+                }
                 let (reason, detail) = Self.rejectReason(error)
                 recordReject(reason, detail: detail, topic: topic, payload: payload, time: arrivalTime)
             }

@@ -7,8 +7,10 @@
 /// Numeric meaning, per record: `v` (plus `bv`); else `vb` as 1/0; else the sum `s` (plus `bs`), for meters that
 /// report only a running total. `vs` and `vd` records are rejected as `non_numeric`; other records of the pack are
 /// kept. A field ending in `_` that barnnd does not know rejects the whole pack (§4.4: "must understand"); other
-/// unknown fields are ignored, as §4.4 requires. A record with only base fields just sets them. A type error in a
-/// base field rejects the pack (it would mislabel every later record); one in a record field rejects that record.
+/// unknown fields are ignored, as §4.4 requires. A record with only base (or ignored) fields just sets them. A type
+/// error in a base field rejects the pack (it would mislabel every later record); one in a record field rejects that
+/// record. A pack that leaves neither a reading nor a rejected record (`[{}]`, `[{"bn":"x/"}]`) is rejected as a
+/// whole, so that every message is counted somewhere.
 extension PayloadDecoder {
     /// Below this a resolved SenML time is relative to now (RFC 8428 §4.5.3).
     static let senmlRelativeTimeLimit = 268_435_456.0
@@ -73,6 +75,9 @@ extension PayloadDecoder {
             case .success(let reading): output.readings.append(reading)
             case .failure(let rejection): output.rejections.append(rejection)
             }
+        }
+        if output.readings.isEmpty && output.rejections.isEmpty {
+            return .rejected(.senmlInvalid, "the SenML pack has no record with a value")
         }
         return output
     }

@@ -14,7 +14,8 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, CustomString
     case missingPath = "missing_path"
     /// The payload is larger than `engine.max_payload_bytes`.
     case oversized
-    /// A SenML pack is malformed: not an array of objects, a record without a value, a bad name or field type.
+    /// A SenML pack is malformed: not an array of objects, a record without a value, no record with a value at all
+    /// (only base or ignored fields), a bad name or field type.
     case senmlInvalid = "senml_invalid"
     /// A SenML record has a field ending in `_` that barnnd does not understand (RFC 8428 §4.4: must reject).
     case senmlUnknownField = "senml_unknown_field"
@@ -26,9 +27,10 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, CustomString
     case noMatchingRule = "no_matching_rule"
     /// The stream-id template produced an empty id, one with `+`, `#`, NUL or control characters, or one too long.
     case invalidStreamID = "invalid_stream_id"
-    /// The reading is older than the stream's latest step (decided by the engine, not by ``Ingestor``).
+    /// The reading is older than the stream's latest step and is not a redelivered duplicate of an accepted
+    /// reading (decided by the engine, not by ``Ingestor``; a duplicate is counted, not rejected).
     case outOfOrder = "out_of_order"
-    /// The reading has the same time as the stream's latest event step (decided by the engine).
+    /// The reading has the time of the stream's latest event step but a different value (decided by the engine).
     case duplicateTimestamp = "duplicate_timestamp"
 
     /// The stable code.

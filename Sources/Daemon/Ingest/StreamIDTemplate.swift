@@ -39,37 +39,49 @@ public struct StreamIDTemplate: Sendable, Hashable, CustomStringConvertible {
     let parts: [Part]
 
     /// Parses `template` for a filter with `wildcards` wildcard levels.
+    ///
+    /// Works on the UTF-8 bytes: as `Character`s, a combining mark after `{`, `}`, `+` or `#` would hide that byte
+    /// inside a grapheme cluster and let it through as literal text.
     public init(_ template: String, wildcards: Int) throws(ParseError) {
         guard !template.isEmpty else { throw .empty }
+        let bytes = Array(template.utf8)
         var parts: [Part] = []
-        var literal = ""
-        var rest = template[...]
-        while let character = rest.first {
-            rest = rest.dropFirst()
-            switch character {
-            case "{":
-                guard let close = rest.firstIndex(of: "}") else { throw .unbalancedBrace }
-                let name = rest[..<close]
-                rest = rest[rest.index(after: close)...]
-                if name.contains("{") { throw .unbalancedBrace }
-                if !literal.isEmpty { parts.append(.literal(literal)) }
-                literal = ""
-                switch name {
-                case "topic": parts.append(.topic)
-                case "name": parts.append(.name)
-                default:
-                    guard let index = Int(name), index >= 1, name.allSatisfy(\.isASCII) else {
-                        throw .unknownPlaceholder(String(name))
-                    }
+        var literalStart = 0
+        var position = 0
+        func flushLiteral(upTo end: Int) {
+            // Valid UTF-8 cut at ASCII bytes stays valid, so decoding keeps the bytes as written.
+            if end > literalStart { parts.append(.literal(String(decoding: bytes[literalStart..<end], as: UTF8.self))) }
+        }
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "{"):
+                guard let close = bytes[(position + 1)...].firstIndex(of: UInt8(ascii: "}")) else {
+                    throw .unbalancedBrace
+                }
+                let name = bytes[(position + 1)..<close]
+                if name.contains(UInt8(ascii: "{")) { throw .unbalancedBrace }
+                flushLiteral(upTo: position)
+                position = close + 1
+                literalStart = position
+                if name.elementsEqual("topic".utf8) {
+                    parts.append(.topic)
+                } else if name.elementsEqual("name".utf8) {
+                    parts.append(.name)
+                } else {
+                    let text = String(decoding: name, as: UTF8.self)
+                    guard !name.isEmpty, name.allSatisfy({ (0x30...0x39).contains($0) }), let index = Int(text),
+                        index >= 1
+                    else { throw .unknownPlaceholder(text) }
                     guard index <= wildcards else { throw .wildcardOutOfRange(index: index, wildcards: wildcards) }
                     parts.append(.capture(index - 1))
                 }
-            case "}": throw .unbalancedBrace
-            case "+", "#", "\0": throw .forbiddenCharacter(character)
-            default: literal.append(character)
+            case UInt8(ascii: "}"): throw .unbalancedBrace
+            case UInt8(ascii: "+"), UInt8(ascii: "#"), 0: throw .forbiddenCharacter(Character(Unicode.Scalar(byte)))
+            default: position += 1
             }
         }
-        if !literal.isEmpty { parts.append(.literal(literal)) }
+        flushLiteral(upTo: bytes.count)
         self.description = template
         self.parts = parts
     }

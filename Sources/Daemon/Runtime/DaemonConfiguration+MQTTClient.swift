@@ -25,15 +25,17 @@ extension DaemonConfiguration {
         client.status = .init(topic: mqtt.statusTopic)
         client.receiveMaximum = mqtt.receiveMaximum
         client.reconnect = .init(initial: mqtt.reconnectMinDelay, maximum: mqtt.reconnectMaxDelay)
-        var order: [String] = []
-        var qos: [String: Int] = [:]
+        // Keyed by `TopicFilter`, which compares bytes: two rules on canonically equivalent but different filters
+        // are two subscriptions, as the broker sees them.
+        var order: [TopicFilter] = []
+        var qos: [TopicFilter: Int] = [:]
         for rule in rules {
-            if qos[rule.topic] == nil { order.append(rule.topic) }
-            qos[rule.topic] = max(qos[rule.topic] ?? 0, rule.qos)
+            let filter = try TopicFilter(rule.topic)
+            if qos[filter] == nil { order.append(filter) }
+            qos[filter] = max(qos[filter] ?? 0, rule.qos)
         }
-        client.subscriptions = try order.map { filter in
-            MQTTConfiguration.Subscription(
-                try TopicFilter(filter), qos: QoS(rawValue: Int32(qos[filter]!)) ?? .atLeastOnce)
+        client.subscriptions = order.map { filter in
+            MQTTConfiguration.Subscription(filter, qos: QoS(rawValue: Int32(qos[filter]!)) ?? .atLeastOnce)
         }
         return client
     }

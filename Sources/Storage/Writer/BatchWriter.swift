@@ -16,10 +16,12 @@ final class BatchWriter {
     }
 
     private let store: Store
-    private var streamIDs: [String: Int64] = [:]
+    /// Keyed by the name's UTF-8 bytes: `String` keys would merge canonically equivalent names (`caf\u{e9}`,
+    /// `cafe\u{301}`) that are two rows of `streams` (SQLite compares TEXT bytewise).
+    private var streamIDs: [[UInt8]: Int64] = [:]
     private var levelIDs: [[Double]: Int64] = [:]
     /// Names and levels first resolved in the current transaction: forgotten if it rolls back.
-    private var newStreams: [String] = []
+    private var newStreams: [[UInt8]] = []
     private var newLevels: [[Double]] = []
     private var lastSeen: [Int64: Int64] = [:]
     private var pendingObservations: [PendingObservation] = []
@@ -205,7 +207,8 @@ final class BatchWriter {
     }
 
     private func streamID(_ name: String, seenAt tMs: Int64, _ db: Database) throws -> Int64 {
-        if let id = streamIDs[name] { return id }
+        let key = Array(name.utf8)
+        if let id = streamIDs[key] { return id }
         try db.execute(
             sql: """
                 INSERT INTO streams(name, first_seen_ms, last_seen_ms) VALUES (?, ?, ?)
@@ -215,8 +218,8 @@ final class BatchWriter {
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM streams WHERE name = ?", arguments: [name]) else {
             throw StorageError(.other, message: "stream row vanished while writing")
         }
-        streamIDs[name] = id
-        newStreams.append(name)
+        streamIDs[key] = id
+        newStreams.append(key)
         return id
     }
 

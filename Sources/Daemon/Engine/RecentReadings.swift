@@ -1,0 +1,37 @@
+/// The last accepted readings of one stream, exactly as accepted, to recognise a redelivered one.
+///
+/// In memory only (not part of the saved state): after a restart or an eviction it starts empty. For an event
+/// cadence the context ring and the Store's `observations` still answer for older readings; for a duration cadence
+/// only raw readings identify a duplicate, and steps are bucket aggregates, so this window is all the engine sees.
+struct RecentReadings {
+    /// How many readings are kept per stream: about 1 KiB, enough for a redelivered burst of a few dozen
+    /// messages or a replayed SenML pack per stream.
+    static let capacity = 64
+
+    private var times: [Double] = []
+    private var values: [UInt64] = []
+    /// Where the next reading goes once the ring is full.
+    private var next = 0
+
+    /// The latest time held (readings arrive roughly in time order, so a newer reading needs no search).
+    private(set) var latest = -Double.infinity
+    /// Whether a reading with this time and bit-identical value was accepted and is still held.
+    func contains(time: Double, value: Double) -> Bool {
+        guard time <= latest else { return false }
+        let bits = value.bitPattern
+        for index in times.indices where times[index] == time && values[index] == bits { return true }
+        return false
+    }
+
+    mutating func append(time: Double, value: Double) {
+        if times.count < Self.capacity {
+            times.append(time)
+            values.append(value.bitPattern)
+        } else {
+            times[next] = time
+            values[next] = value.bitPattern
+            next = (next + 1) % Self.capacity
+        }
+        latest = max(latest, time)
+    }
+}
