@@ -252,8 +252,12 @@ public final class DaemonRunner: Sendable {
         for (number, event) in [
             (SIGTERM, SignalEvent.terminate(SIGTERM)), (SIGINT, .terminate(SIGINT)), (SIGHUP, .reload),
         ] {
-            // The default action would kill the process before the dispatch source sees the signal.
-            signal(number, SIG_IGN)
+            // The default action would kill the process before the dispatch source sees the signal. A handler the
+            // host installed (barnnd's early-signal constructor) stays until the source replaces it: SIG_IGN here
+            // would discard a signal that comes in between.
+            var current = sigaction()
+            sigaction(number, nil, &current)
+            if current.__sigaction_handler.sa_handler == nil { signal(number, SIG_IGN) }
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { continuation.yield(event) }
             source.resume()

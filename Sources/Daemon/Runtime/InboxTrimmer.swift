@@ -11,6 +11,7 @@ final class InboxTrimmer: Sendable {
     private let inFlight = Atomic<Bool>(false)
     private let trimCount = Atomic<Int>(0)
     private let failureCount = Atomic<Int>(0)
+    private let failingInARow = Atomic<Int>(0)
 
     init(inbox: DurableInbox, writer: StoreWriter, logger: Logger) {
         self.inbox = inbox
@@ -40,9 +41,17 @@ final class InboxTrimmer: Sendable {
             try await writer.flush()
             try inbox.remove(through: id)
             trimCount.add(1, ordering: .relaxed)
+            failingInARow.store(0, ordering: .relaxed)
         } catch {
             failureCount.add(1, ordering: .relaxed)
-            logger.warning("inbox not trimmed", metadata: ["inbox.path": "\(inbox.path)", "error": "\(error)"])
+            // While storage fails every trim fails with it, every few seconds: say so once, then quietly.
+            let metadata: Logger.Metadata = ["inbox.path": "\(inbox.path)", "error": "\(error)"]
+            if failingInARow.add(1, ordering: .relaxed).newValue == 1 {
+                logger.warning(
+                    "inbox not trimmed; it keeps the messages until the store has committed them", metadata: metadata)
+            } else {
+                logger.debug("inbox not trimmed again", metadata: metadata)
+            }
         }
     }
 }
