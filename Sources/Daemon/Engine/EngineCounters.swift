@@ -22,7 +22,8 @@ public struct EngineCounters: Sendable, Equatable, Codable {
     public var evictions = 0
     /// Streams whose saved state was loaded (at start-up or when an evicted stream came back).
     public var streamsRestored = 0
-    /// Saved stream states that could not be decoded (the stream then starts fresh).
+    /// Saved stream states refused at restore: not decodable, or out of the bounds of the configuration (a wrong
+    /// shape or cadence, an impossible count, capacity or time); the stream then starts fresh.
     public var stateDecodeFailures = 0
     /// Stream states written (periodic saves, evictions, shutdown).
     public var stateSaves = 0
