@@ -10,6 +10,9 @@ public struct EngineCounters: Sendable, Equatable, Codable {
     public var observations = 0
     /// Of ``observations``, the explicit missing steps (empty buckets).
     public var gaps = 0
+    /// Gaps longer than the stream's `context_length` steps: only their last `context_length` missing steps were
+    /// emitted (enough to fill the context), the older ones were skipped.
+    public var longGaps = 0
     /// Observations replayed from the Store at start-up or when an evicted stream came back.
     public var replayedObservations = 0
     /// Forecasts issued by a BARNN model.

@@ -114,9 +114,11 @@ public final class ForecastEngine {
             guard let state = stream(for: reading, arrivalTime: arrivalTime) else { continue }
             state.lastSeen = arrivalTime
             touched.insert(state.id)
+            let skipped = state.resampler.skippedGapSteps
             do throws(ResamplerRejection) {
                 try state.resampler.ingest(
                     Forecasting.Reading(time: reading.time, value: reading.value), into: &state.pending)
+                noteLongGap(state, skippedBefore: skipped)
             } catch {
                 let (reason, detail) = Self.rejectReason(error)
                 recordReject(reason, detail: detail, topic: topic, payload: payload, time: arrivalTime)
