@@ -148,4 +148,25 @@ import Testing
         #expect(silent.first?.value != nil)
         #expect(silent.dropFirst().allSatisfy { $0.value == nil })
     }
+
+    /// A gap longer than `context_length` emits only its last `context_length` missing steps, whether a reading or
+    /// the clock closes it, and is counted once.
+    @Test func aGapLongerThanTheContextEmitsOnlyAContextOfMissingSteps() throws {
+        let fixture = try EngineFixture()
+        let configuration = EngineFixture.configuration(minHistory: 8)  // context_length 64
+        let engine = try fixture.engine(configuration)
+        EngineFixture.feed(engine, streams: ["a", "b"], steps: 0..<3)
+        #expect(engine.counters.longGaps == 0)
+        // Stream a sends again 1000 steps later; b stays silent and its gap is closed by the clock.
+        let outputs = EngineFixture.feed(engine, streams: ["a"], steps: 1003..<1004)
+        let rows = outputs.flatMap(\.observationRows)
+        for stream in ["a", "b"] {
+            let missing = rows.filter { $0.stream == stream && $0.value == nil }
+            #expect(missing.count == 64, "\(stream)")
+            #expect(rows.filter { $0.stream == stream && $0.value != nil }.count == 1)  // bucket 2, closed
+        }
+        #expect(engine.counters.longGaps == 2)
+        #expect(engine.counters.gaps == 128)
+        #expect(engine.streams["a"]?.context.allSatisfy { $0.value == nil } == true)
+    }
 }

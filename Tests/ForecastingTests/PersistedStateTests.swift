@@ -83,6 +83,62 @@ import Testing
         }
     }
 
+    /// A damaged capacity is only a number until its owner checks it: decoding reserves nothing for it.
+    @Test func ringBufferDecodingAllocatesOnlyItsElements() throws {
+        let huge = try JSONDecoder().decode(
+            RingBuffer<Double>.self, from: Data(#"{"capacity":1000000000000000,"elements":[1,2]}"#.utf8))
+        #expect(huge.capacity == 1_000_000_000_000_000)
+        #expect(Array(huge) == [1, 2])
+        var small = try JSONDecoder().decode(
+            RingBuffer<Double>.self, from: Data(#"{"capacity":3,"elements":[1,2]}"#.utf8))
+        small.append(3)
+        #expect(small.append(4) == 1)
+        #expect(Array(small) == [2, 3, 4])
+    }
+
+    @Test func resamplerTimesAndBucketsMustBeReachable() throws {
+        var resampler = Resampler(cadence: .every(seconds: 60, aggregate: .mean), maximumGapSteps: 16)
+        _ = try resampler.ingest(Reading(time: 1_767_225_605, value: 1))
+        _ = try resampler.ingest(Reading(time: 1_767_225_665, value: 2))
+        #expect(try Self.decodeEdited(resampler) { _ in } == resampler)
+        let edits: [(String, (inout [String: Any]) -> Void)] = [
+            ("lastEmitted Int64.max", { $0["lastEmitted"] = Int64.max }),
+            ("lastEmitted beyond the time limit", { $0["lastEmitted"] = Int64(2e12 / 60) }),
+            ("open bucket not after lastEmitted", { $0["lastEmitted"] = Int64(1_767_225_665 / 60) }),
+            ("skipped steps negative", { $0["skippedGapSteps"] = -1 }),
+            (
+                "open bucket reading beyond the limit",
+                {
+                    var open = $0["open"] as! [String: Any]
+                    open["lastTime"] = 1e300
+                    $0["open"] = open
+                }
+            ),
+            ("event cadence with a bucket", { $0["cadence"] = ["event": [String: Any]()] }),
+        ]
+        for (name, edit) in edits {
+            #expect(throws: DecodingError.self, "\(name)") { try Self.decodeEdited(resampler, edit) }
+        }
+        var events = Resampler(cadence: .event)
+        _ = try events.ingest(Reading(time: 10, value: 1))
+        #expect(throws: DecodingError.self) { try Self.decodeEdited(events) { $0["lastTime"] = 1e300 } }
+    }
+
+    @Test func seasonalNaiveSettingsNearIntMaxAreRefusedWithoutOverflow() throws {
+        let forecaster = SeasonalNaiveForecaster(period: 2, maximumHorizon: 3, residualWindow: 30)
+        for horizon in [Int.max, Int.max - 1] {
+            #expect(throws: DecodingError.self) {
+                try Self.decodeEdited(forecaster) { $0["maximumHorizon"] = horizon }
+            }
+        }
+        #expect(throws: DecodingError.self) {
+            try Self.decodeEdited(forecaster) { object in
+                object["period"] = Int.max / 2 + 1
+                object["maximumHorizon"] = Int.max
+            }
+        }
+    }
+
     /// A degenerate model (all quantiles equal) and a far outcome keep the calibrated quantiles finite.
     @Test func degenerateForecastsStayFinite() throws {
         for method in [ConformalCalibrator.Method.rollingWindow, .adaptive(gamma: 0.01), .quantileTracking(rate: 0.05)]

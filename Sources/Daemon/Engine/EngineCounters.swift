@@ -13,6 +13,9 @@ public struct EngineCounters: Sendable, Equatable, Codable {
     public var observations = 0
     /// Of ``observations``, the explicit missing steps (empty buckets).
     public var gaps = 0
+    /// Gaps longer than the stream's `context_length` steps: only their last `context_length` missing steps were
+    /// emitted (enough to fill the context), the older ones were skipped.
+    public var longGaps = 0
     /// Observations replayed from the Store at start-up or when an evicted stream came back.
     public var replayedObservations = 0
     /// Forecasts issued by a BARNN model.
@@ -25,7 +28,8 @@ public struct EngineCounters: Sendable, Equatable, Codable {
     public var evictions = 0
     /// Streams whose saved state was loaded (at start-up or when an evicted stream came back).
     public var streamsRestored = 0
-    /// Saved stream states that could not be decoded (the stream then starts fresh).
+    /// Saved stream states refused at restore: not decodable, or out of the bounds of the configuration (a wrong
+    /// shape or cadence, an impossible count, capacity or time); the stream then starts fresh.
     public var stateDecodeFailures = 0
     /// Stream states written (periodic saves, evictions, shutdown).
     public var stateSaves = 0

@@ -103,10 +103,24 @@ extension ForecastEngine {
     func closeElapsedBuckets(now: Double) {
         for state in streams.values {
             guard case .every(let seconds, _) = state.resampler.cadence else { continue }
+            let skipped = state.resampler.skippedGapSteps
             let closed = state.resampler.advance(to: now - seconds)
             guard !closed.isEmpty else { continue }
+            noteLongGap(state, skippedBefore: skipped)
             state.pending.append(contentsOf: closed)
             touched.insert(StreamKey(state.id))
         }
+    }
+
+    /// Counts and logs a gap the resampler cut to its cap (`context_length` missing steps): the cap keeps one
+    /// reading from emitting (and the model from stepping through) an unbounded number of steps, and what it emits
+    /// fills the context with the gap, so the stream continues as from a context of nothing but missing steps.
+    func noteLongGap(_ state: StreamState, skippedBefore: Int) {
+        let skipped = state.resampler.skippedGapSteps - skippedBefore
+        guard skipped > 0 else { return }
+        _counters.longGaps += 1
+        logger.info(
+            "gap longer than context_length; its older missing steps are skipped",
+            metadata: ["stream.id": "\(state.id)", "stream.skipped_steps": "\(skipped)"])
     }
 }

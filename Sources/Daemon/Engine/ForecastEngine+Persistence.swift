@@ -62,29 +62,31 @@ extension ForecastEngine {
         }
     }
 
-    /// Decodes a saved row and checks it against its group's shapes; nil (counted, logged) when unusable.
+    /// Decodes a saved row and checks it against the bounds of its group and rule; nil when unusable. A refused
+    /// row is counted and logged with its reason, and the stream starts cold when it next sends.
     func decode(_ record: StreamStateRecord) -> StreamState.Parts? {
-        do {
-            let parts = try StreamState.parts(of: record)
-            guard let group = groups[parts.normaliser.group] else {
+        do throws(StreamState.Refusal) {
+            let rules = configuration.rules
+            let parts = try StreamState.parts(of: record) { normaliser in
+                self.groups[normaliser.group].map {
+                    StreamState.Bounds(
+                        group: $0.settings, name: $0.name, levels: $0.levels, ruleIndex: normaliser.ruleIndex,
+                        rules: rules)
+                }
+            }
+            if parts == nil {
                 logger.debug(
                     "saved state of a removed model group ignored", metadata: ["stream.id": "\(record.stream)"])
-                return nil
             }
-            let calibrator = parts.calibration.calibrator
-            guard calibrator.horizon == group.settings.horizon, calibrator.levels == group.levels,
-                parts.hidden.recurrent.map({ $0.hidden.count == group.settings.hiddenSize }) ?? true
-            else { throw StateMismatch() }
             return parts
         } catch {
             _counters.stateDecodeFailures += 1
-            logger.info(
-                "saved stream state not usable; the stream starts fresh", metadata: ["stream.id": "\(record.stream)"])
+            logger.warning(
+                "saved stream state refused; the stream starts cold",
+                metadata: ["stream.id": "\(record.stream)", "error": "\(error)"])
             return nil
         }
     }
-
-    private struct StateMismatch: Error {}
 
     /// Puts a saved stream in memory, queues the observations stored after its state for replay, and brings its
     /// resampler past them. A hidden state of another checkpoint is dropped (re-warmed from the context).

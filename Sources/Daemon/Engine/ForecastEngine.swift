@@ -128,10 +128,12 @@ public final class ForecastEngine {
                 ignoreDuplicate(reading, topic: topic)
                 continue
             }
+            let skipped = state.resampler.skippedGapSteps
             do throws(ResamplerRejection) {
                 try state.resampler.ingest(
                     Forecasting.Reading(time: reading.time, value: reading.value), into: &state.pending)
                 state.recent.append(time: reading.time, value: reading.value)
+                noteLongGap(state, skippedBefore: skipped)
             } catch {
                 if isRedelivery(reading, of: state, after: error) {
                     ignoreDuplicate(reading, topic: topic)

@@ -52,16 +52,33 @@ extension StreamState {
             hidden: [UInt8](hidden), normaliser: [UInt8](normaliser), calibrator: [UInt8](calibration))
     }
 
-    /// Decodes a saved row's parts.
-    /// - Throws: `DecodingError` when a blob is not a state this engine wrote.
-    static func parts(of record: StreamStateRecord) throws -> Parts {
+    /// The `userInfo` key under which the decoder of ``Issued`` finds the ``Bounds`` of the state being restored, so
+    /// it allocates no more steps than the group's horizon whatever a row claims.
+    static let boundsKey = CodingUserInfoKey(rawValue: "barnnd.streamStateBounds")!
+
+    /// Decodes a saved row's parts and checks them against the bounds `bounds` gives for its normaliser (the group
+    /// and rule it names); nil when `bounds` returns nil (a removed group).
+    /// - Throws: ``Refusal`` when a blob is not a state this engine wrote or does not fit the bounds.
+    static func parts(of record: StreamStateRecord, bounds: (Parts.Normaliser) -> Bounds?) throws(Refusal) -> Parts? {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return Parts(
-            hidden: try decoder.decode(Parts.Hidden.self, from: Data(record.hidden)),
-            normaliser: try decoder.decode(Parts.Normaliser.self, from: Data(record.normaliser)),
-            calibration: try decoder.decode(Parts.Calibration.self, from: Data(record.calibrator)))
+        func decode<Part: Decodable>(_: Part.Type, _ blob: [UInt8], _ column: String) throws(Refusal) -> Part {
+            do {
+                return try decoder.decode(Part.self, from: Data(blob))
+            } catch {
+                throw Refusal(field: column, detail: "not decodable: \(error)")
+            }
+        }
+        // The normaliser first: it names the group, and so the bounds the other two blobs are decoded within.
+        let normaliser = try decode(Parts.Normaliser.self, record.normaliser, "normaliser")
+        guard let limits = bounds(normaliser) else { return nil }
+        decoder.userInfo[boundsKey] = limits
+        let parts = Parts(
+            hidden: try decode(Parts.Hidden.self, record.hidden, "hidden"), normaliser: normaliser,
+            calibration: try decode(Parts.Calibration.self, record.calibrator, "calibrator"))
+        try check(parts, against: limits)
+        return parts
     }
 }
 
@@ -110,7 +127,8 @@ extension StreamState.Issued: Codable {
             }
             return values
         }
-        guard (1...10_000).contains(steps), (1...1000).contains(levels),
+        let bounds = decoder.userInfo[StreamState.boundsKey] as? StreamState.Bounds
+        guard (1...(bounds?.horizon ?? 10_000)).contains(steps), (1...(bounds?.levels.count ?? 1000)).contains(levels),
             kept.allSatisfy({ (1...steps).contains($0) }), zip(kept, kept.dropFirst()).allSatisfy({ $0 < $1 })
         else {
             throw DecodingError.dataCorruptedError(

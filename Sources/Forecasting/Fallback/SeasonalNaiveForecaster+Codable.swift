@@ -16,8 +16,9 @@ extension SeasonalNaiveForecaster: Codable {
         guard period >= 1, horizon >= 1, minimum >= 1, window >= minimum else {
             throw DecodingError.corrupt(decoder, "seasonal naive settings are invalid")
         }
-        let groups = (horizon + period - 1) / period
-        guard history.capacity == period * groups, errors.count == groups,
+        let groups = Self.lagGroups(horizon: horizon, period: period)
+        let (historyLength, overflow) = period.multipliedReportingOverflow(by: groups)
+        guard !overflow, history.capacity == historyLength, errors.count == groups,
             errors.allSatisfy({ $0.capacity == window && $0.allSatisfy(\.isFinite) }),
             history.allSatisfy({ $0?.isFinite ?? true })
         else { throw DecodingError.corrupt(decoder, "seasonal naive buffers do not match its settings") }

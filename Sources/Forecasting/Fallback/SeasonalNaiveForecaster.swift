@@ -35,13 +35,18 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
         precondition(period >= 1, "seasonal period must be at least 1, got \(period)")
         precondition(maximumHorizon >= 1, "horizon must be at least 1, got \(maximumHorizon)")
         precondition(minimumResiduals >= 1 && residualWindow >= minimumResiduals, "need 1 <= minimum <= window")
-        let groups = (maximumHorizon + period - 1) / period
+        let groups = Self.lagGroups(horizon: maximumHorizon, period: period)
         self.period = period
         self.maximumHorizon = maximumHorizon
         self.residualWindow = residualWindow
         self.minimumResiduals = minimumResiduals
         self.history = RingBuffer(capacity: period * groups)
         self.errors = Array(repeating: RingBuffer(capacity: residualWindow), count: groups)
+    }
+
+    /// G = ⌈horizon / period⌉, without the overflow of `horizon + period − 1` near `Int.max`.
+    static func lagGroups(horizon: Int, period: Int) -> Int {
+        horizon / period + (horizon % period == 0 ? 0 : 1)
     }
 
     public mutating func learn(_ observation: Observation) {
@@ -71,7 +76,7 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
     /// when no present value is left in the history.
     public func forecast(horizon: Int, levels: QuantileLevels) -> QuantileForecast? {
         precondition(horizon >= 1 && horizon <= maximumHorizon, "horizon \(horizon) outside 1...\(maximumHorizon)")
-        let groups = (horizon + period - 1) / period
+        let groups = Self.lagGroups(horizon: horizon, period: period)
         guard errors[0..<groups].allSatisfy({ $0.count >= minimumResiduals }) else { return nil }
         var offsets: [[Double]] = []
         for g in 0..<groups { offsets.append(levels.estimate(from: Array(errors[g]))) }

@@ -1,6 +1,7 @@
 /// A first-in first-out buffer of at most `capacity` elements; appending to a full buffer evicts the oldest.
 ///
-/// Storage grows to `capacity` once and is then reused, so a steady-state `append` allocates nothing.
+/// Storage grows to `capacity` once and is then reused, so a steady-state `append` allocates nothing. A decoded
+/// buffer holds exactly its elements and grows only as elements are appended.
 /// Elements are iterated oldest first. The encoded form is `{capacity, elements}` in that order, so two
 /// buffers with the same contents encode identically whatever their internal rotation.
 public struct RingBuffer<Element>: Sendable where Element: Sendable {
@@ -93,8 +94,11 @@ extension RingBuffer: Codable where Element: Codable {
                 forKey: .elements, in: container,
                 debugDescription: "RingBuffer holds \(elements.count) elements for capacity \(capacity)")
         }
-        self.init(capacity: capacity)
-        for element in elements { append(element) }
+        // The decoded elements become the storage as they are: reserving the saved capacity would allocate
+        // whatever a damaged state claims before its owner can check it against its configuration.
+        self.capacity = capacity
+        self.storage = elements
+        self.head = 0
     }
 
     public func encode(to encoder: any Encoder) throws {

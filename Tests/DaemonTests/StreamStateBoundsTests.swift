@@ -1,0 +1,202 @@
+import Forecasting
+import Foundation
+import Storage
+import Testing
+
+@testable import Daemon
+
+/// Each part of a saved state out of the bounds of the configuration refuses the state, naming that part.
+@Suite struct StreamStateBoundsTests {
+    /// Horizon 3, hidden size 4, season 2, context 64 steps, calibration window 300, the default 7 levels.
+    static var configuration: DaemonConfiguration {
+        var configuration = EngineFixture.configuration(horizon: 3, minHistory: 8, hiddenSize: 4)
+        configuration.models["default"]!.season = 2
+        return configuration
+    }
+
+    /// Decodes `record` within the bounds the engine would use under `configuration`.
+    static func parts(
+        of record: StreamStateRecord, configuration: DaemonConfiguration
+    ) throws -> StreamState.Parts? {
+        try StreamState.parts(of: record) { normaliser in
+            guard let group = configuration.models[normaliser.group] else { return nil }
+            return StreamState.Bounds(
+                group: group, name: normaliser.group, levels: try! QuantileLevels(group.quantiles),
+                ruleIndex: normaliser.ruleIndex, rules: configuration.rules)
+        }
+    }
+
+    /// A warm stream's saved row: a hidden state, a full fallback and issued forecasts pending scoring.
+    static func savedRecord() async throws -> StreamStateRecord {
+        let fixture = try EngineFixture()
+        _ = try fixture.activateSeededModel(hiddenSize: 4)
+        let engine = try fixture.engine(configuration)
+        EngineFixture.feed(engine, streams: ["s"], steps: 0..<40)
+        let record = try #require(engine.shutdown(now: EngineFixture.start + 2400).streamStates.first)
+        let parts = try #require(try Self.parts(of: record, configuration: configuration))
+        try #require(parts.hidden.recurrent != nil && parts.calibration.issued.contains { $0 != nil })
+        return record
+    }
+
+    /// `record` with one blob's JSON object tree edited.
+    static func edited(
+        _ record: StreamStateRecord, _ blob: WritableKeyPath<StreamStateRecord, [UInt8]>,
+        _ edit: (inout [String: Any]) -> Void
+    ) throws -> StreamStateRecord {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(record[keyPath: blob])) as? [String: Any])
+        edit(&object)
+        var copy = record
+        copy[keyPath: blob] = try [UInt8](JSONSerialization.data(withJSONObject: object))
+        return copy
+    }
+
+    /// Applies `edit` to the object at `path` (keys, or indices into arrays) inside `object`.
+    static func update(_ object: inout [String: Any], _ path: [any Sendable], _ edit: (inout Any) -> Void) {
+        func walk(_ value: inout Any, _ rest: ArraySlice<any Sendable>) {
+            guard let head = rest.first else { return edit(&value) }
+            if let key = head as? String, var dictionary = value as? [String: Any] {
+                var child: Any = dictionary[key] ?? NSNull()
+                walk(&child, rest.dropFirst())
+                dictionary[key] = child
+                value = dictionary
+            } else if let index = head as? Int, var array = value as? [Any] {
+                walk(&array[index], rest.dropFirst())
+                value = array
+            }
+        }
+        var root: Any = object
+        walk(&root, path[...])
+        object = root as! [String: Any]
+    }
+
+    /// Sets the value at `path`.
+    static func set(_ path: [any Sendable], _ value: any Sendable) -> @Sendable (inout [String: Any]) -> Void {
+        { object in update(&object, path) { $0 = value } }
+    }
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        let name: String
+        let blob: any WritableKeyPath<StreamStateRecord, [UInt8]> & Sendable
+        let edit: @Sendable (inout [String: Any]) -> Void
+        let field: String
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(
+            name: "hidden size", blob: \.hidden,
+            edit: { update(&$0, ["recurrent", "hidden"]) { $0 = Array(($0 as! [Any]).dropLast()) } },
+            field: "hidden.recurrent.hidden"),
+        Case(
+            name: "infinite level", blob: \.hidden, edit: set(["recurrent", "level"], "inf"),
+            field: "hidden.recurrent.level"),
+        Case(
+            name: "zero scale", blob: \.hidden, edit: set(["recurrent", "scale", "scale"], 0),
+            field: "hidden.recurrent.scale"),
+        Case(name: "negative rule", blob: \.normaliser, edit: set(["ruleIndex"], -1), field: "normaliser.ruleIndex"),
+        Case(name: "steps Int.max", blob: \.normaliser, edit: set(["steps"], Int.max), field: "normaliser.steps"),
+        Case(name: "negative steps", blob: \.normaliser, edit: set(["steps"], -1), field: "normaliser.steps"),
+        Case(
+            name: "more present steps than steps", blob: \.normaliser,
+            edit: { $0["presentSteps"] = ($0["steps"] as! Int) + 1 }, field: "normaliser.presentSteps"),
+        Case(
+            name: "stepsSinceForecast Int.max", blob: \.normaliser, edit: set(["stepsSinceForecast"], Int.max),
+            field: "normaliser.stepsSinceForecast"),
+        Case(name: "lastT far future", blob: \.normaliser, edit: set(["lastT"], 1e300), field: "normaliser.lastT"),
+        Case(name: "lastSeen NaN", blob: \.normaliser, edit: set(["lastSeen"], "nan"), field: "normaliser.lastSeen"),
+        Case(
+            name: "another cadence", blob: \.normaliser,
+            edit: set(["resampler", "cadence", "every", "seconds"], 120), field: "normaliser.resampler.cadence"),
+        Case(
+            name: "gap cap above context_length", blob: \.normaliser,
+            edit: set(["resampler", "maximumGapSteps"], 65), field: "normaliser.resampler.maximumGapSteps"),
+        Case(
+            name: "gap cap 1e15", blob: \.normaliser,
+            edit: set(["resampler", "maximumGapSteps"], 1_000_000_000_000_000),
+            field: "normaliser.resampler.maximumGapSteps"),
+        Case(
+            name: "skipped gap steps Int.max", blob: \.normaliser,
+            edit: set(["resampler", "skippedGapSteps"], Int.max), field: "normaliser.resampler.skippedGapSteps"),
+        Case(
+            name: "lastEmitted Int64.max", blob: \.normaliser,
+            edit: set(["resampler", "lastEmitted"], Int64.max), field: "normaliser"),
+        Case(
+            name: "context capacity above context_length", blob: \.normaliser,
+            edit: set(["context", "capacity"], 65), field: "normaliser.context.capacity"),
+        Case(
+            name: "context time far future", blob: \.normaliser, edit: set(["context", "elements", 0, "t"], 1e300),
+            field: "normaliser.context.t"),
+        Case(
+            name: "fallback horizon", blob: \.normaliser, edit: set(["fallback", "maximumHorizon"], 4),
+            field: "normaliser.fallback.maximumHorizon"),
+        Case(
+            name: "fallback residual window", blob: \.normaliser,
+            edit: { object in
+                update(&object, ["fallback", "residualWindow"]) { $0 = 251 }
+                for g in 0..<2 { update(&object, ["fallback", "errors", g, "capacity"]) { $0 = 251 } }
+            },
+            field: "normaliser.fallback.residualWindow"),
+        Case(
+            name: "calibrator horizon", blob: \.calibrator,
+            edit: { update(&$0, ["calibrator", "steps"]) { $0 = Array(($0 as! [Any]).dropLast()) } },
+            field: "calibrator.calibrator.steps"),
+        Case(
+            name: "calibrator window above calibration.window", blob: \.calibrator,
+            edit: { object in
+                update(&object, ["calibrator", "configuration", "window"]) { $0 = 301 }
+                for s in 0..<3 {
+                    update(&object, ["calibrator", "steps", s, "positions", "capacity"]) { $0 = 301 }
+                    for k in 0..<7 {
+                        update(&object, ["calibrator", "steps", s, "scores", k, "capacity"]) { $0 = 301 }
+                    }
+                }
+            },
+            field: "calibrator.calibrator.configuration.window"),
+        Case(
+            name: "drift window above calibration.window", blob: \.calibrator,
+            edit: set(["drift", "configuration", "windowLength"], 301),
+            field: "calibrator.drift.configuration.windowLength"),
+        Case(
+            name: "more issued forecasts than the horizon", blob: \.calibrator,
+            edit: { update(&$0, ["issued"]) { $0 = ($0 as! [Any]) + [NSNull()] } }, field: "calibrator.issued"),
+        Case(
+            name: "issued forecast of one step", blob: \.calibrator,
+            edit: { object in
+                let row = Array(repeating: 1.0, count: 7)
+                update(&object, ["issued", 0]) { $0 = ["model": [row], "raw": [row], "calibrated": [row]] }
+            },
+            field: "calibrator.issued.steps"),
+        Case(
+            name: "issued forecast beyond the horizon", blob: \.calibrator,
+            edit: {
+                update(&$0, ["issued"]) {
+                    $0 = ($0 as! [Any]).map { _ in
+                        ["steps": 4, "levels": 7, "kept": [], "model": "", "raw": "", "published": ""]
+                    }
+                }
+            },
+            field: "calibrator"),
+    ]
+
+    @Test func theSavedRowFitsItsOwnConfiguration() async throws {
+        let record = try await Self.savedRecord()
+        #expect(try Self.parts(of: record, configuration: Self.configuration) != nil)
+        #expect(
+            try Self.parts(of: Self.edited(record, \.normaliser) { _ in }, configuration: Self.configuration) != nil)
+    }
+
+    @Test(arguments: cases)
+    func aPartOutOfBoundsIsRefused(_ testCase: Case) async throws {
+        let record = try Self.edited(try await Self.savedRecord(), testCase.blob, testCase.edit)
+        let error = #expect(throws: StreamState.Refusal.self) {
+            try Self.parts(of: record, configuration: Self.configuration)
+        }
+        #expect(error?.field == testCase.field, "\(error.map(String.init(describing:)) ?? "")")
+    }
+
+    @Test func aStateOfARemovedGroupIsIgnoredNotRefused() async throws {
+        var configuration = Self.configuration
+        configuration.models = ["other": configuration.models["default"]!]
+        #expect(try Self.parts(of: try await Self.savedRecord(), configuration: configuration) == nil)
+    }
+}
