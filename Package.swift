@@ -123,6 +123,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Fuzz targets (libFuzzer through Scripts/fuzz.sh; a normal build replays files: FUZZ_TARGET=… fuzz-barnnd F).
+        .executableTarget(
+            name: "fuzz-barnnd", dependencies: ["Daemon", "MQTT"], path: "Fuzz", exclude: ["Seeds"],
+            swiftSettings: strictSettings
+        ),
+
         // Test support and tests.
         .target(
             name: "MQTTTestKit",

@@ -312,6 +312,8 @@ def main():
     parser.add_argument("--burst-streams", type=int, default=300)
     parser.add_argument("--burst-readings", type=int, default=100)
     parser.add_argument("--max-pending-rows", type=int, default=2000)
+    parser.add_argument("--burst-after-model", type=float, default=0,
+                        help="wait up to this many seconds for an active BARNN checkpoint before the burst")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
 
@@ -394,6 +396,19 @@ def main():
             if delay > 0:
                 time.sleep(delay)
 
+        if args.burst_after_model > 0:
+            deadline = time.monotonic() + args.burst_after_model
+            active = 0
+            while time.monotonic() < deadline and not active:
+                try:
+                    connection = sqlite3.connect(f"file:{daemon.database}?mode=ro", uri=True, timeout=30)
+                    active = connection.execute(
+                        "SELECT count(*) FROM checkpoints WHERE active = 1 AND kind = 'barnn'").fetchone()[0]
+                    connection.close()
+                except sqlite3.Error:
+                    pass
+                time.sleep(2)
+            log("a BARNN model is active" if active else "no BARNN model became active; bursting anyway")
         if args.burst_streams > 0 and args.burst_readings > 0:
             log(f"burst: {args.burst_streams} streams x {args.burst_readings} readings as fast as PUBACKs come")
             burst_started = time.monotonic()

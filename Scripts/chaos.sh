@@ -22,6 +22,6 @@ else
     bin="${BARNND_BIN:-$(swift build -c release --show-bin-path)/barnnd}"
     [ -x "$bin" ] || swift build -c release --product barnnd
     set -- --seconds 300 --rate 1000 --streams 200 --faults 6 --disk-full-seconds 120 --burst-streams 2000 \
-        --burst-readings 300 --max-pending-rows 200000 "$@"
+        --burst-readings 300 --max-pending-rows 200000 --burst-after-model 900 "$@"
 fi
 exec "$venv/bin/python" "$root/Scripts/chaos.py" --binary "$bin" "$@"

@@ -1,5 +1,5 @@
+import Foundation
 import GRDBSQLite
-import Glibc
 public import MQTT
 import Synchronization
 
@@ -119,11 +119,7 @@ public final class DurableInbox: Sendable {
     /// Set while appends fail (the disk is full, the file read-only): intake is stalled until one succeeds.
     public var failure: AppendFailure? { state.withLock { $0.failure } }
 
-    private static func wallClock() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
-    }
+    private static func wallClock() -> Double { Date().timeIntervalSince1970 }
 
     /// Marks the next `count` appended messages as handed to the engine; returns the highest inbox id among them
     /// (`nil` when none of them was stored).
