@@ -58,6 +58,8 @@ let package = Package(
         .target(name: "CEarlySignals"),
 
         // Library modules: dependencies point downward only (DESIGN.md).
+        // A pure-Swift TOML 1.0 parser: malformed configuration files are errors, never process aborts.
+        .target(name: "TOML", swiftSettings: strictSettings),
         .target(name: "BARNN", dependencies: ["COpenBLAS"], swiftSettings: barnnSettings),
         .target(
             name: "Forecasting",
@@ -153,6 +155,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TOMLTests",
+            dependencies: ["TOML"],
+            // The toml-test corpus is read through #filePath, so it needs no resource bundle.
+            exclude: ["Corpus"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit"], swiftSettings: strictSettings),
