@@ -39,7 +39,6 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C libraries, reached through one-include shims.
@@ -83,10 +82,9 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "BARNN", "Forecasting", "Storage", "MQTT",
+                "BARNN", "Forecasting", "Storage", "MQTT", "TOML",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strictSettings
         ),
