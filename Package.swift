@@ -39,7 +39,6 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C libraries, reached through one-include shims.
@@ -58,6 +57,8 @@ let package = Package(
         .target(name: "CEarlySignals"),
 
         // Library modules: dependencies point downward only (DESIGN.md).
+        // A pure-Swift TOML 1.0 parser: malformed configuration files are errors, never process aborts.
+        .target(name: "TOML", swiftSettings: strictSettings),
         .target(name: "BARNN", dependencies: ["COpenBLAS"], swiftSettings: barnnSettings),
         .target(
             name: "Forecasting",
@@ -81,10 +82,9 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "BARNN", "Forecasting", "Storage", "MQTT",
+                "BARNN", "Forecasting", "Storage", "MQTT", "TOML",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strictSettings
         ),
@@ -159,6 +159,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TOMLTests",
+            dependencies: ["TOML"],
+            // The toml-test corpus is read through #filePath, so it needs no resource bundle.
+            exclude: ["Corpus"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit"], swiftSettings: strictSettings),

@@ -156,6 +156,7 @@ import Testing
         let found = problems("[mqtt]\nport = 1883\nhost = \"unterminated\n")
         #expect(found.count == 1)
         #expect(found.first?.code == .syntax && found.first?.line == 3)
+        #expect(found.first?.message.hasPrefix("column 21: ") == true, "\(found)")
     }
 
     @Test func unknownTablesAndKeysAreErrorsWithSuggestions() {
@@ -234,6 +235,34 @@ import Testing
             """)
         #expect(found.first { $0.keyPath == "rules[1].payload.value_path" }?.line == 13)
         #expect(found.first { $0.keyPath == "models.default.retrain.validation_fraction" }?.line == 16)
+    }
+
+    @Test func keysInInlineTablesAndDottedKeysHaveTheirOwnLines() {
+        let found = problems(
+            """
+            [[rules]]
+            name = "a"
+            topic = "a/+"
+            stream = "{1}"
+            payload = { format = "json", value_path = "v", colour = 1 }
+
+            [[rules]]
+            name = "b"
+            topic = "b/+"
+            stream = "{1}"
+            payload = { format = "json" }
+
+            [models.default]
+            retrain.validation_fraction = 1.0
+            calibration = { method = "rolling", rate = 2.0 }
+            """)
+        let lines = Dictionary(found.map { ($0.keyPath, $0.line) }, uniquingKeysWith: { first, _ in first })
+        #expect(lines["rules[0].payload.colour"] == 5)
+        // value_path is absent, so the problem points at the inline table that lacks it.
+        #expect(lines["rules[1].payload.value_path"] == 11)
+        #expect(lines["models.default.retrain.validation_fraction"] == 14)
+        #expect(lines["models.default.calibration.rate"] == 15)
+        #expect(found.count == 4, "\(found)")
     }
 
     @Test func formattedProblemNamesFileLineAndKey() {

@@ -134,6 +134,39 @@ import Testing
         #expect(harness.stopDaemon(SIGTERM) == 0)
     }
 
+    /// SIGHUP after the file was broken (a header that aborted toml++): the reload is refused with the file's
+    /// line, the daemon keeps running and forecasts stay on the topic of the configuration in force.
+    @Test(.timeLimit(.minutes(2)))
+    func sighupWithAMalformedFileKeepsTheRunningConfiguration() async throws {
+        let harness = try EndToEndHarness()
+        try await harness.startDaemon()
+        let first = try harness.writeCSV(name: "first.csv", streams: Self.streams, rows: 0..<30)
+        try harness.replay(csv: first)
+        try await harness.waitForObservations(90, streams: Self.streams)
+
+        try Data("[mqtt]\nhost = \"127.0.0.1\"\r\n[,x]\r\n".utf8).write(to: URL(fileURLWithPath: harness.configPath))
+        let pid = try #require(harness.daemon?.pid)
+        kill(pid, SIGHUP)
+        try await harness.waitUntil(timeout: .seconds(30), "the refused reload in the log") {
+            let log = (try? String(contentsOfFile: harness.logPath, encoding: .utf8)) ?? ""
+            return log.contains("configuration reload refused") && log.contains("\(harness.configPath):3:")
+        }
+        #expect(harness.daemon?.isRunning == true)
+
+        let forecasts = try await harness.subscriber("forecast/+/+")
+        var batch = 30
+        var received: [Message] = []
+        while received.isEmpty, batch < 300 {
+            let csv = try harness.writeCSV(name: "more-\(batch).csv", streams: Self.streams, rows: batch..<(batch + 10))
+            try harness.replay(csv: csv)
+            batch += 10
+            received = await forecasts.messages.collect(1, timeout: .seconds(2))
+        }
+        await forecasts.close()
+        #expect(received.first?.topic.hasPrefix("forecast/") == true, "\(harness.log())")
+        #expect(harness.stopDaemon(SIGTERM) == 0)
+    }
+
     /// The broker goes away and comes back: the daemon reconnects, announces itself again and data flows.
     @Test(.timeLimit(.minutes(2)))
     func reconnectsAfterTheBrokerRestarts() async throws {

@@ -78,6 +78,21 @@ import Testing
         #expect(try run(["check-config"], environment: ["BARNND_CONFIG": path]).status == 0)
     }
 
+    /// Two of issue #11's reproducers, which aborted the process (status 134) inside toml++.
+    @Test(
+        arguments: [
+            (Array("a = 1\r\n[,x]\r\n".utf8), 2),
+            ([0xEF, 0xBB, 0xBF] + Array("[,x]\n".utf8), 1),
+        ] as [([UInt8], Int)])
+    func malformedFileIsAUsageErrorNotAnAbort(bytes: [UInt8], line: Int) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("barnnd-\(UUID().uuidString).toml")
+        try Data(bytes).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let result = try run(["check-config", url.path])
+        #expect(result.status == 64, "\(result.standardError)")
+        #expect(result.standardError.hasPrefix("\(url.path):\(line): column "), "\(result.standardError)")
+    }
+
     @Test func missingFileFailsWithTheReason() throws {
         let result = try run(["check-config", "/nonexistent/barnnd.toml"])
         #expect(result.status == 64)

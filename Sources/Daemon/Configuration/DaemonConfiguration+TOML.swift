@@ -1,4 +1,4 @@
-import TOMLKit
+import TOML
 
 #if canImport(Glibc)
     import Glibc
@@ -14,11 +14,7 @@ import TOMLKit
 extension DaemonConfiguration {
     /// Loads and validates the file at `path`.
     public static func load(contentsOf path: String) throws(ConfigurationError) -> DaemonConfiguration {
-        let bytes = try readFile(path)
-        guard let source = String(validating: bytes, as: UTF8.self) else {
-            throw ConfigurationError(problems: [.init(.unreadableFile, "", "the file is not valid UTF-8")])
-        }
-        return try DaemonConfiguration(toml: source)
+        try DaemonConfiguration(tomlBytes: try readFile(path))
     }
 
     /// The file's bytes; an error names the system's reason (`No such file or directory`, `Permission denied`).
@@ -50,24 +46,25 @@ extension DaemonConfiguration {
 
     /// Parses and validates TOML text; throws with every problem found.
     public init(toml source: String) throws(ConfigurationError) {
-        if let problem = Self.malformedTableHeader(in: source) ?? Self.closingBraceWhereAValueBelongs(in: source) {
-            throw ConfigurationError(problems: [problem])
-        }
+        try self.init(tomlBytes: Array(source.utf8))
+    }
+
+    /// Parses and validates a TOML file's bytes (UTF-8 is checked by the parser, which locates a bad sequence).
+    public init(tomlBytes bytes: [UInt8]) throws(ConfigurationError) {
         let document: TOMLTable
         do {
-            document = try TOMLTable(string: source)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError(problems: [.init(.syntax, "", error.description, line: error.source.begin.line)])
+            document = try TOMLParser.parse(bytes)
         } catch {
-            throw ConfigurationError(problems: [.init(.syntax, "", "\(error)")])
+            throw ConfigurationError(problems: [
+                .init(.syntax, "", "column \(error.column): \(error.message)", line: error.line)
+            ])
         }
         let collected = TOMLTableReader.Problems()
         var configuration = DaemonConfiguration()
         configuration.readSections(TOMLTableReader(document, path: "", problems: collected))
-        let index = TOMLLineIndex(source: source)
         var problems = collected.list + configuration.validate()
         for position in problems.indices where problems[position].line == nil {
-            problems[position].line = index.line(for: problems[position].keyPath)
+            problems[position].line = collected.line(for: problems[position].keyPath)
         }
         guard problems.isEmpty else {
             // Stable sort: file order, problems without a line last.
@@ -77,106 +74,6 @@ extension DaemonConfiguration {
             throw ConfigurationError(problems: ordered.map(\.element))
         }
         self = configuration
-    }
-
-    /// Finds a table header whose key starts with a character no key can start with (`[,a]`).
-    ///
-    /// toml++ (inside TOMLKit) asserts on such a header instead of reporting it: an abort in debug builds and
-    /// undefined behaviour in release builds. So these headers are refused here, before the text reaches it.
-    static func malformedTableHeader(in source: String) -> ConfigurationError.Problem? {
-        var inMultilineString: [UInt8]? = nil
-        for (offset, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let bytes = Array(line.utf8)
-            // Skip the inside of multi-line strings, where a line may legitimately start with '['.
-            var index = 0
-            while index + 2 < bytes.count {
-                let triple = Array(bytes[index..<index + 3])
-                if triple == [UInt8](repeating: UInt8(ascii: "\""), count: 3)
-                    || triple == [UInt8](repeating: UInt8(ascii: "'"), count: 3)
-                {
-                    inMultilineString = inMultilineString == nil ? triple : (inMultilineString == triple ? nil : triple)
-                    index += 3
-                } else {
-                    index += 1
-                }
-            }
-            if inMultilineString != nil { continue }
-            var position = bytes.firstIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } ?? bytes.count
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "[") else { continue }
-            position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "[") { position += 1 }
-            while position < bytes.count, bytes[position] == UInt8(ascii: " ") || bytes[position] == UInt8(ascii: "\t")
-            {
-                position += 1
-            }
-            // A header cut off at the end of the line trips the same assertion.
-            let first = position < bytes.count ? bytes[position] : UInt8(ascii: "\n")
-            let startsKey =
-                (first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z"))
-                || (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z"))
-                || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
-                || first == UInt8(ascii: "_") || first == UInt8(ascii: "-") || first == UInt8(ascii: "\"")
-                || first == UInt8(ascii: "'") || first == UInt8(ascii: "]")
-            if !startsKey {
-                return .init(
-                    .syntax, "", "table header must start with a key (a letter, digit, '_', '-' or a quote)",
-                    line: offset + 1)
-            }
-        }
-        return nil
-    }
-
-    /// Finds a `}` right after `[` or `,` (blanks and comments between), outside strings and comments.
-    ///
-    /// No valid TOML has that sequence (inline tables allow no trailing comma), and toml++ asserts on it inside an
-    /// array (`[1, }2]`) instead of reporting it, like the headers of ``malformedTableHeader(in:)``.
-    static func closingBraceWhereAValueBelongs(in source: String) -> ConfigurationError.Problem? {
-        let bytes = Array(source.utf8)
-        let quote = UInt8(ascii: "\""), apostrophe = UInt8(ascii: "'"), newline = UInt8(ascii: "\n")
-        var line = 1
-        var expectingValue = false
-        var index = 0
-        func isTriple(_ byte: UInt8, at position: Int) -> Bool {
-            position + 2 < bytes.count && bytes[position + 1] == byte && bytes[position + 2] == byte
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            switch byte {
-            case newline:
-                line += 1
-                index += 1
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
-                index += 1
-            case UInt8(ascii: "#"):
-                while index < bytes.count, bytes[index] != newline { index += 1 }
-            case quote, apostrophe:
-                expectingValue = false
-                let multiline = isTriple(byte, at: index)
-                index += multiline ? 3 : 1
-                while index < bytes.count {
-                    if bytes[index] == newline { line += 1 }
-                    if byte == quote, bytes[index] == UInt8(ascii: "\\") {
-                        index += 2
-                        continue
-                    }
-                    if bytes[index] == byte, !multiline || isTriple(byte, at: index) {
-                        index += multiline ? 3 : 1
-                        break
-                    }
-                    if !multiline, bytes[index] == newline { break }
-                    index += 1
-                }
-            case UInt8(ascii: "}") where expectingValue:
-                return .init(.syntax, "", "'}' where a value or key belongs", line: line)
-            case UInt8(ascii: "["), UInt8(ascii: ","):
-                expectingValue = true
-                index += 1
-            default:
-                expectingValue = false
-                index += 1
-            }
-        }
-        return nil
     }
 
     private mutating func readSections(_ root: TOMLTableReader) {
