@@ -110,11 +110,13 @@ enum FuzzTargets {
 
     /// Property: any bytes give a configuration or a `ConfigurationError`, never a crash (toml++ used to abort).
     static func config(_ input: [UInt8]) {
-        guard let text = String(validating: input, as: UTF8.self) else { return }
         do {
-            _ = try DaemonConfiguration(toml: text)
+            _ = try DaemonConfiguration(tomlBytes: input)
         } catch {
             precondition(!error.problems.isEmpty, "a ConfigurationError without problems")
+            for problem in error.problems where problem.code == .syntax {
+                precondition((problem.line ?? 0) >= 1, "a syntax error without a line: \(problem)")
+            }
         }
     }
 
