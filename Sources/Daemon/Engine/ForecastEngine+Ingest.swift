@@ -32,7 +32,7 @@ extension ForecastEngine {
         pendingWrites.append(
             .reject(
                 RejectRecord(
-                    timeMs: Self.milliseconds(time), topic: topic, payload: payload,
+                    timeUs: Self.microseconds(time), topic: topic, payload: payload,
                     reason: "\(reason.rawValue): \(detail)")))
         logger.debug(
             "rejected reading", metadata: ["reject.reason": "\(reason.rawValue)", "mqtt.topic": "\(topic)"])
@@ -68,9 +68,9 @@ extension ForecastEngine {
         }
         if low < context.endIndex, context[low].t == reading.time { return same(context[low]) }
         if let oldest = context.first?.t ?? state.pending.first?.t, reading.time >= oldest { return false }
-        let tMs = Self.milliseconds(reading.time)
+        let tUs = Self.microseconds(reading.time)
         do {
-            let stored = try store.observations(stream: state.id, afterMs: tMs - 1, beforeMs: tMs + 1, limit: 1)
+            let stored = try store.observations(stream: state.id, afterUs: tUs - 1, beforeUs: tUs + 1, limit: 1)
             return stored.first?.value?.bitPattern == reading.value.bitPattern
         } catch {
             logger.debug("duplicate lookup failed", metadata: ["stream.id": "\(state.id)", "error": "\(error)"])
