@@ -46,7 +46,7 @@ extension ForecastEngine {
     /// the resampler's `out_of_order` or `duplicate_timestamp` refusal, it looks further back for an event cadence
     /// only, where every accepted reading is a step: first the stream's waiting steps and its context ring (in
     /// memory, and restored after a restart), then, only for a time older than both, the Store's `observations`
-    /// row at that millisecond. That read is indexed but costs about 0.5 ms in a debug build, which is why the
+    /// row at that microsecond. That read is indexed but costs about 0.5 ms in a debug build, which is why the
     /// in-memory steps come first. A duration cadence's older buckets are aggregates, which cannot identify one
     /// reading, so a redelivery into a closed bucket the window no longer holds (after a restart, an eviction, or
     /// more than ``RecentReadings/capacity`` later readings) stays an `out_of_order` reject.
