@@ -133,7 +133,7 @@ import Testing
         let rows = outputs.flatMap(\.observationRows)
         for stream in ["x", "cold-x"] {
             let missing = rows.filter { $0.stream == stream && $0.value == nil }.map(\.tUs)
-            #expect(missing == (10...12).map { Int64((EngineFixture.start + 60 * Double($0)) * 1000) })
+            #expect(missing == (10...12).map { Int64((EngineFixture.start + 60 * Double($0)) * 1_000_000) })
         }
         #expect(engine.counters.gaps == 6)
         let last = try #require(outputs.last)

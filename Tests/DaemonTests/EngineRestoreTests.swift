@@ -61,9 +61,9 @@ import Testing
             try await fixture.apply(output)
         }
         // The last periodic save happened before the last steps: those are only in `observations`.
-        let lastLearned = Int64((EngineFixture.start + 60 * 33) * 1000)
+        let lastLearned = Int64((EngineFixture.start + 60 * 33) * 1_000_000)
         #expect(savedAt > 0 && savedAt < lastLearned)
-        let expectedReplay = Int((lastLearned - savedAt) / 60_000) * Self.streams.count
+        let expectedReplay = Int((lastLearned - savedAt) / 60_000_000) * Self.streams.count
 
         let b = try fixture.engine(configuration, now: EngineFixture.start + 60 * 34 + 3)
         #expect(b.counters.replayedObservations == expectedReplay)
