@@ -7,8 +7,8 @@
 /// Tables whose time column is part of a primary key or a unique constraint (`observations`, `forecasts`, `drift`)
 /// are rebuilt (create, copy ×1000, drop, rename): updating such a key in place could collide with a row not yet
 /// scaled. The other tables rename the column and scale it in place. Constraints and indexes are otherwise as in
-/// ``SchemaV1``. Times beyond ±2^63 µs (only the `Int64.min` "no observation yet" mark of `stream_states.t_ms`
-/// exists in practice) saturate at the `Int64` bounds instead of turning into REAL.
+/// ``SchemaV1``. Millisecond values whose microseconds would leave `Int64` (in practice only the `Int64.min`
+/// "no observation yet" mark of `stream_states.t_ms`) saturate at its bounds instead of turning into REAL.
 enum SchemaV2 {
     /// `column` (milliseconds) as microseconds, saturating at the `Int64` bounds.
     static func scaled(_ column: String) -> String {
