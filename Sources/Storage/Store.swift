@@ -11,11 +11,11 @@ import Synchronization
 /// ``StoreWriter`` made by ``makeWriter(configuration:)``; rare writes (checkpoints, retention) run directly and are
 /// serialized with the writer's transactions by GRDB's single writer connection.
 ///
-/// Times are `Int64` milliseconds since the Unix epoch (UTC) everywhere, stored in columns ending `_ms`; the
+/// Times are `Int64` microseconds since the Unix epoch (UTC) everywhere, stored in columns ending `_us`; the
 /// `*_view` views show them as ISO-8601 text for people using plain `sqlite3`.
 public final class Store: Sendable {
     /// The schema version this build writes (`PRAGMA user_version`).
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// The database file's path.
     public let path: String

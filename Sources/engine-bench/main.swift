@@ -46,7 +46,7 @@ for (streams, paths, forecastEvery) in [(100, 256, 1), (1000, 64, 1), (1000, 64,
     configuration.models = ["default": group]
     let model = BARNNModel(configuration: BARNNConfiguration(hiddenSize: group.hiddenSize), seed: 3)
     try store.saveCheckpoint(
-        NewCheckpoint(model: "default", createdAtMs: 0, blob: BARNN.Checkpoint.encode(model)), activate: true,
+        NewCheckpoint(model: "default", createdAtUs: 0, blob: BARNN.Checkpoint.encode(model)), activate: true,
         keepLast: 2)
     let engine = try ForecastEngine(configuration: configuration, store: store, logger: logger, now: start)
     let payloads = (0..<streams).map { "s/\($0)" }

@@ -86,7 +86,7 @@ final class RawConnection {
 
     func insertStreams(_ count: Int) {
         exec("BEGIN")
-        let insert = prepare("INSERT INTO streams(id, name, first_seen_ms, last_seen_ms) VALUES (?, ?, 0, 0)")
+        let insert = prepare("INSERT INTO streams(id, name, first_seen_us, last_seen_us) VALUES (?, ?, 0, 0)")
         for index in 0..<count {
             sqlite3_bind_int64(insert, 1, Int64(index + 1))
             sqlite3_bind_text(insert, 2, "bench/\(index)", -1, RawConnection.transient)
@@ -102,7 +102,7 @@ func rawObservations(_ path: String, batchRows: Int) -> Double {
     let connection = RawConnection(path)
     connection.insertStreams(streams)
     let insert = connection.prepare(
-        "INSERT INTO observations(stream_id, t_ms, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        "INSERT INTO observations(stream_id, t_us, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
     defer { sqlite3_finalize(insert) }
     return seconds {
         var inBatch = 0
@@ -110,7 +110,7 @@ func rawObservations(_ path: String, batchRows: Int) -> Double {
         for step in 0..<steps {
             for stream in 0..<streams {
                 sqlite3_bind_int64(insert, 1, Int64(stream + 1))
-                sqlite3_bind_int64(insert, 2, Int64(step) * 1000)
+                sqlite3_bind_int64(insert, 2, Int64(step) * 1_000_000)
                 sqlite3_bind_double(insert, 3, Double(step))
                 connection.step(insert)
                 inBatch += 1
@@ -129,7 +129,7 @@ func rawForecasts(_ path: String, json: Bool, batchRows: Int) -> Double {
     connection.insertStreams(streams)
     let insert = connection.prepare(
         """
-        INSERT INTO forecasts(stream_id, issued_at_ms, step, t_ms, mean, levels_id, quantiles)
+        INSERT INTO forecasts(stream_id, issued_at_us, step, t_us, mean, levels_id, quantiles)
         VALUES (?, ?, ?, ?, ?, 1, ?)
         """)
     defer { sqlite3_finalize(insert) }
@@ -142,9 +142,9 @@ func rawForecasts(_ path: String, json: Bool, batchRows: Int) -> Double {
                     let base = Float(issue + step) * 1.0371 + 0.123
                     let quantiles: [Float] = [base - 2, base - 1, base, base + 1, base + 2]
                     sqlite3_bind_int64(insert, 1, Int64(stream + 1))
-                    sqlite3_bind_int64(insert, 2, Int64(issue) * 60_000)
+                    sqlite3_bind_int64(insert, 2, Int64(issue) * 60_000_000)
                     sqlite3_bind_int64(insert, 3, Int64(step))
-                    sqlite3_bind_int64(insert, 4, Int64(issue) * 60_000 + Int64(step) * 5000)
+                    sqlite3_bind_int64(insert, 4, Int64(issue) * 60_000_000 + Int64(step) * 5_000_000)
                     sqlite3_bind_double(insert, 5, Double(base))
                     if json {
                         let text = "[" + quantiles.map { "\($0)" }.joined(separator: ",") + "]"
@@ -189,7 +189,7 @@ func writerRun(_ path: String, items: [[WriteItem]]) async throws -> (Double, Wr
 
 let names = (0..<streams).map { "bench/\($0)" }
 let observationChunks: [[WriteItem]] = (0..<steps).map { step in
-    names.map { WriteItem.observation(stream: $0, tMs: Int64(step) * 1000, value: Double(step)) }
+    names.map { WriteItem.observation(stream: $0, tUs: Int64(step) * 1_000_000, value: Double(step)) }
 }
 let rows = streams * steps
 
@@ -219,11 +219,11 @@ let forecastChunks: [[WriteItem]] = (0..<issues).map { issue in
     names.map { name in
         WriteItem.forecast(
             ForecastIssue(
-                stream: name, issuedAtMs: Int64(issue) * 60_000, levels: levels,
+                stream: name, issuedAtUs: Int64(issue) * 60_000_000, levels: levels,
                 points: (1...horizon).map { step in
                     let base = Float(issue + step) * 1.0371 + 0.123
                     return ForecastPoint(
-                        step: step, tMs: Int64(issue) * 60_000 + Int64(step) * 5000, mean: Double(base),
+                        step: step, tUs: Int64(issue) * 60_000_000 + Int64(step) * 5_000_000, mean: Double(base),
                         quantiles: [base - 2, base - 1, base, base + 1, base + 2])
                 }))
     }

@@ -31,7 +31,7 @@ case "write":
         var items: [WriteItem] = []
         for step in 0..<Int64(stepsPerBatch) {
             for stream in 0..<streamsPerBatch {
-                items.append(.observation(stream: "crash/\(stream)", tMs: batch * 100 + step, value: Double(step)))
+                items.append(.observation(stream: "crash/\(stream)", tUs: batch * 100 + step, value: Double(step)))
             }
         }
         guard writer.enqueue(items, overflow: .block(timeout: .seconds(10))) == .accepted else { exit(3) }

@@ -68,7 +68,7 @@ import Testing
                 + "promoted after \(promoted.step - Self.change), ticks while training \(ticksWhileTraining)")
         #expect(alarm.step - Self.change <= 100)
         // drift_delay (1 h) after the alarm's observation time, at the first tick past it.
-        let due = Double(alarm.event.timeMs) / 1000 + 3600
+        let due = UTCTimestamp.seconds(microseconds: alarm.event.timeUs) + 3600
         #expect(RetrainDriver.time(started.step) >= due && RetrainDriver.time(started.step - 1) < due)
         #expect(try RetrainDriver.detail(started.event)["trigger"] as? String == "drift")
         let detail = try RetrainDriver.detail(promoted.event)
@@ -97,16 +97,16 @@ import Testing
         // conformal correction would hide the dip): it collapses in the first window after the change and comes
         // back to its level before the change once the retrained model serves.
         try await driver.feed(step..<(promoted.step + 200), settling: true, value: series)
-        let windows = try fixture.store.drift(stream: "a", fromMs: 0, toMs: .max)
+        let windows = try fixture.store.drift(stream: "a", fromUs: 0, toUs: .max)
         func coverage90(_ records: [DriftRecord]) -> Double {
             let values = records.compactMap { $0.coverage.first { abs($0.level - 0.9) < 1e-9 }?.value }
             return values.reduce(0, +) / Double(max(1, values.count))
         }
-        let changeMs = ForecastEngine.milliseconds(EngineFixture.start + 60 * Double(Self.change))
-        let promotedMs = ForecastEngine.milliseconds(RetrainDriver.time(promoted.step))
-        let before = coverage90(windows.filter { $0.windowEndMs < changeMs })
-        let dip = coverage90(windows.filter { $0.windowEndMs - 50 * 60_000 > changeMs }.prefix(1).map { $0 })
-        let recovered = coverage90(windows.filter { $0.windowEndMs - 50 * 60_000 > promotedMs })
+        let changeUs = ForecastEngine.microseconds(EngineFixture.start + 60 * Double(Self.change))
+        let promotedUs = ForecastEngine.microseconds(RetrainDriver.time(promoted.step))
+        let before = coverage90(windows.filter { $0.windowEndUs < changeUs })
+        let dip = coverage90(windows.filter { $0.windowEndUs - 50 * 60_000_000 > changeUs }.prefix(1).map { $0 })
+        let recovered = coverage90(windows.filter { $0.windowEndUs - 50 * 60_000_000 > promotedUs })
         print("coverage 90 %: before \(before), first window after the change \(dip), after promotion \(recovered)")
         #expect(dip < 0.5)
         #expect(recovered >= before - 0.05)

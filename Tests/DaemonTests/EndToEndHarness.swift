@@ -157,7 +157,7 @@ final class EndToEndHarness: @unchecked Sendable {
         defer { try? store.close() }
         var result: [String: [Int64]] = [:]
         for stream in streams {
-            result[stream] = try store.observations(stream: stream, afterMs: .min).map(\.tMs)
+            result[stream] = try store.observations(stream: stream, afterUs: .min).map(\.tUs)
         }
         return result
     }

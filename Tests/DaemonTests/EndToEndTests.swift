@@ -29,7 +29,7 @@ import Testing
 
         #expect(harness.stopDaemon(SIGTERM) == 0, "\(harness.log())")
         let observations = try harness.observations(Self.streams)
-        let expected = (0..<200).map { Int64(1_700_000_000 + $0 * 3600) * 1000 }
+        let expected = (0..<200).map { Int64(1_700_000_000 + $0 * 3600) * 1_000_000 }
         for stream in Self.streams { #expect(observations[stream] == expected, "stream \(stream)") }
         let store = try harness.store()
         let integrity = try store.integrityCheck()
@@ -66,7 +66,7 @@ import Testing
         let forecasts = try await harness.subscriber("forecast/+/+")
         try await harness.waitForObservations(rows * Self.streams.count, streams: Self.streams)
         let observations = try harness.observations(Self.streams)
-        let expected = (0..<rows).map { Int64(1_700_000_000 + $0 * 3600) * 1000 }
+        let expected = (0..<rows).map { Int64(1_700_000_000 + $0 * 3600) * 1_000_000 }
         for stream in Self.streams { #expect(observations[stream] == expected, "stream \(stream)") }
 
         // Forecasts resume: new readings after the restart are forecast, and the health report shows restored states.

@@ -14,7 +14,7 @@ import Testing
             ? Array("definitely not a checkpoint".utf8)
             : BARNN.Checkpoint.encode(BARNNModel(configuration: BARNNConfiguration(hiddenSize: 4), seed: 1))
         try fixture.store.saveCheckpoint(
-            NewCheckpoint(model: "default", createdAtMs: 0, blob: blob), activate: true, keepLast: 5)
+            NewCheckpoint(model: "default", createdAtUs: 0, blob: blob), activate: true, keepLast: 5)
         let engine = try fixture.engine(EngineFixture.configuration(horizon: 3))
         #expect(engine.counters.checkpointLoadFailures == 1)
         #expect(engine.modelSummaries.map(\.kind) == [.fallback])

@@ -80,7 +80,7 @@ final class EngineFixture {
     func activateSeededModel(group: String = "default", hiddenSize: Int = 8) throws -> CheckpointInfo {
         let model = BARNNModel(configuration: BARNNConfiguration(hiddenSize: hiddenSize), seed: 11)
         return try store.saveCheckpoint(
-            NewCheckpoint(model: group, createdAtMs: 0, blob: BARNN.Checkpoint.encode(model)), activate: true,
+            NewCheckpoint(model: group, createdAtUs: 0, blob: BARNN.Checkpoint.encode(model)), activate: true,
             keepLast: 5)
     }
 
@@ -115,10 +115,10 @@ final class EngineFixture {
 }
 
 extension EngineOutput {
-    /// The observation rows, as (stream, ms, value).
-    var observationRows: [(stream: String, tMs: Int64, value: Double?)] {
+    /// The observation rows, as (stream, µs, value).
+    var observationRows: [(stream: String, tUs: Int64, value: Double?)] {
         writes.compactMap {
-            if case .observation(let stream, let tMs, let value) = $0 { return (stream, tMs, value) }
+            if case .observation(let stream, let tUs, let value) = $0 { return (stream, tUs, value) }
             return nil
         }
     }

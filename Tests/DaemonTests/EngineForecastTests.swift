@@ -16,11 +16,11 @@ import Testing
         let rows = outputs.flatMap(\.observationRows)
         // Bucket k closes when bucket k+1's reading arrives: 39 buckets per stream, each written exactly once.
         #expect(rows.count == 3 * 39)
-        #expect(Set(rows.map { "\($0.stream)@\($0.tMs)" }).count == rows.count)
+        #expect(Set(rows.map { "\($0.stream)@\($0.tUs)" }).count == rows.count)
         #expect(engine.counters.observations == rows.count)
         #expect(engine.counters.gaps == 0)
         let first = try #require(rows.first { $0.stream == "b" })
-        #expect(first.tMs == Int64(EngineFixture.start * 1000))
+        #expect(first.tUs == Int64(EngineFixture.start * 1_000_000))
         #expect(first.value == EngineFixture.value(stream: 1, step: 0))
 
         let issues = outputs.flatMap(\.forecastIssues)
@@ -53,8 +53,8 @@ import Testing
         #expect(last.publications.allSatisfy { $0.qos == .atLeastOnce && $0.retain })
         // Points step by one bucket after the last learned bucket.
         let issue = try #require(last.forecastIssues.first { $0.stream == "a" })
-        let lastBucket = Int64((EngineFixture.start + 60 * 38) * 1000)
-        #expect(issue.points.map(\.tMs) == (1...4).map { lastBucket + Int64($0) * 60_000 })
+        let lastBucket = Int64((EngineFixture.start + 60 * 38) * 1_000_000)
+        #expect(issue.points.map(\.tUs) == (1...4).map { lastBucket + Int64($0) * 60_000_000 })
     }
 
     @Test func forecastsOfAWarmGroupComeFromOneBatchedBARNNCall() throws {
@@ -132,8 +132,8 @@ import Testing
         }
         let rows = outputs.flatMap(\.observationRows)
         for stream in ["x", "cold-x"] {
-            let missing = rows.filter { $0.stream == stream && $0.value == nil }.map(\.tMs)
-            #expect(missing == (10...12).map { Int64((EngineFixture.start + 60 * Double($0)) * 1000) })
+            let missing = rows.filter { $0.stream == stream && $0.value == nil }.map(\.tUs)
+            #expect(missing == (10...12).map { Int64((EngineFixture.start + 60 * Double($0)) * 1_000_000) })
         }
         #expect(engine.counters.gaps == 6)
         let last = try #require(outputs.last)

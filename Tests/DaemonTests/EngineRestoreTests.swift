@@ -35,7 +35,7 @@ import Testing
             #expect(!fromA.forecastIssues.isEmpty)
             #expect(fromA.forecastIssues == fromB.forecastIssues)
             #expect(fromA.publications == fromB.publications)
-            #expect(fromA.observationRows.map(\.tMs) == fromB.observationRows.map(\.tMs))
+            #expect(fromA.observationRows.map(\.tUs) == fromB.observationRows.map(\.tUs))
         }
         _ = Self.send(a, step: 36)
         let kinds = try Self.send(b, step: 36).forecastDocuments().map {
@@ -57,13 +57,13 @@ import Testing
         var savedAt: Int64 = 0
         for step in 0..<35 {
             let output = Self.send(a, step: step)
-            if let state = output.streamStates.first { savedAt = state.tMs }
+            if let state = output.streamStates.first { savedAt = state.tUs }
             try await fixture.apply(output)
         }
         // The last periodic save happened before the last steps: those are only in `observations`.
-        let lastLearned = Int64((EngineFixture.start + 60 * 33) * 1000)
+        let lastLearned = Int64((EngineFixture.start + 60 * 33) * 1_000_000)
         #expect(savedAt > 0 && savedAt < lastLearned)
-        let expectedReplay = Int((lastLearned - savedAt) / 60_000) * Self.streams.count
+        let expectedReplay = Int((lastLearned - savedAt) / 60_000_000) * Self.streams.count
 
         let b = try fixture.engine(configuration, now: EngineFixture.start + 60 * 34 + 3)
         #expect(b.counters.replayedObservations == expectedReplay)
@@ -86,12 +86,14 @@ import Testing
         let next = Self.send(b, step: 35)
         #expect(b.counters.rejectsTotal == 0)
         #expect(
-            next.observationRows.map(\.tMs) == Array(repeating: Int64((EngineFixture.start + 60 * 34) * 1000), count: 2)
+            next.observationRows.map(\.tUs)
+                == Array(repeating: Int64((EngineFixture.start + 60 * 34) * 1_000_000), count: 2)
         )
         #expect(next.observationRows.allSatisfy { $0.value == nil })
         let more = Self.send(b, step: 36)
         #expect(
-            more.observationRows.map(\.tMs) == Array(repeating: Int64((EngineFixture.start + 60 * 35) * 1000), count: 2)
+            more.observationRows.map(\.tUs)
+                == Array(repeating: Int64((EngineFixture.start + 60 * 35) * 1_000_000), count: 2)
         )
         #expect(more.observationRows.allSatisfy { $0.value != nil })
     }
@@ -128,7 +130,7 @@ import Testing
         #expect(engine.counters.streamsRestored == 1)
         let rows = engine.tick(now: t + 1).observationRows.filter { $0.stream == "a" }
         // Bucket 24 closes with its value, 25...27 are explicit gaps.
-        #expect(rows.map(\.tMs) == (24...27).map { Int64((EngineFixture.start + 60 * Double($0)) * 1000) })
+        #expect(rows.map(\.tUs) == (24...27).map { Int64((EngineFixture.start + 60 * Double($0)) * 1_000_000) })
         #expect(rows.map { $0.value == nil } == [false, true, true, true])
         #expect(back.presentSteps == steps + 1)
         #expect(engine.counters.evictions == 2)

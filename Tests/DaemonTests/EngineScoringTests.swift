@@ -27,7 +27,7 @@ import Testing
         #expect(drift.allSatisfy { $0.stream == "a" && $0.n == 20 && $0.coverage.map(\.level) == [0.5, 0.8, 0.9] })
         #expect(drift.allSatisfy { ($0.crps ?? -1) >= 0 })
         try await fixture.apply(EngineOutput(writes: outputs.flatMap(\.writes)))
-        #expect(try fixture.store.drift(stream: "a", fromMs: 0, toMs: .max).count == drift.count)
+        #expect(try fixture.store.drift(stream: "a", fromUs: 0, toUs: .max).count == drift.count)
         #expect(engine.counters.scoringRejects == 0)
     }
 
@@ -48,6 +48,6 @@ import Testing
         #expect(document["step_s"] as? Double == 30)
         let issue = try #require(last.forecastIssues.first)
         let lastT = EngineFixture.start + 30 * 59
-        #expect(issue.points.map(\.tMs) == (1...3).map { Int64((lastT + 30 * Double($0)) * 1000) })
+        #expect(issue.points.map(\.tUs) == (1...3).map { Int64((lastT + 30 * Double($0)) * 1_000_000) })
     }
 }

@@ -15,16 +15,17 @@ import Testing
     }
 
     static let spans: [(Int64, String)] = [
-        (3_600_000, "1 hour"), (86_400_000, "1 day"), (30 * 86_400_000, "1 month"), (12 * 365 * 86_400_000, "12 years"),
+        (3_600_000_000, "1 hour"), (86_400_000_000, "1 day"), (30 * 86_400_000_000, "1 month"),
+        (12 * 365 * 86_400_000_000, "12 years"),
     ]
 
     @Test(arguments: spans)
     func timeTicksStayFewAndRound(_ span: Int64, _ label: String) {
-        let start: Int64 = 1_389_000_000_000 + 123_456  // 2014-01-06, off any round time
-        let ticks = ChartAxis.timeTicks(fromMs: start, toMs: start + span)
+        let start: Int64 = 1_389_000_000_000_000 + 123_456_789  // 2014-01-06, off any round time
+        let ticks = ChartAxis.timeTicks(fromUs: start, toUs: start + span)
         #expect((2...8).contains(ticks.count), "\(label): \(ticks.count) ticks")
-        #expect(ticks.allSatisfy { $0.tMs >= start && $0.tMs <= start + span })
-        #expect(ticks.allSatisfy { $0.tMs % 60_000 == 0 }, "\(label)")
+        #expect(ticks.allSatisfy { $0.tUs >= start && $0.tUs <= start + span })
+        #expect(ticks.allSatisfy { $0.tUs % 60_000_000 == 0 }, "\(label)")
         #expect(ticks.first?.date != nil, "the first tick names its date")
     }
 }

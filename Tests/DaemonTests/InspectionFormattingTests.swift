@@ -5,35 +5,35 @@ import Testing
 /// Time expressions, tables, CSV and JSON as the inspection commands print them.
 @Suite struct InspectionFormattingTests {
     /// 2026-05-01T12:34:56Z.
-    let now: Int64 = 1_777_638_896_000
+    let now: Int64 = 1_777_638_896_000_000
 
     @Test func relativeTimesCountFromTheInjectedNow() throws {
-        #expect(try TimeExpression.parse("now", nowMs: now) == now)
-        #expect(try TimeExpression.parse("-2h", nowMs: now) == now - 7_200_000)
-        #expect(try TimeExpression.parse("-30m", nowMs: now) == now - 1_800_000)
-        #expect(try TimeExpression.parse("+90s", nowMs: now) == now + 90_000)
-        #expect(try TimeExpression.parse("-1.5d", nowMs: now) == now - 129_600_000)
-        #expect(try TimeExpression.parse("-1w", nowMs: now) == now - 604_800_000)
-        #expect(try TimeExpression.parse("2h ago", nowMs: now) == now - 7_200_000)
-        #expect(try TimeExpression.parse(" -2H ", nowMs: now) == now - 7_200_000)
+        #expect(try TimeExpression.parse("now", nowUs: now) == now)
+        #expect(try TimeExpression.parse("-2h", nowUs: now) == now - 7_200_000_000)
+        #expect(try TimeExpression.parse("-30m", nowUs: now) == now - 1_800_000_000)
+        #expect(try TimeExpression.parse("+90s", nowUs: now) == now + 90_000_000)
+        #expect(try TimeExpression.parse("-1.5d", nowUs: now) == now - 129_600_000_000)
+        #expect(try TimeExpression.parse("-1w", nowUs: now) == now - 604_800_000_000)
+        #expect(try TimeExpression.parse("2h ago", nowUs: now) == now - 7_200_000_000)
+        #expect(try TimeExpression.parse(" -2H ", nowUs: now) == now - 7_200_000_000)
     }
 
     @Test func namedDaysAreMidnightUTC() throws {
-        #expect(try TimeExpression.parse("today", nowMs: now) == 1_777_593_600_000)
-        #expect(try TimeExpression.parse("yesterday", nowMs: now) == 1_777_507_200_000)
-        #expect(try TimeExpression.parse("Yesterday", nowMs: now) == 1_777_507_200_000)
+        #expect(try TimeExpression.parse("today", nowUs: now) == 1_777_593_600_000_000)
+        #expect(try TimeExpression.parse("yesterday", nowUs: now) == 1_777_507_200_000_000)
+        #expect(try TimeExpression.parse("Yesterday", nowUs: now) == 1_777_507_200_000_000)
     }
 
     @Test func isoTimesIgnoreNow() throws {
-        #expect(try TimeExpression.parse("2026-05-01T00:00:00Z", nowMs: 0) == 1_777_593_600_000)
-        #expect(try TimeExpression.parse("2026-05-01", nowMs: 0) == 1_777_593_600_000)
-        #expect(try TimeExpression.parse("2026-05-01T02:00:00+02:00", nowMs: 0) == 1_777_593_600_000)
-        #expect(try TimeExpression.parse("2026-05-01 00:00:00.250", nowMs: 0) == 1_777_593_600_250)
+        #expect(try TimeExpression.parse("2026-05-01T00:00:00Z", nowUs: 0) == 1_777_593_600_000_000)
+        #expect(try TimeExpression.parse("2026-05-01", nowUs: 0) == 1_777_593_600_000_000)
+        #expect(try TimeExpression.parse("2026-05-01T02:00:00+02:00", nowUs: 0) == 1_777_593_600_000_000)
+        #expect(try TimeExpression.parse("2026-05-01 00:00:00.250", nowUs: 0) == 1_777_593_600_250_000)
     }
 
     @Test(arguments: ["", "-", "-2", "-2x", "2h", "soon", "2026-13-01", "2026-05-01T25:00", "-h", "--2h"])
     func unreadableTimesNameTheAcceptedForms(_ text: String) {
-        let error = #expect(throws: InspectionError.self) { try TimeExpression.parse(text, nowMs: 0) }
+        let error = #expect(throws: InspectionError.self) { try TimeExpression.parse(text, nowUs: 0) }
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.hasPrefix("cannot read time '\(text)'") == true)
         #expect(error?.message.contains("-2h") == true)
@@ -88,7 +88,9 @@ import Testing
         #expect(ValueText.level(0.05) == "0.05")
         #expect(ValueText.percent(0.975) == "97.5%")
         #expect(ValueText.double(Float(20.9)) == 20.9)
-        #expect(ValueText.shortTime(1_777_593_600_000) == "2026-05-01 00:00")
+        #expect(ValueText.shortTime(1_777_593_600_000_000) == "2026-05-01 00:00")
+        #expect(ValueText.shortTime(1_777_593_645_984_375) == "2026-05-01 00:00:45.984375")
+        #expect(ValueText.time(1_777_593_645_500_000) == "2026-05-01T00:00:45.5Z")
     }
 
     @Test func unknownStreamsSuggestCloseNames() {

@@ -76,7 +76,7 @@ import Testing
             series: [TrainingSeries(values: training.values, timeFeatures: training.timeFeatures)],
             configuration: BARNNConfiguration(hiddenSize: 8), options: good)
         try fixture.store.saveCheckpoint(
-            NewCheckpoint(model: "default", createdAtMs: 0, blob: BARNN.Checkpoint.encode(trained.model)),
+            NewCheckpoint(model: "default", createdAtUs: 0, blob: BARNN.Checkpoint.encode(trained.model)),
             activate: true, keepLast: 5)
         // The candidate: two Adam steps at a negligible rate, i.e. the untrained seeded model.
         var worse = EngineFixture.tinyTraining
@@ -95,11 +95,11 @@ import Testing
         let cli = try driver.cliStore()
         let writer = cli.makeWriter()
         let id = try await TrainRequest.submit(
-            writer: writer, model: "default", timeMs: ForecastEngine.milliseconds(RetrainDriver.time(120)))
+            writer: writer, model: "default", timeUs: ForecastEngine.microseconds(RetrainDriver.time(120)))
         try await driver.feed(120..<121, value: series)
         #expect(engine.waitForTrainer(timeout: .seconds(120)))
         try await driver.feed(121..<122, value: series)
-        let outcome = try #require(try TrainRequest.outcome(store: cli, id: id, sinceMs: 0))
+        let outcome = try #require(try TrainRequest.outcome(store: cli, id: id, sinceUs: 0))
         #expect(outcome.kind == "training_rejected")
         let detail = try RetrainDriver.detail(outcome)
         let candidate = try #require(detail["candidate"] as? [String: Any])

@@ -27,7 +27,7 @@ import Testing
         let cli = try driver.cliStore()
         let writer = cli.makeWriter()
         let id = try await TrainRequest.submit(
-            writer: writer, model: "default", timeMs: ForecastEngine.milliseconds(RetrainDriver.time(62)))
+            writer: writer, model: "default", timeUs: ForecastEngine.microseconds(RetrainDriver.time(62)))
         try await driver.feed(62..<63, value: series)
         let started = try #require(driver.events("training_started").last)
         #expect(started.step == 62)
@@ -35,7 +35,7 @@ import Testing
         #expect(try RetrainDriver.detail(started.event)["trigger"] as? String == "request")
         #expect(driver.engine.waitForTrainer(timeout: .seconds(120)))
         try await driver.feed(63..<64, value: series)
-        let outcome = try #require(try TrainRequest.outcome(store: cli, id: id, sinceMs: 0))
+        let outcome = try #require(try TrainRequest.outcome(store: cli, id: id, sinceUs: 0))
         #expect(TrainRequest.outcomeKinds.contains(outcome.kind))
         let detail = try RetrainDriver.detail(outcome)
         #expect(detail["request"] as? String == id)
@@ -47,9 +47,9 @@ import Testing
 
         // A request for an unknown group is answered with a failure.
         let unknown = try await TrainRequest.submit(
-            writer: writer, model: "nope", timeMs: ForecastEngine.milliseconds(RetrainDriver.time(70)))
+            writer: writer, model: "nope", timeUs: ForecastEngine.microseconds(RetrainDriver.time(70)))
         try await driver.feed(70..<71, value: series)
-        #expect(try TrainRequest.outcome(store: cli, id: unknown, sinceMs: 0)?.kind == "training_failed")
+        #expect(try TrainRequest.outcome(store: cli, id: unknown, sinceUs: 0)?.kind == "training_failed")
         await writer.close()
     }
 
@@ -58,7 +58,7 @@ import Testing
         let v1 = try fixture.activateSeededModel()
         let other = BARNNModel(configuration: BARNNConfiguration(hiddenSize: 8), seed: 99)
         try fixture.store.saveCheckpoint(
-            NewCheckpoint(model: "default", createdAtMs: 1, blob: BARNN.Checkpoint.encode(other)), activate: true,
+            NewCheckpoint(model: "default", createdAtUs: 1, blob: BARNN.Checkpoint.encode(other)), activate: true,
             keepLast: 5)
         var driver = RetrainDriver(fixture: fixture, engine: try fixture.engine(Self.configuration()))
         let series = SyntheticSeries.regime(change: .max)
@@ -69,7 +69,7 @@ import Testing
         let cli = try driver.cliStore()
         let writer = cli.makeWriter()
         let previous = try await CheckpointRollback.activate(
-            store: cli, writer: writer, model: "default", version: v1.version, timeMs: 0)
+            store: cli, writer: writer, model: "default", version: v1.version, timeUs: 0)
         #expect(previous == 2)
         try await driver.feed(45..<46, value: series)
         let activated = try #require(driver.events("model_activated").first)
@@ -86,7 +86,7 @@ import Testing
         // Rolling back to a version that is not stored fails with notFound.
         await #expect(throws: StorageError.self) {
             _ = try await CheckpointRollback.activate(
-                store: cli, writer: writer, model: "default", version: 9, timeMs: 0)
+                store: cli, writer: writer, model: "default", version: 9, timeUs: 0)
         }
         await writer.close()
     }
@@ -103,7 +103,7 @@ import Testing
         let writer = cli.makeWriter()
         for _ in 0..<3 {
             _ = try await TrainRequest.submit(
-                writer: writer, model: "default", timeMs: ForecastEngine.milliseconds(RetrainDriver.time(step)))
+                writer: writer, model: "default", timeUs: ForecastEngine.microseconds(RetrainDriver.time(step)))
             try await driver.feed(step..<(step + 1), value: series)
             #expect(driver.engine.waitForTrainer(timeout: .seconds(120)))
             try await driver.feed((step + 1)..<(step + 8), value: series)

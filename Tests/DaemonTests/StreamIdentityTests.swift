@@ -31,8 +31,8 @@ import Testing
         try await fixture.apply(output)
         let stored = try fixture.store.streams().map { Array($0.name.utf8) }
         #expect(Set(stored) == [Array(Self.composed.utf8), Array(Self.decomposed.utf8)])
-        let composedRows = try fixture.store.observations(stream: Self.composed, afterMs: 0)
-        let decomposedRows = try fixture.store.observations(stream: Self.decomposed, afterMs: 0)
+        let composedRows = try fixture.store.observations(stream: Self.composed, afterUs: 0)
+        let decomposedRows = try fixture.store.observations(stream: Self.decomposed, afterUs: 0)
         #expect(composedRows.map(\.value) == [1])
         #expect(decomposedRows.map(\.value) == [2])
     }

@@ -12,8 +12,8 @@ import Testing
         minutes.map { Observation(t: EngineFixture.start + Double($0) * 60, value: Double($0)) }
     }
 
-    static func milliseconds(minute: Int) -> Int64 {
-        ForecastEngine.milliseconds(EngineFixture.start + Double(minute) * 60)
+    static func microseconds(minute: Int) -> Int64 {
+        ForecastEngine.microseconds(EngineFixture.start + Double(minute) * 60)
     }
 
     /// A Store holding minutes `stored` of stream "s" (committed).
@@ -21,7 +21,7 @@ import Testing
         let fixture = try EngineFixture()
         var output = EngineOutput()
         for step in steps(stored) {
-            output.writes.append(.observation(stream: "s", tMs: ForecastEngine.milliseconds(step.t), value: step.value))
+            output.writes.append(.observation(stream: "s", tUs: ForecastEngine.microseconds(step.t), value: step.value))
         }
         try await fixture.apply(output)
         return fixture
@@ -32,7 +32,7 @@ import Testing
         let fixture = try await Self.fixture(stored: 0..<120)
         let context = Self.steps(10..<100)
         let series = ModelTrainer.historySteps(
-            stream: "s", context: context, historyStartMs: Self.milliseconds(minute: 20), store: fixture.store)
+            stream: "s", context: context, historyStartUs: Self.microseconds(minute: 20), store: fixture.store)
         #expect(series.map(\.value) == (21..<100).map { Double($0) })
     }
 
@@ -41,7 +41,7 @@ import Testing
         let fixture = try await Self.fixture(stored: Array(0..<90) + Array(100..<120))
         let context = Self.steps(60..<100)
         let series = ModelTrainer.historySteps(
-            stream: "s", context: context, historyStartMs: Self.milliseconds(minute: 5), store: fixture.store)
+            stream: "s", context: context, historyStartUs: Self.microseconds(minute: 5), store: fixture.store)
         #expect(series.map(\.value) == (6..<100).map { Double($0) })
         #expect(zip(series, series.dropFirst()).allSatisfy { $0.t < $1.t })
     }
@@ -50,7 +50,7 @@ import Testing
         let fixture = try await Self.fixture(stored: [])
         let context = Self.steps(0..<40)
         let series = ModelTrainer.historySteps(
-            stream: "s", context: context, historyStartMs: Self.milliseconds(minute: -1000), store: fixture.store)
+            stream: "s", context: context, historyStartUs: Self.microseconds(minute: -1000), store: fixture.store)
         #expect(series == context)
     }
 }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct CheckpointTests {
     private func make(_ byte: UInt8, at time: Int64) -> NewCheckpoint {
         NewCheckpoint(
-            model: "default", createdAtMs: time, trainingMetricsJSON: #"{"loss":0.5}"#,
+            model: "default", createdAtUs: time, trainingMetricsJSON: #"{"loss":0.5}"#,
             validationMetricsJSON: #"{"crps":0.25}"#, blob: [UInt8](repeating: byte, count: 1000))
     }
 

@@ -24,7 +24,7 @@ import Testing
         try store.pool.read { db throws in
             for batch in committed {
                 let rows = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM observations WHERE t_ms BETWEEN ? AND ?",
+                    db, sql: "SELECT count(*) FROM observations WHERE t_us BETWEEN ? AND ?",
                     arguments: [batch * 100, batch * 100 + 99])
                 #expect(rows == 1000, "batch \(batch)")
             }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct FaultTests {
     private func observations(_ range: Range<Int>) -> [WriteItem] {
-        range.map { WriteItem.observation(stream: "s\($0 % 16)", tMs: Int64($0), value: Double($0)) }
+        range.map { WriteItem.observation(stream: "s\($0 % 16)", tUs: Int64($0), value: Double($0)) }
     }
 
     private func rowCount(_ store: Store) throws -> Int {
@@ -18,7 +18,7 @@ import Testing
         let store = try temporary.open(StoreConfiguration(maximumPageCount: 60))
         #expect(throws: StorageError(.diskFull, message: "")) {
             try store.saveCheckpoint(
-                NewCheckpoint(model: "m", createdAtMs: 0, blob: [UInt8](repeating: 1, count: 400_000)), activate: true,
+                NewCheckpoint(model: "m", createdAtUs: 0, blob: [UInt8](repeating: 1, count: 400_000)), activate: true,
                 keepLast: 1)
         }
         let writer = store.makeWriter(
@@ -81,7 +81,7 @@ import Testing
         let openError = #expect(throws: StorageError.self) { try temporary.open(impatient) }
         #expect(openError?.code == .locked)
         #expect(throws: StorageError(.locked, message: "")) {
-            try store.saveCheckpoint(NewCheckpoint(model: "m", createdAtMs: 0, blob: [1]), activate: true, keepLast: 1)
+            try store.saveCheckpoint(NewCheckpoint(model: "m", createdAtUs: 0, blob: [1]), activate: true, keepLast: 1)
         }
         let writer = store.makeWriter(configuration: WriterConfiguration(initialBackoff: .milliseconds(5)))
         _ = writer.enqueue(observations(0..<100), overflow: .reject)
@@ -101,7 +101,7 @@ import Testing
         try temporary.open().close()
         let store = try temporary.open(StoreConfiguration(access: .readOnly))
         #expect(throws: StorageError(.readOnly, message: "")) {
-            try store.saveCheckpoint(NewCheckpoint(model: "m", createdAtMs: 0, blob: [1]), activate: true, keepLast: 1)
+            try store.saveCheckpoint(NewCheckpoint(model: "m", createdAtUs: 0, blob: [1]), activate: true, keepLast: 1)
         }
         let writer = store.makeWriter(configuration: WriterConfiguration(closeAttempts: 1))
         _ = writer.enqueue(observations(0..<10), overflow: .reject)

@@ -35,7 +35,7 @@ import Testing
         let applied = try store.pool.read { db throws in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(applied == ["v1-initial-schema"])
+        #expect(applied == ["v1-initial-schema", "v2-microsecond-times"])
         try store.close()
     }
 
@@ -44,11 +44,11 @@ import Testing
         let store = try temporary.open()
         let writer = store.makeWriter()
         _ = writer.enqueue(
-            [.observation(stream: "lab/t1", tMs: 1_777_636_800_000, value: 21.5)], overflow: .reject)
+            [.observation(stream: "lab/t1", tUs: 1_777_636_800_000_000, value: 21.5)], overflow: .reject)
         await writer.close()
         let row = try store.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM observations_view") }
         #expect(row?["stream"] == "lab/t1")
-        #expect(row?["t"] == "2026-05-01T12:00:00.000Z")
+        #expect(row?["t"] == "2026-05-01T12:00:00.000000Z")
         #expect(row?["value"] == 21.5)
         try store.close()
     }

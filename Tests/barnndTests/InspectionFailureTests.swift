@@ -90,7 +90,7 @@ import Testing
         try await queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
             try db.execute(sql: "BEGIN EXCLUSIVE")
-            try db.execute(sql: "INSERT INTO events(time_ms, kind) VALUES (0, 'held')")
+            try db.execute(sql: "INSERT INTO events(time_us, kind) VALUES (0, 'held')")
         }
         defer { try? queue.close() }
         try expectFailure(
@@ -106,7 +106,7 @@ import Testing
         let queue = try holdingConnection(fixture.path)
         try await queue.writeWithoutTransaction { db in
             try db.execute(sql: "BEGIN IMMEDIATE")
-            try db.execute(sql: "INSERT INTO streams(name, first_seen_ms, last_seen_ms) VALUES ('uncommitted', 0, 0)")
+            try db.execute(sql: "INSERT INTO streams(name, first_seen_us, last_seen_us) VALUES ('uncommitted', 0, 0)")
         }
         defer { try? queue.close() }
         for command in [

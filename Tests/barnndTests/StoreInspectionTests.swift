@@ -21,10 +21,10 @@ import Testing
         try await fixture.fill()
         let store = try readOnly(fixture)
         let issue = try #require(try store.latestForecast(stream: "lab/t1"))
-        #expect(issue.issuedAtMs == InspectionFixture.t0 + 11 * InspectionFixture.hour)
+        #expect(issue.issuedAtUs == InspectionFixture.t0 + 11 * InspectionFixture.hour)
         #expect(issue.levels == InspectionFixture.fullLevels)
         #expect(issue.points.map(\.step) == [1, 2, 3])
-        #expect(issue.points.map(\.tMs) == (12...14).map { InspectionFixture.t0 + Int64($0) * InspectionFixture.hour })
+        #expect(issue.points.map(\.tUs) == (12...14).map { InspectionFixture.t0 + Int64($0) * InspectionFixture.hour })
         #expect(issue.points.allSatisfy { $0.quantiles.count == 7 && $0.quantiles == $0.quantiles.sorted() })
         #expect(try store.latestForecast(stream: "lab/humidity") == nil)
         #expect(try store.latestForecast(stream: "nope") == nil)
@@ -38,7 +38,7 @@ import Testing
             try store.totals()
                 == StoreTotals(
                     streams: 3, observations: 21, forecasts: 42, events: 3, rejects: 2,
-                    latestObservationMs: InspectionFixture.t0 + 11 * InspectionFixture.hour))
+                    latestObservationUs: InspectionFixture.t0 + 11 * InspectionFixture.hour))
     }
 
     @Test func anEmptyDatabaseHasNoTotals() throws {
@@ -48,7 +48,7 @@ import Testing
         #expect(
             try store.totals()
                 == StoreTotals(
-                    streams: 0, observations: 0, forecasts: 0, events: 0, rejects: 0, latestObservationMs: nil))
+                    streams: 0, observations: 0, forecasts: 0, events: 0, rejects: 0, latestObservationUs: nil))
         #expect(try store.observationCounts().isEmpty)
     }
 }

@@ -26,7 +26,7 @@ extension Backtest {
                 do throws(StorageError) {
                     _ = try store.saveCheckpoint(
                         NewCheckpoint(
-                            model: Backtest.groupName, kind: "barnn", createdAtMs: 0, trainingMetricsJSON: "{}",
+                            model: Backtest.groupName, kind: "barnn", createdAtUs: 0, trainingMetricsJSON: "{}",
                             validationMetricsJSON: "{}", blob: blob),
                         activate: true, keepLast: 1)
                 } catch {

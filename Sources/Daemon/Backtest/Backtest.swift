@@ -20,7 +20,7 @@ import Storage
 /// keeps the issued forecast. Scheduled and drift-triggered retrains go through the promotion gate as in the daemon,
 /// on data time counted in steps of the recording (``retrainSettings(_:)``). Whenever a tick starts a training, the
 /// backtest waits for it before going on, and a training reads the engine's context rather than whatever the writer
-/// has committed (``ModelTrainer/historySteps(stream:context:historyStartMs:store:)``), so the result does not depend
+/// has committed (``ModelTrainer/historySteps(stream:context:historyStartUs:store:)``), so the result does not depend
 /// on thread timing: the same recording, settings and seed give identical output, restarts included.
 public final class Backtest {
     /// One stream's values in index order and its protocol split.

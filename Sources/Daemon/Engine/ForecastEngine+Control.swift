@@ -6,9 +6,9 @@ import Storage
 extension ForecastEngine {
     /// Engine time (seconds) between two looks at the Store for train requests and activations.
     static let controlPollInterval = 5.0
-    /// How far back (ms) a poll reads requests: covers clock skew between the CLI and the engine and the writer's
+    /// How far back (µs) a poll reads requests: covers clock skew between the CLI and the engine and the writer's
     /// flush delay; requests seen before are skipped by id.
-    static let requestLookbackMs: Int64 = 10 * 60 * 1000
+    static let requestLookbackUs: Int64 = 10 * 60 * 1_000_000
 
     /// Every ``controlPollInterval`` of engine time: honours `train_requested` events (`barnnd train`) and swaps in
     /// a checkpoint activated by someone else (`barnnd rollback`). Works without a broker; both leave events.
@@ -22,19 +22,19 @@ extension ForecastEngine {
     /// Marks the requests already acted on (a `training_started` or outcome event names them) so a restart does not
     /// act on them again.
     func markHandledRequests(now: Double) {
-        let fromMs = Self.milliseconds(now) - Self.requestLookbackMs
+        let fromUs = Self.microseconds(now) - Self.requestLookbackUs
         for kind in ["training_started", "training_failed"] {
-            for event in (try? store.events(fromMs: fromMs, kind: kind, limit: 1000)) ?? [] {
+            for event in (try? store.events(fromUs: fromUs, kind: kind, limit: 1000)) ?? [] {
                 if let id = Self.requestID(in: event.detailJSON) { handledRequests.insert(id) }
             }
         }
     }
 
     private func honourTrainRequests(now: Double, into output: inout EngineOutput) {
-        let fromMs = Self.milliseconds(now) - Self.requestLookbackMs
+        let fromUs = Self.microseconds(now) - Self.requestLookbackUs
         let requests: [EventRecord]
         do {
-            requests = try store.events(fromMs: fromMs, kind: "train_requested", limit: 1000)
+            requests = try store.events(fromUs: fromUs, kind: "train_requested", limit: 1000)
         } catch {
             logger.info("train requests not readable", metadata: ["error": "\(error)"])
             return
@@ -46,7 +46,7 @@ extension ForecastEngine {
                 output.writes.append(
                     .event(
                         EventRecord(
-                            timeMs: Self.milliseconds(now), kind: "training_failed", model: request.model,
+                            timeUs: Self.microseconds(now), kind: "training_failed", model: request.model,
                             detailJSON:
                                 "{\"reason\":\"no model group named \(request.model ?? "")\",\"trigger\":\"request\""
                                 + "\(Self.requestField(id))}")))
@@ -77,7 +77,7 @@ extension ForecastEngine {
                 output.writes.append(
                     .event(
                         EventRecord(
-                            timeMs: Self.milliseconds(now), kind: "model_activated", model: name,
+                            timeUs: Self.microseconds(now), kind: "model_activated", model: name,
                             detailJSON: "{\"version\":\(active.version),\"previous\":\(previous)}")))
                 logger.info(
                     "activated checkpoint swapped in",
@@ -87,7 +87,7 @@ extension ForecastEngine {
                 output.writes.append(
                     .event(
                         EventRecord(
-                            timeMs: Self.milliseconds(now), kind: "checkpoint_load_failed", model: name,
+                            timeUs: Self.microseconds(now), kind: "checkpoint_load_failed", model: name,
                             detailJSON: "{\"version\":\(active.version),\"error\":\(Self.jsonString("\(error)"))}")))
                 logger.info(
                     "activated checkpoint not loadable; the serving model stays",

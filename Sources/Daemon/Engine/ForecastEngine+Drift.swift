@@ -26,7 +26,7 @@ extension ForecastEngine {
         output.writes.append(
             .event(
                 EventRecord(
-                    timeMs: Self.milliseconds(alarm.time), kind: "drift_alarm", model: state.group, stream: state.id,
+                    timeUs: Self.microseconds(alarm.time), kind: "drift_alarm", model: state.group, stream: state.id,
                     detailJSON: detail)))
         let message =
             "{\"stream\":\(Self.jsonString(state.id)),\"time\":\"\(UTCTimestamp.format(alarm.time))\","

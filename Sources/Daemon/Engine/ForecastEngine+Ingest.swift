@@ -32,7 +32,7 @@ extension ForecastEngine {
         pendingWrites.append(
             .reject(
                 RejectRecord(
-                    timeMs: Self.milliseconds(time), topic: topic, payload: payload,
+                    timeUs: Self.microseconds(time), topic: topic, payload: payload,
                     reason: "\(reason.rawValue): \(detail)")))
         logger.debug(
             "rejected reading", metadata: ["reject.reason": "\(reason.rawValue)", "mqtt.topic": "\(topic)"])
@@ -46,7 +46,7 @@ extension ForecastEngine {
     /// the resampler's `out_of_order` or `duplicate_timestamp` refusal, it looks further back for an event cadence
     /// only, where every accepted reading is a step: first the stream's waiting steps and its context ring (in
     /// memory, and restored after a restart), then, only for a time older than both, the Store's `observations`
-    /// row at that millisecond. That read is indexed but costs about 0.5 ms in a debug build, which is why the
+    /// row at that microsecond. That read is indexed but costs about 0.5 ms in a debug build, which is why the
     /// in-memory steps come first. A duration cadence's older buckets are aggregates, which cannot identify one
     /// reading, so a redelivery into a closed bucket the window no longer holds (after a restart, an eviction, or
     /// more than ``RecentReadings/capacity`` later readings) stays an `out_of_order` reject.
@@ -68,9 +68,9 @@ extension ForecastEngine {
         }
         if low < context.endIndex, context[low].t == reading.time { return same(context[low]) }
         if let oldest = context.first?.t ?? state.pending.first?.t, reading.time >= oldest { return false }
-        let tMs = Self.milliseconds(reading.time)
+        let tUs = Self.microseconds(reading.time)
         do {
-            let stored = try store.observations(stream: state.id, afterMs: tMs - 1, beforeMs: tMs + 1, limit: 1)
+            let stored = try store.observations(stream: state.id, afterUs: tUs - 1, beforeUs: tUs + 1, limit: 1)
             return stored.first?.value?.bitPattern == reading.value.bitPattern
         } catch {
             logger.debug("duplicate lookup failed", metadata: ["stream.id": "\(state.id)", "error": "\(error)"])

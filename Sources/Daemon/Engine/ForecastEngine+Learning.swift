@@ -16,7 +16,7 @@ extension ForecastEngine {
                     _counters.replayedObservations += 1
                 } else {
                     output.writes.append(
-                        .observation(stream: state.id, tMs: Self.milliseconds(observation.t), value: observation.value))
+                        .observation(stream: state.id, tUs: Self.microseconds(observation.t), value: observation.value))
                     _counters.observations += 1
                     if observation.value == nil { _counters.gaps += 1 }
                 }
@@ -70,7 +70,7 @@ extension ForecastEngine {
 
     static func driftRecord(_ window: DriftWindow, stream: String, intervals monitor: DriftMonitor) -> DriftRecord {
         DriftRecord(
-            stream: stream, windowEndMs: milliseconds(window.end), n: window.count,
+            stream: stream, windowEndUs: microseconds(window.end), n: window.count,
             crps: window.crps.isFinite ? window.crps : nil,
             mae: window.meanAbsoluteError.isFinite ? window.meanAbsoluteError : nil,
             coverage: zip(monitor.intervals, window.coverage).map {

@@ -23,7 +23,7 @@ extension ForecastEngine {
             pendingWrites.append(
                 .event(
                     EventRecord(
-                        timeMs: Self.milliseconds(now), kind: "checkpoint_load_failed", model: group.name,
+                        timeUs: Self.microseconds(now), kind: "checkpoint_load_failed", model: group.name,
                         detailJSON: "{\"error\":\(Self.jsonString("\(error)"))}")))
             logger.info(
                 "active checkpoint not loaded; the group stays on the fallback",
@@ -95,8 +95,8 @@ extension ForecastEngine {
         let state = StreamState(id: record.stream, group: parts.normaliser.group, parts: parts)
         let group = groups[state.group]!
         if record.checkpointID == nil || record.checkpointID != group.checkpointID { state.recurrent = nil }
-        let newer = try store.observations(stream: record.stream, afterMs: record.tMs)
-        let replay = newer.map { Observation(t: Double($0.tMs) / 1000, value: $0.value) }
+        let newer = try store.observations(stream: record.stream, afterUs: record.tUs)
+        let replay = newer.map { Observation(t: UTCTimestamp.seconds(microseconds: $0.tUs), value: $0.value) }
         if let last = replay.last {
             switch state.resampler.cadence {
             // The replayed steps are final: the resampler must not emit them (or anything before them) again.
@@ -180,7 +180,7 @@ extension ForecastEngine {
             output.writes.append(
                 .event(
                     EventRecord(
-                        timeMs: Self.milliseconds(now), kind: "eviction", model: state.group, stream: state.id,
+                        timeUs: Self.microseconds(now), kind: "eviction", model: state.group, stream: state.id,
                         detailJSON: "{\"max_streams\":\(configuration.engine.maxStreams)}")))
             streams.removeValue(forKey: state.id)
             dormant[state.id] = record

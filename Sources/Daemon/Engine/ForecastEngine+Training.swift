@@ -28,7 +28,7 @@ extension ForecastEngine {
                     output.writes.append(
                         .event(
                             EventRecord(
-                                timeMs: Self.milliseconds(now), kind: "training_succeeded", model: group.name,
+                                timeUs: Self.microseconds(now), kind: "training_succeeded", model: group.name,
                                 detailJSON:
                                     "{\"version\":\(info.version),\"previous\":\(previous),\"promoted\":true,"
                                     + "\"steps\":\(trained.report.steps),\"series\":\(trained.series),\(scores)\(tail)}"
@@ -46,7 +46,7 @@ extension ForecastEngine {
                     output.writes.append(
                         .event(
                             EventRecord(
-                                timeMs: Self.milliseconds(now), kind: "training_rejected", model: group.name,
+                                timeUs: Self.microseconds(now), kind: "training_rejected", model: group.name,
                                 detailJSON:
                                     "{\"version\":\(group.version),\"promoted\":false,"
                                     + "\"steps\":\(trained.report.steps),\"series\":\(trained.series),\(scores)\(tail)}"
@@ -62,7 +62,7 @@ extension ForecastEngine {
                 output.writes.append(
                     .event(
                         EventRecord(
-                            timeMs: Self.milliseconds(now), kind: "training_failed", model: group.name,
+                            timeUs: Self.microseconds(now), kind: "training_failed", model: group.name,
                             detailJSON: "{\"reason\":\(Self.jsonString(failure.reason))\(tail)}")))
                 logger.info("training failed", metadata: ["model.name": "\(group.name)", "error": "\(failure.reason)"])
             }
@@ -145,8 +145,8 @@ extension ForecastEngine {
             TrainingJob(
                 group: group.name, configuration: group.modelConfiguration, options: options,
                 streams: members.map { ($0.id, Array($0.context)) },
-                historyStartMs: Self.milliseconds(newest - retrain.history.totalSeconds), keepLast: retrain.keepLast,
-                createdAtMs: Self.milliseconds(now), trigger: trigger, requestID: requestID,
+                historyStartUs: Self.microseconds(newest - retrain.history.totalSeconds), keepLast: retrain.keepLast,
+                createdAtUs: Self.microseconds(now), trigger: trigger, requestID: requestID,
                 active: group.model.map { ($0, group.version) }, warmStart: retrain.warmStart,
                 gate: PromotionGate(
                     levels: group.levels, paths: group.settings.paths, horizon: group.settings.horizon,
@@ -160,7 +160,7 @@ extension ForecastEngine {
         output.writes.append(
             .event(
                 EventRecord(
-                    timeMs: Self.milliseconds(now), kind: "training_started", model: group.name,
+                    timeUs: Self.microseconds(now), kind: "training_started", model: group.name,
                     detailJSON:
                         "{\"streams\":\(members.count),\"steps\":\(total),\"trigger\":\"\(trigger.rawValue)\""
                         + "\(Self.requestField(requestID))}")))
@@ -176,7 +176,7 @@ extension ForecastEngine {
         for (i, name) in names.enumerated() {
             let group = groups[name]!
             let every = group.settings.retrain.every.totalSeconds
-            let last = lastTrainingStart(model: name).map { Double($0) / 1000 }
+            let last = lastTrainingStart(model: name).map { UTCTimestamp.seconds(microseconds: $0) }
             // The schedule and the cooldown span a restart, whether or not the last candidate was promoted.
             group.lastRetrainAt = last
             let base = last ?? now
@@ -184,11 +184,11 @@ extension ForecastEngine {
         }
     }
 
-    /// When the group's newest training started (ms): its `training_started` event, or, when retention removed the
+    /// When the group's newest training started (µs): its `training_started` event, or, when retention removed the
     /// events, its newest checkpoint.
     private func lastTrainingStart(model name: String) -> Int64? {
-        let started = (try? store.events(kind: "training_started", model: name, limit: 1))?.first?.timeMs
-        let checkpoint = (try? store.checkpoints(model: name).map(\.createdAtMs).max()).flatMap { $0 }
+        let started = (try? store.events(kind: "training_started", model: name, limit: 1))?.first?.timeUs
+        let checkpoint = (try? store.checkpoints(model: name).map(\.createdAtUs).max()).flatMap { $0 }
         return [started, checkpoint].compactMap { $0 }.max()
     }
 

@@ -178,7 +178,7 @@ public final class ForecastEngine {
         output.writes.append(
             .event(
                 EventRecord(
-                    timeMs: Self.milliseconds(now), kind: "shutdown",
+                    timeUs: Self.microseconds(now), kind: "shutdown",
                     detailJSON: "{\"streams\":\(streams.count)}")))
         logger.info("engine shut down", metadata: ["engine.streams": "\(streams.count)"])
         return output
@@ -236,8 +236,11 @@ public final class ForecastEngine {
         trainer.waitUntilIdle(timeout: timeout)
     }
 
-    /// Unix seconds → ms, rounded.
-    static func milliseconds(_ seconds: Double) -> Int64 {
-        Int64((seconds * 1000).rounded())
+    /// Unix seconds → µs, rounded to the nearest; saturates at the `Int64` bounds rather than trapping.
+    ///
+    /// Reading times were checked by the resampler (±1e12 s) and the rest come from the clock, so saturation is
+    /// a last line of defence, not a path data takes.
+    static func microseconds(_ seconds: Double) -> Int64 {
+        UTCTimestamp.microseconds(seconds) ?? (seconds > 0 ? .max : .min)
     }
 }

@@ -48,7 +48,7 @@ extension StreamState {
         let calibration = try encoder.encode(Parts.Calibration(calibrator: calibrator, drift: drift, issued: issued))
         return StreamStateRecord(
             stream: id, checkpointID: recurrent == nil ? nil : checkpointID,
-            tMs: lastT.map(ForecastEngine.milliseconds) ?? Int64.min, savedAtMs: ForecastEngine.milliseconds(savedAt),
+            tUs: lastT.map(ForecastEngine.microseconds) ?? Int64.min, savedAtUs: ForecastEngine.microseconds(savedAt),
             hidden: [UInt8](hidden), normaliser: [UInt8](normaliser), calibrator: [UInt8](calibration))
     }
 

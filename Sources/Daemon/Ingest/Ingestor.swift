@@ -59,7 +59,8 @@ public struct Ingestor: Sendable {
         output.rejects = decoded.rejections.map { rejected($0, rule: rule) }
         for reading in decoded.readings {
             let id = rule.streamID(captures: captures, topic: topic, name: reading.name)
-            let time = reading.time ?? arrivalTime
+            // At the Store's resolution from here on, so the engine never tells apart two times the Store merges.
+            let time = UTCTimestamp.roundedToMicroseconds(reading.time ?? arrivalTime)
             switch id {
             case .failure(let rejection):
                 output.rejects.append(rejected(rejection, rule: rule))

@@ -28,20 +28,20 @@ enum ChartAxis {
 
     /// Time ticks at a round spacing (whole minutes, hours, days in UTC), at most `maximum` of them, each with a
     /// label and whether it starts a new day (the chart then writes the date under it).
-    static func timeTicks(fromMs: Int64, toMs: Int64, maximum: Int = 8) -> [(tMs: Int64, label: String, date: String?)]
+    static func timeTicks(fromUs: Int64, toUs: Int64, maximum: Int = 8) -> [(tUs: Int64, label: String, date: String?)]
     {
-        let spanSeconds = max(1, (toMs - fromMs) / 1000)
+        let spanSeconds = max(1, (toUs - fromUs) / UTCTimestamp.microsecondsPerSecond)
         // Past the largest round spacing (months of data), whole days apart, still at most `maximum` ticks.
         let spacing =
             timeSpacings.first { spanSeconds / $0 < Int64(maximum) }
             ?? (spanSeconds / Int64(maximum) / 86400 + 1) * 86400
-        let spacingMs = spacing * 1000
-        var t = (fromMs + spacingMs - 1).floorDivided(by: spacingMs) * spacingMs
+        let spacingUs = spacing * UTCTimestamp.microsecondsPerSecond
+        var t = (fromUs + spacingUs - 1).floorDivided(by: spacingUs) * spacingUs
         var ticks: [(Int64, String, String?)] = []
         var previousDay: Int64?
-        while t <= toMs {
+        while t <= toUs {
             let text = ValueText.time(t)  // 2026-05-01T12:00:00Z
-            let day = t.floorDivided(by: 86_400_000)
+            let day = t.floorDivided(by: 86_400 * UTCTimestamp.microsecondsPerSecond)
             let clock = spacing < 60 ? String(text.dropFirst(11).prefix(8)) : String(text.dropFirst(11).prefix(5))
             let date = String(text.prefix(10))
             if spacing >= 86400 {
@@ -50,7 +50,7 @@ enum ChartAxis {
                 ticks.append((t, clock, day != previousDay ? date : nil))
             }
             previousDay = day
-            t += spacingMs
+            t += spacingUs
         }
         return ticks
     }

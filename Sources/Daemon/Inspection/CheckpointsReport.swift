@@ -36,7 +36,7 @@ public struct CheckpointsReport: Sendable {
             ])
             for info in checkpoints {
                 table.append([
-                    info.model, String(info.version), info.kind, ValueText.shortTime(info.createdAtMs),
+                    info.model, String(info.version), info.kind, ValueText.shortTime(info.createdAtUs),
                     info.isActive ? "yes" : "", String(info.blobBytes), info.validationMetricsJSON,
                 ])
             }
@@ -48,7 +48,7 @@ public struct CheckpointsReport: Sendable {
                 ],
                 rows: checkpoints.map { info in
                     [
-                        info.model, String(info.version), info.kind, ValueText.time(info.createdAtMs),
+                        info.model, String(info.version), info.kind, ValueText.time(info.createdAtUs),
                         info.isActive ? "true" : "false", String(info.blobBytes), Self.crc(info.checksum),
                         info.validationMetricsJSON, info.trainingMetricsJSON,
                     ]
@@ -61,7 +61,7 @@ public struct CheckpointsReport: Sendable {
                         checkpoints.map { info in
                             .object([
                                 ("model", .string(info.model)), ("version", .integer(Int64(info.version))),
-                                ("kind", .string(info.kind)), ("created_at", .string(ValueText.time(info.createdAtMs))),
+                                ("kind", .string(info.kind)), ("created_at", .string(ValueText.time(info.createdAtUs))),
                                 ("active", .bool(info.isActive)), ("bytes", .integer(Int64(info.blobBytes))),
                                 ("crc32", .string(Self.crc(info.checksum))),
                                 ("validation_metrics", .string(info.validationMetricsJSON)),

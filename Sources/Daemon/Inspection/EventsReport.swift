@@ -8,12 +8,12 @@ public struct EventsReport: Sendable {
     /// Wraps stored events.
     public init(events: [EventRecord]) { self.events = events }
 
-    /// Reads events with time in `fromMs...toMs`, optionally of one kind.
+    /// Reads events with time in `fromUs...toUs`, optionally of one kind.
     public static func read(
-        from store: Store, fromMs: Int64, toMs: Int64, kind: String?, limit: Int
+        from store: Store, fromUs: Int64, toUs: Int64, kind: String?, limit: Int
     ) throws(InspectionError) -> EventsReport {
         try InspectionStore.reading(store) { () throws(StorageError) in
-            EventsReport(events: try store.events(fromMs: fromMs, toMs: toMs, kind: kind, limit: limit))
+            EventsReport(events: try store.events(fromUs: fromUs, toUs: toUs, kind: kind, limit: limit))
         }
     }
 
@@ -27,7 +27,7 @@ public struct EventsReport: Sendable {
             ])
             for event in events {
                 table.append([
-                    ValueText.shortTime(event.timeMs), event.kind, event.model ?? "-", event.stream ?? "-",
+                    ValueText.shortTime(event.timeUs), event.kind, event.model ?? "-", event.stream ?? "-",
                     event.detailJSON,
                 ])
             }
@@ -36,7 +36,7 @@ public struct EventsReport: Sendable {
             return CSVText.render(
                 header: ["time", "kind", "model", "stream", "detail"],
                 rows: events.map {
-                    [ValueText.time($0.timeMs), $0.kind, $0.model ?? "", $0.stream ?? "", $0.detailJSON]
+                    [ValueText.time($0.timeUs), $0.kind, $0.model ?? "", $0.stream ?? "", $0.detailJSON]
                 })
         case .json:
             return JSONOutput.object([
@@ -45,7 +45,7 @@ public struct EventsReport: Sendable {
                     .array(
                         events.map {
                             .object([
-                                ("time", .string(ValueText.time($0.timeMs))), ("kind", .string($0.kind)),
+                                ("time", .string(ValueText.time($0.timeUs))), ("kind", .string($0.kind)),
                                 ("model", .string($0.model)), ("stream", .string($0.stream)),
                                 ("detail", .string($0.detailJSON)),
                             ])

@@ -31,7 +31,7 @@ extension FanChart {
         svg += axes(frame)
         svg += bandsAndCenter(issued, id: "issued", color: Self.issuedColor, dashed: false, frame: frame)
         if !horizon.isEmpty {
-            if let origin = horizonOriginMs {
+            if let origin = horizonOriginUs {
                 let x = Self.f(frame.x(origin))
                 svg +=
                     "<line id=\"latest-issue\" x1=\"\(x)\" y1=\"\(Self.f(top))\" x2=\"\(x)\" y2=\"\(Self.f(bottom))\" "
@@ -51,9 +51,9 @@ extension FanChart {
         var values: (Double, Double)
         var left, right, top, bottom: Double
 
-        func x(_ tMs: Int64) -> Double {
+        func x(_ tUs: Int64) -> Double {
             let span = Double(range.1 - range.0)
-            return span <= 0 ? (left + right) / 2 : left + (right - left) * Double(tMs - range.0) / span
+            return span <= 0 ? (left + right) / 2 : left + (right - left) * Double(tUs - range.0) / span
         }
 
         func y(_ value: Double) -> Double {
@@ -64,9 +64,9 @@ extension FanChart {
 
     var timeRange: (Int64, Int64) {
         let times =
-            observations.map(\.tMs) + issued.map(\.tMs) + horizon.map(\.tMs)
+            observations.map(\.tUs) + issued.map(\.tUs) + horizon.map(\.tUs)
         guard let low = times.min(), let high = times.max() else { return (0, 1) }
-        return low == high ? (low - 60_000, high + 60_000) : (low, high)
+        return low == high ? (low - 60_000_000, high + 60_000_000) : (low, high)
     }
 
     var valueRange: (Double, Double) {
@@ -93,8 +93,8 @@ extension FanChart {
             svg += "<text x=\"\(Self.f(frame.left - 6))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">"
             svg += String(format: "%.\(ticks.decimals)f", value) + "</text>\n"
         }
-        for tick in ChartAxis.timeTicks(fromMs: frame.range.0, toMs: frame.range.1) {
-            let x = Self.f(frame.x(tick.tMs))
+        for tick in ChartAxis.timeTicks(fromUs: frame.range.0, toUs: frame.range.1) {
+            let x = Self.f(frame.x(tick.tUs))
             svg += "<line x1=\"\(x)\" y1=\"\(Self.f(frame.top))\" x2=\"\(x)\" y2=\"\(Self.f(frame.bottom))\" "
             svg += "stroke=\"#eeeeee\"/>\n"
             svg += "<line x1=\"\(x)\" y1=\"\(Self.f(frame.bottom))\" x2=\"\(x)\" y2=\"\(Self.f(frame.bottom + 5))\" "
@@ -120,7 +120,7 @@ extension FanChart {
     /// The stream's usual spacing: the median gap between observations (between `points` when fewer than two
     /// observations are drawn).
     func usualGap(_ points: [Point]) -> Int64 {
-        let times = observations.count >= 2 ? observations.map(\.tMs) : points.map(\.tMs)
+        let times = observations.count >= 2 ? observations.map(\.tUs) : points.map(\.tUs)
         guard times.count >= 2 else { return 1 }
         let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
         return max(1, gaps[gaps.count / 2])
@@ -132,7 +132,7 @@ extension FanChart {
         guard let first = points.first else { return [] }
         var runs: [[Point]] = [[first]]
         for (previous, point) in zip(points, points.dropFirst()) {
-            if point.tMs - previous.tMs > 2 * usualGap { runs.append([]) }
+            if point.tUs - previous.tUs > 2 * usualGap { runs.append([]) }
             runs[runs.count - 1].append(point)
         }
         return runs
@@ -150,27 +150,27 @@ extension FanChart {
                     if segment.count == 1, let bounds = segment[0].bands[index] {
                         // A lone forecast has no area to fill: draw its interval as a bar.
                         let top = frame.y(bounds.upper)
-                        svg += "<rect class=\"band band-\(name)\" x=\"\(Self.f(frame.x(segment[0].tMs) - 3))\" "
+                        svg += "<rect class=\"band band-\(name)\" x=\"\(Self.f(frame.x(segment[0].tUs) - 3))\" "
                         svg += "y=\"\(Self.f(top))\" width=\"6\" height=\"\(Self.f(frame.y(bounds.lower) - top))\" "
                         svg += "fill=\"\(color)\" fill-opacity=\"\(Self.bandOpacity[2 - index])\"/>\n"
                         continue
                     }
-                    let upper = segment.map { (frame.x($0.tMs), frame.y($0.bands[index]!.upper)) }
-                    let lower = segment.reversed().map { (frame.x($0.tMs), frame.y($0.bands[index]!.lower)) }
+                    let upper = segment.map { (frame.x($0.tUs), frame.y($0.bands[index]!.upper)) }
+                    let lower = segment.reversed().map { (frame.x($0.tUs), frame.y($0.bands[index]!.lower)) }
                     svg += "<path class=\"band band-\(name)\" d=\"\(Self.path(upper + lower, closed: true))\" "
                     svg += "fill=\"\(color)\" fill-opacity=\"\(Self.bandOpacity[2 - index])\" stroke=\"none\"/>\n"
                 }
             }
         }
         for run in Self.runs(points, usualGap: gap) {
-            let line = run.map { (frame.x($0.tMs), frame.y($0.center)) }
+            let line = run.map { (frame.x($0.tUs), frame.y($0.center)) }
             svg += "<path class=\"median\" d=\"\(Self.path(line, closed: false))\" fill=\"none\" stroke=\"\(color)\" "
             svg += "stroke-width=\"1.6\"\(dashed ? " stroke-dasharray=\"6 3\"" : "")/>\n"
         }
         // The horizon is short (often one step) and lone forecasts draw no line: mark those medians.
         let marked = dashed ? points : Self.runs(points, usualGap: gap).filter { $0.count == 1 }.flatMap { $0 }
         for point in marked {
-            svg += "<circle class=\"median-point\" cx=\"\(Self.f(frame.x(point.tMs)))\" "
+            svg += "<circle class=\"median-point\" cx=\"\(Self.f(frame.x(point.tUs)))\" "
             svg += "cy=\"\(Self.f(frame.y(point.center)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
         }
         svg += "</g>\n"
@@ -189,7 +189,7 @@ extension FanChart {
         }
         for observation in observations {
             if let value = observation.value, value.isFinite {
-                run.append((frame.x(observation.tMs), frame.y(value)))
+                run.append((frame.x(observation.tUs), frame.y(value)))
             } else {
                 flush()
             }
@@ -198,7 +198,7 @@ extension FanChart {
         if observations.count <= 300 {
             for observation in observations {
                 guard let value = observation.value, value.isFinite else { continue }
-                svg += "<circle class=\"observation\" cx=\"\(Self.f(frame.x(observation.tMs)))\" "
+                svg += "<circle class=\"observation\" cx=\"\(Self.f(frame.x(observation.tUs)))\" "
                 svg += "cy=\"\(Self.f(frame.y(value)))\" r=\"2\" fill=\"#111111\"/>\n"
             }
         }
@@ -231,7 +231,7 @@ extension FanChart {
                     "\(ValueText.percent(band.coverage)) band (\(ValueText.level(band.lower))–\(ValueText.level(band.upper)))"
                 ))
         }
-        if let issuedAt = latestIssuedAtMs, !horizon.isEmpty {
+        if let issuedAt = latestIssuedAtUs, !horizon.isEmpty {
             entries.append(
                 (line(Self.horizonColor, dashed: true), "latest forecast, issued \(ValueText.shortTime(issuedAt))"))
         }

@@ -9,8 +9,8 @@ public import Storage
 public struct FanChart: Sendable {
     /// One forecast drawn at one time.
     public struct Point: Sendable, Equatable {
-        /// The target time, ms since the Unix epoch.
-        public var tMs: Int64
+        /// The target time, µs since the Unix epoch.
+        public var tUs: Int64
         /// The median, or the mean when 0.5 is not stored.
         public var center: Double
         /// Bounds per standard band (``ForecastBands/standard`` order), `nil` where the levels are not stored.
@@ -32,11 +32,11 @@ public struct FanChart: Sendable {
     /// The y axis title, e.g. `°C`; `value` when unknown.
     public var units: String?
     /// Observed values (gaps are `nil` and break the line), oldest first.
-    public var observations: [(tMs: Int64, value: Double?)]
+    public var observations: [(tUs: Int64, value: Double?)]
     /// The forecasts issued `step` steps before each time, oldest first.
     public var issued: [Point]
     /// When the latest forecast was issued (the daemon's clock), if it is drawn.
-    public var latestIssuedAtMs: Int64?
+    public var latestIssuedAtUs: Int64?
     /// The latest forecast's steps.
     public var horizon: [Point]
 
@@ -51,28 +51,28 @@ public struct FanChart: Sendable {
         self.stream = stream
         self.step = step
         self.units = units
-        observations = history.filter(\.observed).map { ($0.tMs, $0.value) }
+        observations = history.filter(\.observed).map { ($0.tUs, $0.value) }
         issued = history.compactMap { point in
-            point.forecast.map { Self.point(tMs: point.tMs, mean: $0.mean, levels: $0.levels, quantiles: $0.quantiles) }
+            point.forecast.map { Self.point(tUs: point.tUs, mean: $0.mean, levels: $0.levels, quantiles: $0.quantiles) }
         }
         var latest = latest
-        if let window, let issue = latest, let first = issue.points.first?.tMs, let last = issue.points.last?.tMs,
+        if let window, let issue = latest, let first = issue.points.first?.tUs, let last = issue.points.last?.tUs,
             first < window.lowerBound || first > window.upperBound + max(0, last - first)
         {
             latest = nil
         }
-        latestIssuedAtMs = latest?.issuedAtMs
+        latestIssuedAtUs = latest?.issuedAtUs
         horizon =
             latest.map { issue in
                 issue.points.map {
-                    Self.point(tMs: $0.tMs, mean: $0.mean, levels: issue.levels, quantiles: $0.quantiles)
+                    Self.point(tUs: $0.tUs, mean: $0.mean, levels: issue.levels, quantiles: $0.quantiles)
                 }
             } ?? []
     }
 
-    static func point(tMs: Int64, mean: Double, levels: [Double], quantiles: [Float]) -> Point {
+    static func point(tUs: Int64, mean: Double, levels: [Double], quantiles: [Float]) -> Point {
         Point(
-            tMs: tMs, center: ForecastBands.quantile(at: 0.5, levels: levels, quantiles: quantiles) ?? mean,
+            tUs: tUs, center: ForecastBands.quantile(at: 0.5, levels: levels, quantiles: quantiles) ?? mean,
             bands: ForecastBands.standard.map { band in
                 ForecastBands.bounds(coverage: band.coverage, levels: levels, quantiles: quantiles).map {
                     Bounds(lower: $0.lower, upper: $0.upper)
@@ -89,9 +89,9 @@ public struct FanChart: Sendable {
 
     /// Where the latest horizon starts from: the last observation before its first step (the daemon's issue time
     /// is wall-clock time, which differs from the data's time when data is replayed or late).
-    public var horizonOriginMs: Int64? {
-        guard let first = horizon.first?.tMs else { return nil }
-        return observations.last { $0.tMs < first }?.tMs
+    public var horizonOriginUs: Int64? {
+        guard let first = horizon.first?.tUs else { return nil }
+        return observations.last { $0.tUs < first }?.tUs
     }
 
     /// Whether there is anything to draw.

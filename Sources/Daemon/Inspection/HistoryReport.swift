@@ -29,23 +29,23 @@ public struct HistoryReport: Sendable {
     public var stream: String
     /// The horizon step the forecasts were issued at.
     public var step: Int
-    /// The window, ms since the Unix epoch (inclusive).
-    public var fromMs: Int64
+    /// The window, µs since the Unix epoch (inclusive).
+    public var fromUs: Int64
     /// The window's end.
-    public var toMs: Int64
+    public var toUs: Int64
     /// The rows, oldest first.
     public var points: [HistoryPoint]
     /// The quality summary.
     public let summary: Summary
-    /// When the stream's data starts and ends (ms), for a hint when the window holds none of it.
-    public var dataSpan: (firstMs: Int64, lastMs: Int64)?
+    /// When the stream's data starts and ends (µs), for a hint when the window holds none of it.
+    public var dataSpan: (firstUs: Int64, lastUs: Int64)?
 
     /// Builds the report from the store's rows.
-    public init(stream: String, step: Int, fromMs: Int64, toMs: Int64, points: [HistoryPoint]) {
+    public init(stream: String, step: Int, fromUs: Int64, toUs: Int64, points: [HistoryPoint]) {
         self.stream = stream
         self.step = step
-        self.fromMs = fromMs
-        self.toMs = toMs
+        self.fromUs = fromUs
+        self.toUs = toUs
         self.points = points
         self.summary = Self.summarise(points)
     }
@@ -53,17 +53,17 @@ public struct HistoryReport: Sendable {
     /// Reads the report from `store`.
     /// - Throws: ``InspectionError`` `.unknownStream` (with close names) or a database error.
     public static func read(
-        from store: Store, stream: String, step: Int, fromMs: Int64, toMs: Int64
+        from store: Store, stream: String, step: Int, fromUs: Int64, toUs: Int64
     ) throws(InspectionError) -> HistoryReport {
         try StreamLookup.require(stream, in: store)
         let (points, summary) = try InspectionStore.reading(store) { () throws(StorageError) in
             (
-                try store.history(stream: stream, fromMs: fromMs, toMs: toMs, step: step),
+                try store.history(stream: stream, fromUs: fromUs, toUs: toUs, step: step),
                 try store.streams().first { $0.name == stream }
             )
         }
-        var report = HistoryReport(stream: stream, step: step, fromMs: fromMs, toMs: toMs, points: points)
-        report.dataSpan = summary.map { ($0.firstSeenMs, $0.lastSeenMs) }
+        var report = HistoryReport(stream: stream, step: step, fromUs: fromUs, toUs: toUs, points: points)
+        report.dataSpan = summary.map { ($0.firstSeenUs, $0.lastSeenUs) }
         return report
     }
 
@@ -100,7 +100,7 @@ public struct HistoryReport: Sendable {
         var table = TextTable(columns)
         for point in points {
             var cells = [
-                ValueText.shortTime(point.tMs), point.observed ? ValueText.table(point.value) : "",
+                ValueText.shortTime(point.tUs), point.observed ? ValueText.table(point.value) : "",
                 ValueText.table(point.forecast?.mean), ValueText.table(point.forecast.flatMap(Self.median)),
             ]
             if let band {
@@ -112,15 +112,15 @@ public struct HistoryReport: Sendable {
             table.append(cells)
         }
         var text = "\(stream): forecasts issued \(step) step\(step == 1 ? "" : "s") earlier\n"
-        text += "from \(ValueText.shortTime(fromMs)) to \(ValueText.shortTime(toMs)) UTC\n"
+        text += "from \(ValueText.shortTime(fromUs)) to \(ValueText.shortTime(toUs)) UTC\n"
         if points.isEmpty {
             text += "no observations or forecasts in this window\n"
             // Relative times count from the clock; replayed or old data lies elsewhere, so say where.
-            if let span = dataSpan, span.lastMs < fromMs || span.firstMs > toMs {
+            if let span = dataSpan, span.lastUs < fromUs || span.firstUs > toUs {
                 text +=
-                    "the stream's data runs from \(ValueText.shortTime(span.firstMs)) to "
-                    + "\(ValueText.shortTime(span.lastMs)) UTC\n"
-                    + "try --since \(UTCTimestamp.format(Double(span.lastMs) / 1000 - 6 * 3600))\n"
+                    "the stream's data runs from \(ValueText.shortTime(span.firstUs)) to "
+                    + "\(ValueText.shortTime(span.lastUs)) UTC\n"
+                    + "try --since \(UTCTimestamp.format(microseconds: span.lastUs - 6 * 3600 * UTCTimestamp.microsecondsPerSecond))\n"
             }
         } else {
             text += table.render()
@@ -157,8 +157,8 @@ public struct HistoryReport: Sendable {
         let rows = points.map { point -> [String] in
             let forecast = point.forecast
             var cells = [
-                ValueText.time(point.tMs), ValueText.csv(point.value),
-                forecast.map { ValueText.time($0.issuedAtMs) } ?? "", ValueText.csv(forecast?.mean),
+                ValueText.time(point.tUs), ValueText.csv(point.value),
+                forecast.map { ValueText.time($0.issuedAtUs) } ?? "", ValueText.csv(forecast?.mean),
                 ValueText.csv(forecast.flatMap(Self.median)),
             ]
             for band in ForecastBands.standard {
@@ -176,11 +176,11 @@ public struct HistoryReport: Sendable {
     public func json() -> JSONOutput {
         let rows = points.map { point -> JSONOutput in
             var members: [(String, JSONOutput)] = [
-                ("t", .string(ValueText.time(point.tMs))), ("observed", .number(point.value)),
+                ("t", .string(ValueText.time(point.tUs))), ("observed", .number(point.value)),
             ]
             if let forecast = point.forecast {
                 members += [
-                    ("issued_at", .string(ValueText.time(forecast.issuedAtMs))), ("mean", .number(forecast.mean)),
+                    ("issued_at", .string(ValueText.time(forecast.issuedAtUs))), ("mean", .number(forecast.mean)),
                     ("median", .number(Self.median(forecast))),
                     (
                         "quantiles",
@@ -197,7 +197,7 @@ public struct HistoryReport: Sendable {
         }
         return .object([
             ("stream", .string(stream)), ("step", .integer(Int64(step))),
-            ("since", .string(ValueText.time(fromMs))), ("until", .string(ValueText.time(toMs))),
+            ("since", .string(ValueText.time(fromUs))), ("until", .string(ValueText.time(toUs))),
             ("points", .array(rows)),
             (
                 "summary",

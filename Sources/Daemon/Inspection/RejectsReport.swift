@@ -8,12 +8,12 @@ public struct RejectsReport: Sendable {
     /// Wraps stored rejects.
     public init(rejects: [RejectRecord]) { self.rejects = rejects }
 
-    /// Reads rejects with time in `fromMs...toMs`.
+    /// Reads rejects with time in `fromUs...toUs`.
     public static func read(
-        from store: Store, fromMs: Int64, toMs: Int64, limit: Int
+        from store: Store, fromUs: Int64, toUs: Int64, limit: Int
     ) throws(InspectionError) -> RejectsReport {
         try InspectionStore.reading(store) { () throws(StorageError) in
-            RejectsReport(rejects: try store.rejects(fromMs: fromMs, toMs: toMs, limit: limit))
+            RejectsReport(rejects: try store.rejects(fromUs: fromUs, toUs: toUs, limit: limit))
         }
     }
 
@@ -30,7 +30,7 @@ public struct RejectsReport: Sendable {
             var table = TextTable([.init("TIME (UTC)"), .init("TOPIC"), .init("REASON"), .init("PAYLOAD")])
             for reject in rejects {
                 table.append([
-                    ValueText.shortTime(reject.timeMs), Self.printable(reject.topic), Self.printable(reject.reason),
+                    ValueText.shortTime(reject.timeUs), Self.printable(reject.topic), Self.printable(reject.reason),
                     Self.printable(reject.excerpt),
                 ])
             }
@@ -39,7 +39,7 @@ public struct RejectsReport: Sendable {
             return CSVText.render(
                 header: ["time", "topic", "reason", "payload_bytes", "excerpt"],
                 rows: rejects.map {
-                    [ValueText.time($0.timeMs), $0.topic, $0.reason, String($0.payloadBytes), $0.excerpt]
+                    [ValueText.time($0.timeUs), $0.topic, $0.reason, String($0.payloadBytes), $0.excerpt]
                 })
         case .json:
             return JSONOutput.object([
@@ -48,7 +48,7 @@ public struct RejectsReport: Sendable {
                     .array(
                         rejects.map {
                             .object([
-                                ("time", .string(ValueText.time($0.timeMs))), ("topic", .string($0.topic)),
+                                ("time", .string(ValueText.time($0.timeUs))), ("topic", .string($0.topic)),
                                 ("reason", .string($0.reason)), ("payload_bytes", .integer(Int64($0.payloadBytes))),
                                 ("excerpt", .string($0.excerpt)),
                             ])

@@ -39,7 +39,7 @@ public struct StatusReport: Sendable {
         lines.append(
             "  streams \(totals.streams)\(alarm)   observations \(totals.observations)   forecasts \(totals.forecasts)")
         lines.append(
-            "  latest observation \(totals.latestObservationMs.map(ValueText.shortTime) ?? "-")"
+            "  latest observation \(totals.latestObservationUs.map(ValueText.shortTime) ?? "-")"
                 + "   events \(totals.events)   rejects \(totals.rejects)")
         if !streamsInAlarm.isEmpty {
             lines.append(
@@ -50,14 +50,14 @@ public struct StatusReport: Sendable {
         if activeModels.isEmpty { lines.append("  none active (streams are served by the fallback forecaster)") }
         for info in activeModels {
             lines.append(
-                "  \(info.model) v\(info.version) (\(info.kind)), created \(ValueText.shortTime(info.createdAtMs))")
+                "  \(info.model) v\(info.version) (\(info.kind)), created \(ValueText.shortTime(info.createdAtUs))")
         }
         lines.append("recent events")
         if recentEvents.isEmpty { lines.append("  none") }
         for event in recentEvents {
             let subject = [event.model, event.stream].compactMap { $0 }.joined(separator: " ")
             lines.append(
-                "  \(ValueText.shortTime(event.timeMs))  \(event.kind)\(subject.isEmpty ? "" : "  " + subject)")
+                "  \(ValueText.shortTime(event.timeUs))  \(event.kind)\(subject.isEmpty ? "" : "  " + subject)")
         }
         if let broker {
             if let failure = broker.failure {
@@ -92,7 +92,7 @@ public struct StatusReport: Sendable {
                     ("observations", .integer(Int64(totals.observations))),
                     ("forecasts", .integer(Int64(totals.forecasts))), ("events", .integer(Int64(totals.events))),
                     ("rejects", .integer(Int64(totals.rejects))),
-                    ("latest_observation", .string(totals.latestObservationMs.map(ValueText.time))),
+                    ("latest_observation", .string(totals.latestObservationUs.map(ValueText.time))),
                     ("streams_in_alarm", .array(streamsInAlarm.map { .string($0) })),
                 ])
             ),
@@ -102,7 +102,7 @@ public struct StatusReport: Sendable {
                     activeModels.map {
                         .object([
                             ("model", .string($0.model)), ("version", .integer(Int64($0.version))),
-                            ("kind", .string($0.kind)), ("created_at", .string(ValueText.time($0.createdAtMs))),
+                            ("kind", .string($0.kind)), ("created_at", .string(ValueText.time($0.createdAtUs))),
                         ])
                     })
             ),
@@ -111,7 +111,7 @@ public struct StatusReport: Sendable {
                 .array(
                     recentEvents.map {
                         .object([
-                            ("time", .string(ValueText.time($0.timeMs))), ("kind", .string($0.kind)),
+                            ("time", .string(ValueText.time($0.timeUs))), ("kind", .string($0.kind)),
                             ("model", .string($0.model)), ("stream", .string($0.stream)),
                         ])
                     })

@@ -63,7 +63,7 @@ public struct StreamsReport: Sendable {
         }
         switch sort {
         case .name: return byName
-        case .lastSeen: return descending { Double($0.summary.lastSeenMs) }
+        case .lastSeen: return descending { Double($0.summary.lastSeenUs) }
         case .observations: return descending { Double($0.observations) }
         case .crps: return descending { $0.summary.latestDrift?.crps }
         case .coverage: return descending { headline($0.summary.latestDrift).map { abs($0.value - $0.level) } }
@@ -103,7 +103,7 @@ public struct StreamsReport: Sendable {
                 "\(ValueText.level($0.level * 100)):\(String(format: "%.2f", $0.value))"
             }
             table.append([
-                row.summary.name, ValueText.shortTime(row.summary.lastSeenMs), String(row.observations),
+                row.summary.name, ValueText.shortTime(row.summary.lastSeenUs), String(row.observations),
                 Self.model(row.summary), coverage ?? "-", ValueText.table(drift?.crps), Self.driftState(drift),
             ])
         }
@@ -115,11 +115,11 @@ public struct StreamsReport: Sendable {
             let drift = row.summary.latestDrift
             let headline = Self.headline(drift)
             return [
-                row.summary.name, ValueText.time(row.summary.firstSeenMs), ValueText.time(row.summary.lastSeenMs),
+                row.summary.name, ValueText.time(row.summary.firstSeenUs), ValueText.time(row.summary.lastSeenUs),
                 String(row.observations), row.summary.model ?? "", row.summary.modelVersion.map(String.init) ?? "",
                 headline.map { ValueText.level($0.level) } ?? "", ValueText.csv(headline?.value),
                 ValueText.csv(drift?.crps), ValueText.csv(drift?.mae), drift.map { String($0.n) } ?? "",
-                drift.map { ValueText.time($0.windowEndMs) } ?? "", Self.driftState(drift),
+                drift.map { ValueText.time($0.windowEndUs) } ?? "", Self.driftState(drift),
             ]
         }
         return CSVText.render(
@@ -140,7 +140,7 @@ public struct StreamsReport: Sendable {
                         let window: JSONOutput =
                             drift.map { drift in
                                 .object([
-                                    ("end", .string(ValueText.time(drift.windowEndMs))),
+                                    ("end", .string(ValueText.time(drift.windowEndUs))),
                                     ("n", .integer(Int64(drift.n))),
                                     ("crps", .number(drift.crps)), ("mae", .number(drift.mae)),
                                     (
@@ -151,8 +151,8 @@ public struct StreamsReport: Sendable {
                             } ?? .null
                         return .object([
                             ("stream", .string(row.summary.name)),
-                            ("first_seen", .string(ValueText.time(row.summary.firstSeenMs))),
-                            ("last_seen", .string(ValueText.time(row.summary.lastSeenMs))),
+                            ("first_seen", .string(ValueText.time(row.summary.firstSeenUs))),
+                            ("last_seen", .string(ValueText.time(row.summary.lastSeenUs))),
                             ("observations", .integer(Int64(row.observations))), ("model", .string(row.summary.model)),
                             ("model_version", row.summary.modelVersion.map { .integer(Int64($0)) } ?? .null),
                             ("drift", .string(Self.driftState(drift))), ("window", window),

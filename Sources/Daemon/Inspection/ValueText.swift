@@ -14,12 +14,13 @@ public enum ValueText {
         return JSONOutput.numberText(value)
     }
 
-    /// A time as ISO-8601 UTC, e.g. `2026-05-01T12:00:00Z`.
-    public static func time(_ ms: Int64) -> String { UTCTimestamp.format(Double(ms) / 1000) }
+    /// A time (µs since the Unix epoch) as ISO-8601 UTC, e.g. `2026-05-01T12:00:00Z`, `…:45.984375Z`.
+    public static func time(_ microseconds: Int64) -> String { UTCTimestamp.format(microseconds: microseconds) }
 
-    /// A time for narrow table columns: `2026-05-01 12:00` (UTC, seconds shown only when not zero).
-    public static func shortTime(_ ms: Int64) -> String {
-        var text = time(ms).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
+    /// A time for narrow table columns: `2026-05-01 12:00` (UTC, seconds and their fraction shown only when not
+    /// zero).
+    public static func shortTime(_ microseconds: Int64) -> String {
+        var text = time(microseconds).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
         if text.hasSuffix(":00"), text.count == 19 { text.removeLast(3) }
         return text
     }

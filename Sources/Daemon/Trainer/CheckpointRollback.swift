@@ -10,7 +10,7 @@ public enum CheckpointRollback {
     /// - Throws: ``StorageError`` `.notFound` when the version is not stored (pruned beyond `keep_last`).
     @discardableResult
     public static func activate(
-        store: Store, writer: StoreWriter, model: String, version: Int, timeMs: Int64
+        store: Store, writer: StoreWriter, model: String, version: Int, timeUs: Int64
     ) async throws(StorageError) -> Int {
         let previous = try store.checkpoints(model: model).first(where: \.isActive)?.version ?? 0
         try store.activateCheckpoint(model: model, version: version)
@@ -18,7 +18,7 @@ public enum CheckpointRollback {
             [
                 .event(
                     EventRecord(
-                        timeMs: timeMs, kind: "checkpoint_activated", model: model,
+                        timeUs: timeUs, kind: "checkpoint_activated", model: model,
                         detailJSON: "{\"version\":\(version),\"previous\":\(previous),\"by\":\"cli\"}"))
             ], overflow: .block(timeout: .seconds(10)))
         try await writer.flush()

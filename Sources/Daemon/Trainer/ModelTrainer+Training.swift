@@ -15,7 +15,7 @@ extension ModelTrainer {
     ) -> Result<TrainingResult.Trained, TrainingFailure> {
         var series: [TrainingSeries] = []
         for (id, context) in job.streams {
-            let steps = historySteps(stream: id, context: context, historyStartMs: job.historyStartMs, store: store)
+            let steps = historySteps(stream: id, context: context, historyStartUs: job.historyStartUs, store: store)
             guard steps.count >= minimumSeriesLength else { continue }
             let values = steps.map { $0.value.map(Float.init) ?? .nan }
             series.append(
@@ -67,7 +67,7 @@ extension ModelTrainer {
         do {
             let info = try store.saveCheckpoint(
                 NewCheckpoint(
-                    model: job.group, kind: "barnn", createdAtMs: job.createdAtMs, trainingMetricsJSON: metrics,
+                    model: job.group, kind: "barnn", createdAtUs: job.createdAtUs, trainingMetricsJSON: metrics,
                     validationMetricsJSON: validation, blob: BARNN.Checkpoint.encode(trained.model)),
                 activate: true, keepLast: job.keepLast)
             logger.info(
@@ -86,16 +86,16 @@ extension ModelTrainer {
     /// the series does not depend on how far the writer got: a backtest is reproducible, and a retrain never reads
     /// steps newer than its job.
     static func historySteps(
-        stream id: String, context: [Observation], historyStartMs: Int64, store: Store
+        stream id: String, context: [Observation], historyStartUs: Int64, store: Store
     ) -> [Observation] {
-        let start = Double(historyStartMs) / 1000
+        let start = UTCTimestamp.seconds(microseconds: historyStartUs)
         let recent = context.drop { $0.t <= start }
         guard let first = context.first, first.t > start else { return Array(recent) }
         let older =
             (try? store.observations(
-                stream: id, afterMs: historyStartMs, beforeMs: ForecastEngine.milliseconds(first.t)))
+                stream: id, afterUs: historyStartUs, beforeUs: ForecastEngine.microseconds(first.t)))
             ?? []
-        return older.map { Observation(t: Double($0.tMs) / 1000, value: $0.value) } + recent
+        return older.map { Observation(t: UTCTimestamp.seconds(microseconds: $0.tUs), value: $0.value) } + recent
     }
 
     private static func json(_ value: Float?) -> String {

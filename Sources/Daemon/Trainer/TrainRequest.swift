@@ -10,32 +10,32 @@ public enum TrainRequest {
     /// Event kinds that end a request.
     public static let outcomeKinds = ["training_succeeded", "training_rejected", "training_failed"]
 
-    /// Writes a `train_requested` event for `model` at `timeMs` through `writer` (the CLI's own, on its own `Store`)
+    /// Writes a `train_requested` event for `model` at `timeUs` through `writer` (the CLI's own, on its own `Store`)
     /// and waits until it is committed.
     /// - Returns: the request id to wait on.
     /// - Throws: ``StorageError`` if the event could not be stored.
-    public static func submit(writer: StoreWriter, model: String, timeMs: Int64) async throws(StorageError) -> String {
+    public static func submit(writer: StoreWriter, model: String, timeUs: Int64) async throws(StorageError) -> String {
         let id = UUID().uuidString.lowercased()
         let detail = "{\"request\":\"\(id)\",\"by\":\"cli\"}"
         _ = writer.enqueue(
-            [.event(EventRecord(timeMs: timeMs, kind: "train_requested", model: model, detailJSON: detail))],
+            [.event(EventRecord(timeUs: timeUs, kind: "train_requested", model: model, detailJSON: detail))],
             overflow: .block(timeout: .seconds(10)))
         try await writer.flush()
         return id
     }
 
-    /// The outcome event of request `id`, if the engine has written it (events from `sinceMs` on are searched).
-    public static func outcome(store: Store, id: String, sinceMs: Int64) throws(StorageError) -> EventRecord? {
+    /// The outcome event of request `id`, if the engine has written it (events from `sinceUs` on are searched).
+    public static func outcome(store: Store, id: String, sinceUs: Int64) throws(StorageError) -> EventRecord? {
         for kind in outcomeKinds {
-            let events = try store.events(fromMs: sinceMs, kind: kind, limit: 1000)
+            let events = try store.events(fromUs: sinceUs, kind: kind, limit: 1000)
             if let match = events.first(where: { ForecastEngineRequestID.of($0.detailJSON) == id }) { return match }
         }
         return nil
     }
 
     /// Whether the engine has started the training of request `id` (a `training_started` event names it).
-    public static func isStarted(store: Store, id: String, sinceMs: Int64) throws(StorageError) -> Bool {
-        try store.events(fromMs: sinceMs, kind: "training_started", limit: 1000).contains {
+    public static func isStarted(store: Store, id: String, sinceUs: Int64) throws(StorageError) -> Bool {
+        try store.events(fromUs: sinceUs, kind: "training_started", limit: 1000).contains {
             ForecastEngineRequestID.of($0.detailJSON) == id
         }
     }

@@ -25,12 +25,12 @@ struct TrainingJob: Sendable {
     var options: TrainingOptions
     /// Per stream, the steps the engine holds in memory (used when the Store has fewer, e.g. not yet flushed).
     var streams: [(id: String, context: [Observation])]
-    /// Observations after this time (ms) are read from the Store (`retrain.history` before now).
-    var historyStartMs: Int64
+    /// Observations after this time (µs) are read from the Store (`retrain.history` before now).
+    var historyStartUs: Int64
     /// Inactive checkpoints kept (`retrain.keep_last`).
     var keepLast: Int
-    /// Creation time of the checkpoint, ms since the Unix epoch.
-    var createdAtMs: Int64
+    /// Creation time of the checkpoint, µs since the Unix epoch.
+    var createdAtUs: Int64
     /// Why the job runs.
     var trigger: TrainingTrigger = .first
     /// The `request` id of a `train_requested` event, echoed in the outcome event.

@@ -1,7 +1,8 @@
 import GRDB
 
 /// The schema, as an ordered list of GRDB migrations. Each migration ends by setting `PRAGMA user_version`, so a
-/// newer file is recognised without knowing its migration names.
+/// newer file is recognised without knowing its migration names. Shipped migrations never change: a file at any
+/// version replays only the ones after it.
 enum StoreMigrator {
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -9,6 +10,11 @@ enum StoreMigrator {
             try db.execute(sql: SchemaV1.tables)
             try db.execute(sql: SchemaV1.views)
             try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        migrator.registerMigration("v2-microsecond-times") { db in
+            try db.execute(sql: SchemaV2.migration)
+            try db.execute(sql: SchemaV2.views)
+            try db.execute(sql: "PRAGMA user_version = 2")
         }
         return migrator
     }()

@@ -26,12 +26,12 @@ extension Store {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO checkpoints(model, version, kind, created_at_ms, training_metrics,
+                    INSERT INTO checkpoints(model, version, kind, created_at_us, training_metrics,
                         validation_metrics, active, checksum, blob_bytes, blob)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    checkpoint.model, version, checkpoint.kind, checkpoint.createdAtMs,
+                    checkpoint.model, version, checkpoint.kind, checkpoint.createdAtUs,
                     checkpoint.trainingMetricsJSON, checkpoint.validationMetricsJSON, activate ? 1 : 0,
                     Int64(checksum), checkpoint.blob.count, Data(checkpoint.blob),
                 ])
@@ -101,13 +101,13 @@ extension Store {
     }
 
     static let infoColumns = """
-        id, model, version, kind, created_at_ms, training_metrics, validation_metrics, active, checksum, blob_bytes
+        id, model, version, kind, created_at_us, training_metrics, validation_metrics, active, checksum, blob_bytes
         """
 
     static func info(_ row: Row) -> CheckpointInfo {
         CheckpointInfo(
             id: row["id"], model: row["model"], version: row["version"], kind: row["kind"],
-            createdAtMs: row["created_at_ms"], trainingMetricsJSON: row["training_metrics"],
+            createdAtUs: row["created_at_us"], trainingMetricsJSON: row["training_metrics"],
             validationMetricsJSON: row["validation_metrics"], isActive: row["active"] as Int != 0,
             checksum: UInt32(truncatingIfNeeded: row["checksum"] as Int64), blobBytes: row["blob_bytes"])
     }

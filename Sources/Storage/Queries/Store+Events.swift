@@ -1,9 +1,9 @@
 import GRDB
 
 extension Store {
-    /// Events with time in `fromMs...toMs`, optionally of one kind and one model, newest first, at most `limit`.
+    /// Events with time in `fromUs...toUs`, optionally of one kind and one model, newest first, at most `limit`.
     public func events(
-        fromMs: Int64 = .min, toMs: Int64 = .max, kind: String? = nil, model: String? = nil, limit: Int = 100
+        fromUs: Int64 = .min, toUs: Int64 = .max, kind: String? = nil, model: String? = nil, limit: Int = 100
     )
         throws(StorageError) -> [EventRecord]
     {
@@ -11,21 +11,21 @@ extension Store {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT e.time_ms, e.kind, e.model, s.name, e.detail
+                    SELECT e.time_us, e.kind, e.model, s.name, e.detail
                     FROM events e LEFT JOIN streams s ON s.id = e.stream_id
-                    WHERE e.time_ms BETWEEN ? AND ? AND (? IS NULL OR e.kind = ?) AND (? IS NULL OR e.model = ?)
-                    ORDER BY e.time_ms DESC, e.id DESC LIMIT ?
+                    WHERE e.time_us BETWEEN ? AND ? AND (? IS NULL OR e.kind = ?) AND (? IS NULL OR e.model = ?)
+                    ORDER BY e.time_us DESC, e.id DESC LIMIT ?
                     """,
-                arguments: [fromMs, toMs, kind, kind, model, model, Int64(clamping: limit)]
+                arguments: [fromUs, toUs, kind, kind, model, model, Int64(clamping: limit)]
             ).map { row in
-                EventRecord(timeMs: row[0], kind: row[1], model: row[2], stream: row[3], detailJSON: row[4])
+                EventRecord(timeUs: row[0], kind: row[1], model: row[2], stream: row[3], detailJSON: row[4])
             }
         }
     }
 
-    /// Rejected messages with time in `fromMs...toMs`, newest first, at most `limit`.
+    /// Rejected messages with time in `fromUs...toUs`, newest first, at most `limit`.
     public func rejects(
-        fromMs: Int64 = .min, toMs: Int64 = .max, limit: Int = 100
+        fromUs: Int64 = .min, toUs: Int64 = .max, limit: Int = 100
     ) throws(StorageError)
         -> [RejectRecord]
     {
@@ -33,12 +33,12 @@ extension Store {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT time_ms, topic, excerpt, payload_bytes, reason FROM rejects
-                    WHERE time_ms BETWEEN ? AND ? ORDER BY time_ms DESC, id DESC LIMIT ?
+                    SELECT time_us, topic, excerpt, payload_bytes, reason FROM rejects
+                    WHERE time_us BETWEEN ? AND ? ORDER BY time_us DESC, id DESC LIMIT ?
                     """,
-                arguments: [fromMs, toMs, Int64(clamping: limit)]
+                arguments: [fromUs, toUs, Int64(clamping: limit)]
             ).map { row in
-                RejectRecord(timeMs: row[0], topic: row[1], excerpt: row[2], payloadBytes: row[3], reason: row[4])
+                RejectRecord(timeUs: row[0], topic: row[1], excerpt: row[2], payloadBytes: row[3], reason: row[4])
             }
         }
     }

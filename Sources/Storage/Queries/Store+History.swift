@@ -8,7 +8,7 @@ extension Store {
     ///
     /// - Returns: an empty array for an unknown stream.
     public func history(
-        stream: String, fromMs: Int64, toMs: Int64, step: Int = 1
+        stream: String, fromUs: Int64, toUs: Int64, step: Int = 1
     ) throws(StorageError)
         -> [HistoryPoint]
     {
@@ -17,34 +17,34 @@ extension Store {
             else { return [] }
             var points: [Int64: HistoryPoint] = [:]
             let observations = try Row.fetchCursor(
-                db, sql: "SELECT t_ms, value FROM observations WHERE stream_id = ? AND t_ms BETWEEN ? AND ?",
-                arguments: [id, fromMs, toMs])
+                db, sql: "SELECT t_us, value FROM observations WHERE stream_id = ? AND t_us BETWEEN ? AND ?",
+                arguments: [id, fromUs, toUs])
             while let row = try observations.next() {
-                let tMs: Int64 = row[0]
-                points[tMs] = HistoryPoint(tMs: tMs, observed: true, value: row[1], forecast: nil)
+                let tUs: Int64 = row[0]
+                points[tUs] = HistoryPoint(tUs: tUs, observed: true, value: row[1], forecast: nil)
             }
             let forecasts = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT f.t_ms, f.issued_at_ms, f.mean, l.levels, f.quantiles
+                    SELECT f.t_us, f.issued_at_us, f.mean, l.levels, f.quantiles
                     FROM forecasts f JOIN quantile_levels l ON l.id = f.levels_id
-                    WHERE f.stream_id = ? AND f.step = ? AND f.t_ms BETWEEN ? AND ?
-                    ORDER BY f.t_ms, f.issued_at_ms
+                    WHERE f.stream_id = ? AND f.step = ? AND f.t_us BETWEEN ? AND ?
+                    ORDER BY f.t_us, f.issued_at_us
                     """,
-                arguments: [id, step, fromMs, toMs])
+                arguments: [id, step, fromUs, toUs])
             var levelCache: [String: [Double]] = [:]
             while let row = try forecasts.next() {
-                let tMs: Int64 = row[0]
+                let tUs: Int64 = row[0]
                 let text: String = row[3]
                 let levels = levelCache[text] ?? JSONText.decodeDoubles(text)
                 levelCache[text] = levels
                 let forecast = HistoryPoint.Forecast(
-                    issuedAtMs: row[1], step: step, mean: row[2], levels: levels,
+                    issuedAtUs: row[1], step: step, mean: row[2], levels: levels,
                     quantiles: QuantileCoding.decode([UInt8]((row[4] as Data?) ?? Data())))
-                points[tMs, default: HistoryPoint(tMs: tMs, observed: false, value: nil, forecast: nil)].forecast =
+                points[tUs, default: HistoryPoint(tUs: tUs, observed: false, value: nil, forecast: nil)].forecast =
                     forecast
             }
-            return points.values.sorted { $0.tMs < $1.tMs }
+            return points.values.sorted { $0.tUs < $1.tUs }
         }
     }
 }

@@ -13,19 +13,19 @@ public struct StoreTotals: Sendable, Equatable {
     public var events: Int
     /// Stored rejected messages.
     public var rejects: Int
-    /// The newest observation time over all streams, ms since the Unix epoch.
-    public var latestObservationMs: Int64?
+    /// The newest observation time over all streams, µs since the Unix epoch.
+    public var latestObservationUs: Int64?
 
     /// Creates totals.
     public init(
-        streams: Int, observations: Int, forecasts: Int, events: Int, rejects: Int, latestObservationMs: Int64?
+        streams: Int, observations: Int, forecasts: Int, events: Int, rejects: Int, latestObservationUs: Int64?
     ) {
         self.streams = streams
         self.observations = observations
         self.forecasts = forecasts
         self.events = events
         self.rejects = rejects
-        self.latestObservationMs = latestObservationMs
+        self.latestObservationUs = latestObservationUs
     }
 }
 
@@ -52,24 +52,24 @@ extension Store {
         try read("reading the latest forecast of \(stream)") { db -> ForecastIssue? in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM streams WHERE name = ?", arguments: [stream]),
                 let issued = try Int64.fetchOne(
-                    db, sql: "SELECT max(issued_at_ms) FROM forecasts WHERE stream_id = ?", arguments: [id])
+                    db, sql: "SELECT max(issued_at_us) FROM forecasts WHERE stream_id = ?", arguments: [id])
             else { return nil }
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT f.step, f.t_ms, f.mean, l.levels, f.quantiles
+                    SELECT f.step, f.t_us, f.mean, l.levels, f.quantiles
                     FROM forecasts f JOIN quantile_levels l ON l.id = f.levels_id
-                    WHERE f.stream_id = ? AND f.issued_at_ms = ? ORDER BY f.step
+                    WHERE f.stream_id = ? AND f.issued_at_us = ? ORDER BY f.step
                     """,
                 arguments: [id, issued])
             guard let first = rows.first else { return nil }
             let points = rows.map { row in
                 ForecastPoint(
-                    step: row[0], tMs: row[1], mean: row[2],
+                    step: row[0], tUs: row[1], mean: row[2],
                     quantiles: QuantileCoding.decode([UInt8]((row[4] as Data?) ?? Data())))
             }
             return ForecastIssue(
-                stream: stream, issuedAtMs: issued, levels: JSONText.decodeDoubles(first[3]), points: points)
+                stream: stream, issuedAtUs: issued, levels: JSONText.decodeDoubles(first[3]), points: points)
         }
     }
 
@@ -82,7 +82,7 @@ extension Store {
             return StoreTotals(
                 streams: try count("streams"), observations: try count("observations"),
                 forecasts: try count("forecasts"), events: try count("events"), rejects: try count("rejects"),
-                latestObservationMs: try Int64.fetchOne(db, sql: "SELECT max(last_seen_ms) FROM streams"))
+                latestObservationUs: try Int64.fetchOne(db, sql: "SELECT max(last_seen_us) FROM streams"))
         }
     }
 }

@@ -8,23 +8,23 @@ extension Store {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT s.id, s.name, s.first_seen_ms, s.last_seen_ms, c.model, c.version,
-                        d.window_end_ms, d.n, d.crps, d.mae, d.coverage, d.pit_bins, d.alarm
+                    SELECT s.id, s.name, s.first_seen_us, s.last_seen_us, c.model, c.version,
+                        d.window_end_us, d.n, d.crps, d.mae, d.coverage, d.pit_bins, d.alarm
                     FROM streams s
                     LEFT JOIN stream_states st ON st.stream_id = s.id
                     LEFT JOIN checkpoints c ON c.id = st.checkpoint_id
                     LEFT JOIN drift d ON d.id = (
-                        SELECT id FROM drift WHERE stream_id = s.id ORDER BY window_end_ms DESC LIMIT 1)
+                        SELECT id FROM drift WHERE stream_id = s.id ORDER BY window_end_us DESC LIMIT 1)
                     ORDER BY s.name
                     """
             ).map { row in
                 let name: String = row["name"]
                 let drift: DriftRecord? =
-                    (row["window_end_ms"] as Int64?).map { windowEnd in
-                        Self.drift(row, stream: name, windowEndMs: windowEnd)
+                    (row["window_end_us"] as Int64?).map { windowEnd in
+                        Self.drift(row, stream: name, windowEndUs: windowEnd)
                     }
                 return StreamSummary(
-                    name: name, firstSeenMs: row["first_seen_ms"], lastSeenMs: row["last_seen_ms"],
+                    name: name, firstSeenUs: row["first_seen_us"], lastSeenUs: row["last_seen_us"],
                     model: row["model"], modelVersion: row["version"], latestDrift: drift)
             }
         }
@@ -36,55 +36,55 @@ extension Store {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT s.name, st.checkpoint_id, st.t_ms, st.saved_at_ms, st.hidden, st.normaliser, st.calibrator
+                    SELECT s.name, st.checkpoint_id, st.t_us, st.saved_at_us, st.hidden, st.normaliser, st.calibrator
                     FROM stream_states st JOIN streams s ON s.id = st.stream_id ORDER BY s.name
                     """
             ).map { row in
                 StreamStateRecord(
-                    stream: row[0], checkpointID: row[1], tMs: row[2], savedAtMs: row[3],
+                    stream: row[0], checkpointID: row[1], tUs: row[2], savedAtUs: row[3],
                     hidden: [UInt8]((row[4] as Data?) ?? Data()), normaliser: [UInt8]((row[5] as Data?) ?? Data()),
                     calibrator: [UInt8]((row[6] as Data?) ?? Data()))
             }
         }
     }
 
-    /// A stream's drift rows with window end in `fromMs...toMs`, oldest first.
-    public func drift(stream: String, fromMs: Int64, toMs: Int64) throws(StorageError) -> [DriftRecord] {
+    /// A stream's drift rows with window end in `fromUs...toUs`, oldest first.
+    public func drift(stream: String, fromUs: Int64, toUs: Int64) throws(StorageError) -> [DriftRecord] {
         try read("reading drift of \(stream)") { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT d.window_end_ms, d.n, d.crps, d.mae, d.coverage, d.pit_bins, d.alarm
+                    SELECT d.window_end_us, d.n, d.crps, d.mae, d.coverage, d.pit_bins, d.alarm
                     FROM drift d JOIN streams s ON s.id = d.stream_id
-                    WHERE s.name = ? AND d.window_end_ms BETWEEN ? AND ? ORDER BY d.window_end_ms
+                    WHERE s.name = ? AND d.window_end_us BETWEEN ? AND ? ORDER BY d.window_end_us
                     """,
-                arguments: [stream, fromMs, toMs]
-            ).map { row in Self.drift(row, stream: stream, windowEndMs: row["window_end_ms"]) }
+                arguments: [stream, fromUs, toUs]
+            ).map { row in Self.drift(row, stream: stream, windowEndUs: row["window_end_us"]) }
         }
     }
 
-    /// Observations newer than `afterMs` and older than `beforeMs` for one stream, oldest first: the replay after
+    /// Observations newer than `afterUs` and older than `beforeUs` for one stream, oldest first: the replay after
     /// loading a saved state, and the part of a retrain's history older than the engine's context.
     public func observations(
-        stream: String, afterMs: Int64, beforeMs: Int64 = .max, limit: Int = .max
+        stream: String, afterUs: Int64, beforeUs: Int64 = .max, limit: Int = .max
     ) throws(StorageError)
-        -> [(tMs: Int64, value: Double?)]
+        -> [(tUs: Int64, value: Double?)]
     {
         try read("reading observations of \(stream)") { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT o.t_ms, o.value FROM observations o JOIN streams s ON s.id = o.stream_id
-                    WHERE s.name = ? AND o.t_ms > ? AND o.t_ms < ? ORDER BY o.t_ms LIMIT ?
+                    SELECT o.t_us, o.value FROM observations o JOIN streams s ON s.id = o.stream_id
+                    WHERE s.name = ? AND o.t_us > ? AND o.t_us < ? ORDER BY o.t_us LIMIT ?
                     """,
-                arguments: [stream, afterMs, beforeMs, Int64(clamping: limit)]
+                arguments: [stream, afterUs, beforeUs, Int64(clamping: limit)]
             ).map { row in (row[0], row[1]) }
         }
     }
 
-    static func drift(_ row: Row, stream: String, windowEndMs: Int64) -> DriftRecord {
+    static func drift(_ row: Row, stream: String, windowEndUs: Int64) -> DriftRecord {
         DriftRecord(
-            stream: stream, windowEndMs: windowEndMs, n: row["n"], crps: row["crps"], mae: row["mae"],
+            stream: stream, windowEndUs: windowEndUs, n: row["n"], crps: row["crps"], mae: row["mae"],
             coverage: JSONText.decodeLevelValues(row["coverage"]), pitBins: JSONText.decodeInts(row["pit_bins"]),
             alarm: row["alarm"] as Int != 0)
     }

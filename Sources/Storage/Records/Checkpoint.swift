@@ -8,8 +8,8 @@ public struct CheckpointInfo: Sendable, Equatable {
     public var version: Int
     /// The model kind, e.g. `barnn`.
     public var kind: String
-    /// When it was created, ms since the Unix epoch.
-    public var createdAtMs: Int64
+    /// When it was created, µs since the Unix epoch.
+    public var createdAtUs: Int64
     /// Training metrics as JSON text.
     public var trainingMetricsJSON: String
     /// Validation metrics as JSON text.
@@ -36,8 +36,8 @@ public struct NewCheckpoint: Sendable, Equatable {
     public var model: String
     /// The model kind, e.g. `barnn`.
     public var kind: String
-    /// When it was created, ms since the Unix epoch.
-    public var createdAtMs: Int64
+    /// When it was created, µs since the Unix epoch.
+    public var createdAtUs: Int64
     /// Training metrics as JSON text.
     public var trainingMetricsJSON: String
     /// Validation metrics as JSON text.
@@ -47,12 +47,12 @@ public struct NewCheckpoint: Sendable, Equatable {
 
     /// Creates a checkpoint to store.
     public init(
-        model: String, kind: String = "barnn", createdAtMs: Int64, trainingMetricsJSON: String = "{}",
+        model: String, kind: String = "barnn", createdAtUs: Int64, trainingMetricsJSON: String = "{}",
         validationMetricsJSON: String = "{}", blob: [UInt8]
     ) {
         self.model = model
         self.kind = kind
-        self.createdAtMs = createdAtMs
+        self.createdAtUs = createdAtUs
         self.trainingMetricsJSON = trainingMetricsJSON
         self.validationMetricsJSON = validationMetricsJSON
         self.blob = blob

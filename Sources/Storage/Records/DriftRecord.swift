@@ -15,8 +15,8 @@ public struct DriftRecord: Sendable, Equatable {
 
     /// The stream's name.
     public var stream: String
-    /// The end of the window, ms since the Unix epoch; one row per (stream, window end).
-    public var windowEndMs: Int64
+    /// The end of the window, µs since the Unix epoch; one row per (stream, window end).
+    public var windowEndUs: Int64
     /// How many scored forecasts the window holds.
     public var n: Int
     /// Mean CRPS over the window (raw units), if any forecast was scored.
@@ -32,11 +32,11 @@ public struct DriftRecord: Sendable, Equatable {
 
     /// Creates a record.
     public init(
-        stream: String, windowEndMs: Int64, n: Int, crps: Double?, mae: Double?, coverage: [LevelValue],
+        stream: String, windowEndUs: Int64, n: Int, crps: Double?, mae: Double?, coverage: [LevelValue],
         pitBins: [Int], alarm: Bool
     ) {
         self.stream = stream
-        self.windowEndMs = windowEndMs
+        self.windowEndUs = windowEndUs
         self.n = n
         self.crps = crps
         self.mae = mae

@@ -1,7 +1,7 @@
 /// Something that happened to the daemon or a model: a retrain, a promotion, an alarm, an eviction.
 public struct EventRecord: Sendable, Equatable {
-    /// When it happened, ms since the Unix epoch.
-    public var timeMs: Int64
+    /// When it happened, µs since the Unix epoch.
+    public var timeUs: Int64
     /// A short snake_case kind, e.g. `retrain_finished`, `promotion`, `drift_alarm`, `eviction`.
     public var kind: String
     /// The model's name, when the event concerns one.
@@ -12,8 +12,8 @@ public struct EventRecord: Sendable, Equatable {
     public var detailJSON: String
 
     /// Creates a record.
-    public init(timeMs: Int64, kind: String, model: String? = nil, stream: String? = nil, detailJSON: String = "{}") {
-        self.timeMs = timeMs
+    public init(timeUs: Int64, kind: String, model: String? = nil, stream: String? = nil, detailJSON: String = "{}") {
+        self.timeUs = timeUs
         self.kind = kind
         self.model = model
         self.stream = stream

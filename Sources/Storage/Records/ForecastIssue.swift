@@ -2,17 +2,17 @@
 public struct ForecastIssue: Sendable, Equatable {
     /// The stream's name.
     public var stream: String
-    /// When the forecast was issued, ms since the Unix epoch.
-    public var issuedAtMs: Int64
+    /// When the forecast was issued, µs since the Unix epoch.
+    public var issuedAtUs: Int64
     /// Quantile probabilities in ascending order, e.g. `[0.05, 0.5, 0.95]`; every point has one quantile per level.
     public var levels: [Double]
     /// The forecast steps, usually `step` 1…H.
     public var points: [ForecastPoint]
 
     /// Creates an issue.
-    public init(stream: String, issuedAtMs: Int64, levels: [Double], points: [ForecastPoint]) {
+    public init(stream: String, issuedAtUs: Int64, levels: [Double], points: [ForecastPoint]) {
         self.stream = stream
-        self.issuedAtMs = issuedAtMs
+        self.issuedAtUs = issuedAtUs
         self.levels = levels
         self.points = points
     }
@@ -22,17 +22,17 @@ public struct ForecastIssue: Sendable, Equatable {
 public struct ForecastPoint: Sendable, Equatable {
     /// The horizon step, 1 for the next value.
     public var step: Int
-    /// The time the step forecasts, ms since the Unix epoch.
-    public var tMs: Int64
+    /// The time the step forecasts, µs since the Unix epoch.
+    public var tUs: Int64
     /// The predictive mean.
     public var mean: Double
     /// One quantile per level of the issue, stored as Float32.
     public var quantiles: [Float]
 
     /// Creates a point.
-    public init(step: Int, tMs: Int64, mean: Double, quantiles: [Float]) {
+    public init(step: Int, tUs: Int64, mean: Double, quantiles: [Float]) {
         self.step = step
-        self.tMs = tMs
+        self.tUs = tUs
         self.mean = mean
         self.quantiles = quantiles
     }

@@ -1,7 +1,7 @@
 /// One time of a stream's history: the observation (if any) beside the forecast issued for it (if any).
 public struct HistoryPoint: Sendable, Equatable {
-    /// The time, ms since the Unix epoch.
-    public var tMs: Int64
+    /// The time, µs since the Unix epoch.
+    public var tUs: Int64
     /// Whether an observation row exists at this time.
     public var observed: Bool
     /// The observed value; `nil` when not observed or when the step was recorded as missing.
@@ -11,8 +11,8 @@ public struct HistoryPoint: Sendable, Equatable {
 
     /// A stored forecast for one time.
     public struct Forecast: Sendable, Equatable {
-        /// When it was issued, ms since the Unix epoch.
-        public var issuedAtMs: Int64
+        /// When it was issued, µs since the Unix epoch.
+        public var issuedAtUs: Int64
         /// The horizon step.
         public var step: Int
         /// The predictive mean.
@@ -28,10 +28,10 @@ public struct HistoryPoint: Sendable, Equatable {
 public struct StreamSummary: Sendable, Equatable {
     /// The stream's name.
     public var name: String
-    /// First observation or forecast seen, ms since the Unix epoch.
-    public var firstSeenMs: Int64
-    /// Latest observation seen, ms since the Unix epoch.
-    public var lastSeenMs: Int64
+    /// First observation or forecast seen, µs since the Unix epoch.
+    public var firstSeenUs: Int64
+    /// Latest observation seen, µs since the Unix epoch.
+    public var lastSeenUs: Int64
     /// The model and version of the saved state, if one is saved.
     public var model: String?
     /// The checkpoint version the saved state belongs to.

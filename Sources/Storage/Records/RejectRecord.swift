@@ -3,8 +3,8 @@ public struct RejectRecord: Sendable, Equatable {
     /// The longest payload excerpt kept, in bytes; longer payloads are cut (their full length is stored).
     public static let excerptLimit = 256
 
-    /// When it arrived, ms since the Unix epoch.
-    public var timeMs: Int64
+    /// When it arrived, µs since the Unix epoch.
+    public var timeUs: Int64
     /// The MQTT topic it arrived on.
     public var topic: String
     /// At most ``excerptLimit`` bytes of the payload, decoded as UTF-8 (invalid bytes become U+FFFD).
@@ -15,8 +15,8 @@ public struct RejectRecord: Sendable, Equatable {
     public var reason: String
 
     /// Creates a record from a payload, keeping only its excerpt.
-    public init(timeMs: Int64, topic: String, payload: some Collection<UInt8>, reason: String) {
-        self.timeMs = timeMs
+    public init(timeUs: Int64, topic: String, payload: some Collection<UInt8>, reason: String) {
+        self.timeUs = timeUs
         self.topic = topic
         self.excerpt = String(decoding: payload.prefix(Self.excerptLimit), as: UTF8.self)
         self.payloadBytes = payload.count
@@ -24,8 +24,8 @@ public struct RejectRecord: Sendable, Equatable {
     }
 
     /// Creates a record from stored values.
-    public init(timeMs: Int64, topic: String, excerpt: String, payloadBytes: Int, reason: String) {
-        self.timeMs = timeMs
+    public init(timeUs: Int64, topic: String, excerpt: String, payloadBytes: Int, reason: String) {
+        self.timeUs = timeUs
         self.topic = topic
         self.excerpt = excerpt
         self.payloadBytes = payloadBytes

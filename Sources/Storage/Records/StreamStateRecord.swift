@@ -4,10 +4,10 @@ public struct StreamStateRecord: Sendable, Equatable {
     public var stream: String
     /// The `checkpoints.id` of the model the hidden state belongs to, if any.
     public var checkpointID: Int64?
-    /// The time of the last observation folded into the state, ms since the Unix epoch.
-    public var tMs: Int64
-    /// When the state was saved, ms since the Unix epoch.
-    public var savedAtMs: Int64
+    /// The time of the last observation folded into the state, µs since the Unix epoch.
+    public var tUs: Int64
+    /// When the state was saved, µs since the Unix epoch.
+    public var savedAtUs: Int64
     /// The encoded hidden state.
     public var hidden: [UInt8]
     /// The encoded normaliser.
@@ -17,13 +17,13 @@ public struct StreamStateRecord: Sendable, Equatable {
 
     /// Creates a record.
     public init(
-        stream: String, checkpointID: Int64?, tMs: Int64, savedAtMs: Int64, hidden: [UInt8], normaliser: [UInt8],
+        stream: String, checkpointID: Int64?, tUs: Int64, savedAtUs: Int64, hidden: [UInt8], normaliser: [UInt8],
         calibrator: [UInt8]
     ) {
         self.stream = stream
         self.checkpointID = checkpointID
-        self.tMs = tMs
-        self.savedAtMs = savedAtMs
+        self.tUs = tUs
+        self.savedAtUs = savedAtUs
         self.hidden = hidden
         self.normaliser = normaliser
         self.calibrator = calibrator

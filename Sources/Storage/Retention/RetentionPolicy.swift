@@ -15,15 +15,15 @@ public struct RetentionPolicy: Sendable {
         }
     }
 
-    /// Observations, by `t_ms`; row cap per stream.
+    /// Observations, by `t_us`; row cap per stream.
     public var observations: Limit
-    /// Forecasts, by `issued_at_ms`; row cap per stream.
+    /// Forecasts, by `issued_at_us`; row cap per stream.
     public var forecasts: Limit
-    /// Drift rows, by `window_end_ms`.
+    /// Drift rows, by `window_end_us`.
     public var drift: Limit
-    /// Events, by `time_ms`.
+    /// Events, by `time_us`.
     public var events: Limit
-    /// Rejects, by `time_ms`.
+    /// Rejects, by `time_us`.
     public var rejects: Limit
     /// Rows deleted per transaction, so the writer never waits long for the lock. The default is 2000.
     public var chunkRows: Int

@@ -4,30 +4,30 @@ extension Store {
     /// Deletes what `policy` no longer keeps, in small transactions (at most ``RetentionPolicy/chunkRows`` rows
     /// each) so the writer's batches interleave, then returns free pages to the file system (incremental vacuum).
     ///
-    /// - Parameter nowMs: the time ages are measured from, ms since the Unix epoch.
-    public func applyRetention(_ policy: RetentionPolicy, nowMs: Int64) throws(StorageError) -> RetentionReport {
+    /// - Parameter nowUs: the time ages are measured from, µs since the Unix epoch.
+    public func applyRetention(_ policy: RetentionPolicy, nowUs: Int64) throws(StorageError) -> RetentionReport {
         var report = RetentionReport()
         let chunk = policy.chunkRows
         let streamIDs = try read("listing streams for retention") { db in
             try Int64.fetchAll(db, sql: "SELECT id FROM streams ORDER BY id")
         }
         for (table, column, limit) in [
-            ("observations", "t_ms", policy.observations), ("forecasts", "issued_at_ms", policy.forecasts),
+            ("observations", "t_us", policy.observations), ("forecasts", "issued_at_us", policy.forecasts),
         ] where limit.maxAge != nil || limit.maxRows != nil {
             var deleted = 0
             for id in streamIDs {
                 deleted += try trimStream(
-                    table: table, column: column, streamID: id, limit: limit, nowMs: nowMs, chunk: chunk,
+                    table: table, column: column, streamID: id, limit: limit, nowUs: nowUs, chunk: chunk,
                     report: &report)
             }
             if table == "observations" { report.observations = deleted } else { report.forecasts = deleted }
         }
         report.drift = try trimTable(
-            "drift", column: "window_end_ms", limit: policy.drift, nowMs: nowMs, chunk: chunk, report: &report)
+            "drift", column: "window_end_us", limit: policy.drift, nowUs: nowUs, chunk: chunk, report: &report)
         report.events = try trimTable(
-            "events", column: "time_ms", limit: policy.events, nowMs: nowMs, chunk: chunk, report: &report)
+            "events", column: "time_us", limit: policy.events, nowUs: nowUs, chunk: chunk, report: &report)
         report.rejects = try trimTable(
-            "rejects", column: "time_ms", limit: policy.rejects, nowMs: nowMs, chunk: chunk, report: &report)
+            "rejects", column: "time_us", limit: policy.rejects, nowUs: nowUs, chunk: chunk, report: &report)
         report.pagesFreed = try write("incremental vacuum") { db in
             let before = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
             try db.execute(sql: "PRAGMA incremental_vacuum")
@@ -37,19 +37,23 @@ extension Store {
         return report
     }
 
-    private static func ageCutoff(_ limit: RetentionPolicy.Limit, nowMs: Int64) -> Int64? {
+    private static func ageCutoff(_ limit: RetentionPolicy.Limit, nowUs: Int64) -> Int64? {
         limit.maxAge.map { age in
-            let ms = age.components.seconds * 1000 + age.components.attoseconds / 1_000_000_000_000_000
-            return nowMs - ms
+            let (seconds, attoseconds) = age.components
+            let whole = seconds.multipliedReportingOverflow(by: 1_000_000)
+            let cutoff = nowUs.subtractingReportingOverflow(whole.partialValue)
+            // An age reaching past the representable past keeps everything.
+            guard !whole.overflow, !cutoff.overflow, cutoff.partialValue > .min + 1_000_000 else { return .min }
+            return cutoff.partialValue - attoseconds / 1_000_000_000_000
         }
     }
 
     /// Deletes one stream's rows below the cutoff (age, or the row cap counted from the newest) in chunks.
     private func trimStream(
-        table: String, column: String, streamID: Int64, limit: RetentionPolicy.Limit, nowMs: Int64, chunk: Int,
+        table: String, column: String, streamID: Int64, limit: RetentionPolicy.Limit, nowUs: Int64, chunk: Int,
         report: inout RetentionReport
     ) throws(StorageError) -> Int {
-        var cutoff = Self.ageCutoff(limit, nowMs: nowMs) ?? .min
+        var cutoff = Self.ageCutoff(limit, nowUs: nowUs) ?? .min
         if let maxRows = limit.maxRows {
             let newestDropped = try read("retention of \(table)") { db in
                 try Int64.fetchOne(
@@ -85,11 +89,11 @@ extension Store {
 
     /// Deletes a rowid table's rows older than the age limit or beyond the row cap, in chunks.
     private func trimTable(
-        _ table: String, column: String, limit: RetentionPolicy.Limit, nowMs: Int64, chunk: Int,
+        _ table: String, column: String, limit: RetentionPolicy.Limit, nowUs: Int64, chunk: Int,
         report: inout RetentionReport
     ) throws(StorageError) -> Int {
         var deleted = 0
-        if let cutoff = Self.ageCutoff(limit, nowMs: nowMs) {
+        if let cutoff = Self.ageCutoff(limit, nowUs: nowUs) {
             deleted += try deleteChunks(
                 table, filter: "\(column) < ? ORDER BY \(column)", argument: cutoff, chunk: chunk, report: &report)
         }

@@ -1,4 +1,4 @@
-/// Version 1 of the schema.
+/// Version 1 of the schema, as shipped: ``SchemaV2`` migrates it to microsecond times.
 ///
 /// Times are INTEGER milliseconds since the Unix epoch (UTC) in columns ending `_ms`. Streams are referred to by
 /// their integer `streams.id` so the hot tables stay small. `observations` and `forecasts` are `WITHOUT ROWID`

@@ -28,7 +28,7 @@ final class BatchWriter {
 
     private struct PendingObservation {
         var streamID: Int64
-        var tMs: Int64
+        var tUs: Int64
         var arrival: Int
         var value: Double?
     }
@@ -37,30 +37,30 @@ final class BatchWriter {
     private var statements: [SQL: SQLiteStatementHandle] = [:]
 
     private enum SQL: String {
-        case observation = "INSERT INTO observations(stream_id, t_ms, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
-        case lastSeen = "UPDATE streams SET last_seen_ms = max(last_seen_ms, ?) WHERE id = ?"
+        case observation = "INSERT INTO observations(stream_id, t_us, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        case lastSeen = "UPDATE streams SET last_seen_us = max(last_seen_us, ?) WHERE id = ?"
         case forecast = """
-            INSERT INTO forecasts(stream_id, issued_at_ms, step, t_ms, mean, levels_id, quantiles)
+            INSERT INTO forecasts(stream_id, issued_at_us, step, t_us, mean, levels_id, quantiles)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(stream_id, issued_at_ms, step) DO UPDATE SET t_ms = excluded.t_ms,
+            ON CONFLICT(stream_id, issued_at_us, step) DO UPDATE SET t_us = excluded.t_us,
                 mean = excluded.mean, levels_id = excluded.levels_id, quantiles = excluded.quantiles
             """
         case streamState = """
-            INSERT INTO stream_states(stream_id, checkpoint_id, t_ms, saved_at_ms, hidden, normaliser, calibrator)
+            INSERT INTO stream_states(stream_id, checkpoint_id, t_us, saved_at_us, hidden, normaliser, calibrator)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(stream_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id, t_ms = excluded.t_ms,
-                saved_at_ms = excluded.saved_at_ms, hidden = excluded.hidden,
+            ON CONFLICT(stream_id) DO UPDATE SET checkpoint_id = excluded.checkpoint_id, t_us = excluded.t_us,
+                saved_at_us = excluded.saved_at_us, hidden = excluded.hidden,
                 normaliser = excluded.normaliser, calibrator = excluded.calibrator
             """
         case drift = """
-            INSERT INTO drift(stream_id, window_end_ms, n, crps, mae, coverage, pit_bins, alarm)
+            INSERT INTO drift(stream_id, window_end_us, n, crps, mae, coverage, pit_bins, alarm)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(stream_id, window_end_ms) DO UPDATE SET n = excluded.n, crps = excluded.crps,
+            ON CONFLICT(stream_id, window_end_us) DO UPDATE SET n = excluded.n, crps = excluded.crps,
                 mae = excluded.mae, coverage = excluded.coverage, pit_bins = excluded.pit_bins,
                 alarm = excluded.alarm
             """
-        case event = "INSERT INTO events(time_ms, kind, model, stream_id, detail) VALUES (?, ?, ?, ?, ?)"
-        case reject = "INSERT INTO rejects(time_ms, topic, excerpt, payload_bytes, reason) VALUES (?, ?, ?, ?, ?)"
+        case event = "INSERT INTO events(time_us, kind, model, stream_id, detail) VALUES (?, ?, ?, ?, ?)"
+        case reject = "INSERT INTO rejects(time_us, topic, excerpt, payload_bytes, reason) VALUES (?, ?, ?, ?, ?)"
     }
 
     private func statement(_ sql: SQL, _ db: Database) throws -> SQLiteStatementHandle {
@@ -93,10 +93,10 @@ final class BatchWriter {
         pendingObservations.removeAll(keepingCapacity: true)
         for item in items {
             switch item {
-            case .observation(let stream, let tMs, let value):
-                let id = try streamID(stream, seenAt: tMs, db)
+            case .observation(let stream, let tUs, let value):
+                let id = try streamID(stream, seenAt: tUs, db)
                 pendingObservations.append(
-                    PendingObservation(streamID: id, tMs: tMs, arrival: pendingObservations.count, value: value))
+                    PendingObservation(streamID: id, tUs: tUs, arrival: pendingObservations.count, value: value))
             case .forecast(let issue): try write(issue, db, &result)
             case .streamState(let state): try write(state, db, &result)
             case .drift(let drift): try write(drift, db, &result)
@@ -106,11 +106,11 @@ final class BatchWriter {
         }
         // Inserting in key order keeps consecutive inserts on the same B-tree leaf (storage-bench: ~1.3× with 1000
         // interleaved streams); arrival order breaks ties, so the first of two observations for a (stream, time) wins.
-        pendingObservations.sort { ($0.streamID, $0.tMs, $0.arrival) < ($1.streamID, $1.tMs, $1.arrival) }
+        pendingObservations.sort { ($0.streamID, $0.tUs, $0.arrival) < ($1.streamID, $1.tUs, $1.arrival) }
         let observation = try statement(.observation, db)
         for pending in pendingObservations {
             observation.bind(1, pending.streamID)
-            observation.bind(2, pending.tMs)
+            observation.bind(2, pending.tUs)
             observation.bind(3, pending.value)
             if try observation.step() {
                 if observation.changes == 0 {
@@ -118,9 +118,9 @@ final class BatchWriter {
                 } else {
                     result.observations += 1
                     if let seen = lastSeen[pending.streamID] {
-                        if pending.tMs > seen { lastSeen[pending.streamID] = pending.tMs }
+                        if pending.tUs > seen { lastSeen[pending.streamID] = pending.tUs }
                     } else {
-                        lastSeen[pending.streamID] = pending.tMs
+                        lastSeen[pending.streamID] = pending.tUs
                     }
                 }
             } else {
@@ -129,8 +129,8 @@ final class BatchWriter {
         }
         if !lastSeen.isEmpty {
             let update = try statement(.lastSeen, db)
-            for (id, tMs) in lastSeen {
-                update.bind(1, tMs)
+            for (id, tUs) in lastSeen {
+                update.bind(1, tUs)
                 update.bind(2, id)
                 _ = try update.step()
             }
@@ -139,7 +139,7 @@ final class BatchWriter {
     }
 
     private func write(_ issue: ForecastIssue, _ db: Database, _ result: inout Result) throws {
-        let streamID = try streamID(issue.stream, seenAt: issue.issuedAtMs, db)
+        let streamID = try streamID(issue.stream, seenAt: issue.issuedAtUs, db)
         let levelsID = try levelsID(issue.levels, db)
         let insert = try statement(.forecast, db)
         for point in issue.points {
@@ -148,9 +148,9 @@ final class BatchWriter {
                 continue
             }
             insert.bind(1, streamID)
-            insert.bind(2, issue.issuedAtMs)
+            insert.bind(2, issue.issuedAtUs)
             insert.bind(3, Int64(point.step))
-            insert.bind(4, point.tMs)
+            insert.bind(4, point.tUs)
             insert.bind(5, point.mean)
             insert.bind(6, levelsID)
             QuantileCoding.withLittleEndianBytes(point.quantiles) { insert.bind(7, bytes: $0) }
@@ -159,12 +159,12 @@ final class BatchWriter {
     }
 
     private func write(_ state: StreamStateRecord, _ db: Database, _ result: inout Result) throws {
-        let streamID = try streamID(state.stream, seenAt: state.tMs, db)
+        let streamID = try streamID(state.stream, seenAt: state.tUs, db)
         let upsert = try statement(.streamState, db)
         upsert.bind(1, streamID)
         upsert.bind(2, state.checkpointID)
-        upsert.bind(3, state.tMs)
-        upsert.bind(4, state.savedAtMs)
+        upsert.bind(3, state.tUs)
+        upsert.bind(4, state.savedAtUs)
         state.hidden.withUnsafeBytes { upsert.bind(5, bytes: $0) }
         state.normaliser.withUnsafeBytes { upsert.bind(6, bytes: $0) }
         state.calibrator.withUnsafeBytes { upsert.bind(7, bytes: $0) }
@@ -172,10 +172,10 @@ final class BatchWriter {
     }
 
     private func write(_ drift: DriftRecord, _ db: Database, _ result: inout Result) throws {
-        let streamID = try streamID(drift.stream, seenAt: drift.windowEndMs, db)
+        let streamID = try streamID(drift.stream, seenAt: drift.windowEndUs, db)
         let upsert = try statement(.drift, db)
         upsert.bind(1, streamID)
-        upsert.bind(2, drift.windowEndMs)
+        upsert.bind(2, drift.windowEndUs)
         upsert.bind(3, Int64(drift.n))
         upsert.bind(4, drift.crps)
         upsert.bind(5, drift.mae)
@@ -186,9 +186,9 @@ final class BatchWriter {
     }
 
     private func write(_ event: EventRecord, _ db: Database, _ result: inout Result) throws {
-        let eventStream = try event.stream.map { try streamID($0, seenAt: event.timeMs, db) }
+        let eventStream = try event.stream.map { try streamID($0, seenAt: event.timeUs, db) }
         let insert = try statement(.event, db)
-        insert.bind(1, event.timeMs)
+        insert.bind(1, event.timeUs)
         insert.bind(2, event.kind)
         insert.bind(3, event.model)
         insert.bind(4, eventStream)
@@ -198,7 +198,7 @@ final class BatchWriter {
 
     private func write(_ reject: RejectRecord, _ db: Database, _ result: inout Result) throws {
         let insert = try statement(.reject, db)
-        insert.bind(1, reject.timeMs)
+        insert.bind(1, reject.timeUs)
         insert.bind(2, reject.topic)
         insert.bind(3, reject.excerpt)
         insert.bind(4, Int64(reject.payloadBytes))
@@ -206,15 +206,15 @@ final class BatchWriter {
         if try insert.step() { result.rejects += 1 } else { result.invalid += 1 }
     }
 
-    private func streamID(_ name: String, seenAt tMs: Int64, _ db: Database) throws -> Int64 {
+    private func streamID(_ name: String, seenAt tUs: Int64, _ db: Database) throws -> Int64 {
         let key = Array(name.utf8)
         if let id = streamIDs[key] { return id }
         try db.execute(
             sql: """
-                INSERT INTO streams(name, first_seen_ms, last_seen_ms) VALUES (?, ?, ?)
-                ON CONFLICT(name) DO UPDATE SET first_seen_ms = min(first_seen_ms, excluded.first_seen_ms)
+                INSERT INTO streams(name, first_seen_us, last_seen_us) VALUES (?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET first_seen_us = min(first_seen_us, excluded.first_seen_us)
                 """,
-            arguments: [name, tMs, tMs])
+            arguments: [name, tUs, tUs])
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM streams WHERE name = ?", arguments: [name]) else {
             throw StorageError(.other, message: "stream row vanished while writing")
         }

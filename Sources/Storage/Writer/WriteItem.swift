@@ -1,8 +1,8 @@
 /// One thing for the ``StoreWriter`` to store. Values, not references: items cross threads by value.
 public enum WriteItem: Sendable, Equatable {
-    /// A value observed for `stream` at `tMs` (ms since the Unix epoch); `nil` records an explicit gap.
+    /// A value observed for `stream` at `tUs` (µs since the Unix epoch); `nil` records an explicit gap.
     /// A second observation for the same (stream, time) is ignored and counted as a duplicate.
-    case observation(stream: String, tMs: Int64, value: Double?)
+    case observation(stream: String, tUs: Int64, value: Double?)
     /// A forecast issue; one row per point. Re-issuing the same (stream, issue time, step) replaces the row.
     case forecast(ForecastIssue)
     /// A stream's saved state; replaces the previous one.

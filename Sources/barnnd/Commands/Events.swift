@@ -34,7 +34,7 @@ struct Events: AsyncParsableCommand {
             let from = try context.time(since, option: "--since")
             let to = try context.time(until, option: "--until")
             return try EventsReport.read(
-                from: try context.openStore(), fromMs: from, toMs: to, kind: kind, limit: max(1, limit)
+                from: try context.openStore(), fromUs: from, toUs: to, kind: kind, limit: max(1, limit)
             ).rendered(format)
         }
     }

@@ -51,7 +51,7 @@ struct History: AsyncParsableCommand {
             let to = try context.time(until, option: "--until")
             guard from <= to else { throw InspectionError(.invalidArgument, "--since is after --until") }
             let store = try context.openStore()
-            return try HistoryReport.read(from: store, stream: stream, step: step, fromMs: from, toMs: to)
+            return try HistoryReport.read(from: store, stream: stream, step: step, fromUs: from, toUs: to)
                 .rendered(format)
         }
     }

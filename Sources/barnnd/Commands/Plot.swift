@@ -61,7 +61,7 @@ struct Plot: AsyncParsableCommand {
             let to = try context.time(until, option: "--until")
             guard from <= to else { throw InspectionError(.invalidArgument, "--since is after --until") }
             let store = try context.openStore()
-            let history = try HistoryReport.read(from: store, stream: stream, step: step, fromMs: from, toMs: to)
+            let history = try HistoryReport.read(from: store, stream: stream, step: step, fromUs: from, toUs: to)
             let latest = try InspectionStore.reading(store) { () throws(StorageError) in
                 try store.latestForecast(stream: stream)
             }

@@ -30,7 +30,7 @@ struct Rejects: AsyncParsableCommand {
         try await context.run {
             let from = try context.time(since, option: "--since")
             let to = try context.time(until, option: "--until")
-            return try RejectsReport.read(from: try context.openStore(), fromMs: from, toMs: to, limit: max(1, limit))
+            return try RejectsReport.read(from: try context.openStore(), fromUs: from, toUs: to, limit: max(1, limit))
                 .rendered(format)
         }
     }

@@ -38,7 +38,7 @@ struct Rollback: AsyncParsableCommand {
         do {
             previous = try await CheckpointRollback.activate(
                 store: store, writer: writer, model: model, version: version,
-                timeMs: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+                timeUs: InspectionContext.clockMicroseconds())
         } catch {
             await writer.close()
             throw error

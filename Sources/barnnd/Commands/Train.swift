@@ -36,11 +36,11 @@ struct Train: AsyncParsableCommand {
         }
         let store = try Store(
             path: configuration.storage.path, logger: Logger(label: "barnnd.train") { _ in SwiftLogNoOpLogHandler() })
-        let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        let nowUs = InspectionContext.clockMicroseconds()
         let writer = store.makeWriter()
         let id: String
         do {
-            id = try await TrainRequest.submit(writer: writer, model: model, timeMs: nowMs)
+            id = try await TrainRequest.submit(writer: writer, model: model, timeUs: nowUs)
         } catch {
             await writer.close()
             throw error
@@ -48,11 +48,11 @@ struct Train: AsyncParsableCommand {
         await writer.close()
         print("requested: model \(model), request \(id)")
         guard wait else { return }
-        let sinceMs = nowMs - 10 * 60 * 1000
+        let sinceUs = nowUs - 10 * 60 * UTCTimestamp.microsecondsPerSecond
         let deadline = Date().addingTimeInterval(timeout)
         var announcedStart = false
         while Date() < deadline {
-            if let outcome = try TrainRequest.outcome(store: store, id: id, sinceMs: sinceMs) {
+            if let outcome = try TrainRequest.outcome(store: store, id: id, sinceUs: sinceUs) {
                 print("\(outcome.kind): \(outcome.detailJSON)")
                 switch outcome.kind {
                 case "training_succeeded": return
@@ -60,7 +60,7 @@ struct Train: AsyncParsableCommand {
                 default: throw ExitCode.failure
                 }
             }
-            if !announcedStart, try TrainRequest.isStarted(store: store, id: id, sinceMs: sinceMs) {
+            if !announcedStart, try TrainRequest.isStarted(store: store, id: id, sinceUs: sinceUs) {
                 print("training started")
                 announcedStart = true
             }

@@ -26,17 +26,22 @@ func parseFormat(_ text: String) throws -> OutputFormat {
 struct InspectionContext {
     let global: GlobalOptions
 
-    /// "Now" in ms since the Unix epoch: `BARNND_NOW` (ISO-8601, for reproducible output) or the clock.
-    var nowMs: Int64 {
+    /// "Now" in µs since the Unix epoch: `BARNND_NOW` (ISO-8601, for reproducible output) or the clock.
+    var nowUs: Int64 {
         get throws {
             if let text = Self.environment("BARNND_NOW") {
-                guard let seconds = UTCTimestamp.parse(text) else {
+                guard let microseconds = UTCTimestamp.parseMicroseconds(text) else {
                     throw InspectionError(.invalidArgument, "BARNND_NOW: cannot read '\(text)' as an ISO-8601 time")
                 }
-                return Int64((seconds * 1000).rounded())
+                return microseconds
             }
-            return Int64((Date().timeIntervalSince1970 * 1000).rounded())
+            return Self.clockMicroseconds()
         }
+    }
+
+    /// The system clock in µs since the Unix epoch.
+    static func clockMicroseconds() -> Int64 {
+        UTCTimestamp.microseconds(Date().timeIntervalSince1970) ?? 0
     }
 
     /// `--database`, else `BARNND_DATABASE`, else the configuration's `storage.path`.
@@ -68,10 +73,10 @@ struct InspectionContext {
     /// Opens the database read-only.
     func openStore() throws -> Store { try InspectionStore.open(path: try databasePath()) }
 
-    /// Parses a time option relative to ``nowMs``.
+    /// Parses a time option relative to ``nowUs``.
     func time(_ text: String, option: String) throws -> Int64 {
         do {
-            return try TimeExpression.parse(text, nowMs: try nowMs)
+            return try TimeExpression.parse(text, nowUs: try nowUs)
         } catch let error as InspectionError {
             throw InspectionError(.invalidArgument, "\(option): \(error.message)")
         }
