@@ -9,8 +9,10 @@ seconds="${2:-20}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scratch="$root/.build-fuzz"
+# FUZZ_BUILD=debug builds faster and runs slower (CI's short runs); release is the default for real fuzzing.
+configuration="${FUZZ_BUILD:-release}"
 # SwiftPM passes one -sanitize flag to swiftc and the last wins, so the pair is given to swiftc directly as well.
-flags=(-c release --scratch-path "$scratch" --product fuzz-barnnd --sanitize=fuzzer --sanitize=address
+flags=(-c "$configuration" --scratch-path "$scratch" --product fuzz-barnnd --sanitize=fuzzer --sanitize=address
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING)
 swift build "${flags[@]}" 2>&1 | grep -vE "^\[[0-9]+/[0-9]+\]" || true
 bin="$(swift build "${flags[@]}" --show-bin-path)/fuzz-barnnd"
@@ -32,7 +34,7 @@ status=$?
 set -e
 executions=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$log" | grep -oE "[0-9]+$" || echo 0)
 rate=$(grep -oE "stat::average_exec_per_sec: *[0-9]+" "$log" | grep -oE "[0-9]+$" || echo 0)
-echo "fuzz-result {\"target\":\"$target\",\"seconds\":$seconds,\"executions\":$executions,\"exec_per_s\":$rate,\"status\":$status}"
+echo "fuzz-result {\"target\":\"$target\",\"build\":\"$configuration\",\"seconds\":$seconds,\"executions\":$executions,\"exec_per_s\":$rate,\"status\":$status}"
 if [ "$status" -ne 0 ]; then
     tail -40 "$log"
     exit 1

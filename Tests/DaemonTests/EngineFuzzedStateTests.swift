@@ -90,7 +90,7 @@ import Testing
     func aFuzzedRowIsRefusedForItsDamage(file: String, field: String) throws {
         let damaged = try Self.blobs(file)
         let record = StreamStateRecord(
-            stream: "bad", checkpointID: nil, tMs: 0, savedAtMs: 0, hidden: damaged.hidden,
+            stream: "bad", checkpointID: nil, tUs: 0, savedAtUs: 0, hidden: damaged.hidden,
             normaliser: damaged.normaliser, calibrator: damaged.calibrator)
         let error = #expect(throws: StreamState.Refusal.self) {
             try StreamStateBoundsTests.parts(of: record, configuration: Self.configuration)

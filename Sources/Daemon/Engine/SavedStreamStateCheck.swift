@@ -10,7 +10,7 @@ package enum SavedStreamStateCheck {
         hidden: [UInt8], normaliser: [UInt8], calibrator: [UInt8], configuration: DaemonConfiguration
     ) -> String? {
         let record = StreamStateRecord(
-            stream: "fuzz", checkpointID: nil, tMs: 0, savedAtMs: 0, hidden: hidden, normaliser: normaliser,
+            stream: "fuzz", checkpointID: nil, tUs: 0, savedAtUs: 0, hidden: hidden, normaliser: normaliser,
             calibrator: calibrator)
         do throws(StreamState.Refusal) {
             _ = try StreamState.parts(of: record) { saved in
