@@ -314,12 +314,15 @@ def main():
     parser.add_argument("--max-pending-rows", type=int, default=2000)
     parser.add_argument("--burst-after-model", type=float, default=0,
                         help="wait up to this many seconds for an active BARNN checkpoint before the burst")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary folder (and the tmpfs under db/ mounted: umount it afterwards)")
+    parser.add_argument("--disk-mb", type=int, default=4096,
+                        help="size of the tmpfs under the database; it only fills up when the test fills it")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="barnnd-chaos-")
     log(f"working in {work}")
-    disk = FullDisk(os.path.join(work, "db"), 1024)
+    disk = FullDisk(os.path.join(work, "db"), args.disk_mb)
     if not disk.mounted:
         log(f"SKIP full disk: cannot mount a tmpfs ({disk.reason}); the database goes on the normal disk")
     port = free_port()
@@ -444,8 +447,8 @@ def main():
         if daemon.alive():
             daemon.kill()
         broker.stop()
-        disk.unmount()
         if not args.keep:
+            disk.unmount()
             shutil.rmtree(work, ignore_errors=True)
     sys.exit(0 if ok else 1)
 
