@@ -94,6 +94,17 @@ extension Parser {
 
     /// Parses `"""..."""`; `index` is at the first opening quote.
     mutating func parseMultilineBasicString() throws(TOMLSyntaxError) -> String {
+        try parseMultilineString(delimiter: ASCII.quote, escapes: true)
+    }
+
+    /// Parses `'''...'''`; `index` is at the first opening apostrophe.
+    mutating func parseMultilineLiteralString() throws(TOMLSyntaxError) -> String {
+        try parseMultilineString(delimiter: ASCII.apostrophe, escapes: false)
+    }
+
+    /// The one loop behind both multi-line forms: they differ only in the delimiter and in whether a backslash
+    /// starts an escape (basic) or is an ordinary character (literal).
+    private mutating func parseMultilineString(delimiter: UInt8, escapes: Bool) throws(TOMLSyntaxError) -> String {
         let open = index
         index += 3
         skipNewlineAfterOpeningDelimiter()
@@ -105,12 +116,12 @@ extension Parser {
             }
             let byte = bytes[index]
             switch byte {
-            case ASCII.quote where peek(1) == ASCII.quote && peek(2) == ASCII.quote:
-                let extra = try closingRunContentCount(ASCII.quote)
+            case delimiter where peek(1) == delimiter && peek(2) == delimiter:
+                let extra = try closingRunContentCount(delimiter)
                 output.append(contentsOf: bytes[runStart..<index + extra])
                 index += extra + 3
                 return String(decoding: output, as: UTF8.self)
-            case ASCII.backslash:
+            case ASCII.backslash where escapes:
                 output.append(contentsOf: bytes[runStart..<index])
                 if !(try skipLineEndingBackslash()) {
                     try parseEscape(into: &output)
@@ -154,41 +165,6 @@ extension Parser {
                 index += 2
             default:
                 return true
-            }
-        }
-    }
-
-    /// Parses `'''...'''`; `index` is at the first opening apostrophe.
-    mutating func parseMultilineLiteralString() throws(TOMLSyntaxError) -> String {
-        let open = index
-        index += 3
-        skipNewlineAfterOpeningDelimiter()
-        var output: [UInt8] = []
-        var runStart = index
-        while true {
-            guard index < bytes.count else {
-                throw error("unterminated multi-line string", at: open)
-            }
-            let byte = bytes[index]
-            switch byte {
-            case ASCII.apostrophe where peek(1) == ASCII.apostrophe && peek(2) == ASCII.apostrophe:
-                let extra = try closingRunContentCount(ASCII.apostrophe)
-                output.append(contentsOf: bytes[runStart..<index + extra])
-                index += extra + 3
-                return String(decoding: output, as: UTF8.self)
-            case ASCII.lineFeed:
-                index += 1
-            case ASCII.carriageReturn:
-                guard peek(1) == ASCII.lineFeed else {
-                    throw controlCharacterError()
-                }
-                output.append(contentsOf: bytes[runStart..<index])
-                index += 1
-                runStart = index
-            case _ where Parser.isForbiddenControl(byte):
-                throw controlCharacterError()
-            default:
-                index += 1
             }
         }
     }
