@@ -104,6 +104,30 @@ let sineFixture = SineFixture()
         #expect(try #require(report.validationNLL.min()) < report.initialValidationNLL)
     }
 
+    /// A stopping daemon cancels a running training: it ends at the next step, with no model.
+    @Test func aTrainingAskedToStopEndsAtTheNextStep() {
+        let series = SyntheticSeries.sines(count: 4, length: 200, seed: 7)
+        var options = TrainingOptions()
+        options.window = 32
+        options.batchSize = 16
+        options.steps = 1000
+        options.burnIn = 8
+        options.evaluateEvery = 1000
+        options.blasThreads = 1
+        var asked = 0
+        #expect(throws: TrainingError.cancelled) {
+            try BARNNTrainer.train(
+                series: SyntheticSeries.trainingSeries(series), configuration: tinyConfiguration.with(timeFeatures: 4),
+                options: options
+            ) {
+                asked += 1
+                return asked > 3
+            }
+        }
+        // Asked once before each of the three steps it ran and once more before the fourth, which never ran.
+        #expect(asked == 4)
+    }
+
     @Test func badOptionsAreRejected() {
         var options = TrainingOptions()
         options.burnIn = options.window

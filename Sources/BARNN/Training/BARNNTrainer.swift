@@ -16,9 +16,11 @@ public enum BARNNTrainer {
     }
 
     /// Trains from `initial` (or a fresh model seeded by `options.seed`) and returns the best-validation model.
+    /// `shouldStop` is asked before every step; once it answers true the training ends with
+    /// ``TrainingError/cancelled``, so a stopping daemon never exits under a thread still inside BLAS.
     public static func train(
         series: [TrainingSeries], configuration: BARNNConfiguration, options: TrainingOptions = TrainingOptions(),
-        initial: BARNNModel? = nil
+        initial: BARNNModel? = nil, shouldStop: () -> Bool = { false }
     ) throws(TrainingError) -> (model: BARNNModel, report: TrainingReport) {
         let c = configuration, T = options.window, B = options.batchSize
         guard T > options.burnIn, options.burnIn >= 0, B > 1, options.steps > 0, options.evaluateEvery > 0 else {
@@ -88,6 +90,7 @@ public enum BARNNTrainer {
         let started = clock.now
 
         for step in 1...options.steps {
+            if shouldStop() { throw .cancelled }
             for b in 0..<B {
                 let w = trainWindows[Int(rng.next() % UInt64(trainWindows.count))]
                 fill(graph, slot: b, window: w, series: series[w.series], increments: increments[w.series])

@@ -91,4 +91,6 @@ public enum TrainingError: Error, Equatable {
     case timeFeatureShape(series: Int, expected: Int, actual: Int)
     /// An option is out of range.
     case invalidOption(String)
+    /// `shouldStop` answered true: the caller is shutting down and wants no result.
+    case cancelled
 }

@@ -175,6 +175,11 @@ public final class ForecastEngine {
         _ = learnPending(now: now, into: &output)
         saveStates(all: true, now: now, into: &output)
         trainer.stop()
+        // The process exits soon after this returns: a training still inside BLAS then would die mid-call (and
+        // OpenBLAS's teardown under it can crash). Cancellation takes effect at its next step.
+        if !trainer.waitUntilIdle(timeout: .seconds(10)) {
+            logger.warning("a training did not stop within 10 s; exiting anyway")
+        }
         output.writes.append(
             .event(
                 EventRecord(

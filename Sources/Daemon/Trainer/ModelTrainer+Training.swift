@@ -11,7 +11,7 @@ extension ModelTrainer {
     /// Reads the group's series, trains a candidate, scores it and the active model on the same validation windows,
     /// and stores and activates the candidate when the gate passes. Runs on the trainer thread.
     static func train(
-        _ job: TrainingJob, store: Store, logger: Logger
+        _ job: TrainingJob, store: Store, logger: Logger, shouldStop: () -> Bool = { false }
     ) -> Result<TrainingResult.Trained, TrainingFailure> {
         var series: [TrainingSeries] = []
         for (id, context) in job.streams {
@@ -35,7 +35,8 @@ extension ModelTrainer {
                 job.warmStart && $0.model.configuration == job.configuration ? $0.model : nil
             }
             trained = try BARNNTrainer.train(
-                series: series, configuration: job.configuration, options: options, initial: initial)
+                series: series, configuration: job.configuration, options: options, initial: initial,
+                shouldStop: shouldStop)
         } catch {
             return .failure(TrainingFailure(reason: "training refused: \(error)"))
         }

@@ -2,6 +2,7 @@ import BARNN
 import Foundation
 import Logging
 import Storage
+import Synchronization
 
 /// The trainer thread: runs training jobs one at a time, off the engine thread, and posts results to a mailbox the
 /// engine drains at its next tick.
@@ -18,6 +19,8 @@ final class ModelTrainer: @unchecked Sendable {
     private var results: [TrainingResult] = []
     private var running = false
     private var stopping = false
+    /// Read by the running training before every step, without the lock.
+    private let cancelled = Atomic<Bool>(false)
     private let store: Store
     private let logger: Logger
 
@@ -65,9 +68,10 @@ final class ModelTrainer: @unchecked Sendable {
         return true
     }
 
-    /// Drops queued jobs and lets the thread end after the job it is running (a running training cannot be
-    /// interrupted; its checkpoint is still stored and activated, and loads at the next start).
+    /// Drops queued jobs and cancels the running training at its next step (it ends as a failure, nothing is
+    /// stored); the thread then ends. Wait for that with ``waitUntilIdle(timeout:)``.
     func stop() {
+        cancelled.store(true, ordering: .releasing)
         condition.lock()
         stopping = true
         queue.removeAll()
@@ -89,7 +93,7 @@ final class ModelTrainer: @unchecked Sendable {
 
             let result = TrainingResult(
                 group: job.group, trigger: job.trigger, requestID: job.requestID,
-                outcome: Self.train(job, store: store, logger: logger))
+                outcome: Self.train(job, store: store, logger: logger) { self.cancelled.load(ordering: .acquiring) })
 
             condition.lock()
             results.append(result)
