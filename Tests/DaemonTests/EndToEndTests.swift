@@ -119,19 +119,28 @@ import Testing
         let pid = try #require(harness.daemon?.pid)
         kill(pid, SIGHUP)
         // Readings keep coming until a forecast shows up on the new topic (the reload is asynchronous).
+        let received = try await replayUntilAForecastArrives(harness, on: moved)
+        await moved.close()
+        let message = try #require(received.first, "\(harness.log())")
+        #expect(message.topic.hasPrefix("moved/"))
+        #expect(harness.daemon?.isRunning == true)
+        #expect(harness.stopDaemon(SIGTERM) == 0)
+    }
+
+    /// Replays ten more rows per stream at a time (after the 30 already sent) until `client` receives a message,
+    /// at most 270 rows; returns what it received.
+    private func replayUntilAForecastArrives(
+        _ harness: EndToEndHarness, on client: MosquittoClient
+    ) async throws -> [Message] {
         var batch = 30
         var received: [Message] = []
         while received.isEmpty, batch < 300 {
             let csv = try harness.writeCSV(name: "more-\(batch).csv", streams: Self.streams, rows: batch..<(batch + 10))
             try harness.replay(csv: csv)
             batch += 10
-            received = await moved.messages.collect(1, timeout: .seconds(2))
+            received = await client.messages.collect(1, timeout: .seconds(2))
         }
-        await moved.close()
-        let message = try #require(received.first, "\(harness.log())")
-        #expect(message.topic.hasPrefix("moved/"))
-        #expect(harness.daemon?.isRunning == true)
-        #expect(harness.stopDaemon(SIGTERM) == 0)
+        return received
     }
 
     /// SIGHUP after the file was broken (a header that aborted toml++): the reload is refused with the file's
@@ -154,14 +163,7 @@ import Testing
         #expect(harness.daemon?.isRunning == true)
 
         let forecasts = try await harness.subscriber("forecast/+/+")
-        var batch = 30
-        var received: [Message] = []
-        while received.isEmpty, batch < 300 {
-            let csv = try harness.writeCSV(name: "more-\(batch).csv", streams: Self.streams, rows: batch..<(batch + 10))
-            try harness.replay(csv: csv)
-            batch += 10
-            received = await forecasts.messages.collect(1, timeout: .seconds(2))
-        }
+        let received = try await replayUntilAForecastArrives(harness, on: forecasts)
         await forecasts.close()
         #expect(received.first?.topic.hasPrefix("forecast/") == true, "\(harness.log())")
         #expect(harness.stopDaemon(SIGTERM) == 0)
