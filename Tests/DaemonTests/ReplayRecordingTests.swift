@@ -29,19 +29,16 @@ import Testing
         }
     }
 
-    @Test func readsTheSharedDatasets() throws {
-        // shared/ sits beside the repository (in CI, beside the clone); walk up from this file to find it.
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        var text: String?
-        while text == nil, directory.path != "/" {
-            directory.deleteLastPathComponent()
-            text = try? String(
-                contentsOf: directory.appendingPathComponent("shared/data/waterflow.csv"), encoding: .utf8)
-        }
-        let csv = try #require(text, "shared/data/waterflow.csv is missing beside the repository")
-        let recording = try ReplayRecording(csv: csv)
-        #expect(recording.rows.count == 1268)
-        #expect(recording.streams == ["flow_lps"])
+    @Test func readsARecordingInTheSharedDatasetsFormat() throws {
+        // The shared datasets' format (ISO-8601 UTC times, several streams interleaved), from a fixture in the
+        // repository: tests never read ../shared.
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/Recordings/two-hourly-streams.csv")
+        let recording = try ReplayRecording(csv: try String(contentsOf: fixture, encoding: .utf8))
+        #expect(recording.rows.count == 96)
+        #expect(recording.streams == ["flow_lps", "site/level_m"])
+        #expect(recording.rows.first?.time == 1_647_770_400)
+        #expect(recording.rows.first?.value == 100)
     }
 
     @Test func payloadFormatsAreWhatIngestReads() throws {
