@@ -14,4 +14,18 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import numpy, pandas"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet numpy pandas
 fi
-exec "$venv/bin/python" "$eval_dir/evaluate.py" score "$@"
+# The evaluator writes next to itself unless told otherwise (shared/ may be read-only): keep results in
+# ./eval-results/<model>_*.csv, where this script's callers read them, unless --out is given.
+model=""
+out_given=0
+arguments=("$@")
+for ((i = 0; i < ${#arguments[@]}; i++)); do
+    case "${arguments[i]}" in
+        --model) model="${arguments[i + 1]:-}" ;;
+        --model=*) model="${arguments[i]#--model=}" ;;
+        --out | --out=*) out_given=1 ;;
+    esac
+done
+extra=()
+if [ "$out_given" = 0 ] && [ -n "$model" ]; then extra=(--out "eval-results/$model"); fi
+exec "$venv/bin/python" "$eval_dir/evaluate.py" score "$@" "${extra[@]}"
