@@ -55,36 +55,16 @@ public struct TOMLLocalTime: Sendable, Hashable, CustomStringConvertible {
 
 /// A date and time without an offset (`1979-05-27T07:32:00`).
 public struct TOMLLocalDateTime: Sendable, Hashable, CustomStringConvertible {
-    /// The year, 0...9999.
-    public var year: Int
-    /// The month, 1...12.
-    public var month: Int
-    /// The day of the month.
-    public var day: Int
-    /// The hour, 0...23.
-    public var hour: Int
-    /// The minute, 0...59.
-    public var minute: Int
-    /// The second, 0...60.
-    public var second: Int
-    /// The fractional second in nanoseconds.
-    public var nanosecond: Int
+    /// The date part.
+    public var date: TOMLLocalDate
+    /// The time part.
+    public var time: TOMLLocalTime
 
     /// Creates a local date-time from a date and a time.
     public init(date: TOMLLocalDate, time: TOMLLocalTime) {
-        year = date.year
-        month = date.month
-        day = date.day
-        hour = time.hour
-        minute = time.minute
-        second = time.second
-        nanosecond = time.nanosecond
+        self.date = date
+        self.time = time
     }
-
-    /// The date part.
-    public var date: TOMLLocalDate { TOMLLocalDate(year: year, month: month, day: day) }
-    /// The time part.
-    public var time: TOMLLocalTime { TOMLLocalTime(hour: hour, minute: minute, second: second, nanosecond: nanosecond) }
 
     /// The date-time as `YYYY-MM-DDTHH:MM:SS[.fraction]`.
     public var description: String { date.description + "T" + time.description }
@@ -92,39 +72,19 @@ public struct TOMLLocalDateTime: Sendable, Hashable, CustomStringConvertible {
 
 /// A date and time with a UTC offset (`1979-05-27T07:32:00-07:00`).
 public struct TOMLOffsetDateTime: Sendable, Hashable, CustomStringConvertible {
-    /// The year, 0...9999.
-    public var year: Int
-    /// The month, 1...12.
-    public var month: Int
-    /// The day of the month.
-    public var day: Int
-    /// The hour, 0...23, in the offset's local time.
-    public var hour: Int
-    /// The minute, 0...59.
-    public var minute: Int
-    /// The second, 0...60.
-    public var second: Int
-    /// The fractional second in nanoseconds.
-    public var nanosecond: Int
+    /// The date part.
+    public var date: TOMLLocalDate
+    /// The time part, in the offset's local time.
+    public var time: TOMLLocalTime
     /// The offset from UTC in minutes (east positive); `Z` and `-00:00` are both 0.
     public var offsetMinutes: Int
 
     /// Creates an offset date-time from a local date-time and an offset in minutes.
     public init(date: TOMLLocalDate, time: TOMLLocalTime, offsetMinutes: Int) {
-        year = date.year
-        month = date.month
-        day = date.day
-        hour = time.hour
-        minute = time.minute
-        second = time.second
-        nanosecond = time.nanosecond
+        self.date = date
+        self.time = time
         self.offsetMinutes = offsetMinutes
     }
-
-    /// The date part.
-    public var date: TOMLLocalDate { TOMLLocalDate(year: year, month: month, day: day) }
-    /// The time part, in the offset's local time.
-    public var time: TOMLLocalTime { TOMLLocalTime(hour: hour, minute: minute, second: second, nanosecond: nanosecond) }
 
     /// The date-time as RFC 3339 text, with `Z` for a zero offset.
     public var description: String {

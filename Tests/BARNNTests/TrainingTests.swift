@@ -83,19 +83,25 @@ let sineFixture = SineFixture()
 
 @Suite struct TrainingTests {
     /// Gaps (NaN) in the inputs and targets are masked: training stays finite and still learns.
+    /// Short windows and small batches on one BLAS thread: enough for the tests on the sine fixtures.
+    static func shortOptions(steps: Int, evaluateEvery: Int) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.window = 32
+        options.batchSize = 16
+        options.steps = steps
+        options.burnIn = 8
+        options.evaluateEvery = evaluateEvery
+        options.blasThreads = 1
+        return options
+    }
+
     @Test func trainingHandlesMissingValues() throws {
         var series = SyntheticSeries.sines(count: 4, length: 200, seed: 7)
         for s in series.indices {
             for t in stride(from: 5 + s, to: 200, by: 9) { series[s][t] = .nan }
         }
-        var options = TrainingOptions()
-        options.window = 32
-        options.batchSize = 16
-        options.steps = 40
-        options.burnIn = 8
-        options.evaluateEvery = 20
+        var options = Self.shortOptions(steps: 40, evaluateEvery: 20)
         options.learningRate = 1e-2
-        options.blasThreads = 1
         let (model, report) = try BARNNTrainer.train(
             series: SyntheticSeries.trainingSeries(series), configuration: tinyConfiguration.with(timeFeatures: 4),
             options: options)
@@ -107,13 +113,7 @@ let sineFixture = SineFixture()
     /// A stopping daemon cancels a running training: it ends at the next step, with no model.
     @Test func aTrainingAskedToStopEndsAtTheNextStep() {
         let series = SyntheticSeries.sines(count: 4, length: 200, seed: 7)
-        var options = TrainingOptions()
-        options.window = 32
-        options.batchSize = 16
-        options.steps = 1000
-        options.burnIn = 8
-        options.evaluateEvery = 1000
-        options.blasThreads = 1
+        let options = Self.shortOptions(steps: 1000, evaluateEvery: 1000)
         var asked = 0
         #expect(throws: TrainingError.cancelled) {
             try BARNNTrainer.train(

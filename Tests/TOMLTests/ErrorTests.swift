@@ -135,7 +135,7 @@ import Testing
         }
         #expect(a.description == "1979-05-27T07:32:00.5Z")
         #expect(b.description == "1979-05-27T07:32:00.123456789-07:30")
-        #expect(b.offsetMinutes == -450 && b.nanosecond == 123_456_789)
+        #expect(b.offsetMinutes == -450 && b.time.nanosecond == 123_456_789)
         #expect(c.description == "2000-02-29")
         #expect(d.description == "23:59:60")
         #expect(failure("x = 1900-02-29\n") != nil)

@@ -168,25 +168,23 @@ final class EngineLoop {
         var result = writer.enqueue(writes, overflow: .block(timeout: .seconds(1)))
         guard result == .queueFull else { return refused(writes, result) }
         counters.storageStalls += 1
-        let reason = { (counters: WriterCounters) in counters.lastError.map { "\($0)" } ?? "the writer is behind" }
+        let stalled = writer.counters
         logger.warning(
             "intake stalled: storage is not keeping up; waiting, nothing is dropped",
             metadata: [
-                "storage.pending_rows": "\(writer.counters.pendingRows)",
-                "storage.reason": "\(reason(writer.counters))",
+                "storage.pending_rows": "\(stalled.pendingRows)",
+                "storage.reason": "\(stalled.lastError.map { "\($0)" } ?? "the writer is behind")",
             ])
+        let since = Self.wallClock()
+        stalledSince = since
         while result == .queueFull {
-            let wallNow = Self.wallClock()
-            stalledSince = stalledSince ?? wallNow
-            housekeeping(now: wallNow)
-            if mailbox.stopRequested {
-                result = writer.enqueue(writes, overflow: .block(timeout: .seconds(1)))
-                if result == .queueFull { break }
-                continue
-            }
+            housekeeping(now: Self.wallClock())
+            // A stop request ends the wait after one more attempt.
+            let stopping = mailbox.stopRequested
             result = writer.enqueue(writes, overflow: .block(timeout: .seconds(1)))
+            if stopping { break }
         }
-        let seconds = stalledSince.map { Self.wallClock() - $0 } ?? 0
+        let seconds = Self.wallClock() - since
         stalledSince = nil
         if result == .accepted {
             logger.info("intake resumed: storage caught up", metadata: ["storage.stall_s": "\(seconds)"])

@@ -37,7 +37,6 @@ final class WriterLoop: @unchecked Sendable {
         while true {
             let (taken, closing) = takeWhenDue()
             append(taken)
-            var dropped = 0
             if head == buffer.count {
                 // Nothing left to retry (nothing came): leave backoff.
                 retryAt = nil
@@ -89,7 +88,7 @@ final class WriterLoop: @unchecked Sendable {
                 if closing {
                     closeAttemptsLeft -= 1
                     if closeAttemptsLeft <= 0 {
-                        dropped = dropAll()
+                        let dropped = dropAll()
                         logger.error(
                             "storage writer closing with rows it could not write; their messages stay in the inbox",
                             metadata: ["storage.error": "\(failure)", "storage.rows_not_written": "\(dropped)"])
@@ -106,7 +105,7 @@ final class WriterLoop: @unchecked Sendable {
                 retryAt = nil
                 backoff = configuration.initialBackoff
             }
-            report(result: total, committed: committed, dropped: dropped, failure: failure, retried: retried)
+            report(result: total, committed: committed, dropped: 0, failure: failure, retried: retried)
         }
     }
 
