@@ -83,6 +83,28 @@ import Testing
         #expect(yesterday.split(separator: "\n").count == 2)  // the header and the midnight row
     }
 
+    @Test func withoutAWindowOldDataIsShownUpToItsNewestTime() async throws {
+        let fixture = try await filled()
+        // Months after the data: the default window ends at lab/t1's newest row (its last forecast issue, 11:00),
+        // not at the wall clock, where it would be empty.
+        let later = ["BARNND_NOW": "2026-09-01T00:00:00Z"]
+        let result = try BarnndProcess.run(
+            ["history", "lab/t1", "--format", "csv", "--database", fixture.path], environment: later)
+        #expect(result.status == 0, "\(result.standardError)")
+        let explicit = try output(
+            [
+                "history", "lab/t1", "--format", "csv", "--since", "2026-04-30T11:00:00Z", "--until",
+                "2026-05-01T11:00:00Z",
+            ],
+            fixture: fixture)
+        #expect(result.standardOutput == explicit)
+        #expect(explicit.split(separator: "\n").count > 10)
+        // A live stream (data within the last day) keeps the wall clock's last 24 hours.
+        let live = try output(["history", "lab/t1", "--format", "csv"], fixture: fixture)
+        let lastDay = try output(["history", "lab/t1", "--format", "csv", "--since=-24h"], fixture: fixture)
+        #expect(live == lastDay)
+    }
+
     @Test func streamsInEveryFormatAndOrder() async throws {
         let fixture = try await filled()
         let table = try output(["streams"], fixture: fixture)

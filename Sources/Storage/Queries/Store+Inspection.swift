@@ -47,6 +47,21 @@ extension Store {
         }
     }
 
+    /// The time of the stream's newest stored observation or forecast issue (µs), or `nil` if it has neither: where an
+    /// inspection window without `--since`/`--until` ends, so old or replayed data is shown rather than an empty
+    /// window of the wall clock.
+    public func latestActivityUs(stream: String) throws(StorageError) -> Int64? {
+        try read("reading the latest time of \(stream)") { db -> Int64? in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM streams WHERE name = ?", arguments: [stream])
+            else { return nil }
+            let observed = try Int64.fetchOne(
+                db, sql: "SELECT max(t_us) FROM observations WHERE stream_id = ?", arguments: [id])
+            let issued = try Int64.fetchOne(
+                db, sql: "SELECT max(issued_at_us) FROM forecasts WHERE stream_id = ?", arguments: [id])
+            return [observed, issued].compactMap { $0 }.max()
+        }
+    }
+
     /// The stream's most recently issued forecast with all its steps, or `nil` if none is stored.
     public func latestForecast(stream: String) throws(StorageError) -> ForecastIssue? {
         try read("reading the latest forecast of \(stream)") { db -> ForecastIssue? in

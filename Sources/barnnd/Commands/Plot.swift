@@ -25,11 +25,15 @@ struct Plot: AsyncParsableCommand {
     @Option(help: "Output file, .svg or .png.")
     var out: String
 
-    @Option(help: "Start of the window (ISO-8601, today, yesterday, -2h…).")
-    var since = "-24h"
+    @Option(
+        help: """
+            Start of the window (ISO-8601, today, yesterday, -2h…). Without --since and --until: the 24 hours up to \
+            the stream's newest data.
+            """)
+    var since: String?
 
-    @Option(help: "End of the window.")
-    var until = "now"
+    @Option(help: "End of the window (default: now when --since is given).")
+    var until: String?
 
     @Option(help: "Show forecasts issued this many steps before each time.")
     var step = 1
@@ -57,10 +61,9 @@ struct Plot: AsyncParsableCommand {
     func run() async throws {
         let context = InspectionContext(global: global)
         try await context.run {
-            let from = try context.time(since, option: "--since")
-            let to = try context.time(until, option: "--until")
-            guard from <= to else { throw InspectionError(.invalidArgument, "--since is after --until") }
             let store = try context.openStore()
+            let window = try context.window(since: since, until: until, store: store, stream: stream)
+            let from = window.lowerBound, to = window.upperBound
             let history = try HistoryReport.read(from: store, stream: stream, step: step, fromUs: from, toUs: to)
             let latest = try InspectionStore.reading(store) { () throws(StorageError) in
                 try store.latestForecast(stream: stream)

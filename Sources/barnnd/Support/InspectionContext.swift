@@ -73,6 +73,25 @@ struct InspectionContext {
     /// Opens the database read-only.
     func openStore() throws -> Store { try InspectionStore.open(path: try databasePath()) }
 
+    /// The window of `--since`/`--until`. With neither given it is the 24 hours up to the stream's newest observation
+    /// or forecast (the wall clock's last 24 hours for a live stream; the data's own for an old or replayed one);
+    /// with one given, the other keeps its default (`-24h`, `now`).
+    func window(since: String?, until: String?, store: Store, stream: String) throws -> ClosedRange<Int64> {
+        let day: Int64 = 86_400_000_000
+        if since == nil, until == nil {
+            let now = try nowUs
+            let latest = try InspectionStore.reading(store) { () throws(StorageError) in
+                try store.latestActivityUs(stream: stream)
+            }
+            let end = latest.map { $0 < now - day ? $0 : max($0, now) } ?? now
+            return (end - day)...end
+        }
+        let from = try time(since ?? "-24h", option: "--since")
+        let to = try time(until ?? "now", option: "--until")
+        guard from <= to else { throw InspectionError(.invalidArgument, "--since is after --until") }
+        return from...to
+    }
+
     /// Parses a time option relative to ``nowUs``.
     func time(_ text: String, option: String) throws -> Int64 {
         do {
