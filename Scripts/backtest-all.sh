@@ -6,10 +6,12 @@
 # serves that run's first fit (checkpoint version 1) without retraining, so they differ from "fixed" in one thing:
 # "fixed" (first fit only), "nocal" (no conformal correction), "aleatoric" (weight noise off), "map" (single MAP
 # pass), the same two without calibration ("aleatoric-nocal", "map-nocal"), and the calibration methods "aci",
-# "rolling", "tracking". Tables: $OUT_DIR/table.md. Forecasts land in $OUT_DIR/<variant>/<dataset>.jsonl, scores in
+# "rolling", "tracking". The input ablations fit their own first model, served without retraining like "fixed":
+# "nolevel" (no level context, `level_window = 0`) and "nocalendar" (hour of day and day of week whatever the
+# cadence, `calendar = "hour_and_week"`). Tables: $OUT_DIR/table.md. Forecasts land in $OUT_DIR/<variant>/<dataset>.jsonl, scores in
 # $OUT_DIR/eval-results/barnnd-<variant>_per_dataset.csv, timings in $OUT_DIR/times.tsv.
 #
-# Environment: DATASETS (default: the six), VARIANTS (default: full fixed nocal aleatoric map; "full" comes first), JOBS (datasets run in
+# Environment: DATASETS (default: all 14 of groups.json, groups dev and dev2), VARIANTS (default: full fixed nocal aleatoric map; "full" comes first), JOBS (datasets run in
 # parallel, default 2), OUT_DIR (default backtest-results), BACKTEST_ARGS (extra `barnnd backtest` flags for every
 # run), SHARED_DIR (folder holding data/ and eval/).
 set -euo pipefail
@@ -18,7 +20,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 . "$root/Scripts/lib/shared-dir.sh"
 [ -n "$shared" ] || { echo "backtest-all.sh: no shared/ folder with data/ and eval/ (set SHARED_DIR)" >&2; exit 1; }
 out="$(mkdir -p "${OUT_DIR:-$root/backtest-results}" && cd "${OUT_DIR:-$root/backtest-results}" && pwd)"
-datasets="${DATASETS:-elecdemand waterflow sunspots seattle_weather taylor cycling}"
+# The longest datasets first, so the parallel jobs end together.
+datasets="${DATASETS:-household_power online_orders elecdemand nyc_weather cycling bikeshare i94_traffic wind_farm \
+keywest_water seattle_weather parking taylor sunspots waterflow}"
 variants="${VARIANTS:-full fixed nocal aleatoric map}"
 jobs="${JOBS:-2}"
 
@@ -41,6 +45,15 @@ run_dataset() {
             map) args=("${first[@]}" --sampling map) ;;
             aleatoric-nocal) args=("${first[@]}" --sampling aleatoric --calibration none) ;;
             map-nocal) args=("${first[@]}" --sampling map --calibration none) ;;
+            nolevel | nocalendar)
+                local config="$out/$v.toml"
+                if [ "$v" = nolevel ]; then
+                    printf '[models.default]\nlevel_window = 0\n' >"$config"
+                else
+                    printf '[models.default]\ncalendar = "hour_and_week"\n' >"$config"
+                fi
+                args=(--config "$config" --retrain-every 0)
+                ;;
             *) echo "unknown variant $v" >&2; return 1 ;;
         esac
         start=$(date +%s.%N)
@@ -51,7 +64,7 @@ run_dataset() {
     done
 }
 export -f run_dataset
-export out variants bin
+export out variants bin SHARED_DIR
 
 : >"$out/times.tsv"
 rm -f "$out"/*.log
@@ -63,7 +76,8 @@ for v in $variants; do
     # shellcheck disable=SC2046
     "$root/Scripts/score.sh" --model "barnnd-$v" $(for d in $datasets; do echo "$v/$d.jsonl"; done)
 done
-"${SCORE_VENV:-$root/.venv-score}/bin/python" "$root/Scripts/backtest-table.py" "$out" $variants >"$out/table.md"
+SHARED_DIR="$SHARED_DIR" "${SCORE_VENV:-$root/.venv-score}/bin/python" "$root/Scripts/backtest-table.py" "$out" \
+    $variants >"$out/table.md"
 # The closing line of every "full" run: model version served at the end, retrains by trigger, the gate's verdicts.
 { echo; echo "Runs (full):"; for d in $datasets; do grep -h "model version" "$out/$d.log" | head -n 1 | sed 's/^/- /'; done; } >>"$out/table.md"
 cat "$out/table.md" "$out/times.tsv"

@@ -7,11 +7,17 @@ extension BARNNModel {
     /// Logarithm-of-variance bound applied to the head's output (keeps σ finite in Float32).
     static let logVarianceBound: Float = 14
 
+    /// The scales of a stream with history `values` (raw, NaN = missing), with the level scale when this model reads
+    /// the level context: what `warmUp` should be given.
+    public func scale(fitting values: [Float]) -> SeriesScale {
+        SeriesScale(fitting: values, levelWindow: configuration.levelWindow)
+    }
+
     /// A stream's state after a noise-free pass over `values` (raw, NaN = missing).
     ///
     /// - Parameters:
     ///   - timeFeatures: [T, F], row t = features of the step of `values[t]`.
-    ///   - scale: the stream's scale (e.g. `SeriesScale(fitting:)` over its history).
+    ///   - scale: the stream's scales (e.g. `scale(fitting:)` over its history).
     /// - Complexity: O(T) single-row steps.
     public func warmUp(
         values: [Float], timeFeatures: [Float], scale: SeriesScale, workspace: BARNNWorkspace
@@ -22,6 +28,9 @@ extension BARNNModel {
             "warmUp: \(timeFeatures.count) time features for \(values.count) values × \(nF)")
         var batch = RecurrentBatch(
             [RecurrentState(hiddenSize: configuration.hiddenSize, scale: scale)], hiddenSize: configuration.hiddenSize)
+        if configuration.hasLevelInput {
+            batch.levelMean[0] = LevelContext(window: configuration.levelWindow, startingFrom: values).mean ?? .nan
+        }
         var observation = [Float](repeating: 0, count: 1)
         timeFeatures.withUnsafeBufferPointer { tf in
             for t in values.indices {
@@ -63,6 +72,7 @@ extension BARNNModel {
             x[0] = batch.pendingInput[r]
             x[1] = batch.pendingMissing[r] ? 1 : 0
             for j in 0..<nF { x[2 + j] = timeFeatures[r * nF + j] }
+            if c.hasLevelInput { x[c.levelInputColumn] = batch.pendingLevel[r] }
         }
         batch.hidden.withUnsafeBufferPointer { ws.h0.update(from: $0.baseAddress!, count: n * nH) }
         forward(rows: n, workspace: ws, noise: false)
@@ -81,11 +91,23 @@ extension BARNNModel {
                 }
                 batch.level[r] = Double(y)
                 batch.lastObserved[r] = true
+                if c.hasLevelInput {
+                    var context = LevelContext(
+                        window: c.levelWindow, mean: batch.levelMean[r].isFinite ? batch.levelMean[r] : nil)
+                    let deviation = context.observe(Double(y))
+                    batch.levelMean[r] = context.mean ?? .nan
+                    batch.pendingLevel[r] =
+                        deviation.map {
+                            SeriesScale(scale: batch.scale[r], levelScale: batch.levelScale[r])
+                                .input(forLevelDeviation: $0)
+                        } ?? 0
+                }
             } else {
                 if batch.level[r].isFinite { batch.level[r] += scale * Double(ws.out[2 * r]) }
                 batch.pendingInput[r] = 0
                 batch.pendingMissing[r] = true
                 batch.lastObserved[r] = false
+                batch.pendingLevel[r] = 0
             }
         }
     }

@@ -117,8 +117,15 @@ extension BARNNModel {
                 ws.x[r * nI] = batch.pendingInput[stream]
                 ws.x[r * nI + 1] = batch.pendingMissing[stream] ? 1 : 0
                 ws.offsets[r] = 0
+                if c.hasLevelInput {
+                    ws.x[r * nI + c.levelInputColumn] = batch.pendingLevel[stream]
+                    // The path's moving average relative to the origin level, so Float keeps its precision.
+                    let mean = batch.levelMean[stream], origin = batch.level[stream]
+                    ws.levelMeans[r] = mean.isFinite && origin.isFinite ? Float(mean - origin) : 0
+                }
             }
         }
+        let levelRate = Float(1 / Double(max(1, c.levelWindow))), levelClip = LevelContext.inputClip
         var mapSigma = [Float](repeating: 0, count: feedMean ? rows * hz : 0)
         let bound = BARNNModel.logVarianceBound
         let xi = ws.eps + rows * (nE + nH)
@@ -145,6 +152,15 @@ extension BARNNModel {
                     ws.paths[r * hz + k] = ws.offsets[r]
                     ws.x[r * nI] = min(max(z, -SeriesScale.inputClip), SeriesScale.inputClip)
                     ws.x[r * nI + 1] = 0
+                }
+                if c.hasLevelInput {
+                    // The same recursion as `LevelContext.observe`, run on each path's own level.
+                    for r in 0..<rows {
+                        let deviation = ws.offsets[r] - ws.levelMeans[r]
+                        ws.levelMeans[r] += levelRate * deviation
+                        ws.x[r * nI + c.levelInputColumn] = min(
+                            max(deviation / batch.levelScale[first + r / s], -levelClip), levelClip)
+                    }
                 }
                 if feedMean {
                     for r in 0..<rows { mapSigma[r * hz + k] = batch.scale[first + r / s] * ws.scratch[r] }

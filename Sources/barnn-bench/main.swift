@@ -68,12 +68,12 @@ func sgemmRate(m: Int, k: Int, n: Int) -> Double {
 // A warmed state per stream from a short synthetic context.
 func states(_ n: Int, workspace: BARNNWorkspace) -> RecurrentBatch {
     let times = (0..<48).map { Double($0) * 3600 }
-    let tf = TimeFeatures.features(unixTimes: times)
+    let tf = CalendarFeatures.hourAndWeek.features(unixTimes: times)
     var list: [RecurrentState] = []
     for i in 0..<n {
         let values = (0..<48).map { Float(sin(Double($0) / 4 + Double(i))) }
         list.append(
-            model.warmUp(values: values, timeFeatures: tf, scale: SeriesScale(fitting: values), workspace: workspace))
+            model.warmUp(values: values, timeFeatures: tf, scale: model.scale(fitting: values), workspace: workspace))
     }
     return RecurrentBatch(list, hiddenSize: nH)
 }
@@ -84,7 +84,8 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
     for n in [1, 64, 1024] {
         let workspace = BARNNWorkspace(configuration: configuration)
         let batch = states(n, workspace: workspace)
-        let future = TimeFeatures.features(unixTimes: (0..<(n * horizon)).map { Double($0 % horizon) * 3600 })
+        let future = CalendarFeatures.hourAndWeek.features(
+            unixTimes: (0..<(n * horizon)).map { Double($0 % horizon) * 3600 })
         var rng = SeededRNG(seed: 1)
         let (reps, time) = measure {
             _ = model.sample(
@@ -142,7 +143,8 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("train") {
             values[t] = Float(sin(Double(t) * 2 * Double.pi / period) + wiggle)
         }
         let times = (0..<n).map { Double($0) * 3600 }
-        series.append(TrainingSeries(values: values, timeFeatures: TimeFeatures.features(unixTimes: times)))
+        series.append(
+            TrainingSeries(values: values, timeFeatures: CalendarFeatures.hourAndWeek.features(unixTimes: times)))
     }
     var options = TrainingOptions()
     options.steps = 30

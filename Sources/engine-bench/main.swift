@@ -68,7 +68,7 @@ for (streams, paths, forecastEvery) in [(100, 256, 1), (1000, 64, 1), (1000, 64,
     let states = (0..<streams).map { i in
         model.warmUp(
             values: (0..<32).map { Float(20 + sin(Double($0) * 0.3 + Double(i))) },
-            timeFeatures: TimeFeatures.features(unixTimes: (0..<32).map { start + Double($0) * 60 }),
+            timeFeatures: CalendarFeatures.hourAndWeek.features(unixTimes: (0..<32).map { start + Double($0) * 60 }),
             scale: SeriesScale(scale: 0.3), workspace: workspace)
     }
     var batch = RecurrentBatch(states, hiddenSize: model.configuration.hiddenSize)

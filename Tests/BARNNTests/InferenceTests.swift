@@ -12,7 +12,7 @@ import Testing
     }
 
     func features(_ count: Int, from start: Int = 0) -> [Float] {
-        TimeFeatures.features(unixTimes: (start..<(start + count)).map { Double($0) * 3600 })
+        CalendarFeatures.hourAndWeek.features(unixTimes: (start..<(start + count)).map { Double($0) * 3600 })
     }
 
     func warmBatch(_ model: BARNNModel, streams: Int, ws: BARNNWorkspace) -> RecurrentBatch {
@@ -128,8 +128,11 @@ import Testing
         let values = context(1, length: 12)
         let tf = features(12)
         let warmed = m.warmUp(values: values, timeFeatures: tf, scale: SeriesScale(scale: 0.3), workspace: ws)
-        var batch = RecurrentBatch(
-            [RecurrentState(hiddenSize: c.hiddenSize, scale: SeriesScale(scale: 0.3))], hiddenSize: c.hiddenSize)
+        // Warm-up starts the level context's average at the mean of the first W values; stepping from scratch
+        // starts it there too, so both see the same inputs.
+        var fresh = RecurrentState(hiddenSize: c.hiddenSize, scale: SeriesScale(scale: 0.3))
+        fresh.levelMean = LevelContext(window: c.levelWindow, startingFrom: values).mean
+        var batch = RecurrentBatch([fresh], hiddenSize: c.hiddenSize)
         for t in 0..<12 {
             m.step(&batch, observations: [values[t]], timeFeatures: Array(tf[(t * 4)..<(t * 4 + 4)]), workspace: ws)
         }
@@ -190,12 +193,12 @@ import Testing
 
     @Test func timeFeaturesEncodeHourAndWeekday() {
         // 1970-01-05 00:00 UTC was a Monday: day and week phases are both 0.
-        let monday = TimeFeatures.features(unixTimes: [4 * 86_400])
+        let monday = CalendarFeatures.hourAndWeek.features(unixTimes: [4 * 86_400])
         #expect(abs(monday[0]) < 1e-6 && abs(monday[1] - 1) < 1e-6)
         #expect(abs(monday[2]) < 1e-6 && abs(monday[3] - 1) < 1e-6)
         // 06:00 is a quarter day: sin = 1.
-        let six = TimeFeatures.features(unixTimes: [4 * 86_400 + 6 * 3600])
+        let six = CalendarFeatures.hourAndWeek.features(unixTimes: [4 * 86_400 + 6 * 3600])
         #expect(abs(six[0] - 1) < 1e-6 && abs(six[1]) < 1e-6)
-        #expect(TimeFeatures.count == 4)
+        #expect(CalendarFeatures.hourAndWeek.count == 4)
     }
 }

@@ -37,7 +37,7 @@ import Testing
             states.append(
                 model.warmUp(
                     values: context, timeFeatures: Array(tf[..<(origin * c.timeFeatures)]),
-                    scale: SeriesScale(fitting: Array(values[..<trainLength])), workspace: ws))
+                    scale: model.scale(fitting: Array(values[..<trainLength])), workspace: ws))
         }
         let batch = RecurrentBatch(states, hiddenSize: c.hiddenSize)
         let future = (0..<slopes.count).flatMap { _ in tf[(origin * c.timeFeatures)...] }

@@ -61,7 +61,7 @@ import Testing
         let value = SyntheticSeries.regime(change: .max)
         let times = (0..<steps).map { EngineFixture.start + 60 * Double($0) }
         return PromotionGate.Series(
-            values: (0..<steps).map { Float(value($0)) }, timeFeatures: TimeFeatures.features(unixTimes: times))
+            values: (0..<steps).map { Float(value($0)) }, times: times)
     }
 
     @Test func aDeliberatelyWorseCandidateIsNotPromoted() async throws {
@@ -73,7 +73,11 @@ import Testing
         good.window = 32
         good.burnIn = 8
         let trained = try BARNNTrainer.train(
-            series: [TrainingSeries(values: training.values, timeFeatures: training.timeFeatures)],
+            series: [
+                TrainingSeries(
+                    values: training.values,
+                    timeFeatures: CalendarFeatures.hourAndWeek.features(unixTimes: training.times))
+            ],
             configuration: BARNNConfiguration(hiddenSize: 8), options: good)
         try fixture.store.saveCheckpoint(
             NewCheckpoint(model: "default", createdAtUs: 0, blob: BARNN.Checkpoint.encode(trained.model)),

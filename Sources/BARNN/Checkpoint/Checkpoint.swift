@@ -2,12 +2,18 @@
 ///
 /// Layout: magic `BARNNCKP` (8 bytes) · format version u32 · header size u32 · header · parameter count
 /// u64 · parameters (f32 each) · CRC-32 (IEEE) u32 over every byte before it. The header holds the
-/// configuration (hidden, embedding, α width, time features as u32; β and the log-α bound as f32) and the
-/// tensor table (count u32, then per tensor: name length u16, UTF-8 name, rows u32, cols u32), so a file
+/// configuration (hidden, embedding, α width, time features as u32; β and the log-α bound as f32; from version 2
+/// the level window u32 and the calendar: component count u32, then per component its code u32 and period u32) and
+/// the tensor table (count u32, then per tensor: name length u16, UTF-8 name, rows u32, cols u32), so a file
 /// whose shapes disagree with its configuration is rejected by name rather than loaded wrongly.
+///
+/// Version 1 files (before the level context and recorded calendars) still decode: as models without level context
+/// whose time features are hour of day and day of week, which is what they were trained with.
 public enum Checkpoint {
-    /// The format version written by `encode` and the only one `decode` accepts.
-    public static let formatVersion: UInt32 = 1
+    /// The format version written by `encode`; `decode` also accepts version 1.
+    public static let formatVersion: UInt32 = 2
+    /// Calendars with more components than this are rejected before anything is allocated.
+    static let maximumCalendarComponents = 64
     /// Headers beyond this size are rejected before anything is allocated.
     public static let maximumHeaderSize = 1 << 16
     static let magic: [UInt8] = Array("BARNNCKP".utf8)
@@ -28,6 +34,15 @@ public enum Checkpoint {
         for v in [c.hiddenSize, c.embeddingSize, c.alphaWidth, c.timeFeatures] { header.u32(UInt32(v)) }
         header.u32(c.beta.bitPattern)
         header.u32(c.logAlphaBound.bitPattern)
+        if version >= 2 {
+            header.u32(UInt32(c.levelWindow))
+            header.u32(UInt32(c.calendar.components.count))
+            for component in c.calendar.components {
+                let (code, period) = componentCode(component)
+                header.u32(code)
+                header.u32(period)
+            }
+        }
         header.u32(UInt32(tensors.count))
         for (name, rows, cols) in tensors {
             let utf8 = Array(name.utf8)
@@ -48,6 +63,27 @@ public enum Checkpoint {
         return out.bytes
     }
 
+    /// The on-disk code and period of a calendar component (the period is 0 where it has none).
+    static func componentCode(_ component: CalendarComponent) -> (UInt32, UInt32) {
+        switch component {
+        case .hourOfDay: (1, 0)
+        case .dayOfWeek: (2, 0)
+        case .dayOfYear: (3, 0)
+        case .seasonIndex(let period): (4, UInt32(clamping: period))
+        }
+    }
+
+    /// The calendar component of an on-disk code, nil for an unknown one.
+    static func component(code: UInt32, period: UInt32) -> CalendarComponent? {
+        switch (code, period) {
+        case (1, 0): .hourOfDay
+        case (2, 0): .dayOfWeek
+        case (3, 0): .dayOfYear
+        case (4, 1...(1 << 20)): .seasonIndex(period: Int(period))
+        default: nil
+        }
+    }
+
     /// Decodes a model; every defect becomes a distinct `CheckpointError`, never a trap.
     ///
     /// - Parameter expected: if given, a valid checkpoint for another configuration is rejected.
@@ -59,7 +95,7 @@ public enum Checkpoint {
         guard Array(bytes[0..<magic.count]) == magic else { throw .badMagic }
         r.offset = magic.count
         let version = try r.u32()
-        guard version == formatVersion else { throw .unsupportedVersion(version) }
+        guard version == 1 || version == formatVersion else { throw .unsupportedVersion(version) }
         let headerSize = Int(try r.u32())
         guard headerSize <= maximumHeaderSize else { throw .headerTooLarge(headerSize) }
         guard r.offset + headerSize <= bytes.count else {
@@ -75,9 +111,28 @@ public enum Checkpoint {
         guard beta.isFinite, bound.isFinite, bound > 0 else {
             throw .invalidHeader("β \(beta) or log-α bound \(bound)")
         }
+        var levelWindow = 0
+        var calendar = CalendarFeatures.hourAndWeek
+        if version >= 2 {
+            levelWindow = Int(try r.u32())
+            guard levelWindow <= 1 << 24 else { throw .invalidHeader("level window \(levelWindow) out of range") }
+            let count = Int(try r.u32())
+            guard count <= maximumCalendarComponents else {
+                throw .invalidHeader("\(count) calendar components")
+            }
+            var components: [CalendarComponent] = []
+            for _ in 0..<count {
+                let code = try r.u32(), period = try r.u32()
+                guard let component = component(code: code, period: period) else {
+                    throw .invalidHeader("calendar component \(code) with period \(period)")
+                }
+                components.append(component)
+            }
+            calendar = CalendarFeatures(components)
+        }
         let configuration = BARNNConfiguration(
             hiddenSize: dims[0], embeddingSize: dims[1], alphaWidth: dims[2], timeFeatures: dims[3], beta: beta,
-            logAlphaBound: bound)
+            logAlphaBound: bound, levelWindow: levelWindow, calendar: calendar)
         let layout = ParameterLayout(configuration)
         let tensorCount = Int(try r.u32())
         guard tensorCount == layout.tensors.count else {
@@ -115,7 +170,7 @@ public enum Checkpoint {
             guard v.isFinite else { throw .nonFiniteParameter(index: i) }
             parameters[i] = v
         }
-        if let expected, expected != configuration {
+        if let expected, !expected.accepts(configuration) {
             throw .configurationMismatch(expected: expected, found: configuration)
         }
         return BARNNModel(configuration: configuration, parameters: parameters)

@@ -10,7 +10,7 @@ public final class BARNNWorkspace {
     var storageCount = 0
     // Views into `storage` (see `Network` for shapes).
     var x, e, ax1, ox, alx, et, gx, hin, ah1, oh, alh, ht, gh, gates, h0, h1, out, eps, offsets, paths,
-        scratch: UnsafeMutablePointer<Float>
+        scratch, levelMeans: UnsafeMutablePointer<Float>
 
     /// An empty workspace for models of `configuration`'s shapes.
     public init(configuration: BARNNConfiguration) {
@@ -37,6 +37,7 @@ public final class BARNNWorkspace {
         offsets = storage
         paths = storage
         scratch = storage
+        levelMeans = storage
     }
 
     /// Per-path values of one (stream, step) while quantiles are taken; grows with the path count.
@@ -93,7 +94,7 @@ public final class BARNNWorkspace {
         // Each view padded to a multiple of 16 floats so SIMD loads of whole rows stay in bounds.
         let sizes = [
             r * nI, r * nE, r * nA, r * nE, r * nE, r * nE, r * nG, r * (nH + nF), r * nA, r * nH, r * nH, r * nH,
-            r * nG, r * nG, r * nH, r * nH, r * 2, r * (nE + nH + 1), r, r * hz, max(r, 64),
+            r * nG, r * nG, r * nH, r * nH, r * 2, r * (nE + nH + 1), r, r * hz, max(r, 64), r,
         ].map { ($0 + 15) / 16 * 16 }
         storage.deallocate()
         storageCount = sizes.reduce(0, +)
@@ -125,6 +126,7 @@ public final class BARNNWorkspace {
         offsets = take(18)
         paths = take(19)
         scratch = take(20)
+        levelMeans = take(21)
         rows = r
         horizon = hz
     }

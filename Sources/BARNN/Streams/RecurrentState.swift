@@ -1,8 +1,9 @@
-/// What BARNN keeps per stream between observations: the hidden state, the level, and the pending input.
+/// What BARNN keeps per stream between observations: the hidden state, the level, and the pending inputs.
 ///
-/// The model's step t reads `[d_{t−1}, missing_{t−1}, time features of t]` and its head predicts d_t, the
-/// scaled increment of the observation at t. `pendingInput` is d of the last consumed observation, and
-/// `level` the last observed (or, across a gap, model-imputed) raw value that forecasts start from.
+/// The model's step t reads `[d_{t−1}, missing_{t−1}, time features of t, c_{t−1}]` and its head predicts d_t, the
+/// scaled increment of the observation at t. `pendingInput` is d of the last consumed observation, `pendingLevel`
+/// its level context c (deviation from the moving average `levelMean`), and `level` the last observed (or, across
+/// a gap, model-imputed) raw value that forecasts start from.
 public struct RecurrentState: Sendable, Codable, Equatable {
     /// h [H] after the last consumed observation.
     public var hidden: [Float]
@@ -16,6 +17,10 @@ public struct RecurrentState: Sendable, Codable, Equatable {
     public var lastObserved: Bool
     /// The stream's scale.
     public var scale: SeriesScale
+    /// The level context's moving average (raw units); nil before the first observation or without level context.
+    public var levelMean: Double?
+    /// Scaled level context fed at the next step (0 when missing).
+    public var pendingLevel: Float
 
     /// The state of a stream that has seen nothing yet.
     public init(hiddenSize: Int, scale: SeriesScale) {
@@ -25,6 +30,25 @@ public struct RecurrentState: Sendable, Codable, Equatable {
         pendingMissing = true
         lastObserved = false
         self.scale = scale
+        levelMean = nil
+        pendingLevel = 0
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case hidden, level, pendingInput, pendingMissing, lastObserved, scale, levelMean, pendingLevel
+    }
+
+    /// Decodes a state; states saved before the level context have neither `levelMean` nor `pendingLevel`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        hidden = try c.decode([Float].self, forKey: .hidden)
+        level = try c.decodeIfPresent(Double.self, forKey: .level)
+        pendingInput = try c.decode(Float.self, forKey: .pendingInput)
+        pendingMissing = try c.decode(Bool.self, forKey: .pendingMissing)
+        lastObserved = try c.decode(Bool.self, forKey: .lastObserved)
+        scale = try c.decode(SeriesScale.self, forKey: .scale)
+        levelMean = try c.decodeIfPresent(Double.self, forKey: .levelMean)
+        pendingLevel = try c.decodeIfPresent(Float.self, forKey: .pendingLevel) ?? 0
     }
 }
 
@@ -44,6 +68,12 @@ public struct RecurrentBatch: Sendable, Equatable {
     public var lastObserved: [Bool]
     /// Scale per stream [N].
     public var scale: [Float]
+    /// Level scale per stream [N].
+    public var levelScale: [Float]
+    /// Level-context moving average per stream [N] (raw units; NaN before a stream's first observation).
+    public var levelMean: [Double]
+    /// Pending level-context input per stream [N].
+    public var pendingLevel: [Float]
 
     /// Number of streams N.
     public var count: Int { level.count }
@@ -62,16 +92,22 @@ public struct RecurrentBatch: Sendable, Equatable {
         pendingMissing = states.map(\.pendingMissing)
         lastObserved = states.map(\.lastObserved)
         scale = states.map(\.scale.scale)
+        levelScale = states.map(\.scale.levelScale)
+        levelMean = states.map { $0.levelMean ?? .nan }
+        pendingLevel = states.map(\.pendingLevel)
     }
 
     /// Stream `index`'s state.
     public subscript(index: Int) -> RecurrentState {
-        var s = RecurrentState(hiddenSize: hiddenSize, scale: SeriesScale(scale: scale[index]))
+        var s = RecurrentState(
+            hiddenSize: hiddenSize, scale: SeriesScale(scale: scale[index], levelScale: levelScale[index]))
         s.hidden = Array(hidden[(index * hiddenSize)..<((index + 1) * hiddenSize)])
         s.level = level[index].isNaN ? nil : level[index]
         s.pendingInput = pendingInput[index]
         s.pendingMissing = pendingMissing[index]
         s.lastObserved = lastObserved[index]
+        s.levelMean = levelMean[index].isNaN ? nil : levelMean[index]
+        s.pendingLevel = pendingLevel[index]
         return s
     }
 }

@@ -22,7 +22,8 @@ public enum BARNNTrainer {
         series: [TrainingSeries], configuration: BARNNConfiguration, options: TrainingOptions = TrainingOptions(),
         initial: BARNNModel? = nil, shouldStop: () -> Bool = { false }
     ) throws(TrainingError) -> (model: BARNNModel, report: TrainingReport) {
-        let c = configuration, T = options.window, B = options.batchSize
+        let c = fitted(configuration, series: series, options: options)
+        let T = options.window, B = options.batchSize
         guard T > options.burnIn, options.burnIn >= 0, B > 1, options.steps > 0, options.evaluateEvery > 0 else {
             throw .invalidOption("need window > burnIn ≥ 0, batchSize > 1, steps > 0, evaluateEvery > 0")
         }
@@ -39,14 +40,17 @@ public enum BARNNTrainer {
 
         // Scaled increments per series: inc[t] = (y_t − y_{t−1}) / scale, NaN where either is missing.
         var increments: [[Float]] = []
+        var levelInputs: [[Float]] = []
         var trainWindows: [Window] = []
         var validationWindows: [Window] = []
         var scales: [SeriesScale] = []
         for (i, s) in series.enumerated() {
             let n = s.values.count
             let trainEnd = n - Int(Float(n) * options.validationFraction)
-            let scale = SeriesScale(fitting: Array(s.values[..<trainEnd]))
+            let scale = SeriesScale(fitting: Array(s.values[..<trainEnd]), levelWindow: c.levelWindow)
             scales.append(scale)
+            levelInputs.append(
+                c.hasLevelInput ? LevelContext.inputs(values: s.values, window: c.levelWindow, scale: scale) : [])
             var inc = [Float](repeating: .nan, count: n)
             for t in 1..<max(n, 1) where s.values[t].isFinite && s.values[t - 1].isFinite {
                 inc[t] = Float((Double(s.values[t]) - Double(s.values[t - 1])) / Double(scale.scale))
@@ -84,7 +88,7 @@ public enum BARNNTrainer {
         report.initialValidationNLL =
             evaluate(
                 graph, parameters: parameters, windows: evaluationWindows, series: series, increments: increments,
-                options: options
+                levelInputs: levelInputs, options: options
             ).nll
         let clock = ContinuousClock()
         let started = clock.now
@@ -93,7 +97,9 @@ public enum BARNNTrainer {
             if shouldStop() { throw .cancelled }
             for b in 0..<B {
                 let w = trainWindows[Int(rng.next() % UInt64(trainWindows.count))]
-                fill(graph, slot: b, window: w, series: series[w.series], increments: increments[w.series])
+                fill(
+                    graph, slot: b, window: w, series: series[w.series], increments: increments[w.series],
+                    levelInputs: levelInputs[w.series])
             }
             rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsX, count: B * T * c.embeddingSize))
             rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsH, count: B * T * c.hiddenSize))
@@ -118,7 +124,7 @@ public enum BARNNTrainer {
             guard step % options.evaluateEvery == 0 || step == options.steps else { continue }
             let evaluation = evaluate(
                 graph, parameters: parameters, windows: evaluationWindows, series: series, increments: increments,
-                options: options)
+                levelInputs: levelInputs, options: options)
             report.evaluatedSteps.append(step)
             report.trainNLL.append(nllSteps > 0 ? nllSum / Float(nllSteps) : .nan)
             report.validationNLL.append(evaluation.nll)
@@ -145,6 +151,21 @@ public enum BARNNTrainer {
         return (BARNNModel(configuration: c, parameters: best), report)
     }
 
+    /// `configuration` with the level window shortened to a quarter of the longest training part (at least 8
+    /// steps): the average must settle within the training data, or a trending series' deviation from it, which
+    /// grows towards slope × W over the first W steps, is larger in every forecast than anything training saw.
+    /// The returned model carries this configuration; callers comparing configurations should compare this one.
+    public static func fitted(
+        _ configuration: BARNNConfiguration, series: [TrainingSeries], options: TrainingOptions
+    ) -> BARNNConfiguration {
+        guard configuration.hasLevelInput else { return configuration }
+        let longest =
+            series.map { $0.values.count - Int(Float($0.values.count) * options.validationFraction) }.max() ?? 0
+        var c = configuration
+        c.levelWindow = max(1, min(configuration.levelWindow, max(8, longest / 4)))
+        return c
+    }
+
     /// lr(step): linear warm-up, then cosine decay to `finalLearningRateFraction` of the peak.
     static func learningRate(_ step: Int, _ o: TrainingOptions) -> Float {
         if step <= o.warmupSteps { return o.learningRate * Float(step) / Float(max(o.warmupSteps, 1)) }
@@ -155,7 +176,8 @@ public enum BARNNTrainer {
 
     /// Writes window `w` into batch slot `b` of `graph` (rows t·B + b).
     static func fill(
-        _ graph: TrainingGraph<Float>, slot b: Int, window w: Window, series: TrainingSeries, increments inc: [Float]
+        _ graph: TrainingGraph<Float>, slot b: Int, window w: Window, series: TrainingSeries, increments inc: [Float],
+        levelInputs: [Float]
     ) {
         let c = graph.configuration, B = graph.batch, nI = c.inputSize, nF = c.timeFeatures
         for k in 0..<graph.time {
@@ -165,6 +187,7 @@ public enum BARNNTrainer {
             x[0] = input.isFinite ? min(max(input, -SeriesScale.inputClip), SeriesScale.inputClip) : 0
             x[1] = input.isFinite ? 0 : 1
             for j in 0..<nF { x[2 + j] = series.timeFeatures[t * nF + j] }
+            if c.hasLevelInput { x[c.levelInputColumn] = levelInputs[t - 1] }
             let target = inc[t]
             graph.y[row] = target.isFinite ? target : 0
             graph.mask[row] = target.isFinite && t >= w.countFrom ? 1 : 0
@@ -174,7 +197,7 @@ public enum BARNNTrainer {
     /// Validation NLL with fixed noise (seeded per evaluation, so runs are comparable), KL and α spread.
     static func evaluate(
         _ graph: TrainingGraph<Float>, parameters: [Float], windows: [Window], series: [TrainingSeries],
-        increments: [[Float]], options: TrainingOptions
+        increments: [[Float]], levelInputs: [[Float]], options: TrainingOptions
     ) -> (nll: Float, kl: Float, spread: AlphaSpread) {
         let c = graph.configuration, B = graph.batch, T = graph.time
         let nE = c.embeddingSize, nH = c.hiddenSize
@@ -185,7 +208,9 @@ public enum BARNNTrainer {
         while index < windows.count {
             for b in 0..<B {
                 let w = windows[min(index + b, windows.count - 1)]
-                fill(graph, slot: b, window: w, series: series[w.series], increments: increments[w.series])
+                fill(
+                    graph, slot: b, window: w, series: series[w.series], increments: increments[w.series],
+                    levelInputs: levelInputs[w.series])
                 if index + b >= windows.count {
                     for k in 0..<T { graph.mask[k * B + b] = 0 }
                 }

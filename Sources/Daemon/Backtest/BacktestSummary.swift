@@ -20,4 +20,7 @@ public struct BacktestSummary: Sendable, Equatable {
     public var promotions = 0
     /// Retrained candidates the promotion gate refused (the active model stayed).
     public var promotionsRefused = 0
+    /// The first fit's inputs and α spread (`"inputs":{…},"alpha_spread":{…}` of its `training_succeeded` event); nil
+    /// when the run served a stored checkpoint.
+    public var firstFit: String?
 }

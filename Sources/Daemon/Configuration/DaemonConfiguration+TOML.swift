@@ -152,6 +152,8 @@ extension DaemonConfiguration.StorageSettings {
 extension DaemonConfiguration.ModelGroup {
     fileprivate mutating func read(_ table: TOMLTableReader) {
         table.read("hidden_size", into: &hiddenSize)
+        table.read("level_window", into: &levelWindow)
+        table.read("calendar", into: &calendar)
         table.read("paths", into: &paths)
         table.read("horizon", into: &horizon)
         table.read("quantiles", into: &quantiles)

@@ -95,6 +95,7 @@ extension DaemonConfiguration {
             problems.append(.init(.invalidValue, "\(path).quantiles", "levels must be strictly increasing"))
         }
         check(group.season, in: 1...100_000, "\(path).season", &problems)
+        check(group.levelWindow, in: 0...1_000_000, "\(path).level_window", &problems)
         check(group.forecastEvery, in: 1...1_000_000, "\(path).forecast_every", &problems)
         check(group.minHistory, in: 1...10_000_000, "\(path).min_history", &problems)
         if group.contextLength < group.minHistory {

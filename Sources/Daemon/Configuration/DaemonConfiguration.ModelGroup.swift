@@ -22,6 +22,12 @@ extension DaemonConfiguration {
         /// Seasonal period m in steps of the cold-start forecaster (the seasonal naive `ŷ[t+h] = y[t+h−m⌈h/m⌉]`),
         /// 1–100000; 1 is plain naive. The default is 1.
         public var season = 1
+        /// Span W in steps of the moving average the model's level context is measured against, 0–1000000; 0 feeds
+        /// the network increments only. The default is 168 (chosen on the 14 development datasets,
+        /// `docs/backtest.md`).
+        public var levelWindow = 168
+        /// Which calendar signals the model's time features carry. The default is `auto`.
+        public var calendar = CalendarChoice.auto
         /// Seed of every random draw for this group (training and sampling). The default is 1.
         public var seed: UInt64 = 1
         /// When and how the group is retrained.
@@ -110,6 +116,16 @@ extension DaemonConfiguration {
             let minutes = minute % 60
             return (hours < 10 ? "0" : "") + "\(hours):" + (minutes < 10 ? "0" : "") + "\(minutes)"
         }
+    }
+
+    /// How a model group's calendar features are chosen (`calendar`).
+    public enum CalendarChoice: String, Sendable, CaseIterable {
+        /// Chosen at each training from the streams' cadence and the group's `season`: hour of day and day of week
+        /// under a day, day of week and day of year for daily data, day of year (and the season index) for slower
+        /// data, the season index instead of the hour where the clock skips (business hours, closed days).
+        case auto
+        /// Hour of day and day of week whatever the cadence (what every model used before calendars were chosen).
+        case hourAndWeek = "hour_and_week"
     }
 
     /// How intervals are calibrated online.

@@ -55,9 +55,9 @@ extension ForecastEngine {
             for (n, state) in warm.enumerated() {
                 let step = state.stepSeconds
                 for h in 0..<horizon {
-                    TimeFeatures.write(
-                        unixTime: state.lastT! + Double(h + 1) * step,
-                        into: buffer.baseAddress! + (n * horizon + h) * nF)
+                    model.configuration.calendar.write(
+                        unixTime: state.lastT! + Double(h + 1) * step, index: state.steps + h,
+                        into: buffer.baseAddress! + (n * horizon + h) * nF, width: nF)
                 }
             }
         }

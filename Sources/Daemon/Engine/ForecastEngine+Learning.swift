@@ -96,7 +96,9 @@ extension ForecastEngine {
                 for (i, state) in active.enumerated() {
                     let observation = state.pending[r]
                     values[i] = observation.value.map(Float.init) ?? .nan
-                    TimeFeatures.write(unixTime: observation.t, into: buffer.baseAddress! + i * nF)
+                    model.configuration.calendar.write(
+                        unixTime: observation.t, index: state.steps - state.pending.count + r,
+                        into: buffer.baseAddress! + i * nF, width: nF)
                 }
             }
             model.step(&batch, observations: values, timeFeatures: features, workspace: group.workspace)
@@ -114,9 +116,11 @@ extension ForecastEngine {
         guard let model = group.model, state.presentSteps >= group.settings.minHistory, !state.context.isEmpty
         else { return }
         let values = state.context.map { $0.value.map(Float.init) ?? .nan }
-        let features = TimeFeatures.features(unixTimes: state.context.map(\.t))
+        let features = model.configuration.calendar.features(
+            unixTimes: state.context.map(\.t), firstIndex: state.steps - state.context.count,
+            width: model.configuration.timeFeatures)
         let warmed = model.warmUp(
-            values: values, timeFeatures: features, scale: SeriesScale(fitting: values), workspace: group.workspace)
+            values: values, timeFeatures: features, scale: model.scale(fitting: values), workspace: group.workspace)
         state.recurrent = warmed.hidden.allSatisfy(\.isFinite) ? warmed : nil
         state.dirty = true
     }

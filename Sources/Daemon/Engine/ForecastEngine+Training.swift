@@ -18,7 +18,8 @@ extension ForecastEngine {
                 let scores =
                     "\"candidate\":\(comparison.candidate.json),\"active\":\(comparison.active?.json ?? "null"),"
                     + "\"active_version\":\(comparison.activeVersion),"
-                    + "\"tolerance\":\(group.settings.retrain.promotionTolerance)"
+                    + "\"tolerance\":\(group.settings.retrain.promotionTolerance),"
+                    + Self.trainedModelJSON(trained.model.configuration, report: trained.report)
                 if let info = trained.info {
                     let previous = group.version
                     swapModel(group, model: trained.model, info: info)
@@ -68,6 +69,26 @@ extension ForecastEngine {
             }
         }
     }
+
+    /// The inputs a trained model reads (level-context window, calendar components: chosen from the group's cadence
+    /// and season and recorded in its checkpoint) and the α spread at its best validation, as event fields.
+    static func trainedModelJSON(_ configuration: BARNNConfiguration, report: TrainingReport) -> String {
+        let calendar = configuration.calendar.components.map { component -> String in
+            switch component {
+            case .hourOfDay: "\"hour_of_day\""
+            case .dayOfWeek: "\"day_of_week\""
+            case .dayOfYear: "\"day_of_year\""
+            case .seasonIndex(let period): "\"season_index_\(period)\""
+            }
+        }
+        let best = report.evaluatedSteps.lastIndex { $0 <= report.bestStep }.map { report.alphaSpread[$0] }
+        let spread = best.map { "{\"input\":\(jsonNumber($0.input)),\"hidden\":\(jsonNumber($0.hidden))}" } ?? "null"
+        return
+            "\"inputs\":{\"level_window\":\(configuration.levelWindow),\"calendar\":[\(calendar.joined(separator: ","))]},"
+            + "\"alpha_spread\":\(spread)"
+    }
+
+    private static func jsonNumber(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
 
     /// Makes `model` the group's serving model and re-warms every stream of the group from its context (streams
     /// with waiting steps warm in the next `advance`).
@@ -144,7 +165,8 @@ extension ForecastEngine {
         trainer.submit(
             TrainingJob(
                 group: group.name, configuration: group.modelConfiguration, options: options,
-                streams: members.map { ($0.id, Array($0.context)) },
+                streams: members.map { ($0.id, Array($0.context), $0.steps) }, season: group.settings.season,
+                calendar: group.settings.calendar,
                 historyStartUs: Self.microseconds(newest - retrain.history.totalSeconds), keepLast: retrain.keepLast,
                 createdAtUs: Self.microseconds(now), trigger: trigger, requestID: requestID,
                 active: group.model.map { ($0, group.version) }, warmStart: retrain.warmStart,

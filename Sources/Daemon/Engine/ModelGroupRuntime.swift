@@ -12,15 +12,24 @@ final class ModelGroupRuntime {
     /// The BARNN shapes this group's checkpoints must have.
     let modelConfiguration: BARNNConfiguration
     /// The active model; nil while the group is served by the fallback.
-    var model: BARNNModel?
+    var model: BARNNModel? {
+        didSet {
+            // A checkpoint records its own inputs (an older one has no level context): size buffers for the model.
+            if let model, model.configuration != workspaceConfiguration {
+                workspace = BARNNWorkspace(configuration: model.configuration)
+                workspaceConfiguration = model.configuration
+            }
+        }
+    }
     /// The active checkpoint's version (0 when none).
     var version = 0
     /// The active checkpoint's row id, which saved hidden states refer to.
     var checkpointID: Int64?
     /// How forecasts are drawn: Monte Carlo paths (the daemon always) or an ablation (backtests only).
     var sampling = SamplingMode.monteCarlo(.full)
-    /// Inference buffers for this group's shapes, reused every tick.
-    let workspace: BARNNWorkspace
+    /// Inference buffers for the active model's shapes, reused every tick.
+    private(set) var workspace: BARNNWorkspace
+    private var workspaceConfiguration: BARNNConfiguration
     /// The last training outcome.
     var training = ModelSummary.TrainingStatus.none
     /// Present steps the group's streams must hold in total before the next training attempt.
@@ -38,8 +47,9 @@ final class ModelGroupRuntime {
         self.name = name
         self.settings = settings
         self.levels = try QuantileLevels(settings.quantiles)
-        self.modelConfiguration = BARNNConfiguration(hiddenSize: settings.hiddenSize)
+        self.modelConfiguration = BARNNConfiguration(hiddenSize: settings.hiddenSize, levelWindow: settings.levelWindow)
         self.workspace = BARNNWorkspace(configuration: modelConfiguration)
+        self.workspaceConfiguration = modelConfiguration
         self.nextTrainingAt = settings.minHistory
     }
 

@@ -75,6 +75,13 @@ extension StreamState {
         try require(recurrent.level?.isFinite ?? true, "hidden.recurrent.level", "\(recurrent.level!) is not finite")
         try require(recurrent.pendingInput.isFinite, "hidden.recurrent.pendingInput", "not finite")
         try require(
+            recurrent.levelMean?.isFinite ?? true, "hidden.recurrent.levelMean", "\(recurrent.levelMean!) is not finite"
+        )
+        try require(recurrent.pendingLevel.isFinite, "hidden.recurrent.pendingLevel", "not finite")
+        try require(
+            recurrent.scale.levelScale.isFinite && recurrent.scale.levelScale > 0, "hidden.recurrent.scale",
+            "level scale \(recurrent.scale.levelScale) is not positive")
+        try require(
             recurrent.scale.scale.isFinite && recurrent.scale.scale > 0, "hidden.recurrent.scale",
             "\(recurrent.scale.scale) is not positive")
     }

@@ -13,16 +13,27 @@ extension ModelTrainer {
     static func train(
         _ job: TrainingJob, store: Store, logger: Logger, shouldStop: () -> Bool = { false }
     ) -> Result<TrainingResult.Trained, TrainingFailure> {
-        var series: [TrainingSeries] = []
-        for (id, context) in job.streams {
+        var histories: [(times: [Double], values: [Float], firstIndex: Int)] = []
+        for (id, context, count) in job.streams {
             let steps = historySteps(stream: id, context: context, historyStartUs: job.historyStartUs, store: store)
             guard steps.count >= minimumSeriesLength else { continue }
-            let values = steps.map { $0.value.map(Float.init) ?? .nan }
-            series.append(
-                TrainingSeries(values: values, timeFeatures: TimeFeatures.features(unixTimes: steps.map(\.t))))
+            histories.append(
+                (steps.map(\.t), steps.map { $0.value.map(Float.init) ?? .nan }, max(0, count - steps.count)))
         }
-        guard let longest = series.map(\.values.count).max() else {
+        guard let longest = histories.map(\.values.count).max() else {
             return .failure(TrainingFailure(reason: "no stream has \(minimumSeriesLength) steps"))
+        }
+        var configuration = job.configuration
+        configuration.calendar =
+            switch job.calendar {
+            case .auto: calendar(for: histories.map(\.times), season: job.season)
+            case .hourAndWeek: .hourAndWeek
+            }
+        configuration.timeFeatures = configuration.calendar.count
+        let series = histories.map {
+            TrainingSeries(
+                values: $0.values,
+                timeFeatures: configuration.calendar.features(unixTimes: $0.times, firstIndex: $0.firstIndex))
         }
         var options = job.options
         // Short histories: the window must fit the training part of the longest series.
@@ -31,11 +42,18 @@ extension ModelTrainer {
         options.burnIn = min(options.burnIn, options.window / 4)
         let trained: (model: BARNNModel, report: TrainingReport)
         do {
-            let initial = job.active.flatMap {
-                job.warmStart && $0.model.configuration == job.configuration ? $0.model : nil
+            let fitted = BARNNTrainer.fitted(configuration, series: series, options: options)
+            // Same network shapes are enough: a level window or calendar chosen anew (the history grew, the cadence
+            // changed) reads inputs of the same kind, so the active weights are still the better start.
+            let initial = job.active.flatMap { active -> BARNNModel? in
+                let c = active.model.configuration
+                guard job.warmStart, c.accepts(fitted), c.inputSize == fitted.inputSize,
+                    c.timeFeatures == fitted.timeFeatures
+                else { return nil }
+                return BARNNModel(configuration: fitted, parameters: active.model.parameters)
             }
             trained = try BARNNTrainer.train(
-                series: series, configuration: job.configuration, options: options, initial: initial,
+                series: series, configuration: configuration, options: options, initial: initial,
                 shouldStop: shouldStop)
         } catch {
             return .failure(TrainingFailure(reason: "training refused: \(error)"))
@@ -46,7 +64,9 @@ extension ModelTrainer {
         }
         let comparison = job.gate.compare(
             candidate: trained.model, active: job.active,
-            series: series.map { PromotionGate.Series(values: $0.values, timeFeatures: $0.timeFeatures) })
+            series: histories.map {
+                PromotionGate.Series(values: $0.values, times: $0.times, firstIndex: $0.firstIndex)
+            })
         guard comparison.promote else {
             logger.info(
                 "candidate not promoted",
@@ -97,6 +117,15 @@ extension ModelTrainer {
                 stream: id, afterUs: historyStartUs, beforeUs: ForecastEngine.microseconds(first.t)))
             ?? []
         return older.map { Observation(t: UTCTimestamp.seconds(microseconds: $0.tUs), value: $0.value) } + recent
+    }
+
+    /// The calendar of a group whose streams step at `times`: from the typical interval of the longest stream and
+    /// whether its clock skips (`CalendarFeatures.forCadence`).
+    static func calendar(for times: [[Double]], season: Int) -> CalendarFeatures {
+        let longest = times.max { $0.count < $1.count } ?? []
+        let cadence = CalendarFeatures.cadence(of: longest)
+        return CalendarFeatures.forCadence(
+            stepSeconds: cadence.stepSeconds, season: season, irregular: cadence.irregular)
     }
 
     private static func json(_ value: Float?) -> String {

@@ -76,7 +76,10 @@ struct PromotionGate: Sendable {
     /// A validation series: raw values (NaN = missing) and time features [T, F].
     struct Series: Sendable {
         var values: [Float]
-        var timeFeatures: [Float]
+        /// Unix time of each value's step; each model computes its own calendar features from them.
+        var times: [Double]
+        /// Stream step index of the first value.
+        var firstIndex = 0
     }
 
     /// Compares `candidate` with `active` (when there is one) on `series`.
@@ -117,9 +120,11 @@ struct PromotionGate: Sendable {
             guard split < count else { continue }
             let head = Array(item.values[..<split])
             guard head.contains(where: \.isFinite) else { continue }
+            let timeFeatures = model.configuration.calendar.features(
+                unixTimes: item.times, firstIndex: item.firstIndex, width: nF)
             let state = model.warmUp(
-                values: head, timeFeatures: Array(item.timeFeatures[..<(split * nF)]),
-                scale: SeriesScale(fitting: head),
+                values: head, timeFeatures: Array(timeFeatures[..<(split * nF)]),
+                scale: model.scale(fitting: head),
                 workspace: workspace)
             var batch = RecurrentBatch([state], hiddenSize: model.configuration.hiddenSize)
             for t in split..<count {
@@ -127,7 +132,7 @@ struct PromotionGate: Sendable {
                 if (t - split) % originStride == 0, item.values[t..<(t + window)].contains(where: \.isFinite) {
                     let forecast = model.sample(
                         batch, paths: paths, horizon: window,
-                        timeFeatures: Array(item.timeFeatures[(t * nF)..<((t + window) * nF)]), levels: floatLevels,
+                        timeFeatures: Array(timeFeatures[(t * nF)..<((t + window) * nF)]), levels: floatLevels,
                         rng: &rng, workspace: workspace)
                     for h in 0..<window where item.values[t + h].isFinite {
                         let quantiles = (0..<levels.count).map { forecast.quantile(stream: 0, step: h, level: $0) }
@@ -140,7 +145,7 @@ struct PromotionGate: Sendable {
                 }
                 model.step(
                     &batch, observations: [item.values[t]],
-                    timeFeatures: Array(item.timeFeatures[(t * nF)..<((t + 1) * nF)]),
+                    timeFeatures: Array(timeFeatures[(t * nF)..<((t + 1) * nF)]),
                     workspace: workspace)
             }
         }

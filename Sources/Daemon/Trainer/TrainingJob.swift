@@ -23,8 +23,13 @@ struct TrainingJob: Sendable {
     var configuration: BARNNConfiguration
     /// Optimiser options (window and burn-in are shortened to fit short histories).
     var options: TrainingOptions
-    /// Per stream, the steps the engine holds in memory (used when the Store has fewer, e.g. not yet flushed).
-    var streams: [(id: String, context: [Observation])]
+    /// Per stream, the steps the engine holds in memory (used when the Store has fewer, e.g. not yet flushed)
+    /// and the stream's step count (the index of its next step, which season-index features count from).
+    var streams: [(id: String, context: [Observation], steps: Int)]
+    /// The group's seasonal period m in steps (`season`), which the calendar features follow.
+    var season = 1
+    /// How the calendar features are chosen (`calendar`).
+    var calendar = DaemonConfiguration.CalendarChoice.auto
     /// Observations after this time (µs) are read from the Store (`retrain.history` before now).
     var historyStartUs: Int64
     /// Inactive checkpoints kept (`retrain.keep_last`).

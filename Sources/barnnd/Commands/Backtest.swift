@@ -159,6 +159,7 @@ struct BacktestCommand: AsyncParsableCommand {
             Data(
                 ("\(name): \(summary.rows) forecasts (\(summary.fallbackRows) by the fallback), \(summary.streams) "
                     + "streams, \(summary.values) values, model version \(summary.modelVersion), \(retrains), "
+                    + (summary.firstFit.map { "first fit: \($0), " } ?? "")
                     + String(format: "%.1f s", seconds) + "\n").utf8))
     }
 }

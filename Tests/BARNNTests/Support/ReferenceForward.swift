@@ -23,7 +23,7 @@ func referenceStep(
     let e = layer(x, "We", "be", c.embeddingSize)
     let ax = alpha(layer(layer(e, "Ax1", "bx1", c.alphaWidth).map(tanh), "Ax2", "bx2", c.embeddingSize))
     let et = e.indices.map { e[$0] * ax[$0] * (1 + epsX[$0]) }
-    let hin = h + Array(x[2...])
+    let hin = h + Array(x[2..<(2 + c.timeFeatures)])
     let ah = alpha(layer(layer(hin, "Ah1", "bh1", c.alphaWidth).map(tanh), "Ah2", "bh2", c.hiddenSize))
     let ht = h.indices.map { h[$0] * ah[$0] * (1 + epsH[$0]) }
     let gx = layer(et, "Wih", "bih", c.gateSize), gh = layer(ht, "Whh", "bhh", c.gateSize)

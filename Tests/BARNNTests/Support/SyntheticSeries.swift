@@ -43,7 +43,7 @@ enum SyntheticSeries {
     }
 
     static func timeFeatures(length: Int) -> [Float] {
-        TimeFeatures.features(unixTimes: (0..<length).map { Double($0) * step })
+        CalendarFeatures.hourAndWeek.features(unixTimes: (0..<length).map { Double($0) * step })
     }
 
     static func trainingSeries(_ values: [[Float]]) -> [TrainingSeries] {
