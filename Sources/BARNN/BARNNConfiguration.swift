@@ -28,12 +28,17 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
     public var levelWindow: Int
     /// Which calendar signals the time features carry. The default is hour of day and day of week.
     public var calendar: CalendarFeatures
+    /// Degrees of freedom ν of a Student-t observation head, 3–100; 0 is the Gaussian head. The default is 0.
+    ///
+    /// The head's two outputs stay (μ, log σ²); with ν > 0, σ is the t distribution's scale, its NLL is trained and
+    /// sampling draws t noise (a normal over √(χ²_ν/ν)), so heavy-tailed sensors get tails without a wide centre.
+    public var studentDegrees: Int
 
     /// Creates a configuration; every value has a documented default.
     public init(
         hiddenSize: Int = 64, embeddingSize: Int = 16, alphaWidth: Int = 32, timeFeatures: Int? = nil,
         beta: Float = 1e-3, logAlphaBound: Float = 6, levelWindow: Int = 168,
-        calendar: CalendarFeatures = .hourAndWeek
+        calendar: CalendarFeatures = .hourAndWeek, studentDegrees: Int = 0
     ) {
         self.hiddenSize = hiddenSize
         self.embeddingSize = embeddingSize
@@ -43,7 +48,11 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
         self.logAlphaBound = logAlphaBound
         self.levelWindow = levelWindow
         self.calendar = calendar
+        self.studentDegrees = studentDegrees
     }
+
+    /// Whether the observation head is a Student-t.
+    public var isStudent: Bool { studentDegrees > 0 }
 
     /// Whether the input carries the level context (one column after the time features).
     public var hasLevelInput: Bool { levelWindow > 0 }

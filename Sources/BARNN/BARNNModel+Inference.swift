@@ -7,6 +7,12 @@ extension BARNNModel {
     /// Logarithm-of-variance bound applied to the head's output (keeps σ finite in Float32).
     static let logVarianceBound: Float = 14
 
+    /// log Γ(ν/2) − log Γ((ν+1)/2) + ½ log(νπ): the part of the Student-t NLL that does not depend on the data.
+    static func studentLogNormaliser(degrees: Int) -> Double {
+        let nu = Double(degrees)
+        return lgamma(nu / 2) - lgamma((nu + 1) / 2) + 0.5 * log(nu * Double.pi)
+    }
+
     /// The scales of a stream with history `values` (raw, NaN = missing), with the level scale when this model reads
     /// the level context: what `warmUp` should be given.
     public func scale(fitting values: [Float]) -> SeriesScale {

@@ -129,6 +129,11 @@ extension BARNNModel {
         var mapSigma = [Float](repeating: 0, count: feedMean ? rows * hz : 0)
         let bound = BARNNModel.logVarianceBound
         let xi = ws.eps + rows * (nE + nH)
+        // Student-t draws: ν more normals per row and step give χ²_ν; allocated per call, not per step.
+        let nu = c.studentDegrees
+        var chi = [Float](repeating: 0, count: c.isStudent && options.aleatoricNoise && !feedMean ? rows * nu : 0)
+        // The MAP pass's band: a t scale σ has standard deviation σ·√(ν/(ν−2)).
+        let mapWidth: Float = c.isStudent ? Float((Double(nu) / Double(nu - 2)).squareRoot()) : 1
         timeFeatures.withUnsafeBufferPointer { tf in
             for k in 0..<hz {
                 for r in 0..<rows {
@@ -145,6 +150,16 @@ extension BARNNModel {
                 for r in 0..<rows { ws.scratch[r] = min(max(ws.out[2 * r + 1], -bound), bound) * 0.5 }
                 Float.expInPlace(ws.scratch, count: rows)
                 let draw = options.aleatoricNoise && !feedMean
+                if draw && c.isStudent {
+                    chi.withUnsafeMutableBufferPointer { buffer in
+                        rng.fillNormal(buffer)
+                        for r in 0..<rows {
+                            var sum: Float = 0
+                            for j in 0..<nu { sum += buffer[r * nu + j] * buffer[r * nu + j] }
+                            xi[r] /= (max(sum, 1e-12) / Float(nu)).squareRoot()
+                        }
+                    }
+                }
                 for r in 0..<rows {
                     let mu = ws.out[2 * r]
                     let z = draw ? mu + ws.scratch[r] * xi[r] : mu
@@ -163,7 +178,9 @@ extension BARNNModel {
                     }
                 }
                 if feedMean {
-                    for r in 0..<rows { mapSigma[r * hz + k] = batch.scale[first + r / s] * ws.scratch[r] }
+                    for r in 0..<rows {
+                        mapSigma[r * hz + k] = batch.scale[first + r / s] * ws.scratch[r] * mapWidth
+                    }
                 }
                 swap(&ws.h0, &ws.h1)
             }

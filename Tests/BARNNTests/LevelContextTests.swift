@@ -87,7 +87,7 @@ import Testing
     @Test func aCheckpointRecordsTheLevelWindowAndTheCalendar() throws {
         let c = BARNNConfiguration(
             hiddenSize: 8, embeddingSize: 4, alphaWidth: 6, levelWindow: 72,
-            calendar: CalendarFeatures([.seasonIndex(period: 18), .dayOfWeek]))
+            calendar: CalendarFeatures([.seasonIndex(period: 18), .dayOfWeek]), studentDegrees: 5)
         let model = BARNNModel(configuration: c, seed: 3)
         let decoded = try Checkpoint.decode(Checkpoint.encode(model))
         #expect(decoded.configuration == c)
@@ -110,8 +110,9 @@ import Testing
     @Test func unknownCalendarCodesAreRefused() {
         let c = BARNNConfiguration(hiddenSize: 8, embeddingSize: 4, alphaWidth: 6, calendar: .hourAndWeek)
         var bytes = Checkpoint.encode(BARNNModel(configuration: c, seed: 1))
-        // The first component code sits after magic, version, size, 4 dims, β, bound, level window and count.
-        let offset = 8 + 4 + 4 + 4 * 4 + 4 + 4 + 4 + 4
+        // The first component code sits after magic, version, size, 4 dims, β, bound, level window, Student-t
+        // degrees and count.
+        let offset = 8 + 4 + 4 + 4 * 4 + 4 + 4 + 4 + 4 + 4
         bytes[offset] = 99
         #expect(throws: CheckpointError.self) { try Checkpoint.decode(bytes) }
     }

@@ -3,7 +3,7 @@
 /// Layout: magic `BARNNCKP` (8 bytes) · format version u32 · header size u32 · header · parameter count
 /// u64 · parameters (f32 each) · CRC-32 (IEEE) u32 over every byte before it. The header holds the
 /// configuration (hidden, embedding, α width, time features as u32; β and the log-α bound as f32; from version 2
-/// the level window u32 and the calendar: component count u32, then per component its code u32 and period u32) and
+/// the level window u32, the Student-t degrees u32 (0 = Gaussian) and the calendar: component count u32, then per component its code u32 and period u32) and
 /// the tensor table (count u32, then per tensor: name length u16, UTF-8 name, rows u32, cols u32), so a file
 /// whose shapes disagree with its configuration is rejected by name rather than loaded wrongly.
 ///
@@ -36,6 +36,7 @@ public enum Checkpoint {
         header.u32(c.logAlphaBound.bitPattern)
         if version >= 2 {
             header.u32(UInt32(c.levelWindow))
+            header.u32(UInt32(c.studentDegrees))
             header.u32(UInt32(c.calendar.components.count))
             for component in c.calendar.components {
                 let (code, period) = componentCode(component)
@@ -111,11 +112,15 @@ public enum Checkpoint {
         guard beta.isFinite, bound.isFinite, bound > 0 else {
             throw .invalidHeader("β \(beta) or log-α bound \(bound)")
         }
-        var levelWindow = 0
+        var levelWindow = 0, studentDegrees = 0
         var calendar = CalendarFeatures.hourAndWeek
         if version >= 2 {
             levelWindow = Int(try r.u32())
             guard levelWindow <= 1 << 24 else { throw .invalidHeader("level window \(levelWindow) out of range") }
+            studentDegrees = Int(try r.u32())
+            guard studentDegrees == 0 || (3...100).contains(studentDegrees) else {
+                throw .invalidHeader("Student-t degrees \(studentDegrees) out of range")
+            }
             let count = Int(try r.u32())
             guard count <= maximumCalendarComponents else {
                 throw .invalidHeader("\(count) calendar components")
@@ -132,7 +137,7 @@ public enum Checkpoint {
         }
         let configuration = BARNNConfiguration(
             hiddenSize: dims[0], embeddingSize: dims[1], alphaWidth: dims[2], timeFeatures: dims[3], beta: beta,
-            logAlphaBound: bound, levelWindow: levelWindow, calendar: calendar)
+            logAlphaBound: bound, levelWindow: levelWindow, calendar: calendar, studentDegrees: studentDegrees)
         let layout = ParameterLayout(configuration)
         let tensorCount = Int(try r.u32())
         guard tensorCount == layout.tensors.count else {

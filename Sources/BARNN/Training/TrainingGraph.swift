@@ -91,9 +91,11 @@ final class TrainingGraph<T: BARNNScalar> {
         split { lo, hi in self.recurrentForward(net, rows: lo..<hi, noise: noise) }
         net.head(rows: n, h: hs + B * nH, out: out)
 
-        // Loss: Gaussian NLL on counted targets; tVAMP KL per step over the batch.
+        // Loss: Gaussian (or Student-t) NLL on counted targets; tVAMP KL per step over the batch.
         let bound = T(BARNNModel.logVarianceBound)
         let halfLog2Pi = T.log(2 * T.pi) / 2
+        let nu = T(c.studentDegrees)
+        let studentConstant = c.isStudent ? T(BARNNModel.studentLogNormaliser(degrees: c.studentDegrees)) : 0
         var counted = 0
         for i in 0..<n where mask[i] != 0 { counted += 1 }
         let invCount = counted > 0 ? 1 / T(counted) : 0
@@ -106,9 +108,17 @@ final class TrainingGraph<T: BARNNScalar> {
             let lv = Swift.min(Swift.max(rawLv, -bound), bound)
             let invVar = T.exp(-lv)
             let d = y[i] - mu
-            nll += (lv + d * d * invVar) / 2 + halfLog2Pi
-            dOut[2 * i] = -d * invVar * invCount
-            dOut[2 * i + 1] = abs(rawLv) < bound ? (1 - d * d * invVar) / 2 * invCount : 0
+            if c.isStudent {
+                // −log t_ν(d; 0, σ) = log σ + (ν+1)/2 · log(1 + q) + const, q = d²/(ν σ²).
+                let q = d * d * invVar / nu
+                nll += lv / 2 + (nu + 1) / 2 * T.log(1 + q) + studentConstant
+                dOut[2 * i] = -(nu + 1) * d * invVar / (nu * (1 + q)) * invCount
+                dOut[2 * i + 1] = abs(rawLv) < bound ? (1 - (nu + 1) * q / (1 + q)) / 2 * invCount : 0
+            } else {
+                nll += (lv + d * d * invVar) / 2 + halfLog2Pi
+                dOut[2 * i] = -d * invVar * invCount
+                dOut[2 * i + 1] = abs(rawLv) < bound ? (1 - d * d * invVar) / 2 * invCount : 0
+            }
         }
         nll *= invCount
         let klScale = 1 / T(time * (nE + nH))

@@ -154,6 +154,7 @@ extension DaemonConfiguration.ModelGroup {
         table.read("hidden_size", into: &hiddenSize)
         table.read("level_window", into: &levelWindow)
         table.read("calendar", into: &calendar)
+        table.read("student_t_degrees", into: &studentDegrees)
         table.read("paths", into: &paths)
         table.read("horizon", into: &horizon)
         table.read("quantiles", into: &quantiles)

@@ -96,6 +96,9 @@ extension DaemonConfiguration {
         }
         check(group.season, in: 1...100_000, "\(path).season", &problems)
         check(group.levelWindow, in: 0...1_000_000, "\(path).level_window", &problems)
+        if group.studentDegrees != 0 {
+            check(group.studentDegrees, in: 3...100, "\(path).student_t_degrees", &problems)
+        }
         check(group.forecastEvery, in: 1...1_000_000, "\(path).forecast_every", &problems)
         check(group.minHistory, in: 1...10_000_000, "\(path).min_history", &problems)
         if group.contextLength < group.minHistory {

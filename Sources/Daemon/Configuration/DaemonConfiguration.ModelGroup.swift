@@ -28,6 +28,8 @@ extension DaemonConfiguration {
         public var levelWindow = 168
         /// Which calendar signals the model's time features carry. The default is `auto`.
         public var calendar = CalendarChoice.auto
+        /// Degrees of freedom of a Student-t observation head, 3–100; 0 is the Gaussian head. The default is 0.
+        public var studentDegrees = 0
         /// Seed of every random draw for this group (training and sampling). The default is 1.
         public var seed: UInt64 = 1
         /// When and how the group is retrained.

@@ -47,7 +47,8 @@ final class ModelGroupRuntime {
         self.name = name
         self.settings = settings
         self.levels = try QuantileLevels(settings.quantiles)
-        self.modelConfiguration = BARNNConfiguration(hiddenSize: settings.hiddenSize, levelWindow: settings.levelWindow)
+        self.modelConfiguration = BARNNConfiguration(
+            hiddenSize: settings.hiddenSize, levelWindow: settings.levelWindow, studentDegrees: settings.studentDegrees)
         self.workspace = BARNNWorkspace(configuration: modelConfiguration)
         self.workspaceConfiguration = modelConfiguration
         self.nextTrainingAt = settings.minHistory

@@ -14,8 +14,9 @@ extension BARNNConfiguration {
 }
 
 /// A `TrainingGraph<Double>` filled with seeded inputs, targets, mask and noise.
-func makeDoubleGraph(batch: Int, time: Int, seed: UInt64) -> TrainingGraph<Double> {
-    let c = tinyConfiguration
+func makeDoubleGraph(
+    batch: Int, time: Int, seed: UInt64, configuration c: BARNNConfiguration = tinyConfiguration
+) -> TrainingGraph<Double> {
     let graph = TrainingGraph<Double>(configuration: c, batch: batch, time: time)
     var rng = SeededRNG(seed: seed)
     var buffer = [Float](repeating: 0, count: 1)
