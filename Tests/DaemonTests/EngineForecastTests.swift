@@ -8,6 +8,29 @@ import Testing
 @testable import Daemon
 
 @Suite struct EngineForecastTests {
+    /// Readings that alternate around zero-ish levels: 0 and 1 for the count, −0.5 and 1 for the signed stream.
+    @Test func aStreamThatWasNeverNegativeGetsNoNegativeQuantiles() throws {
+        let fixture = try EngineFixture()
+        let engine = try fixture.engine(EngineFixture.configuration(horizon: 4))
+        var outputs: [EngineOutput] = []
+        for step in 0..<80 {
+            let t = EngineFixture.start + 60 * Double(step) + 5
+            let count = step % 3 == 0 ? 1.0 : 0.0
+            engine.receive(topic: "sensors/count", payload: EngineFixture.payload(t: t, v: count), arrivalTime: t + 1)
+            engine.receive(
+                topic: "sensors/signed", payload: EngineFixture.payload(t: t, v: count - (step == 1 ? 0.5 : 0)),
+                arrivalTime: t + 1)
+            outputs.append(engine.tick(now: t + 2))
+        }
+        let issues = outputs.flatMap(\.forecastIssues)
+        let counts = issues.filter { $0.stream == "count" }, signed = issues.filter { $0.stream == "signed" }
+        #expect(!counts.isEmpty && !signed.isEmpty)
+        #expect(counts.allSatisfy { $0.points.allSatisfy { $0.quantiles.allSatisfy { $0 >= 0 } && $0.mean >= 0 } })
+        // The fallback's residual quantiles reach below 0: without the bound the lowest quantile is negative.
+        #expect(signed.contains { $0.points.contains { $0.quantiles[0] < 0 } })
+        #expect(engine.counters.forecastsClampedAtZero > 0)
+    }
+
     @Test func everyObservationIsWrittenOnceAndColdStreamsGetFallbackForecasts() throws {
         let fixture = try EngineFixture()
         let engine = try fixture.engine(EngineFixture.configuration(horizon: 4))

@@ -14,6 +14,7 @@ extension DaemonConfiguration {
         /// Issue a forecast every this many steps, ≥ 1. The default is 1.
         public var forecastEvery = 1
         /// Steps a stream must have before BARNN forecasts it (the fallback forecaster serves it until then), ≥ 1.
+        /// The group's first training starts once its streams hold this many steps each on average.
         /// The default is 256: a first model trained on a few dozen steps is rarely better than the fallback.
         public var minHistory = 256
         /// Steps replayed to re-warm a hidden state after a restart or model swap, ≥ `minHistory`.

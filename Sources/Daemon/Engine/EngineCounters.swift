@@ -22,6 +22,8 @@ public struct EngineCounters: Sendable, Equatable, Codable {
     public var forecastsBARNN = 0
     /// Forecasts issued by the cold-start fallback.
     public var forecastsFallback = 0
+    /// Forecasts with a quantile below 0 raised to 0 because their stream has never been negative.
+    public var forecastsClampedAtZero = 0
     /// Gauge: streams whose state is in memory.
     public var streamsActive = 0
     /// Streams evicted because `engine.max_streams` was reached (their state was saved first).

@@ -108,6 +108,21 @@ extension ForecastEngine {
         var calibrated = raw
         for h in calibrated.indices { QuantileLevels.rearrange(&calibrated[h]) }
         state.recordIssued(StreamState.Issued(model: model, raw: raw, published: calibrated[0]))
+        // A stream that has never been negative is not forecast negative: for outcomes ≥ 0, raising a quantile below
+        // 0 to 0 can only lower its pinball loss. Applied to what is published and stored, after the drift monitor's
+        // copy, which judges the model and calibrator themselves.
+        var means = means
+        if let lowest = state.lowestObserved, lowest >= 0 {
+            var raised = false
+            for h in calibrated.indices {
+                for k in calibrated[h].indices where calibrated[h][k] < 0 {
+                    calibrated[h][k] = 0
+                    raised = true
+                }
+                means[h] = max(means[h], 0)
+            }
+            if raised { _counters.forecastsClampedAtZero += 1 }
+        }
         state.stepsSinceForecast = 0
         state.forecastOwed = false
         state.dirty = true

@@ -24,7 +24,10 @@ extension ForecastEngine {
                 state.fallback.learn(observation)
                 state.context.append(observation)
                 state.steps += 1
-                if observation.value != nil { state.presentSteps += 1 }
+                if let value = observation.value {
+                    state.presentSteps += 1
+                    state.lowestObserved = min(state.lowestObserved ?? value, value)
+                }
                 state.issued.append(nil)
                 if state.issued.count > horizon { state.issued.removeFirst(state.issued.count - horizon) }
                 state.stepsSinceForecast += 1

@@ -22,6 +22,8 @@ extension StreamState {
             var stepsSinceForecast: Int
             var lastT: Double?
             var lastSeen: Double
+            /// Absent in states saved before it was kept.
+            var lowestObserved: Double?
         }
         struct Calibration: Codable {
             var calibrator: ConformalCalibrator
@@ -44,7 +46,7 @@ extension StreamState {
             Parts.Normaliser(
                 group: group, ruleIndex: ruleIndex, resampler: resampler, context: context, fallback: fallback,
                 steps: steps, presentSteps: presentSteps, stepsSinceForecast: stepsSinceForecast, lastT: lastT,
-                lastSeen: lastSeen))
+                lastSeen: lastSeen, lowestObserved: lowestObserved))
         let calibration = try encoder.encode(Parts.Calibration(calibrator: calibrator, drift: drift, issued: issued))
         return StreamStateRecord(
             stream: id, checkpointID: recurrent == nil ? nil : checkpointID,

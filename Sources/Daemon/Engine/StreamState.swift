@@ -57,6 +57,9 @@ final class StreamState {
     var stepsSinceForecast = 0
     /// Time of the last step learned, Unix seconds.
     var lastT: Double?
+    /// The lowest value learned since the stream was created; nil before the first. A stream that has never been
+    /// negative (counts, power, flow, occupancy) gets no negative quantiles.
+    var lowestObserved: Double?
     /// Arrival time of the last reading, Unix seconds (least recently seen is evicted first).
     var lastSeen: Double
     /// Steps emitted by the resampler and not yet learned (drained by the next tick).
@@ -110,6 +113,9 @@ final class StreamState {
         self.stepsSinceForecast = parts.normaliser.stepsSinceForecast
         self.lastT = parts.normaliser.lastT
         self.lastSeen = parts.normaliser.lastSeen
+        // States saved before the lowest value was kept: the context is the evidence there is.
+        self.lowestObserved =
+            parts.normaliser.lowestObserved ?? parts.normaliser.context.compactMap(\.value).min()
         self.dirty = false
     }
 
