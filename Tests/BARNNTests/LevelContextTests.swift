@@ -113,8 +113,11 @@ import Testing
         // The first component code sits after magic, version, size, 4 dims, β, bound, level window, Student-t
         // degrees and count.
         let offset = 8 + 4 + 4 + 4 * 4 + 4 + 4 + 4 + 4 + 4
+        #expect(bytes[offset] == 1)  // the hour of day
         bytes[offset] = 99
-        #expect(throws: CheckpointError.self) { try Checkpoint.decode(bytes) }
+        #expect(throws: CheckpointError.invalidHeader("calendar component 99 with period 0")) {
+            try Checkpoint.decode(bytes)
+        }
     }
 
     @Test func aStateSavedBeforeTheLevelContextDecodes() throws {

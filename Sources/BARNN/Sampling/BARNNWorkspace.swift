@@ -5,7 +5,8 @@
 public final class BARNNWorkspace {
     private(set) var rows = 0
     private(set) var horizon = 0
-    let configuration: BARNNConfiguration
+    /// The model shapes the buffers are sized for.
+    public let configuration: BARNNConfiguration
     var storage: UnsafeMutablePointer<Float>
     var storageCount = 0
     // Views into `storage` (see `Network` for shapes).

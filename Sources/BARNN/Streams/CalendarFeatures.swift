@@ -78,7 +78,8 @@ public struct CalendarFeatures: Sendable, Codable, Equatable, Hashable {
     /// seasonal period `season` steps, two of them so a model's width does not depend on the data:
     /// - under a day: hour of day and day of week;
     /// - a day to under a week: day of week and day of year (the weekly and yearly cycles of daily data);
-    /// - a week and slower: day of year, and the season index when a season is set;
+    /// - a week and slower: day of year, and the season index when a season is set (day of year again when not, so
+    ///   the width stays 4);
     /// - a clock that skips (`irregular`, e.g. business hours) with a season m > 1: the season index replaces the
     ///   hour of day, which there does not say where in its season a step is.
     public static func forCadence(stepSeconds: Double, season: Int, irregular: Bool) -> CalendarFeatures {

@@ -15,9 +15,8 @@ final class ModelGroupRuntime {
     var model: BARNNModel? {
         didSet {
             // A checkpoint records its own inputs (an older one has no level context): size buffers for the model.
-            if let model, model.configuration != workspaceConfiguration {
+            if let model, model.configuration != workspace.configuration {
                 workspace = BARNNWorkspace(configuration: model.configuration)
-                workspaceConfiguration = model.configuration
             }
         }
     }
@@ -29,7 +28,6 @@ final class ModelGroupRuntime {
     var sampling = SamplingMode.monteCarlo(.full)
     /// Inference buffers for the active model's shapes, reused every tick.
     private(set) var workspace: BARNNWorkspace
-    private var workspaceConfiguration: BARNNConfiguration
     /// The last training outcome.
     var training = ModelSummary.TrainingStatus.none
     /// Present steps the group's streams must hold in total before the next training attempt.
@@ -50,7 +48,6 @@ final class ModelGroupRuntime {
         self.modelConfiguration = BARNNConfiguration(
             hiddenSize: settings.hiddenSize, levelWindow: settings.levelWindow, studentDegrees: settings.studentDegrees)
         self.workspace = BARNNWorkspace(configuration: modelConfiguration)
-        self.workspaceConfiguration = modelConfiguration
         self.nextTrainingAt = settings.minHistory
     }
 

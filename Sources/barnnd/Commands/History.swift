@@ -28,15 +28,7 @@ struct History: AsyncParsableCommand {
     @Argument(help: "The stream id, e.g. lab/t1.")
     var stream: String
 
-    @Option(
-        help: """
-            Start of the window (ISO-8601, today, yesterday, -2h…). Without --since and --until: the 24 hours up to \
-            the stream's newest data.
-            """)
-    var since: String?
-
-    @Option(help: "End of the window (default: now when --since is given).")
-    var until: String?
+    @OptionGroup var window: WindowOptions
 
     @Option(help: "Show forecasts issued this many steps before each time (1 = next-step forecasts).")
     var step = 1
@@ -52,8 +44,8 @@ struct History: AsyncParsableCommand {
         let context = InspectionContext(global: global)
         try await context.run {
             let store = try context.openStore()
-            let window = try context.window(since: since, until: until, store: store, stream: stream)
-            let from = window.lowerBound, to = window.upperBound
+            let range = try context.window(window, store: store, stream: stream)
+            let from = range.lowerBound, to = range.upperBound
             return try HistoryReport.read(from: store, stream: stream, step: step, fromUs: from, toUs: to)
                 .rendered(format)
         }

@@ -76,7 +76,8 @@ struct InspectionContext {
     /// The window of `--since`/`--until`. With neither given it is the 24 hours up to the stream's newest observation
     /// or forecast (the wall clock's last 24 hours for a live stream; the data's own for an old or replayed one);
     /// with one given, the other keeps its default (`-24h`, `now`).
-    func window(since: String?, until: String?, store: Store, stream: String) throws -> ClosedRange<Int64> {
+    func window(_ options: WindowOptions, store: Store, stream: String) throws -> ClosedRange<Int64> {
+        let since = options.since, until = options.until
         let day: Int64 = 86_400_000_000
         if since == nil, until == nil {
             let now = try nowUs
