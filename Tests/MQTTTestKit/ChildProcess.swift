@@ -68,6 +68,23 @@ public final class ChildProcess: @unchecked Sendable {
     /// Sends `signal`.
     public func signal(_ signal: Int32) { kill(pid, signal) }
 
+    /// Waits at most `timeout` for the process to exit: its raw wait status, or `nil` if it still runs.
+    public func wait(timeout: Duration) -> Int32? {
+        guard !exited else { return 0 }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var status: CInt = 0
+        while clock.now < deadline {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid || (reaped == -1 && errno != EINTR) {
+                exited = true
+                return status
+            }
+            usleep(2000)
+        }
+        return nil
+    }
+
     /// Waits for the process to exit and returns its raw wait status.
     @discardableResult
     public func wait() -> Int32 {

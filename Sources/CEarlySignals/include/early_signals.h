@@ -1,7 +1,11 @@
 #ifndef BARNND_EARLY_SIGNALS_H
 #define BARNND_EARLY_SIGNALS_H
 
-/// The SIGTERM or SIGINT that arrived before the daemon's own signal sources existed (0 for none); clears it.
-int barnnd_take_early_stop_signal(void);
+/// Whether this process catches SIGTERM and SIGINT from its start (`barnnd run`): 1 if so, 0 otherwise.
+int barnnd_stop_signals_caught(void);
+
+/// Blocks until a SIGTERM or SIGINT arrives (or has arrived since start-up) and returns its number; -1 if this
+/// process does not catch them.
+int barnnd_wait_for_stop_signal(void);
 
 #endif

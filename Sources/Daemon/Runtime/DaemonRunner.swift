@@ -12,8 +12,8 @@ import Synchronization
 /// ## Threads
 /// libmosquitto's thread appends each message to the ``DurableInbox`` and queues it; an async task moves messages
 /// into the ``EngineMailbox``; the engine thread (``EngineLoop``) owns the ``ForecastEngine`` and publishes and
-/// queues rows; the store writer thread commits them. Signals arrive on a dispatch queue and become events of
-/// ``run()``.
+/// queues rows; the store writer thread commits them. Signals arrive on a dispatch queue (SIGTERM and SIGINT from
+/// the host's handler instead when it has one, ``Options/hostStopSignals``) and become events of ``run()``.
 ///
 /// ## Signals
 /// - SIGTERM, SIGINT: stop taking messages, let the engine handle what it was handed and save every stream's state,
@@ -41,9 +41,11 @@ public final class DaemonRunner: Sendable {
         public var connectTimeout: Duration = .seconds(10)
         /// Whether received messages go through the durable inbox. The default is `true`.
         public var durableInbox = true
-        /// The stop signal the host caught before ``run()`` installed its own handlers (`barnnd run` catches them
-        /// from its first instruction); `nil` or a `nil` answer means none.
-        public var earlyStopSignal: (@Sendable () -> Int32?)?
+        /// Blocks until the host catches SIGTERM or SIGINT and returns it (`nil`: it never will). Given, it replaces the
+        /// runner's own sources for those two signals: `barnnd run` catches them from its first instruction with a
+        /// handler that stays, so no signal falls between two mechanisms. It is called on a thread of its own, which
+        /// may stay blocked after ``run()`` returns.
+        public var hostStopSignals: (@Sendable () -> Int32?)?
         /// Options of first trainings.
         public var training: TrainingOptions = ForecastEngine.defaultTrainingOptions
 
@@ -251,24 +253,23 @@ public final class DaemonRunner: Sendable {
         stopRequests.withLock { $0 = continuation }
         let queue = DispatchQueue(label: "barnnd.signals")
         var sources: [any DispatchSourceSignal] = []
-        for (number, event) in [
-            (SIGTERM, SignalEvent.terminate(SIGTERM)), (SIGINT, .terminate(SIGINT)), (SIGHUP, .reload),
-        ] {
-            // The default action would kill the process before the dispatch source sees the signal. A handler the
-            // host installed (barnnd's early-signal constructor) stays until the source replaces it: SIG_IGN here
-            // would discard a signal that comes in between.
-            var current = sigaction()
-            sigaction(number, nil, &current)
-            if current.__sigaction_handler.sa_handler == nil { signal(number, SIG_IGN) }
+        var handled: [(Int32, SignalEvent)] = [(SIGHUP, .reload)]
+        if let hostStopSignals = options.hostStopSignals {
+            let thread = Thread {
+                while let signal = hostStopSignals() { continuation.yield(.terminate(signal)) }
+            }
+            thread.name = "barnnd.stop-signals"
+            thread.start()
+        } else {
+            handled += [(SIGTERM, .terminate(SIGTERM)), (SIGINT, .terminate(SIGINT))]
+        }
+        for (number, event) in handled {
+            // The default action would kill the process before the dispatch source sees the signal.
+            signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { continuation.yield(event) }
             source.resume()
             sources.append(source)
-        }
-        // A stop that came while the process was starting is handled now, in order.
-        if let early = options.earlyStopSignal?() {
-            logger.info("stop signal received during start-up", metadata: ["signal": "\(early)"])
-            continuation.yield(.terminate(early))
         }
         return (stream, sources)
     }

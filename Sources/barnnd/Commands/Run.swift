@@ -36,9 +36,11 @@ struct Run: AsyncParsableCommand {
         var options = DaemonRunner.Options(configurationPath: path)
         options.overrides = try global.overrides()
         options.environment = ProcessInfo.processInfo.environment
-        options.earlyStopSignal = {
-            let signal = barnnd_take_early_stop_signal()
-            return signal == 0 ? nil : signal
+        if barnnd_stop_signals_caught() != 0 {
+            options.hostStopSignals = {
+                let signal = barnnd_wait_for_stop_signal()
+                return signal < 0 ? nil : signal
+            }
         }
         do {
             try await DaemonRunner(configuration: configuration, options: options, logger: logger).run()
