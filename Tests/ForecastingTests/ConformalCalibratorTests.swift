@@ -100,6 +100,28 @@ import Testing
         }
     }
 
+    /// A point mass at the published quantile (a count that is 0 at night, its lower quantiles raised to 0) leaves
+    /// those levels' offsets where they were: counted as hits, they ran away downwards at every zero.
+    @Test(arguments: [ConformalCalibrator.Method.adaptive(gamma: 0.02), .quantileTracking(rate: 0.02)])
+    func anOutcomeOnTheIssuedQuantileDoesNotMoveItsOffset(method: ConformalCalibrator.Method) throws {
+        let levels = try QuantileLevels([0.05, 0.25, 0.5, 0.75, 0.95])
+        var calibrator = ConformalCalibrator(
+            levels: levels, horizon: 1, configuration: .init(method: method, window: 200, minimumCount: 1))
+        let model = [-2.0, -1, 0.5, 1, 2]
+        for _ in 0..<500 {
+            var issued = model
+            calibrator.calibrate(step: 1, quantiles: &issued, rearrange: false)
+            issued = issued.map { max($0, 0) }
+            try calibrator.update(step: 1, quantiles: model, issued: issued, outcome: 0)
+        }
+        // Levels 0.05 and 0.25 sat on the outcome every time: their τ̃ (ACI) or offset (tracking) is unchanged. The
+        // top level was above it at first: moved down.
+        let initial = ConformalCalibrator(levels: levels, horizon: 1, configuration: calibrator.configuration)
+        let parameter = calibrator.steps[0].parameter, start = initial.steps[0].parameter
+        #expect(parameter[0] == start[0] && parameter[1] == start[1], "\(parameter)")
+        #expect(parameter[4] < start[4])
+    }
+
     @Test func calibratedQuantilesAreMonotoneAndColdCalibratorPassesThrough() throws {
         let levels = QuantileLevels.protocolLevels
         let model = levels.values.map { Gaussian.quantile($0) }

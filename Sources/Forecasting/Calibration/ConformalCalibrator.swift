@@ -28,12 +28,13 @@ public struct ConformalCalibrator: Sendable, Equatable {
         /// Split conformal on a rolling window: `cₖ` is the conformal τₖ-quantile of the last W scores of the level.
         case rollingWindow
         /// Adaptive conformal inference (Gibbs & Candès 2021, eq. 2) on the rolling window: each level keeps an
-        /// effective level `τ̃ₖ ← τ̃ₖ + γ(τₖ − 1{y ≤ qₖ + w·cₖ})` (before rearrangement; clamped to [0, 1]) and `cₖ` is the window's quantile at
-        /// `τ̃ₖ`. Long-run miss rate is within `max(τ̃ excursion)/(γT)` of nominal whatever the data do.
+        /// effective level `τ̃ₖ ← τ̃ₖ + γ(τₖ − 1{y < qₖ + w·cₖ})` (before rearrangement; clamped to [0, 1]; an
+        /// outcome on the quantile counts τₖ, see ``hit(outcome:quantile:level:)``) and `cₖ` is the window's quantile
+        /// at `τ̃ₖ`. Long-run miss rate is within `max(τ̃ excursion)/(γT)` of nominal whatever the data do.
         case adaptive(gamma: Double)
         /// Online quantile tracking (Angelopoulos, Candès & Tibshirani 2023, "Conformal PID control", the P term):
-        /// `cₖ ← cₖ + η(τₖ − 1{y ≤ q′ₖ})`, a stochastic-gradient step on the pinball loss of the offset. Needs no
-        /// score window (O(K) memory per step), `η` is in units of the model width.
+        /// `cₖ ← cₖ + η(τₖ − 1{y < q′ₖ})` (a tie counts τₖ), a stochastic-gradient step on the pinball loss of the
+        /// offset. Needs no score window (O(K) memory per step), `η` is in units of the model width.
         case quantileTracking(rate: Double)
     }
 
@@ -198,12 +199,14 @@ public struct ConformalCalibrator: Sendable, Equatable {
             for k in quantiles.indices {
                 // Each level follows its own (unrearranged) quantile: feeding back the rearranged position instead
                 // lets a level that crossed its neighbour run away, since its hits then belong to another level.
-                let hit = y <= (issued?[k] ?? quantiles[k] + w * offset(step: h - 1, level: k)) ? 1.0 : 0.0
+                let hit = Self.hit(
+                    outcome: y, quantile: issued?[k] ?? quantiles[k] + w * offset(step: h - 1, level: k), level: tau[k])
                 steps[h - 1].parameter[k] = min(1, max(0, steps[h - 1].parameter[k] + gamma * (tau[k] - hit)))
             }
         case .quantileTracking(let rate):
             for k in quantiles.indices {
-                let hit = y <= (issued?[k] ?? quantiles[k] + w * steps[h - 1].parameter[k]) ? 1.0 : 0.0
+                let hit = Self.hit(
+                    outcome: y, quantile: issued?[k] ?? quantiles[k] + w * steps[h - 1].parameter[k], level: tau[k])
                 steps[h - 1].parameter[k] += rate * (tau[k] - hit)
             }
         }
@@ -218,6 +221,16 @@ public struct ConformalCalibrator: Sendable, Equatable {
                 steps[h - 1].scores[k].append(Float(score))
             }
         }
+    }
+
+    /// The hit indicator ACI and tracking feed back: 1 below the quantile, 0 above it, and τ (no update) for an
+    /// outcome exactly on it, a subgradient of the pinball loss there. On a point mass (a count that is 0 all night,
+    /// a quantile raised to the non-negative bound) counting a tie as a hit moves the offset at every outcome of the
+    /// mass without changing what is published, and it runs away: the next nonzero outcome then meets an interval
+    /// the offset has pushed far below it.
+    @inline(__always)
+    static func hit(outcome y: Double, quantile q: Double, level tau: Double) -> Double {
+        y < q ? 1 : (y > q ? 0 : tau)
     }
 
     /// Scores are clamped to ±this many model widths before they are stored as `Float`.
