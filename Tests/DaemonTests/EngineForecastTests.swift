@@ -29,6 +29,9 @@ import Testing
         // The fallback's residual quantiles reach below 0: without the bound the lowest quantile is negative.
         #expect(signed.contains { $0.points.contains { $0.quantiles[0] < 0 } })
         #expect(engine.counters.forecastsClampedAtZero > 0)
+        // The calibrator learns from the published rows: raised too.
+        let issued = try #require(engine.streams["count"]?.issued.compactMap { $0 })
+        #expect(!issued.isEmpty && issued.allSatisfy { $0.raw.allSatisfy { $0.allSatisfy { $0 >= 0 } } })
     }
 
     @Test func everyObservationIsWrittenOnceAndColdStreamsGetFallbackForecasts() throws {

@@ -105,24 +105,25 @@ extension ForecastEngine {
         if group.settings.calibration.method != .none {
             for h in raw.indices { state.calibrator.calibrate(step: h + 1, quantiles: &raw[h], rearrange: false) }
         }
-        var calibrated = raw
-        for h in calibrated.indices { QuantileLevels.rearrange(&calibrated[h]) }
-        state.recordIssued(StreamState.Issued(model: model, raw: raw, published: calibrated[0]))
         // A stream that has never been negative is not forecast negative: for outcomes ≥ 0, raising a quantile below
-        // 0 to 0 can only lower its pinball loss. Applied to what is published and stored, after the drift monitor's
-        // copy, which judges the model and calibrator themselves.
+        // 0 to 0 can only lower its pinball loss. Raised before the row is recorded, so the calibrator and the drift
+        // monitor learn from what was published: judged on the unraised row, a series that is 0 half the time (orders
+        // at night, solar generation) counted every upper bound below 0 as a miss and widened the day's intervals.
         var means = means
         if let lowest = state.lowestObserved, lowest >= 0 {
             var raised = false
-            for h in calibrated.indices {
-                for k in calibrated[h].indices where calibrated[h][k] < 0 {
-                    calibrated[h][k] = 0
+            for h in raw.indices {
+                for k in raw[h].indices where raw[h][k] < 0 {
+                    raw[h][k] = 0
                     raised = true
                 }
                 means[h] = max(means[h], 0)
             }
             if raised { _counters.forecastsClampedAtZero += 1 }
         }
+        var calibrated = raw
+        for h in calibrated.indices { QuantileLevels.rearrange(&calibrated[h]) }
+        state.recordIssued(StreamState.Issued(model: model, raw: raw, published: calibrated[0]))
         state.stepsSinceForecast = 0
         state.forecastOwed = false
         state.dirty = true
