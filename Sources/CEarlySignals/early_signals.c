@@ -4,9 +4,9 @@
 // dispositions.
 //
 // The handler stays for the life of the process and writes each signal into a pipe that the daemon reads: there is
-// no hand-over to a second mechanism. Handing over to a dispatch signal source lost a SIGINT that came 30 ms after
-// start-up (the daemon ran on): libdispatch blocks the signal only in the thread that registers it, so another
-// thread still ran this handler after the daemon had already taken the early record.
+// no hand-over to a second mechanism. Handing over to dispatch signal sources once lost a SIGINT that came 30 ms after
+// start-up (the daemon ran on for 36 min): a signal that reached this handler after the daemon had taken its record
+// went nowhere.
 #define _GNU_SOURCE
 #include "early_signals.h"
 

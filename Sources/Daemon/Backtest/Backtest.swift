@@ -130,9 +130,9 @@ public final class Backtest {
         let never = Duration.seconds(Int64(1) << 40)
         retrain.window = nil
         retrain.history = never
-        // Every checkpoint stays: the ablations serve version 1, which a long run's retrains would otherwise prune
-        // (parking's nine retrains did with keep_last = 5).
-        retrain.keepLast = 1000
+        // As many checkpoints as the configuration allows: the ablations serve version 1, which a long run's retrains
+        // would otherwise prune (parking's nine retrains did with keep_last = 5).
+        retrain.keepLast = DaemonConfiguration.RetrainSettings.keepLastRange.upperBound
         guard retrainEverySteps > 0 else {
             retrain.every = never
             retrain.driftTrigger = false

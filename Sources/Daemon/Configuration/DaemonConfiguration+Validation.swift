@@ -117,7 +117,9 @@ extension DaemonConfiguration {
         if !(retrain.validationFraction > 0 && retrain.validationFraction < 1) {
             problems.append(.init(.outOfRange, "\(path).retrain.validation_fraction", "must be in (0, 1)"))
         }
-        check(retrain.keepLast, in: 1...1000, "\(path).retrain.keep_last", &problems)
+        check(
+            retrain.keepLast, in: DaemonConfiguration.RetrainSettings.keepLastRange, "\(path).retrain.keep_last",
+            &problems)
         if !(retrain.promotionTolerance >= 0 && retrain.promotionTolerance <= 1) {
             problems.append(.init(.outOfRange, "\(path).retrain.promotion_tolerance", "must be in [0, 1]"))
         }

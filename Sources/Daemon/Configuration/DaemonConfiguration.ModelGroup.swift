@@ -60,8 +60,10 @@ extension DaemonConfiguration {
         /// Fraction of the history (the most recent part) held out to validate against the active model,
         /// in (0, 1). The default is 0.2.
         public var validationFraction = 0.2
-        /// Checkpoints kept per group, ≥ 1; older inactive ones are deleted. The default is 5.
+        /// Checkpoints kept per group, in ``keepLastRange``; older inactive ones are deleted. The default is 5.
         public var keepLast = 5
+        /// The values `keep_last` may take.
+        public static let keepLastRange = 1...1000
         /// How much worse than the active model a candidate may validate and still be promoted, in [0, 1]: its mean
         /// CRPS may exceed the active model's by this fraction, and its mean absolute coverage error (over the
         /// central intervals) by this many coverage points. The default is 0.02.
