@@ -68,6 +68,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
+                "Formats",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,11 +80,55 @@ let package = Package(
             dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // The daemon's data path, one module per layer (README "Layout"); each depends only on layers above it here.
+        // Byte and text formats every layer shares: UTC timestamps, JSON values and the one JSON writer.
+        .target(name: "Formats", swiftSettings: strictSettings),
+        // The configuration's values, its TOML loader and the rule syntax (stream templates, JSON paths, wildcards).
+        .target(name: "Configuration", dependencies: ["Formats", "TOML", "MQTT"], swiftSettings: strictSettings),
+        // Payloads to readings: topic rules, payload decoding (JSON, SenML, plain numbers), rejects.
+        .target(name: "Ingest", dependencies: ["Formats", "Configuration", "MQTT"], swiftSettings: strictSettings),
+        // Training jobs, the promotion gate, checkpoint rollback and train requests.
+        .target(
+            name: "Trainer",
+            dependencies: [
+                "Formats", "Configuration", "BARNN", "Forecasting", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The forecast engine: per-stream state, batched learning and sampling, calibration, payloads, control.
+        .target(
+            name: "Engine",
+            dependencies: [
+                "Formats", "Configuration", "Ingest", "Trainer", "BARNN", "Forecasting", "Storage", "MQTT",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The running daemon: MQTT → durable inbox → engine loop → writer and publisher, health, systemd.
         .target(
             name: "Daemon",
             dependencies: [
-                "BARNN", "Forecasting", "Storage", "MQTT", "TOML",
+                "Formats", "Configuration", "Ingest", "Engine", "BARNN", "Storage", "MQTT",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Offline runs of the same engine on data time: backtests and replays of recorded streams.
+        .target(
+            name: "Backtest",
+            dependencies: [
+                "Formats", "Configuration", "Ingest", "Trainer", "Engine", "BARNN", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The CLI's reports over the Store: history, streams, checkpoints, events, rejects, status, fan charts.
+        .target(
+            name: "Inspection",
+            dependencies: [
+                "Formats", "Configuration", "Forecasting", "Storage", "MQTT",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -91,7 +136,8 @@ let package = Package(
         .executableTarget(
             name: "barnnd",
             dependencies: [
-                "Daemon", "CEarlySignals",
+                "Formats", "Configuration", "Engine", "Daemon", "Backtest", "Inspection", "Storage", "MQTT",
+                "CEarlySignals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,23 +155,31 @@ let package = Package(
         ),
 
         .executableTarget(name: "forecasting-bench", dependencies: ["Forecasting"], swiftSettings: numericSettings),
-        .executableTarget(name: "ingest-bench", dependencies: ["Daemon"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "ingest-bench", dependencies: ["Configuration", "Ingest"], swiftSettings: strictSettings),
         .executableTarget(
             name: "engine-bench",
-            dependencies: ["Daemon", "BARNN", "Storage", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Configuration", "Ingest", "Engine", "BARNN", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
 
         .executableTarget(name: "barnn-bench", dependencies: ["BARNN"], swiftSettings: numericSettings),
         .executableTarget(
             name: "daemon-bench",
-            dependencies: ["BARNN", "Daemon", "MQTT", "MQTTTestKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "BARNN", "Configuration", "Daemon", "MQTT", "MQTTTestKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
 
         // Fuzz targets (libFuzzer through Scripts/fuzz.sh; a normal build replays files: FUZZ_TARGET=… fuzz-barnnd F).
         .executableTarget(
-            name: "fuzz-barnnd", dependencies: ["Daemon", "MQTT"], path: "Fuzz", exclude: ["Seeds"],
+            name: "fuzz-barnnd", dependencies: ["Formats", "Configuration", "Ingest", "Engine", "MQTT"], path: "Fuzz",
+            exclude: ["Seeds"],
             swiftSettings: strictSettings
         ),
 
@@ -171,14 +225,18 @@ let package = Package(
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit"], swiftSettings: strictSettings),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "MQTTTestKit"],
+            dependencies: [
+                "Formats", "Configuration", "Ingest", "Trainer", "Engine", "Daemon", "Backtest", "Inspection",
+                "MQTTTestKit",
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "barnndTests",
             dependencies: [
-                "barnnd", "Daemon", "Storage", "MQTTTestKit", .product(name: "GRDB", package: "GRDB.swift"),
+                "barnnd", "Formats", "Configuration", "Engine", "Daemon", "Inspection", "Storage", "MQTTTestKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],

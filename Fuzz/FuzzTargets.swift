@@ -1,4 +1,6 @@
-import Daemon
+import Configuration
+import Engine
+import Ingest
 import MQTT
 
 /// The fuzz targets: each takes one input and either returns or traps on a broken property. A trap (or a sanitizer

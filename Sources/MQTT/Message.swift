@@ -23,10 +23,4 @@ public struct Message: Sendable, Hashable {
 
     /// The payload decoded as UTF-8 (invalid sequences repaired), for text formats.
     public var payloadString: String { String(decoding: payload, as: UTF8.self) }
-
-    /// At most `limit` bytes of payload as text, for logs and reject rows that must stay bounded.
-    public func payloadExcerpt(limit: Int = 64) -> String {
-        let head = String(decoding: payload.prefix(limit), as: UTF8.self)
-        return payload.count > limit ? head + "…(\(payload.count) bytes)" : head
-    }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import Configuration
 
 #if canImport(Glibc)
     import Glibc

@@ -8,7 +8,9 @@
 //
 // Usage: swift run -c release daemon-bench [--streams 1000,10000] [--seconds 15] [--warmup 40]
 import BARNN
+import Configuration
 import Daemon
+import Engine
 import Foundation
 import Logging
 import MQTT

@@ -2,8 +2,9 @@
 // BARNN calls it is made of, measured in the same run: one batched `step` (N rows) and one `sample` (N·S rows).
 // Prints JSON lines. Run: swift run -c release engine-bench
 import BARNN
-import Daemon
+import Configuration
 import Dispatch
+import Engine
 import Foundation
 import Logging
 import Storage

@@ -1,9 +1,10 @@
+import Configuration
 // ingest-bench: Ingestor throughput per payload format, beside the bare parse it cannot beat (Double(String) for
 // numbers, Foundation's JSONSerialization for JSON) measured in the same run. Prints JSON lines.
 //
 //     swift run -c release ingest-bench
-import Daemon
 import Foundation
+import Ingest
 
 let messages = 200_000
 let arrival = 1_767_225_600.0

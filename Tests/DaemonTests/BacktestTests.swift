@@ -3,7 +3,10 @@ import Foundation
 import Logging
 import Testing
 
-@testable import Daemon
+@testable import Backtest
+@testable import Configuration
+@testable import Engine
+@testable import Formats
 
 /// A synthetic `timestamp,stream,value` recording: a daily sine (period 24 steps) plus seeded Gaussian noise whose
 /// standard deviation switches from `noise` to `testNoise` at `switchAt`.

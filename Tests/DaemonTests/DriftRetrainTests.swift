@@ -4,7 +4,9 @@ import MQTT
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
+@testable import Formats
 
 /// The whole loop on a synthetic stream whose noise grows sixfold at step 600: the drift monitor alarms, the alarm
 /// is published and recorded, a drift-triggered retrain runs through the promotion gate, the new checkpoint is
@@ -102,8 +104,8 @@ import Testing
             let values = records.compactMap { $0.coverage.first { abs($0.level - 0.9) < 1e-9 }?.value }
             return values.reduce(0, +) / Double(max(1, values.count))
         }
-        let changeUs = ForecastEngine.microseconds(EngineFixture.start + 60 * Double(Self.change))
-        let promotedUs = ForecastEngine.microseconds(RetrainDriver.time(promoted.step))
+        let changeUs = UTCTimestamp.saturatingMicroseconds(EngineFixture.start + 60 * Double(Self.change))
+        let promotedUs = UTCTimestamp.saturatingMicroseconds(RetrainDriver.time(promoted.step))
         let before = coverage90(windows.filter { $0.windowEndUs < changeUs })
         let dip = coverage90(windows.filter { $0.windowEndUs - 50 * 60_000_000 > changeUs }.prefix(1).map { $0 })
         let recovered = coverage90(windows.filter { $0.windowEndUs - 50 * 60_000_000 > promotedUs })

@@ -1,4 +1,4 @@
-import Daemon
+import Formats
 import Foundation
 import MQTT
 import MQTTTestKit

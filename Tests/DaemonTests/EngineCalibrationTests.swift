@@ -1,7 +1,8 @@
 import Forecasting
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
 
 @Suite struct EngineCalibrationTests {
     @Test(arguments: [DaemonConfiguration.CalibrationMethod.none, .rolling, .aci])

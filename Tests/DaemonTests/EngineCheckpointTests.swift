@@ -1,9 +1,8 @@
 import BARNN
+import Engine
 import Foundation
 import Storage
 import Testing
-
-@testable import Daemon
 
 @Suite struct EngineCheckpointTests {
     @Test(arguments: ["garbage", "wrong shape"])

@@ -1,7 +1,7 @@
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Engine
 
 @Suite struct EngineDamagedStateTests {
     @Test func anUnreadableSavedStateIsCountedAndTheStreamStartsFresh() async throws {

@@ -1,7 +1,8 @@
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
 
 /// A redelivered reading (same stream and time, bit-identical value) is counted as a duplicate, never a reject; a
 /// conflicting or unseen late reading is still rejected.

@@ -4,7 +4,8 @@ import Logging
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
 
 /// A real SQLite store in a temporary directory, its one writer, and helpers to drive a `ForecastEngine`.
 final class EngineFixture {

@@ -5,7 +5,8 @@ import MQTT
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
 
 @Suite struct EngineForecastTests {
     /// Readings that alternate around zero-ish levels: 0 and 1 for the count, −0.5 and 1 for the signed stream.

@@ -2,7 +2,8 @@ import Foundation
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
 
 /// The `stream_states` rows fuzzing found to crash start-up (Fixtures/DamagedStates, each the hidden, normaliser and
 /// calibrator blobs joined by NUL bytes) are refused: the daemon starts, that stream starts cold, the others restore.

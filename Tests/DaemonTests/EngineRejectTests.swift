@@ -1,7 +1,9 @@
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
+@testable import Ingest
 
 @Suite struct EngineRejectTests {
     /// Rules for every payload format plus an event-cadence JSON rule and a template that can produce an empty id.

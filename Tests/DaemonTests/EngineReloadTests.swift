@@ -2,7 +2,8 @@ import Foundation
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
 
 @Suite struct EngineReloadTests {
     @Test func reloadAppliesRulesAndPublishSettingsAndKeepsStreamStates() throws {

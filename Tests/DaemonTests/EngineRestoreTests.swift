@@ -3,7 +3,8 @@ import Foundation
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
 
 @Suite struct EngineRestoreTests {
     static let streams = ["a", "b"]

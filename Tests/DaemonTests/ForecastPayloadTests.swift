@@ -1,4 +1,5 @@
-import Daemon
+import Engine
+import Formats
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
-import Daemon
+import Configuration
+import Ingest
 import Testing
 
 /// Seeded SplitMix64, so every run feeds the same inputs.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Daemon
+@testable import Inspection
 
 /// Axis ticks of the fan chart: round values and round UTC times, never too many.
 @Suite struct InspectionChartAxisTests {

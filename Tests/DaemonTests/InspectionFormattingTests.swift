@@ -1,5 +1,5 @@
-import Daemon
 import Foundation
+import Inspection
 import Testing
 
 /// Time expressions, tables, CSV and JSON as the inspection commands print them.

@@ -2,7 +2,7 @@ import Forecasting
 import Foundation
 import Testing
 
-@testable import Daemon
+@testable import Engine
 
 /// A stream keeps, and saves, only the rows of its issued forecasts that scoring still needs.
 @Suite struct IssuedForecastStateTests {

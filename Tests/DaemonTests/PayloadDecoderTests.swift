@@ -1,4 +1,5 @@
-import Daemon
+import Configuration
+import Ingest
 import Testing
 
 @Suite struct PayloadDecoderTests {

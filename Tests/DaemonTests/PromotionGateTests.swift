@@ -4,7 +4,10 @@ import Foundation
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
+@testable import Formats
+@testable import Trainer
 
 /// The promotion gate: the verdict's arithmetic, common random numbers, and a deliberately worse candidate.
 @Suite struct PromotionGateTests {
@@ -99,7 +102,7 @@ import Testing
         let cli = try driver.cliStore()
         let writer = cli.makeWriter()
         let id = try await TrainRequest.submit(
-            writer: writer, model: "default", timeUs: ForecastEngine.microseconds(RetrainDriver.time(120)))
+            writer: writer, model: "default", timeUs: UTCTimestamp.saturatingMicroseconds(RetrainDriver.time(120)))
         try await driver.feed(120..<121, value: series)
         #expect(engine.waitForTrainer(timeout: .seconds(120)))
         try await driver.feed(121..<122, value: series)

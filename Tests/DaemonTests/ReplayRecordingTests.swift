@@ -1,4 +1,4 @@
-import Daemon
+import Backtest
 import Foundation
 import Testing
 

@@ -4,7 +4,7 @@ import Logging
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Engine
 
 /// Drives an engine minute by minute with one stream whose values come from a closure, storing every output.
 struct RetrainDriver {

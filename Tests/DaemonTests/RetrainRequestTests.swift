@@ -3,7 +3,10 @@ import Foundation
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
+@testable import Formats
+@testable import Trainer
 
 /// Retraining asked for through the database (`barnnd train`), rollbacks (`barnnd rollback`) and `keep_last`.
 @Suite struct RetrainRequestTests {
@@ -27,7 +30,7 @@ import Testing
         let cli = try driver.cliStore()
         let writer = cli.makeWriter()
         let id = try await TrainRequest.submit(
-            writer: writer, model: "default", timeUs: ForecastEngine.microseconds(RetrainDriver.time(62)))
+            writer: writer, model: "default", timeUs: UTCTimestamp.saturatingMicroseconds(RetrainDriver.time(62)))
         try await driver.feed(62..<63, value: series)
         let started = try #require(driver.events("training_started").last)
         #expect(started.step == 62)
@@ -47,7 +50,7 @@ import Testing
 
         // A request for an unknown group is answered with a failure.
         let unknown = try await TrainRequest.submit(
-            writer: writer, model: "nope", timeUs: ForecastEngine.microseconds(RetrainDriver.time(70)))
+            writer: writer, model: "nope", timeUs: UTCTimestamp.saturatingMicroseconds(RetrainDriver.time(70)))
         try await driver.feed(70..<71, value: series)
         #expect(try TrainRequest.outcome(store: cli, id: unknown, sinceUs: 0)?.kind == "training_failed")
         await writer.close()
@@ -103,7 +106,7 @@ import Testing
         let writer = cli.makeWriter()
         for _ in 0..<3 {
             _ = try await TrainRequest.submit(
-                writer: writer, model: "default", timeUs: ForecastEngine.microseconds(RetrainDriver.time(step)))
+                writer: writer, model: "default", timeUs: UTCTimestamp.saturatingMicroseconds(RetrainDriver.time(step)))
             try await driver.feed(step..<(step + 1), value: series)
             #expect(driver.engine.waitForTrainer(timeout: .seconds(120)))
             try await driver.feed((step + 1)..<(step + 8), value: series)

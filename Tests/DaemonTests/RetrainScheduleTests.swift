@@ -3,7 +3,8 @@ import Foundation
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
 
 /// Scheduled and drift-triggered retrains: `every`, the allowed window, the cooldown and the stagger, driven by
 /// injected engine times (no data: each job fails fast, and only its `training_started` time matters).

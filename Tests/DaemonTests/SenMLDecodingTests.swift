@@ -1,4 +1,5 @@
-import Daemon
+import Configuration
+import Ingest
 import Testing
 
 /// SenML decoding against the examples of RFC 8428 §5.1 and its base-field rules.

@@ -2,7 +2,9 @@ import MQTT
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
+@testable import Ingest
 
 /// Topics and stream ids are bytes: canonically equivalent but different byte sequences are different streams all
 /// the way from the topic filter to the Store.

@@ -3,7 +3,8 @@ import Foundation
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Configuration
+@testable import Engine
 
 /// Each part of a saved state out of the bounds of the configuration refuses the state, naming that part.
 @Suite struct StreamStateBoundsTests {

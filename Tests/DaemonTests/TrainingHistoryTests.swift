@@ -2,7 +2,9 @@ import Forecasting
 import Storage
 import Testing
 
-@testable import Daemon
+@testable import Engine
+@testable import Formats
+@testable import Trainer
 
 /// The series a retrain reads: the context where it reaches back over `retrain.history`, the Store only for the
 /// older part, never rows newer than the job.
@@ -13,7 +15,7 @@ import Testing
     }
 
     static func microseconds(minute: Int) -> Int64 {
-        ForecastEngine.microseconds(EngineFixture.start + Double(minute) * 60)
+        UTCTimestamp.saturatingMicroseconds(EngineFixture.start + Double(minute) * 60)
     }
 
     /// A Store holding minutes `stored` of stream "s" (committed).
@@ -21,7 +23,8 @@ import Testing
         let fixture = try EngineFixture()
         var output = EngineOutput()
         for step in steps(stored) {
-            output.writes.append(.observation(stream: "s", tUs: ForecastEngine.microseconds(step.t), value: step.value))
+            output.writes.append(
+                .observation(stream: "s", tUs: UTCTimestamp.saturatingMicroseconds(step.t), value: step.value))
         }
         try await fixture.apply(output)
         return fixture

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import Testing
 
-@testable import Daemon
+@testable import Trainer
 
 /// `retrain.warm_start`: a retrain starts from the active model's weights when asked and when the shapes match.
 @Suite struct WarmStartTests {

@@ -1,4 +1,6 @@
-import Daemon
+import Configuration
+import Engine
+import Formats
 import Foundation
 import Logging
 import Storage

@@ -1,5 +1,7 @@
 public import BARNN
+public import Configuration
 import Dispatch
+import Engine
 import Foundation
 public import Logging
 import MQTT

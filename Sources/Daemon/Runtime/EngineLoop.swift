@@ -1,3 +1,6 @@
+import Configuration
+import Engine
+import Formats
 import Foundation
 import Logging
 import MQTT

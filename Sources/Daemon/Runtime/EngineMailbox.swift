@@ -1,3 +1,4 @@
+public import Configuration
 import Dispatch
 public import MQTT
 import Synchronization

@@ -1,3 +1,4 @@
+public import Engine
 import Foundation
 import MQTT
 import Storage

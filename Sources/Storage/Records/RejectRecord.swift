@@ -1,3 +1,5 @@
+import Formats
+
 /// A message barnnd could not use, kept with a bounded excerpt of its payload and the reason.
 public struct RejectRecord: Sendable, Equatable {
     /// The longest payload excerpt kept, in bytes; longer payloads are cut (their full length is stored).
@@ -7,7 +9,8 @@ public struct RejectRecord: Sendable, Equatable {
     public var timeUs: Int64
     /// The MQTT topic it arrived on.
     public var topic: String
-    /// At most ``excerptLimit`` bytes of the payload, decoded as UTF-8 (invalid bytes become U+FFFD).
+    /// At most ``excerptLimit`` bytes of the payload as printable text (control characters and invalid bytes
+    /// become `.`, a cut payload ends in `...`).
     public var excerpt: String
     /// The payload's full length in bytes.
     public var payloadBytes: Int
@@ -18,7 +21,7 @@ public struct RejectRecord: Sendable, Equatable {
     public init(timeUs: Int64, topic: String, payload: some Collection<UInt8>, reason: String) {
         self.timeUs = timeUs
         self.topic = topic
-        self.excerpt = String(decoding: payload.prefix(Self.excerptLimit), as: UTF8.self)
+        self.excerpt = PayloadExcerpt.make(of: payload, limit: Self.excerptLimit)
         self.payloadBytes = payload.count
         self.reason = reason
     }

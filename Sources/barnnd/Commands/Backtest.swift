@@ -1,5 +1,6 @@
 import ArgumentParser
-import Daemon
+import Backtest
+import Configuration
 import Foundation
 import Logging
 

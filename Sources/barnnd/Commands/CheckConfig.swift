@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import Configuration
 import Foundation
 
 /// `barnnd check-config [FILE]`: validates a configuration file and lists every problem.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import Inspection
 
 /// `barnnd checkpoints [MODEL]`: stored model versions.
 struct Checkpoints: AsyncParsableCommand {

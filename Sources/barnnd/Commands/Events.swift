@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import Inspection
 
 /// `barnnd events`: retrain runs, promotions, alarms and evictions.
 struct Events: AsyncParsableCommand {

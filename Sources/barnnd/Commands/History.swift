@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import Inspection
 
 /// `barnnd history STREAM`: observations beside the forecasts issued for them, with a quality summary.
 struct History: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Daemon
 import Foundation
+import Inspection
 import Storage
 
 /// `barnnd plot STREAM --out FILE`: a fan chart as SVG, or PNG through rsvg-convert.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import Inspection
 
 /// `barnnd rejects`: messages barnnd could not use.
 struct Rejects: AsyncParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import Backtest
 import Foundation
 import Logging
 import MQTT

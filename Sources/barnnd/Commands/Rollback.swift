@@ -1,8 +1,9 @@
 import ArgumentParser
-import Daemon
+import Configuration
 import Foundation
 import Logging
 import Storage
+import Trainer
 
 /// `barnnd rollback MODEL VERSION`: re-activates a stored checkpoint; the running daemon swaps it in.
 struct Rollback: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CEarlySignals
+import Configuration
 import Daemon
 import Foundation
 import Logging

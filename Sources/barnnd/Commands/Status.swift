@@ -1,5 +1,6 @@
 import ArgumentParser
-import Daemon
+import Configuration
+import Inspection
 
 /// `barnnd status`: the database summary and the daemon's retained status from the broker.
 struct Status: AsyncParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import Inspection
 
 /// `barnnd streams`: every stream with its model, rolling scores and drift state.
 struct Streams: AsyncParsableCommand {

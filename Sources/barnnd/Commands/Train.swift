@@ -1,8 +1,10 @@
 import ArgumentParser
-import Daemon
+import Configuration
+import Formats
 import Foundation
 import Logging
 import Storage
+import Trainer
 
 /// `barnnd train --model NAME [--wait]`: asks the running daemon to retrain a model group, through the database.
 struct Train: AsyncParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
-import Daemon
+import Configuration
+import Formats
 import Foundation
+import Inspection
 import Storage
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import Backtest
 import Foundation
 
 /// Reads a `timestamp,stream,value` CSV for `replay` and `backtest`, with one-line errors naming the file.

@@ -1,0 +1,131 @@
+import BARNN
+import Configuration
+import Forecasting
+import Logging
+import Storage
+
+extension ForecastEngine {
+    /// Learns every waiting step of every stream: rows, scoring, calibration, drift, fallback and context, then the
+    /// batched BARNN steps. Returns the streams that learned something, by id.
+    func learnPending(now: Double, into output: inout EngineOutput) -> [StreamState] {
+        var learned: [StreamState] = []
+        for id in touched.sorted() {
+            guard let state = streams[id], !state.pending.isEmpty else { continue }
+            let horizon = groups[state.group]?.settings.horizon ?? state.calibrator.horizon
+            for (index, observation) in state.pending.enumerated() {
+                if index < state.replayPending {
+                    _counters.replayedObservations += 1
+                } else {
+                    output.writes.append(
+                        .observation(stream: state.id, tUs: Self.microseconds(observation.t), value: observation.value))
+                    _counters.observations += 1
+                    if observation.value == nil { _counters.gaps += 1 }
+                }
+                score(state, observation, into: &output)
+                state.fallback.learn(observation)
+                state.context.append(observation)
+                state.steps += 1
+                if let value = observation.value {
+                    state.presentSteps += 1
+                    state.lowestObserved = min(state.lowestObserved ?? value, value)
+                }
+                state.issued.append(nil)
+                if state.issued.count > horizon { state.issued.removeFirst(state.issued.count - horizon) }
+                state.stepsSinceForecast += 1
+                state.lastT = observation.t
+            }
+            state.dirty = true
+            learned.append(state)
+        }
+        for name in groups.keys.sorted() {
+            guard let group = groups[name], group.model != nil else { continue }
+            advance(learned.filter { $0.group == name }, group: group)
+        }
+        for state in learned {
+            state.pending.removeAll()
+            state.replayPending = 0
+        }
+        return learned
+    }
+
+    /// Scores the forecasts issued 1…H steps before `observation` (the calibrator learns from the model quantiles,
+    /// the drift monitor from the published step-1 quantiles).
+    private func score(_ state: StreamState, _ observation: Observation, into output: inout EngineOutput) {
+        guard let y = observation.value, y.isFinite else { return }
+        let horizon = state.calibrator.horizon
+        for h in stride(from: 1, through: min(horizon, state.issued.count), by: 1) {
+            let index = state.issued.count - h
+            guard let forecast = state.issued[index] else { continue }
+            defer { state.issued[index]?.scored(step: h) }
+            do {
+                try state.calibrator.update(
+                    step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y)
+                guard h == 1 else { continue }
+                let update = try state.drift.update(time: observation.t, quantiles: forecast.published, outcome: y)
+                if let alarm = update.alarm { recordDriftAlarm(alarm, state: state, into: &output) }
+                if let window = update.closedWindow {
+                    output.writes.append(.drift(Self.driftRecord(window, stream: state.id, intervals: state.drift)))
+                }
+            } catch {
+                _counters.scoringRejects += 1
+            }
+        }
+    }
+
+    static func driftRecord(_ window: DriftWindow, stream: String, intervals monitor: DriftMonitor) -> DriftRecord {
+        DriftRecord(
+            stream: stream, windowEndUs: microseconds(window.end), n: window.count,
+            crps: window.crps.isFinite ? window.crps : nil,
+            mae: window.meanAbsoluteError.isFinite ? window.meanAbsoluteError : nil,
+            coverage: zip(monitor.intervals, window.coverage).map {
+                DriftRecord.LevelValue(level: $0.coverage, value: $1)
+            },
+            pitBins: window.pitHistogram, alarm: !window.alarms.isEmpty)
+    }
+
+    /// Advances the hidden states of `members` (one group) through their waiting steps: one batched `step` per
+    /// round (round r takes each stream's r-th step); streams without a state are warmed from their context once
+    /// they have `min_history` present steps.
+    func advance(_ members: [StreamState], group: ModelGroupRuntime) {
+        guard let model = group.model else { return }
+        let nH = model.configuration.hiddenSize, nF = model.configuration.timeFeatures
+        let warm = members.filter { $0.recurrent != nil }
+        let rounds = warm.map(\.pending.count).max() ?? 0
+        for r in 0..<rounds {
+            let active = warm.filter { $0.pending.count > r }
+            var batch = RecurrentBatch(active.map { $0.recurrent! }, hiddenSize: nH)
+            var values = [Float](repeating: .nan, count: active.count)
+            var features = [Float](repeating: 0, count: active.count * nF)
+            features.withUnsafeMutableBufferPointer { buffer in
+                for (i, state) in active.enumerated() {
+                    let observation = state.pending[r]
+                    values[i] = observation.value.map(Float.init) ?? .nan
+                    model.configuration.calendar.write(
+                        unixTime: observation.t, index: state.steps - state.pending.count + r,
+                        into: buffer.baseAddress! + i * nF, width: nF)
+                }
+            }
+            model.step(&batch, observations: values, timeFeatures: features, workspace: group.workspace)
+            for (i, state) in active.enumerated() {
+                let next = batch[i]
+                // A non-finite state (an extreme input) is dropped and re-warmed from the context.
+                state.recurrent = next.hidden.allSatisfy(\.isFinite) ? next : nil
+            }
+        }
+        for state in members where state.recurrent == nil { warmUp(state, group: group) }
+    }
+
+    /// Warms a stream's hidden state from its context with a noise-free pass, once it has `min_history` steps.
+    func warmUp(_ state: StreamState, group: ModelGroupRuntime) {
+        guard let model = group.model, state.presentSteps >= group.settings.minHistory, !state.context.isEmpty
+        else { return }
+        let values = state.context.map { $0.value.map(Float.init) ?? .nan }
+        let features = model.configuration.calendar.features(
+            unixTimes: state.context.map(\.t), firstIndex: state.steps - state.context.count,
+            width: model.configuration.timeFeatures)
+        let warmed = model.warmUp(
+            values: values, timeFeatures: features, scale: model.scale(fitting: values), workspace: group.workspace)
+        state.recurrent = warmed.hidden.allSatisfy(\.isFinite) ? warmed : nil
+        state.dirty = true
+    }
+}

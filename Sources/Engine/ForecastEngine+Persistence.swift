@@ -1,0 +1,215 @@
+import BARNN
+import Configuration
+import Forecasting
+import Formats
+import Ingest
+import Logging
+import Storage
+
+extension ForecastEngine {
+    /// Loads a group's active checkpoint; a damaged or mismatched one is logged, counted and recorded as an event,
+    /// and the group stays on the fallback.
+    func loadActiveCheckpoint(group: ModelGroupRuntime, now: Double) {
+        do {
+            guard let checkpoint = try store.activeCheckpoint(model: group.name) else { return }
+            let model = try BARNN.Checkpoint.decode(checkpoint.blob, expected: group.modelConfiguration)
+            group.model = model
+            group.version = checkpoint.info.version
+            group.checkpointID = checkpoint.info.id
+            logger.info(
+                "loaded active checkpoint",
+                metadata: ["model.name": "\(group.name)", "model.version": "\(checkpoint.info.version)"])
+        } catch {
+            _counters.checkpointLoadFailures += 1
+            // Not retried by the activation poll until another version is activated.
+            group.refusedVersion = (try? store.checkpoints(model: group.name))?.first(where: \.isActive)?.version
+            pendingWrites.append(
+                .event(
+                    EventRecord(
+                        timeUs: Self.microseconds(now), kind: "checkpoint_load_failed", model: group.name,
+                        detailJSON: "{\"error\":\(Self.jsonString("\(error)"))}")))
+            logger.info(
+                "active checkpoint not loaded; the group stays on the fallback",
+                metadata: ["model.name": "\(group.name)", "error": "\(error)"])
+        }
+    }
+
+    /// Loads every saved state (the most recently seen `max_streams` into memory, the rest on demand) and replays
+    /// the observations stored after each.
+    func restoreStreams(now: Double) throws {
+        var loaded: [(StreamStateRecord, StreamState.Parts)] = []
+        for record in try store.streamStates() {
+            if let parts = decode(record) { loaded.append((record, parts)) }
+        }
+        loaded.sort {
+            $0.1.normaliser.lastSeen != $1.1.normaliser.lastSeen
+                ? $0.1.normaliser.lastSeen > $1.1.normaliser.lastSeen : $1.0.stream.precedesBytewise($0.0.stream)
+        }
+        for (index, (record, parts)) in loaded.enumerated() {
+            if index < configuration.engine.maxStreams {
+                _ = try restore(record, parts: parts)
+            } else {
+                savedElsewhere.insert(StreamKey(record.stream))
+            }
+        }
+        var output = EngineOutput()
+        _ = learnPending(now: now, into: &output)
+        for group in groups.values { warmAll(group) }
+        pendingWrites.append(contentsOf: output.writes)
+        if !loaded.isEmpty {
+            logger.info(
+                "restored stream states",
+                metadata: [
+                    "engine.streams": "\(streams.count)", "engine.replayed": "\(_counters.replayedObservations)",
+                ])
+        }
+    }
+
+    /// Decodes a saved row and checks it against the bounds of its group and rule; nil when unusable. A refused
+    /// row is counted and logged with its reason, and the stream starts cold when it next sends.
+    func decode(_ record: StreamStateRecord) -> StreamState.Parts? {
+        do throws(StreamState.Refusal) {
+            let rules = configuration.rules
+            let parts = try StreamState.parts(of: record) { normaliser in
+                self.groups[normaliser.group].map {
+                    StreamState.Bounds(
+                        group: $0.settings, name: $0.name, levels: $0.levels, ruleIndex: normaliser.ruleIndex,
+                        rules: rules)
+                }
+            }
+            if parts == nil {
+                logger.debug(
+                    "saved state of a removed model group ignored", metadata: ["stream.id": "\(record.stream)"])
+            }
+            return parts
+        } catch {
+            _counters.stateDecodeFailures += 1
+            logger.warning(
+                "saved stream state refused; the stream starts cold",
+                metadata: ["stream.id": "\(record.stream)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Puts a saved stream in memory, queues the observations stored after its state for replay, and brings its
+    /// resampler past them. A hidden state of another checkpoint is dropped (re-warmed from the context).
+    @discardableResult
+    func restore(_ record: StreamStateRecord, parts: StreamState.Parts) throws -> StreamState {
+        let state = StreamState(id: record.stream, group: parts.normaliser.group, parts: parts)
+        let group = groups[state.group]!
+        if record.checkpointID == nil || record.checkpointID != group.checkpointID { state.recurrent = nil }
+        let newer = try store.observations(stream: record.stream, afterUs: record.tUs)
+        let replay = newer.map { Observation(t: UTCTimestamp.seconds(microseconds: $0.tUs), value: $0.value) }
+        if let last = replay.last {
+            switch state.resampler.cadence {
+            // The replayed steps are final: the resampler must not emit them (or anything before them) again.
+            // What its saved open bucket held is in those steps already, so closing it discards nothing new.
+            case .every(let seconds, _): _ = state.resampler.advance(to: last.t + seconds)
+            case .event:
+                if let present = replay.last(where: { $0.value != nil }), let value = present.value {
+                    _ = try? state.resampler.ingest(Forecasting.Reading(time: present.t, value: value))
+                }
+            }
+            state.pending = replay + state.pending
+            state.replayPending = replay.count
+            state.forecastOwed = true
+            touched.insert(StreamKey(record.stream))
+        }
+        streams[record.stream] = state
+        savedElsewhere.remove(StreamKey(record.stream))
+        _counters.streamsRestored += 1
+        return state
+    }
+
+    /// An evicted (or not yet loaded) stream that sends again: restored from its saved state.
+    func restoreReturning(_ id: String, now: Double) -> StreamState? {
+        var record = dormant.removeValue(forKey: id)
+        if record != nil {
+            dormantOrder.removeAll { $0.equalsBytewise(id) }
+        } else if savedElsewhere.contains(StreamKey(id)) {
+            record = try? store.streamStates().first { $0.stream.equalsBytewise(id) }
+        }
+        guard let record, let parts = decode(record) else { return nil }
+        guard let state = try? restore(record, parts: parts) else { return nil }
+        if let group = groups[state.group], state.recurrent == nil, state.replayPending == 0 {
+            warmUp(state, group: group)
+        }
+        logger.debug("stream restored", metadata: ["stream.id": "\(id)"])
+        return state
+    }
+
+    /// Warms every stream of `group` that has no hidden state (after a restore or a model swap).
+    func warmAll(_ group: ModelGroupRuntime) {
+        guard group.model != nil else { return }
+        for id in streams.sortedIDs {
+            let state = streams[id]!
+            if state.group == group.name, state.recurrent == nil, state.pending.isEmpty { warmUp(state, group: group) }
+        }
+    }
+
+    /// Saves changed states (or all) as `stream_states` rows.
+    func saveStates(all: Bool, now: Double, into output: inout EngineOutput) {
+        for id in streams.sortedIDs {
+            let state = streams[id]!
+            guard all || state.dirty, let record = saveRecord(state, now: now) else { continue }
+            output.writes.append(.streamState(record))
+        }
+    }
+
+    /// A state's row, counted; nil (logged) if it cannot be encoded.
+    func saveRecord(_ state: StreamState, now: Double) -> StreamStateRecord? {
+        do {
+            let record = try state.record(checkpointID: groups[state.group]?.checkpointID, savedAt: now)
+            state.dirty = false
+            _counters.stateSaves += 1
+            return record
+        } catch {
+            logger.info("stream state not encodable", metadata: ["stream.id": "\(state.id)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Evicts the least recently seen streams beyond `engine.max_streams`, saving each state first.
+    func evictBeyondLimit(now: Double, into output: inout EngineOutput) {
+        let excess = streams.count - configuration.engine.maxStreams
+        guard excess > 0 else { return }
+        let victims = streams.values.sorted {
+            $0.lastSeen != $1.lastSeen ? $0.lastSeen < $1.lastSeen : $0.id.precedesBytewise($1.id)
+        }.prefix(excess)
+        let dormantCapacity = max(16, configuration.engine.maxStreams / 8)
+        for state in victims {
+            guard let record = saveRecord(state, now: now) else { continue }
+            output.writes.append(.streamState(record))
+            output.writes.append(
+                .event(
+                    EventRecord(
+                        timeUs: Self.microseconds(now), kind: "eviction", model: state.group, stream: state.id,
+                        detailJSON: "{\"max_streams\":\(configuration.engine.maxStreams)}")))
+            streams.removeValue(forKey: state.id)
+            dormant[state.id] = record
+            dormantOrder.append(state.id)
+            if dormantOrder.count > dormantCapacity {
+                let dropped = dormantOrder.removeFirst()
+                dormant.removeValue(forKey: dropped)
+                savedElsewhere.insert(StreamKey(dropped))
+            }
+            _counters.evictions += 1
+            logger.info("stream evicted", metadata: ["stream.id": "\(state.id)"])
+        }
+    }
+
+    /// A JSON string literal.
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20:
+                out += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

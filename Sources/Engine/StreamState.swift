@@ -1,0 +1,154 @@
+import BARNN
+import Configuration
+import Forecasting
+
+/// Everything the engine keeps for one stream, owned by the engine thread alone.
+///
+/// Parts: the ``Resampler`` (cadence and explicit gaps), the BARNN ``RecurrentState`` (hidden state, level and
+/// scale; nil until the group has a model and the stream has `min_history` steps), the recent context ring used to
+/// re-warm the hidden state after a model swap or restart, the cold-start ``SeasonalNaiveForecaster``, the
+/// ``ConformalCalibrator`` and ``DriftMonitor``, and the forecasts issued after each of the last H steps (index
+/// based: the entry issued after step j is scored at step j + h for its step h).
+final class StreamState {
+    /// A forecast as issued, reduced to what scoring still needs: the model's quantiles and the calibrated rows
+    /// before rearrangement (what the calibrator learns from) of the steps not scored yet, and the published
+    /// step-1 quantiles (what the drift monitor scores). A scored step's rows are emptied, so a stream holds
+    /// H(H+1)/2 rows of each instead of H², and a saved state carries only those.
+    struct Issued: Sendable, Equatable {
+        /// Model quantiles per step, [H][K]; empty for scored steps.
+        var model: [[Double]]
+        /// Calibrated quantiles per step before rearrangement, [H][K]; empty for scored steps.
+        var raw: [[Double]]
+        /// Published (sorted) quantiles of step 1, [K]; empty once scored.
+        var published: [Double]
+
+        /// Drops the rows of step `h` (1-based) once it is scored.
+        mutating func scored(step h: Int) {
+            model[h - 1] = []
+            raw[h - 1] = []
+            if h == 1 { published = [] }
+        }
+    }
+
+    /// The stream id.
+    let id: String
+    /// The model group serving it.
+    let group: String
+    /// Index of the rule that created it (diagnostics; rules may be reordered by a reload).
+    var ruleIndex: Int
+    /// Readings → steps.
+    var resampler: Resampler
+    /// BARNN's per-stream state, when the group has a model and the stream is warm.
+    var recurrent: RecurrentState?
+    /// The last `context_length` steps (time, value or nil), for re-warming.
+    var context: RingBuffer<Observation>
+    /// The cold-start forecaster; always learns, so it is ready whenever the model is not.
+    var fallback: SeasonalNaiveForecaster
+    /// Online conformal correction per horizon step.
+    var calibrator: ConformalCalibrator
+    /// Step-1 forecast quality windows and change alarms.
+    var drift: DriftMonitor
+    /// The forecasts issued after each of the last H steps, oldest first; nil where none was issued.
+    var issued: [Issued?] = []
+    /// Steps learned since the stream was created (present or missing).
+    var steps = 0
+    /// Present (non-missing) steps learned since the stream was created.
+    var presentSteps = 0
+    /// Steps learned since the last forecast was issued.
+    var stepsSinceForecast = 0
+    /// Time of the last step learned, Unix seconds.
+    var lastT: Double?
+    /// The lowest value learned since the stream was created; nil before the first. A stream that has never been
+    /// negative (counts, power, flow, occupancy) gets no negative quantiles.
+    var lowestObserved: Double?
+    /// Arrival time of the last reading, Unix seconds (least recently seen is evicted first).
+    var lastSeen: Double
+    /// Steps emitted by the resampler and not yet learned (drained by the next tick).
+    var pending: [Observation] = []
+    /// How many of the first `pending` steps are replayed from the Store (learned without an `observations` row).
+    var replayPending = 0
+    /// Whether a forecast is owed at the next tick although no step arrived (after a replay).
+    var forecastOwed = false
+    /// Whether anything changed since the state was last saved.
+    var dirty = true
+    /// The last accepted readings, to tell a redelivered reading from a late or conflicting one (not saved).
+    var recent = RecentReadings()
+
+    /// Residuals the fallback keeps per horizon step (its default of 1000 made the fallback most of a saved state;
+    /// 250 still puts 12 residuals beyond each 5 % tail, and the fallback serves only until the model is warm).
+    static let fallbackResidualWindow = 250
+
+    /// A stream that has seen nothing.
+    init(
+        id: String, group: String, ruleIndex: Int, cadence: Cadence, settings: DaemonConfiguration.ModelGroup,
+        levels: QuantileLevels, lastSeen: Double
+    ) {
+        self.id = id
+        self.group = group
+        self.ruleIndex = ruleIndex
+        self.resampler = Resampler(cadence: cadence, maximumGapSteps: settings.contextLength)
+        self.context = RingBuffer(capacity: max(1, settings.contextLength))
+        self.fallback = SeasonalNaiveForecaster(
+            period: settings.season, maximumHorizon: settings.horizon, residualWindow: Self.fallbackResidualWindow)
+        self.calibrator = ConformalCalibrator(
+            levels: levels, horizon: settings.horizon, configuration: Self.calibration(settings.calibration))
+        self.drift = DriftMonitor(
+            levels: levels, configuration: DriftMonitor.Configuration(windowLength: settings.calibration.window))
+        self.lastSeen = lastSeen
+    }
+
+    /// Restores a stream from its saved parts.
+    init(id: String, group: String, parts: Parts) {
+        self.id = id
+        self.group = group
+        self.ruleIndex = parts.normaliser.ruleIndex
+        self.resampler = parts.normaliser.resampler
+        self.recurrent = parts.hidden.recurrent
+        self.context = parts.normaliser.context
+        self.fallback = parts.normaliser.fallback
+        self.calibrator = parts.calibration.calibrator
+        self.drift = parts.calibration.drift
+        self.issued = parts.calibration.issued
+        self.steps = parts.normaliser.steps
+        self.presentSteps = parts.normaliser.presentSteps
+        self.stepsSinceForecast = parts.normaliser.stepsSinceForecast
+        self.lastT = parts.normaliser.lastT
+        self.lastSeen = parts.normaliser.lastSeen
+        // States saved before the lowest value was kept: the context is the evidence there is.
+        self.lowestObserved =
+            parts.normaliser.lowestObserved ?? parts.normaliser.context.compactMap(\.value).min()
+        self.dirty = false
+    }
+
+    /// The Forecasting calibrator settings for a group's `[calibration]`: `aci` is adaptive conformal inference on a
+    /// rolling window, `rolling` split conformal on it; `none` keeps a calibrator only for the coverage report.
+    static func calibration(_ settings: DaemonConfiguration.CalibrationSettings) -> ConformalCalibrator.Configuration {
+        switch settings.method {
+        case .aci: ConformalCalibrator.Configuration(method: .adaptive(gamma: settings.rate), window: settings.window)
+        case .rolling: ConformalCalibrator.Configuration(method: .rollingWindow, window: settings.window)
+        case .tracking:
+            ConformalCalibrator.Configuration(method: .quantileTracking(rate: settings.rate), window: settings.window)
+        case .none:
+            // Never applied (the engine only sorts); the smallest positive rate keeps the offsets at 0 so the
+            // coverage it reports is the model's own, with O(K) memory per step.
+            ConformalCalibrator.Configuration(
+                method: .quantileTracking(rate: .leastNonzeroMagnitude), window: settings.window)
+        }
+    }
+
+    /// Records what was issued after the step just learned (replacing the nil placeholder of that step).
+    func recordIssued(_ forecast: Issued) {
+        if issued.isEmpty { issued.append(forecast) } else { issued[issued.count - 1] = forecast }
+    }
+
+    /// The step length in seconds: the bucket length, or for event cadence the median spacing of the context.
+    var stepSeconds: Double {
+        if case .every(let seconds, _) = resampler.cadence { return seconds }
+        var gaps: [Double] = []
+        gaps.reserveCapacity(context.count)
+        for i in context.indices.dropFirst() { gaps.append(context[i].t - context[i - 1].t) }
+        guard !gaps.isEmpty else { return 0 }
+        gaps.sort()
+        return gaps[gaps.count / 2]
+    }
+}
