@@ -97,29 +97,46 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+
+        // Benchmarks: release executables printing JSON lines (README § Benchmarks).
+        .executableTarget(
+            name: "barnn-bench", dependencies: ["BARNN"], path: "Benchmarks/barnn-bench",
+            swiftSettings: numericSettings
+        ),
+        .executableTarget(
+            name: "forecasting-bench", dependencies: ["Forecasting"], path: "Benchmarks/forecasting-bench",
+            swiftSettings: numericSettings
+        ),
+        .executableTarget(
+            name: "storage-bench",
+            dependencies: [
+                "Storage",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/storage-bench",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "mqtt-bench",
             dependencies: ["MQTT", "MQTTTestKit", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/mqtt-bench",
             swiftSettings: strictSettings
         ),
         .executableTarget(
-            name: "mqtt-will-client",
-            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log")],
+            name: "ingest-bench", dependencies: ["Daemon"], path: "Benchmarks/ingest-bench",
             swiftSettings: strictSettings
         ),
-
-        .executableTarget(name: "forecasting-bench", dependencies: ["Forecasting"], swiftSettings: numericSettings),
-        .executableTarget(name: "ingest-bench", dependencies: ["Daemon"], swiftSettings: strictSettings),
         .executableTarget(
             name: "engine-bench",
             dependencies: ["Daemon", "BARNN", "Storage", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/engine-bench",
             swiftSettings: strictSettings
         ),
-
-        .executableTarget(name: "barnn-bench", dependencies: ["BARNN"], swiftSettings: numericSettings),
         .executableTarget(
             name: "daemon-bench",
             dependencies: ["BARNN", "Daemon", "MQTT", "MQTTTestKit", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/daemon-bench",
             swiftSettings: strictSettings
         ),
 
@@ -136,22 +153,7 @@ let package = Package(
             path: "Tests/MQTTTestKit",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "BARNNTests", dependencies: ["BARNN"], swiftSettings: numericSettings),
-        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strictSettings),
-        .testTarget(
-            name: "StorageTests",
-            dependencies: ["Storage", "storage-crash-writer"],
-            swiftSettings: strictSettings
-        ),
-        .executableTarget(
-            name: "storage-bench",
-            dependencies: [
-                "Storage",
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strictSettings
-        ),
+        // Child processes that tests start (found next to the test binary), declared by the tests that run them.
         .executableTarget(
             name: "storage-crash-writer",
             dependencies: [
@@ -159,6 +161,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Tests/Helpers/storage-crash-writer",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "mqtt-will-client",
+            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Helpers/mqtt-will-client",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "BARNNTests", dependencies: ["BARNN"], swiftSettings: numericSettings),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "storage-crash-writer"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -168,7 +184,9 @@ let package = Package(
             exclude: ["Corpus"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit", "mqtt-will-client"], swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "DaemonTests",
             dependencies: ["Daemon", "MQTTTestKit"],
