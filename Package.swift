@@ -98,19 +98,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Benchmarks: release executables printing JSON lines (README § Benchmarks).
+        // Benchmarks: release executables printing JSON lines (README § Benchmarks), timed and printed alike.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
         .executableTarget(
-            name: "barnn-bench", dependencies: ["BARNN"], path: "Benchmarks/barnn-bench",
+            name: "barnn-bench", dependencies: ["BARNN", "BenchmarkSupport"], path: "Benchmarks/barnn-bench",
             swiftSettings: numericSettings
         ),
         .executableTarget(
-            name: "forecasting-bench", dependencies: ["Forecasting"], path: "Benchmarks/forecasting-bench",
-            swiftSettings: numericSettings
+            name: "forecasting-bench", dependencies: ["Forecasting", "BenchmarkSupport"],
+            path: "Benchmarks/forecasting-bench", swiftSettings: numericSettings
         ),
         .executableTarget(
             name: "storage-bench",
             dependencies: [
-                "Storage",
+                "Storage", "BenchmarkSupport",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -119,23 +120,28 @@ let package = Package(
         ),
         .executableTarget(
             name: "mqtt-bench",
-            dependencies: ["MQTT", "MQTTTestKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MQTT", "MQTTTestKit", "BenchmarkSupport", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/mqtt-bench",
             swiftSettings: strictSettings
         ),
         .executableTarget(
-            name: "ingest-bench", dependencies: ["Daemon"], path: "Benchmarks/ingest-bench",
+            name: "ingest-bench", dependencies: ["Daemon", "BenchmarkSupport"], path: "Benchmarks/ingest-bench",
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "engine-bench",
-            dependencies: ["Daemon", "BARNN", "Storage", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Daemon", "BARNN", "Storage", "BenchmarkSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/engine-bench",
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "daemon-bench",
-            dependencies: ["BARNN", "Daemon", "MQTT", "MQTTTestKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "BARNN", "Daemon", "MQTT", "MQTTTestKit", "BenchmarkSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/daemon-bench",
             swiftSettings: strictSettings
         ),
