@@ -60,11 +60,7 @@ let package = Package(
         // A pure-Swift TOML 1.0 parser: malformed configuration files are errors, never process aborts.
         .target(name: "TOML", swiftSettings: strictSettings),
         .target(name: "BARNN", dependencies: ["COpenBLAS"], swiftSettings: barnnSettings),
-        .target(
-            name: "Forecasting",
-            dependencies: ["BARNN"],
-            swiftSettings: numericSettings
-        ),
+        .target(name: "Forecasting", swiftSettings: numericSettings),
         .target(
             name: "Storage",
             dependencies: [
@@ -91,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "barnnd",
             dependencies: [
-                "Daemon", "CEarlySignals",
+                "Daemon", "Storage", "MQTT", "CEarlySignals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,8 +97,8 @@ let package = Package(
         // Benchmarks: release executables printing JSON lines (README § Benchmarks), timed and printed alike.
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
         .executableTarget(
-            name: "barnn-bench", dependencies: ["BARNN", "BenchmarkSupport"], path: "Benchmarks/barnn-bench",
-            swiftSettings: numericSettings
+            name: "barnn-bench", dependencies: ["BARNN", "COpenBLAS", "BenchmarkSupport"],
+            path: "Benchmarks/barnn-bench", swiftSettings: numericSettings
         ),
         .executableTarget(
             name: "forecasting-bench", dependencies: ["Forecasting", "BenchmarkSupport"],
@@ -180,7 +176,10 @@ let package = Package(
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strictSettings),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "storage-crash-writer"],
+            dependencies: [
+                "Storage", "storage-crash-writer", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -202,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "barnndTests",
             dependencies: [
-                "barnnd", "Daemon", "Storage", "MQTTTestKit", .product(name: "GRDB", package: "GRDB.swift"),
+                "barnnd", "Daemon", "Storage", "MQTT", "MQTTTestKit", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],
