@@ -60,11 +60,7 @@ let package = Package(
         // A pure-Swift TOML 1.0 parser: malformed configuration files are errors, never process aborts.
         .target(name: "TOML", swiftSettings: strictSettings),
         .target(name: "BARNN", dependencies: ["COpenBLAS"], swiftSettings: barnnSettings),
-        .target(
-            name: "Forecasting",
-            dependencies: ["BARNN"],
-            swiftSettings: numericSettings
-        ),
+        .target(name: "Forecasting", swiftSettings: numericSettings),
         .target(
             name: "Storage",
             dependencies: [
@@ -143,36 +139,54 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+
+        // Benchmarks: release executables printing JSON lines (README § Benchmarks), timed and printed alike.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "barnn-bench", dependencies: ["BARNN", "COpenBLAS", "BenchmarkSupport"],
+            path: "Benchmarks/barnn-bench", swiftSettings: numericSettings
+        ),
+        .executableTarget(
+            name: "forecasting-bench", dependencies: ["Forecasting", "BenchmarkSupport"],
+            path: "Benchmarks/forecasting-bench", swiftSettings: numericSettings
+        ),
+        .executableTarget(
+            name: "storage-bench",
+            dependencies: [
+                "Storage", "BenchmarkSupport",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/storage-bench",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "mqtt-bench",
-            dependencies: ["MQTT", "MQTTTestKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MQTT", "MQTTTestKit", "BenchmarkSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/mqtt-bench",
             swiftSettings: strictSettings
         ),
         .executableTarget(
-            name: "mqtt-will-client",
-            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log")],
+            name: "ingest-bench", dependencies: ["Configuration", "Ingest", "BenchmarkSupport"],
+            path: "Benchmarks/ingest-bench",
             swiftSettings: strictSettings
         ),
-
-        .executableTarget(name: "forecasting-bench", dependencies: ["Forecasting"], swiftSettings: numericSettings),
-        .executableTarget(
-            name: "ingest-bench", dependencies: ["Configuration", "Ingest"], swiftSettings: strictSettings),
         .executableTarget(
             name: "engine-bench",
             dependencies: [
-                "Configuration", "Ingest", "Engine", "BARNN", "Storage",
+                "Configuration", "Ingest", "Engine", "BARNN", "Storage", "BenchmarkSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Benchmarks/engine-bench",
             swiftSettings: strictSettings
         ),
-
-        .executableTarget(name: "barnn-bench", dependencies: ["BARNN"], swiftSettings: numericSettings),
         .executableTarget(
             name: "daemon-bench",
             dependencies: [
-                "BARNN", "Configuration", "Daemon", "MQTT", "MQTTTestKit",
+                "BARNN", "Configuration", "Daemon", "MQTT", "MQTTTestKit", "BenchmarkSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Benchmarks/daemon-bench",
             swiftSettings: strictSettings
         ),
 
@@ -190,27 +204,29 @@ let package = Package(
             path: "Tests/MQTTTestKit",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "BARNNTests", dependencies: ["BARNN"], swiftSettings: numericSettings),
-        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strictSettings),
-        .testTarget(
-            name: "StorageTests",
-            dependencies: ["Storage", "storage-crash-writer"],
-            swiftSettings: strictSettings
-        ),
-        .executableTarget(
-            name: "storage-bench",
-            dependencies: [
-                "Storage",
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strictSettings
-        ),
+        // Child processes that tests start (found next to the test binary), declared by the tests that run them.
         .executableTarget(
             name: "storage-crash-writer",
             dependencies: [
                 "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Helpers/storage-crash-writer",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "mqtt-will-client",
+            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Helpers/mqtt-will-client",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "BARNNTests", dependencies: ["BARNN"], swiftSettings: numericSettings),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage", "storage-crash-writer", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -222,7 +238,9 @@ let package = Package(
             exclude: ["Corpus"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit", "mqtt-will-client"], swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "DaemonTests",
             dependencies: [
@@ -235,8 +253,8 @@ let package = Package(
         .testTarget(
             name: "barnndTests",
             dependencies: [
-                "barnnd", "Formats", "Configuration", "Engine", "Daemon", "Inspection", "Storage", "MQTTTestKit",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "barnnd", "Formats", "Configuration", "Engine", "Daemon", "Inspection", "Storage", "MQTT",
+                "MQTTTestKit", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],

@@ -1,45 +1,12 @@
 // barnn-bench: forecast and training throughput of the BARNN model, beside sgemm on the same shapes.
 // Prints JSON lines. Run: swift run -c release barnn-bench [sample] [rng] [train] (default: all three).
 import BARNN
+import BenchmarkSupport
 import COpenBLAS
 import Foundation
 
-let clock = ContinuousClock()
 let selected = Set(CommandLine.arguments.dropFirst())
 func wanted(_ part: String) -> Bool { selected.isEmpty || selected.contains(part) }
-
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}
-
-/// Runs `body` in `rounds` rounds of at least `minimum / rounds` seconds each and returns the fastest
-/// round as (repetitions, seconds): on a shared 2-core machine the best round is the least disturbed one.
-func measure(minimum: Double = 0.6, rounds: Int = 5, _ body: () -> Void) -> (Int, Double) {
-    body()  // warm caches and workspaces
-    var best = (0, Double.infinity)
-    for _ in 0..<rounds {
-        var reps = 0
-        let start = clock.now
-        var elapsed = 0.0
-        repeat {
-            body()
-            reps += 1
-            elapsed = seconds(clock.now - start)
-        } while elapsed < minimum / Double(rounds)
-        if elapsed / Double(reps) < best.1 / Double(max(best.0, 1)) || best.0 == 0 { best = (reps, elapsed) }
-    }
-    return best
-}
-
-func emit(_ fields: [String: Any]) {
-    let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
-}
-
-func rounded(_ x: Double, _ digits: Int = 3) -> Double {
-    let p = pow(10.0, Double(digits))
-    return (x * p).rounded() / p
-}
 
 let configuration = BARNNConfiguration(hiddenSize: 64)
 let model = BARNNModel(configuration: configuration, seed: 7)
@@ -51,7 +18,7 @@ let paths = 32, horizon = 24
 func sgemmRate(m: Int, k: Int, n: Int) -> Double {
     var a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: k * n)
     var c = [Float](repeating: 0, count: m * n)
-    let (reps, time) = measure(minimum: 0.3) {
+    let (reps, time) = measureBest(minimum: 0.3) {
         a.withUnsafeMutableBufferPointer { a in
             b.withUnsafeMutableBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
@@ -87,7 +54,7 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
         let future = CalendarFeatures.hourAndWeek.features(
             unixTimes: (0..<(n * horizon)).map { Double($0 % horizon) * 3600 })
         var rng = SeededRNG(seed: 1)
-        let (reps, time) = measure {
+        let (reps, time) = measureBest {
             _ = model.sample(
                 batch, paths: paths, horizon: horizon, timeFeatures: future, levels: [0.05, 0.5, 0.95],
                 threads: threads, rng: &rng, workspace: workspace)
@@ -97,14 +64,14 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
         workspace.profileGates = true
         workspace.gateTime = .zero
         var gateCalls = 0
-        let gateStart = clock.now
+        let gateStopwatch = Stopwatch()
         repeat {
             _ = model.sample(
                 batch, paths: paths, horizon: horizon, timeFeatures: future, levels: [0.05, 0.5, 0.95],
                 threads: threads, rng: &rng, workspace: workspace)
             gateCalls += 1
-        } while seconds(clock.now - gateStart) < 0.3
-        let gateSeconds = seconds(workspace.gateTime)
+        } while gateStopwatch.elapsed < 0.3
+        let gateSeconds = workspace.gateTime.inSeconds
         workspace.profileGates = false
         let flopsX = 2.0 * Double(nE * nG), flopsH = 2.0 * Double(nH * nG)
         let gatePathSteps = Double(n * paths * horizon * gateCalls)
@@ -127,7 +94,7 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
 if wanted("rng") {
     var rng = SeededRNG(seed: 3)
     var buffer = [Float](repeating: 0, count: 1 << 16)
-    let (reps, time) = measure(minimum: 0.3) { buffer.withUnsafeMutableBufferPointer { rng.fillNormal($0) } }
+    let (reps, time) = measureBest(minimum: 0.3) { buffer.withUnsafeMutableBufferPointer { rng.fillNormal($0) } }
     emit(["bench": "SeededRNG.fillNormal", "normals_per_s": rounded(Double(reps * buffer.count) / time, 0)])
 }
 

@@ -1,6 +1,7 @@
 // `forecasting-bench calibration DATA_DIR`: the calibration methods on the real development datasets
 // (`timestamp,stream,value` CSVs and `datasets.json`), in the split of eval/PROTOCOL.md: history = first 60%,
 // every origin of the test part scored at every step (no stride), the calibrator learning from the start.
+import BenchmarkSupport
 import Forecasting
 import Foundation
 
@@ -85,10 +86,11 @@ func runCalibrationOnRealData(directory: String) throws {
                         scaledCRPS / k / (baseline["\(name)|\(model.rawValue)"] ?? scaledCRPS / k)
                     ))
                 if configuration == nil { baseline["\(name)|\(model.rawValue)"] = scaledCRPS / k }
-                print(
-                    #"{"bench":"calibration","dataset":"\#(name)","model":"\#(model.rawValue)","method":"\#(methodName)","#
-                        + #""mean_cov90":\#(rounded(meanCov90 / k)),"mean_abs_cov90_err":\#(rounded(absError90 / k)),"#
-                        + #""mean_scrps":\#(rounded(scaledCRPS / k))}"#)
+                emit([
+                    "bench": "calibration", "dataset": name, "model": model.rawValue, "method": methodName,
+                    "mean_cov90": rounded(meanCov90 / k, 4), "mean_abs_cov90_err": rounded(absError90 / k, 4),
+                    "mean_scrps": rounded(scaledCRPS / k, 4),
+                ])
             }
         }
     }
@@ -98,16 +100,14 @@ func runCalibrationOnRealData(directory: String) throws {
         let n = Double(rows.count)
         let parts = key.split(separator: "|")
         let geo = exp(rows.reduce(0) { $0 + log($1.2) } / n)
-        print(
-            #"{"bench":"calibration-summary","model":"\#(parts[0])","method":"\#(parts[1])","datasets":\#(rows.count),"#
-                + #""mean_abs_cov90_err":\#(rounded(rows.reduce(0) { $0 + $1.0 } / n)),"#
-                + #""mean_cov90":\#(rounded(rows.reduce(0) { $0 + $1.1 } / n)),"#
-                + #""geo_mean_scrps_vs_none":\#(rounded(geo)),"worst_scrps_vs_none":\#(rounded(rows.map(\.2).max()!))}"#
-        )
+        emit([
+            "bench": "calibration-summary", "model": String(parts[0]), "method": String(parts[1]),
+            "datasets": rows.count, "mean_abs_cov90_err": rounded(rows.reduce(0) { $0 + $1.0 } / n, 4),
+            "mean_cov90": rounded(rows.reduce(0) { $0 + $1.1 } / n, 4), "geo_mean_scrps_vs_none": rounded(geo, 4),
+            "worst_scrps_vs_none": rounded(rows.map(\.2).max()!, 4),
+        ])
     }
 }
-
-func rounded(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
 
 /// One stream: forecast at every origin, score test-part targets of test-part origins, calibrate online from the start.
 func evaluate(

@@ -1,5 +1,6 @@
 // storage-bench: rows/s through Storage's batched writer next to raw SQLite C API inserts into the same schema,
 // in the same run. Prints JSON lines. Run: swift run -c release storage-bench [streams] [steps]
+import BenchmarkSupport
 import Foundation
 import GRDBSQLite
 import Logging
@@ -29,19 +30,6 @@ func freshDatabase(_ name: String) throws -> String {
     try Store(path: path, logger: logger).close()
     return path
 }
-
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = ContinuousClock.now
-    try body()
-    let elapsed = start.duration(to: .now).components
-    return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
-}
-
-func emit(_ fields: [(String, String)]) {
-    print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
-}
-
-func quoted(_ text: String) -> String { "\"\(text)\"" }
 
 func fileBytes(_ path: String) -> Int {
     let main = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
@@ -104,7 +92,7 @@ func rawObservations(_ path: String, batchRows: Int) -> Double {
     let insert = connection.prepare(
         "INSERT INTO observations(stream_id, t_us, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
     defer { sqlite3_finalize(insert) }
-    return seconds {
+    return timed {
         var inBatch = 0
         connection.exec("BEGIN")
         for step in 0..<steps {
@@ -133,7 +121,7 @@ func rawForecasts(_ path: String, json: Bool, batchRows: Int) -> Double {
         VALUES (?, ?, ?, ?, ?, 1, ?)
         """)
     defer { sqlite3_finalize(insert) }
-    return seconds {
+    return timed {
         var inBatch = 0
         connection.exec("BEGIN")
         for issue in 0..<issues {
@@ -174,17 +162,17 @@ func rawForecasts(_ path: String, json: Bool, batchRows: Int) -> Double {
 func writerRun(_ path: String, items: [[WriteItem]]) async throws -> (Double, WriterCounters) {
     let store = try Store(path: path, logger: logger)
     let writer = store.makeWriter(configuration: writerConfiguration)
-    let start = ContinuousClock.now
+    let stopwatch = Stopwatch()
     for chunk in items {
         guard writer.enqueue(chunk, overflow: .block(timeout: .seconds(60))) == .accepted else {
             fatalError("storage-bench: the writer refused a chunk")
         }
     }
     try await writer.flush()
-    let elapsed = start.duration(to: .now).components
+    let elapsed = stopwatch.elapsed
     await writer.close()
     try store.close()
-    return (Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18, writer.counters)
+    return (elapsed, writer.counters)
 }
 
 let names = (0..<streams).map { "bench/\($0)" }
@@ -193,27 +181,24 @@ let observationChunks: [[WriteItem]] = (0..<steps).map { step in
 }
 let rows = streams * steps
 
-let common: [(String, String)] = [("streams", "\(streams)"), ("rows", "\(rows)"), ("order", quoted("interleaved"))]
+let common: [String: Any] = ["streams": streams, "rows": rows, "order": "interleaved"]
 var bestRawRate = 0.0
 for batch in rawBatchSizes {
     let rate = Double(rows) / rawObservations(try freshDatabase("observations-raw-\(batch)"), batchRows: batch)
     bestRawRate = max(bestRawRate, rate)
-    emit(
-        [("bench", quoted("observations.raw_c"))] + common + [
-            ("batch_rows", "\(batch)"), ("rows_per_s", "\(Int(rate))"),
-        ])
+    emit(common.merging(["bench": "observations.raw_c", "batch_rows": batch, "rows_per_s": Int(rate)]) { $1 })
 }
 let (writerSeconds, observationCounters) = try await writerRun(
     try freshDatabase("observations-writer"), items: observationChunks)
 precondition(observationCounters.observationsWritten == rows, "writer wrote \(observationCounters)")
 let writerRate = Double(rows) / writerSeconds
 emit(
-    [("bench", quoted("observations.writer"))] + common + [
-        ("batch_rows", "\(writerConfiguration.batchRows)"),
-        ("max_transaction_rows", "\(writerConfiguration.maximumTransactionRows)"),
-        ("rows_per_s", "\(Int(writerRate))"), ("ratio_to_best_raw", String(format: "%.2f", writerRate / bestRawRate)),
-        ("transactions", "\(observationCounters.batchesCommitted)"),
-    ])
+    common.merging([
+        "bench": "observations.writer", "batch_rows": writerConfiguration.batchRows,
+        "max_transaction_rows": writerConfiguration.maximumTransactionRows, "rows_per_s": Int(writerRate),
+        "ratio_to_best_raw": rounded(writerRate / bestRawRate, 2),
+        "transactions": observationCounters.batchesCommitted,
+    ]) { $1 })
 
 let forecastChunks: [[WriteItem]] = (0..<issues).map { issue in
     names.map { name in
@@ -229,8 +214,8 @@ let forecastChunks: [[WriteItem]] = (0..<issues).map { issue in
     }
 }
 let forecastRows = issues * streams * horizon
-let forecastCommon: [(String, String)] = [
-    ("streams", "\(streams)"), ("horizon", "\(horizon)"), ("levels", "\(levels.count)"), ("rows", "\(forecastRows)"),
+let forecastCommon: [String: Any] = [
+    "streams": streams, "horizon": horizon, "levels": levels.count, "rows": forecastRows,
 ]
 var bestForecastRawRate = 0.0
 for json in [false, true] {
@@ -239,10 +224,11 @@ for json in [false, true] {
         let rate = Double(forecastRows) / rawForecasts(path, json: json, batchRows: batch)
         if !json { bestForecastRawRate = max(bestForecastRawRate, rate) }
         emit(
-            [("bench", quoted(json ? "forecasts.raw_c.json_text" : "forecasts.raw_c.blob_f32"))] + forecastCommon + [
-                ("batch_rows", "\(batch)"), ("rows_per_s", "\(Int(rate))"),
-                ("file_bytes_per_row", String(format: "%.1f", Double(fileBytes(path)) / Double(forecastRows))),
-            ])
+            forecastCommon.merging([
+                "bench": json ? "forecasts.raw_c.json_text" : "forecasts.raw_c.blob_f32", "batch_rows": batch,
+                "rows_per_s": Int(rate),
+                "file_bytes_per_row": rounded(Double(fileBytes(path)) / Double(forecastRows), 1),
+            ]) { $1 })
     }
 }
 let (forecastWriterSeconds, forecastCounters) = try await writerRun(
@@ -250,8 +236,8 @@ let (forecastWriterSeconds, forecastCounters) = try await writerRun(
 precondition(forecastCounters.forecastRowsWritten == forecastRows, "writer wrote \(forecastCounters)")
 let forecastWriterRate = Double(forecastRows) / forecastWriterSeconds
 emit(
-    [("bench", quoted("forecasts.writer.blob_f32"))] + forecastCommon + [
-        ("rows_per_s", "\(Int(forecastWriterRate))"),
-        ("ratio_to_best_raw", String(format: "%.2f", forecastWriterRate / bestForecastRawRate)),
-        ("transactions", "\(forecastCounters.batchesCommitted)"),
-    ])
+    forecastCommon.merging([
+        "bench": "forecasts.writer.blob_f32", "rows_per_s": Int(forecastWriterRate),
+        "ratio_to_best_raw": rounded(forecastWriterRate / bestForecastRawRate, 2),
+        "transactions": forecastCounters.batchesCommitted,
+    ]) { $1 })

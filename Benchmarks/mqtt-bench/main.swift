@@ -11,6 +11,7 @@
 //   live:    both subscribers are online while the publisher floods N; rate = N / (time from flood start to the
 //            subscriber's last message).
 // Every line also reports lost (never received) and duplicate message counts. JSON lines on stdout.
+import BenchmarkSupport
 import Foundation
 import Logging
 import MQTT
@@ -149,29 +150,23 @@ func flood(_ publisher: MosquittoClient, qos: QoS, count: Int) async throws {
     try await waitUntil(.seconds(120)) { publisher.pendingPublishes == 0 }
 }
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-}
-
 func report(mode: String, qos: QoS, swift: (Tally, Double), sub: (Tally, Double), silentSub: (Bool, Double)? = nil) {
     let swiftRate = Double(messageCount) / swift.1
     let subRate = Double(messageCount) / sub.1
-    let line =
-        "{\"bench\":\"mqtt.receive\",\"mode\":\"\(mode)\",\"qos\":\(qos.rawValue),\"messages\":\(messageCount),"
-        + "\"payload_bytes\":\(payloadBytes),\"receive_maximum\":\(receiveMaximum),"
-        + "\"swift_msgs_per_s\":\(Int(swiftRate)),\"swift_lost\":\(swift.0.lost),\"swift_duplicates\":\(swift.0.duplicates),"
-        + "\"mosquitto_sub_msgs_per_s\":\(Int(subRate)),\"mosquitto_sub_lost\":\(sub.0.lost),"
-        + "\"mosquitto_sub_duplicates\":\(sub.0.duplicates),"
-        + "\"swift_over_mosquitto_sub\":\((swiftRate / subRate * 1000).rounded() / 1000)"
-    guard let silentSub else {
-        print(line + "}")
-        return
+    var fields: [String: Any] = [
+        "bench": "mqtt.receive", "mode": mode, "qos": Int(qos.rawValue), "messages": messageCount,
+        "payload_bytes": payloadBytes, "receive_maximum": receiveMaximum, "swift_msgs_per_s": Int(swiftRate),
+        "swift_lost": swift.0.lost, "swift_duplicates": swift.0.duplicates, "mosquitto_sub_msgs_per_s": Int(subRate),
+        "mosquitto_sub_lost": sub.0.lost, "mosquitto_sub_duplicates": sub.0.duplicates,
+        "swift_over_mosquitto_sub": rounded(swiftRate / subRate, 3),
+    ]
+    if let silentSub {
+        let silentRate = Double(messageCount) / silentSub.1
+        fields["mosquitto_sub_silent_msgs_per_s"] = Int(silentRate)
+        fields["mosquitto_sub_silent_complete"] = silentSub.0
+        fields["swift_over_mosquitto_sub_silent"] = rounded(swiftRate / silentRate, 3)
     }
-    let silentRate = Double(messageCount) / silentSub.1
-    print(
-        line
-            + ",\"mosquitto_sub_silent_msgs_per_s\":\(Int(silentRate)),\"mosquitto_sub_silent_complete\":\(silentSub.0),"
-            + "\"swift_over_mosquitto_sub_silent\":\((swiftRate / silentRate * 1000).rounded() / 1000)}")
+    emit(fields)
 }
 
 /// The whole run; a function so that the broker is stopped and its folder removed when it returns.
@@ -210,14 +205,14 @@ func main() async throws {
         let subStart = clock.now
         let sub = try spawnMosquittoSub(broker, qos: qos, count: messageCount, output: subOutput)
         sub.wait()
-        let subElapsed = seconds(clock.now - subStart)
+        let subElapsed = (clock.now - subStart).inSeconds
         let silentStart = clock.now
         let silentStatus = try spawnMosquittoSub(
             broker, qos: qos, count: messageCount, output: "/dev/null", silent: true
         ).wait()
-        let silentElapsed = seconds(clock.now - silentStart)
+        let silentElapsed = (clock.now - silentStart).inSeconds
         report(
-            mode: "backlog", qos: qos, swift: (swiftTally, seconds(swiftEnd - swiftStart)),
+            mode: "backlog", qos: qos, swift: (swiftTally, (swiftEnd - swiftStart).inSeconds),
             sub: (try tallyFile(subOutput, count: messageCount), subElapsed),
             silentSub: (silentStatus == 0, silentElapsed))
 
@@ -237,8 +232,8 @@ func main() async throws {
         let subEnd = await subWaiter.value
         await client.close()
         report(
-            mode: "live", qos: qos, swift: (liveTally, seconds(liveEnd - floodStart)),
-            sub: (try tallyFile(subOutput, count: messageCount), seconds(subEnd - floodStart)))
+            mode: "live", qos: qos, swift: (liveTally, (liveEnd - floodStart).inSeconds),
+            sub: (try tallyFile(subOutput, count: messageCount), (subEnd - floodStart).inSeconds))
     }
     await publisher.close()
 }

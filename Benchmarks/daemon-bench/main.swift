@@ -8,6 +8,7 @@
 //
 // Usage: swift run -c release daemon-bench [--streams 1000,10000] [--seconds 15] [--warmup 40]
 import BARNN
+import BenchmarkSupport
 import Configuration
 import Daemon
 import Engine
@@ -85,12 +86,6 @@ func now() -> Double { Date().timeIntervalSince1970 }
 func streamIndex(_ topic: String) -> Int? {
     guard let last = topic.split(separator: "/").last else { return nil }
     return Int(last)
-}
-
-func printJSON(_ object: [String: Any]) {
-    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-    // Written unbuffered: one line per result as soon as it is known, even into a file or a pipe.
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
 }
 
 /// Publishes, retrying while libmosquitto's outgoing queue is full.
@@ -213,7 +208,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
     let warmupDeadline = now() + 900
     while engineCounter("observations") < total, now() < warmupDeadline { try await Task.sleep(for: .milliseconds(50)) }
     let warmupSeconds = now() - warmupStart
-    printJSON([
+    emit([
         "bench": "daemon.saturation streams=\(count) S=32 H=24 forecast_every=1",
         "observations": engineCounter("observations"),
         "seconds": warmupSeconds, "observations_per_s": Double(engineCounter("observations")) / warmupSeconds,
@@ -259,7 +254,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
     for key in ["receive_s", "tick_s", "publish_s", "store_s"] {
         timing[key + "_per_s"] = (runtime(final, key) - runtime(baseline, key)) / steadySeconds
     }
-    printJSON([
+    emit([
         "bench": "daemon.steady streams=\(count) rate=1Hz S=32 H=24 forecast_every=1", "model": kind,
         "offered_observations_per_s": Double(count),
         "observations_per_s": Double(engineCounter("observations") - total) / steadySeconds,
@@ -283,7 +278,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
     // source did not fire after the first runner had cancelled one for the same signal).
     runner.requestStop()
     try await daemon.value
-    printJSON(["bench": "daemon.shutdown streams=\(count)", "seconds": now() - stopStart])
+    emit(["bench": "daemon.shutdown streams=\(count)", "seconds": now() - stopStart])
     broker.stop()
 }
 
@@ -300,17 +295,10 @@ func benchInbox() throws {
             topic: "sensors/s/\(index % 1000)", payload: payload(stream: index % 1000, step: index / 1000, start: 0),
             qos: .atLeastOnce, receivedAt: Double(index))
     }
-    let clock = ContinuousClock()
-    let start = clock.now
-    for message in messages { try inbox.append(message) }
-    let seconds = start.duration(to: clock.now)
+    let total = try timed { for message in messages { try inbox.append(message) } }
     var memory: [Message] = []
-    let memoryStart = clock.now
-    for message in messages { memory.append(message) }
-    let memorySeconds = memoryStart.duration(to: clock.now)
-    let total = Double(seconds.components.seconds) + Double(seconds.components.attoseconds) * 1e-18
-    let memoryTotal = Double(memorySeconds.components.seconds) + Double(memorySeconds.components.attoseconds) * 1e-18
-    printJSON([
+    let memoryTotal = timed { for message in messages { memory.append(message) } }
+    emit([
         "bench": "inbox.append messages=\(messages.count) payload~40B one commit each", "seconds": total,
         "appends_per_s": Double(messages.count) / total, "us_per_append": total / Double(messages.count) * 1e6,
         "reference_memory_us_per_append": memoryTotal / Double(memory.count) * 1e6,

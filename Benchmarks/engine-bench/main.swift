@@ -2,20 +2,12 @@
 // BARNN calls it is made of, measured in the same run: one batched `step` (N rows) and one `sample` (N·S rows).
 // Prints JSON lines. Run: swift run -c release engine-bench
 import BARNN
+import BenchmarkSupport
 import Configuration
-import Dispatch
 import Engine
 import Foundation
 import Logging
 import Storage
-
-func seconds(_ body: () -> Void) -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 let logger = Logger(label: "engine-bench") { _ in SwiftLogNoOpLogHandler() }
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engine-bench-\(UUID().uuidString)")
@@ -55,7 +47,7 @@ for (streams, paths, forecastEvery) in [(100, 256, 1), (1000, 64, 1), (1000, 64,
     var forecasts = 0
     for step in 0..<48 {
         let t = start + Double(step) * 60
-        let elapsed = seconds {
+        let elapsed = timed {
             for (i, topic) in payloads.enumerated() {
                 let v = 20 + sin(Double(step) * 0.3 + Double(i))
                 engine.receive(topic: topic, payload: Array("{\"t\":\(t),\"v\":\(v)}".utf8), arrivalTime: t)
@@ -74,29 +66,22 @@ for (streams, paths, forecastEvery) in [(100, 256, 1), (1000, 64, 1), (1000, 64,
     }
     var batch = RecurrentBatch(states, hiddenSize: model.configuration.hiddenSize)
     let features = [Float](repeating: 0.5, count: streams * 4)
-    let stepTime = median(
-        (0..<5).map { _ in
-            seconds {
-                model.step(
-                    &batch, observations: [Float](repeating: 20, count: streams), timeFeatures: features,
-                    workspace: workspace)
-            }
-        })
+    let stepTime = medianTime(runs: 5) {
+        model.step(
+            &batch, observations: [Float](repeating: 20, count: streams), timeFeatures: features, workspace: workspace)
+    }
     var rng = SeededRNG(seed: 1)
     let horizonFeatures = [Float](repeating: 0.5, count: streams * 12 * 4)
-    let sampleTime = median(
-        (0..<3).map { _ in
-            seconds {
-                _ = model.sample(
-                    batch, paths: paths, horizon: 12, timeFeatures: horizonFeatures,
-                    levels: [0.05, 0.25, 0.5, 0.75, 0.95],
-                    rng: &rng, workspace: workspace)
-            }
-        })
-    print(
-        "{\"bench\":\"engine.tick\",\"streams\":\(streams),\"paths\":\(paths),\"horizon\":12,\"hidden\":\(group.hiddenSize),"
-            + "\"forecast_every\":\(forecastEvery),\"threads\":1,\"publications\":\(forecasts),"
-            + "\"tick_s\":\(median(tickTimes)),\"per_stream_us\":\(median(tickTimes) / Double(streams) * 1e6),"
-            + "\"reference_step_s\":\(stepTime),\"reference_sample_s\":\(forecastEvery == 1 ? sampleTime : 0)}")
+    let sampleTime = medianTime(runs: 3) {
+        _ = model.sample(
+            batch, paths: paths, horizon: 12, timeFeatures: horizonFeatures, levels: [0.05, 0.25, 0.5, 0.75, 0.95],
+            rng: &rng, workspace: workspace)
+    }
+    emit([
+        "bench": "engine.tick", "streams": streams, "paths": paths, "horizon": 12, "hidden": group.hiddenSize,
+        "forecast_every": forecastEvery, "threads": 1, "publications": forecasts, "tick_s": median(tickTimes),
+        "per_stream_us": median(tickTimes) / Double(streams) * 1e6, "reference_step_s": stepTime,
+        "reference_sample_s": forecastEvery == 1 ? sampleTime : 0,
+    ])
     try store.close()
 }

@@ -1,4 +1,5 @@
 // The per-observation cost of each building block, beside the scoring reference.
+import BenchmarkSupport
 import Forecasting
 
 /// SplitMix64, so every run draws the same numbers.
@@ -27,14 +28,11 @@ func runPerformanceBench() throws {
     func measure(_ name: String, _ body: (Int) throws -> Void) rethrows {
         // Indices keep increasing past the warm-up (which fills windows and caches) so times never go backwards.
         for i in 0..<1_000 { try body(i) }
-        let clock = ContinuousClock()
-        let start = clock.now
-        for i in 1_000..<(1_000 + observations) { try body(i) }
-        let elapsed = clock.now - start
-        let ns = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
-        print(
-            #"{"bench":"\#(name)","H":\#(horizon),"K":\#(levels.count),"ns_per_observation":\#(Int(ns / Double(observations)))}"#
-        )
+        let seconds = try timed { for i in 1_000..<(1_000 + observations) { try body(i) } }
+        emit([
+            "bench": name, "H": horizon, "K": levels.count,
+            "ns_per_observation": Int(seconds * 1e9 / Double(observations)),
+        ])
     }
 
     var scores = HorizonScores(levels: levels, horizon: horizon)
@@ -82,5 +80,5 @@ func runPerformanceBench() throws {
         checksum += fallback.forecast(horizon: horizon, levels: levels)?.quantiles[horizon - 1][0] ?? 0
     }
     checksum += scores.steps[0].crps + (monitor.openWindow?.crps ?? 0) + Double(emitted.count)
-    print(#"{"bench":"checksum","value":\#(checksum)}"#)
+    emit(["bench": "checksum", "value": checksum])
 }

@@ -1,8 +1,9 @@
-import Configuration
 // ingest-bench: Ingestor throughput per payload format, beside the bare parse it cannot beat (Double(String) for
 // numbers, Foundation's JSONSerialization for JSON) measured in the same run. Prints JSON lines.
 //
 //     swift run -c release ingest-bench
+import BenchmarkSupport
+import Configuration
 import Foundation
 import Ingest
 
@@ -32,23 +33,20 @@ configuration.rules = [
 ]
 let ingestor = try Ingestor(configuration: configuration)
 
+/// Messages per second through `body`, after a warm-up of up to 1000 calls.
 func measure(_ name: String, count: Int, _ body: (Int) -> Double) -> Double {
     var sink = 0.0
-    for index in 0..<min(count, 1000) { sink += body(index) }  // warm up
-    let start = ContinuousClock.now
-    for index in 0..<count { sink += body(index) }
-    let elapsed = ContinuousClock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    for index in 0..<min(count, 1000) { sink += body(index) }
+    let seconds = timed { for index in 0..<count { sink += body(index) } }
     precondition(sink.isFinite, "sink must be used")
     return Double(count) / seconds
 }
 
 func report(_ name: String, _ rate: Double, reference: String, _ referenceRate: Double) {
-    let line = String(
-        format:
-            #"{"bench":"%@","messages":%d,"msg_per_s":%.0f,"reference":"%@","reference_msg_per_s":%.0f,"ratio":%.3f}"#,
-        name, messages, rate, reference, referenceRate, rate / referenceRate)
-    print(line)
+    emit([
+        "bench": name, "messages": messages, "msg_per_s": Int(rate.rounded()), "reference": reference,
+        "reference_msg_per_s": Int(referenceRate.rounded()), "ratio": rounded(rate / referenceRate, 3),
+    ])
 }
 
 let topics = (0..<64).map { "sensors/room\($0 % 8)/t\($0)" }
