@@ -59,7 +59,9 @@ let package = Package(
         // Library modules: dependencies point downward only (DESIGN.md).
         // A pure-Swift TOML 1.0 parser: malformed configuration files are errors, never process aborts.
         .target(name: "TOML", swiftSettings: strictSettings),
-        .target(name: "BARNN", dependencies: ["COpenBLAS"], swiftSettings: barnnSettings),
+        // Byte and text formats shared by every layer.
+        .target(name: "Formats", swiftSettings: strictSettings),
+        .target(name: "BARNN", dependencies: ["COpenBLAS", "Formats"], swiftSettings: barnnSettings),
         .target(
             name: "Forecasting",
             dependencies: ["BARNN"],
@@ -68,6 +70,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
+                "Formats",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,11 +139,12 @@ let package = Package(
             path: "Tests/MQTTTestKit",
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strictSettings),
         .testTarget(name: "BARNNTests", dependencies: ["BARNN"], swiftSettings: numericSettings),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strictSettings),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "storage-crash-writer"],
+            dependencies: ["Storage", "Formats", "storage-crash-writer"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
