@@ -61,7 +61,9 @@ let package = Package(
         .target(name: "TOML", swiftSettings: strictSettings),
         // Byte and text formats shared by every layer.
         .target(name: "Formats", swiftSettings: strictSettings),
-        .target(name: "BARNN", dependencies: ["COpenBLAS", "Formats"], swiftSettings: barnnSettings),
+        // Seeded generators and sample quantiles shared by the model, the statistics, the transport and the tests.
+        .target(name: "Sampling", swiftSettings: numericSettings),
+        .target(name: "BARNN", dependencies: ["COpenBLAS", "Formats", "Sampling"], swiftSettings: barnnSettings),
         .target(
             name: "Forecasting",
             dependencies: ["BARNN"],
@@ -79,7 +81,7 @@ let package = Package(
         ),
         .target(
             name: "MQTT",
-            dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CMosquitto", "Sampling", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -140,11 +142,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strictSettings),
+        // numericSettings: the quantile comparisons run under the flags of the modules that inline them.
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling"], swiftSettings: numericSettings),
         .testTarget(name: "BARNNTests", dependencies: ["BARNN"], swiftSettings: numericSettings),
-        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ForecastingTests", dependencies: ["Forecasting", "Sampling"], swiftSettings: strictSettings),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Formats", "storage-crash-writer"],
+            dependencies: ["Storage", "Formats", "Sampling", "storage-crash-writer"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -167,7 +172,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TOMLTests",
-            dependencies: ["TOML"],
+            dependencies: ["TOML", "Sampling"],
             // The toml-test corpus is read through #filePath, so it needs no resource bundle.
             exclude: ["Corpus"],
             swiftSettings: strictSettings
@@ -175,14 +180,14 @@ let package = Package(
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit"], swiftSettings: strictSettings),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "MQTTTestKit"],
+            dependencies: ["Daemon", "MQTTTestKit", "Sampling"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "barnndTests",
             dependencies: [
-                "barnnd", "Daemon", "Storage", "MQTTTestKit", .product(name: "GRDB", package: "GRDB.swift"),
+                "barnnd", "Daemon", "Storage", "MQTTTestKit", "Sampling", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],
