@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "BARNN", dependencies: ["COpenBLAS", "Formats", "Sampling"], swiftSettings: barnnSettings),
         .target(
             name: "Forecasting",
-            dependencies: ["BARNN"],
+            dependencies: ["BARNN", "Sampling"],
             swiftSettings: numericSettings
         ),
         .target(

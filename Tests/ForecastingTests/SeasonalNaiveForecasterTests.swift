@@ -89,7 +89,7 @@ import Testing
                 guard position >= 0, let base = series[position] else { break }
                 points.append(base)
                 rows.append(
-                    QuantileLevels.protocolLevels.values.map { base + QuantileLevels.type7(sorted: errors, level: $0) }
+                    QuantileLevels.protocolLevels.values.map { base + SampleQuantiles.type7(sorted: errors, level: $0) }
                 )
             }
             guard rows.count == horizon else {
