@@ -59,8 +59,13 @@ let package = Package(
         // Library modules: dependencies point downward only (DESIGN.md).
         // A pure-Swift TOML 1.0 parser: malformed configuration files are errors, never process aborts.
         .target(name: "TOML", swiftSettings: strictSettings),
-        .target(name: "BARNN", dependencies: ["COpenBLAS"], swiftSettings: barnnSettings),
-        .target(name: "Forecasting", swiftSettings: numericSettings),
+        // Byte and text formats every layer shares: CRC-32, UTC timestamps, JSON values and the one JSON writer,
+        // payload excerpts.
+        .target(name: "Formats", swiftSettings: strictSettings),
+        // Seeded generators and sample quantiles shared by the model, the statistics, the transport and the tests.
+        .target(name: "Sampling", swiftSettings: numericSettings),
+        .target(name: "BARNN", dependencies: ["COpenBLAS", "Formats", "Sampling"], swiftSettings: barnnSettings),
+        .target(name: "Forecasting", dependencies: ["Sampling"], swiftSettings: numericSettings),
         .target(
             name: "Storage",
             dependencies: [
@@ -73,12 +78,10 @@ let package = Package(
         ),
         .target(
             name: "MQTT",
-            dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CMosquitto", "Sampling", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         // The daemon's data path, one module per layer (README "Layout"); each depends only on layers above it here.
-        // Byte and text formats every layer shares: UTC timestamps, JSON values and the one JSON writer.
-        .target(name: "Formats", swiftSettings: strictSettings),
         // The configuration's values, its TOML loader and the rule syntax (stream templates, JSON paths, wildcards).
         .target(name: "Configuration", dependencies: ["Formats", "TOML", "MQTT"], swiftSettings: strictSettings),
         // Payloads to readings: topic rules, payload decoding (JSON, SenML, plain numbers), rejects.
@@ -147,7 +150,7 @@ let package = Package(
             path: "Benchmarks/barnn-bench", swiftSettings: numericSettings
         ),
         .executableTarget(
-            name: "forecasting-bench", dependencies: ["Forecasting", "BenchmarkSupport"],
+            name: "forecasting-bench", dependencies: ["Forecasting", "Sampling", "BenchmarkSupport"],
             path: "Benchmarks/forecasting-bench", swiftSettings: numericSettings
         ),
         .executableTarget(
@@ -221,19 +224,23 @@ let package = Package(
             path: "Tests/Helpers/mqtt-will-client",
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strictSettings),
+        // numericSettings: the quantile comparisons run under the flags of the modules that inline them.
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling"], swiftSettings: numericSettings),
         .testTarget(name: "BARNNTests", dependencies: ["BARNN"], swiftSettings: numericSettings),
-        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ForecastingTests", dependencies: ["Forecasting", "Sampling"], swiftSettings: strictSettings),
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "storage-crash-writer", .product(name: "GRDB", package: "GRDB.swift"),
+                "Storage", "Formats", "Sampling", "storage-crash-writer", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "TOMLTests",
-            dependencies: ["TOML"],
+            dependencies: ["TOML", "Sampling"],
             // The toml-test corpus is read through #filePath, so it needs no resource bundle.
             exclude: ["Corpus"],
             swiftSettings: strictSettings
@@ -245,7 +252,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Formats", "Configuration", "Ingest", "Trainer", "Engine", "Daemon", "Backtest", "Inspection",
-                "MQTTTestKit",
+                "MQTTTestKit", "Sampling",
             ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
@@ -254,7 +261,7 @@ let package = Package(
             name: "barnndTests",
             dependencies: [
                 "barnnd", "Formats", "Configuration", "Engine", "Daemon", "Inspection", "Storage", "MQTT",
-                "MQTTTestKit", .product(name: "GRDB", package: "GRDB.swift"),
+                "MQTTTestKit", "Sampling", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],

@@ -1,18 +1,7 @@
 // The per-observation cost of each building block, beside the scoring reference.
 import BenchmarkSupport
 import Forecasting
-
-/// SplitMix64, so every run draws the same numbers.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / 9_007_199_254_740_992.0 - 0.5
-    }
-}
+import Sampling
 
 /// Runs every measurement and prints one JSON line each.
 func runPerformanceBench() throws {
@@ -20,9 +9,10 @@ func runPerformanceBench() throws {
     let horizon = 48
     let observations = 20_000
 
-    var rng = SplitMix64(state: 1)
+    // Seeded, so every run draws the same outcomes: uniform on [-1.5, 1.5).
+    var rng = SplitMix64(seed: 1)
     let model = levels.values.map { ($0 - 0.5) * 4 }
-    let outcomes = (0..<observations).map { _ in rng.next() * 3 }
+    let outcomes = (0..<observations).map { _ in (Double(rng.next() >> 11) / 9_007_199_254_740_992.0 - 0.5) * 3 }
 
     /// Runs `body` once per observation and prints nanoseconds per observation.
     func measure(_ name: String, _ body: (Int) throws -> Void) rethrows {

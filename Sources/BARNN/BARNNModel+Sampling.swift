@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Sampling
 
 /// Monte Carlo sampling and the MAP pass, batched over streams and split into fixed chunks of streams.
 ///
@@ -216,8 +217,9 @@ extension BARNNModel {
                     }
                 } else {
                     Quantiles.sortInPlace(sorted, count: s)
+                    let paths = UnsafeBufferPointer(start: sorted, count: s)
                     for (l, level) in levels.enumerated() {
-                        out[l] = origin + Double(Quantiles.type7(sorted: sorted, count: s, level: level))
+                        out[l] = origin + Double(SampleQuantiles.type7(sorted: paths, level: level))
                     }
                 }
             }

@@ -1,3 +1,5 @@
+import Sampling
+
 extension MosquittoConnection {
     /// The connection lifecycle as a pure value: events in, actions out; no sockets, clocks or threads.
     ///
@@ -108,20 +110,5 @@ extension MosquittoConnection {
         private static func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         }
-    }
-}
-
-/// A small seeded generator for backoff jitter (Steele, Lea & Flood 2014, "SplitMix").
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

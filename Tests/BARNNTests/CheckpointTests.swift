@@ -13,10 +13,6 @@ import Testing
         #expect(Checkpoint.encode(decoded) == bytes)
     }
 
-    @Test func crcMatchesTheStandardCheckValue() {
-        #expect(CRC32.checksum(Array("123456789".utf8)[...]) == 0xCBF4_3926)
-    }
-
     @Test(arguments: [0, 4, 8, 11, 16, 40, 200, -5, -1])
     func truncationIsRejected(cut: Int) {
         let bytes = Checkpoint.encode(model)

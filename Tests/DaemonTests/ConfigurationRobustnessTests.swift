@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import Sampling
 import Testing
 
 /// Mutated configuration files never crash the loader: each loads or fails with at least one located problem.
@@ -7,7 +8,7 @@ import Testing
     @Test func mutatedBundledFilesLoadOrListProblems() throws {
         let source = Array(try String(contentsOfFile: ConfigurationTOMLTests.bundledPath, encoding: .utf8).utf8)
         let alphabet = Array(#"[]{}=".,#\'5h_-+ \n"#.utf8)
-        var generator = SplitMix64(state: 7)
+        var generator = SplitMix64(seed: 7)
         var refused = 0
         for _ in 0..<150 {
             var bytes = source

@@ -1,19 +1,7 @@
 import Configuration
 import Ingest
+import Sampling
 import Testing
-
-/// Seeded SplitMix64, so every run feeds the same inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random and mutated payloads never crash the ingestor, and every message is accounted for.
 @Suite struct IngestRobustnessTests {
@@ -41,7 +29,7 @@ struct SplitMix64: RandomNumberGenerator {
         configuration.rules = [rule("n", .number), rule("j", .json), rule("s", .senml)]
         configuration.engine.maxPayloadBytes = 256
         let ingestor = try Ingestor(configuration: configuration)
-        var generator = SplitMix64(state: 42)
+        var generator = SplitMix64(seed: 42)
         var accepted = 0
         for iteration in 0..<6000 {
             let prefix = ["n", "j", "s"][iteration % 3]

@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import Testing
 
 @testable import Forecasting
@@ -25,10 +26,10 @@ struct CalibrationMeasurementTests {
         let change = 10_000
         for (name, configuration) in Self.candidates {
             var line = "\(name):"
-            let laplace: @Sendable (inout SeededGenerator) -> Double = { rng in
+            let laplace: @Sendable (inout SplitMix64) -> Double = { rng in
                 (log(rng.uniform()) - log(rng.uniform())) / 2.0.squareRoot()
             }
-            let scenarios: [(String, Double, Int, @Sendable (inout SeededGenerator) -> Double)] = [
+            let scenarios: [(String, Double, Int, @Sendable (inout SplitMix64) -> Double)] = [
                 ("over h=1", 0.5, 1, { $0.normal() }), ("under h=1", 2.0, 1, { $0.normal() }),
                 ("over h=6", 0.5, 6, { $0.normal() }), ("laplace h=1", 1.0, 1, laplace),
             ]

@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 
 @testable import Forecasting
 
@@ -14,7 +15,7 @@ struct CalibrationSimulation {
     /// σ_t as a function of t.
     var sigma: (Int) -> Double = { _ in 1 }
     /// Draws ε; standard normal by default (a heavier-tailed law tests the per-level offsets).
-    var noise: @Sendable (inout SeededGenerator) -> Double = { $0.normal() }
+    var noise: @Sendable (inout SplitMix64) -> Double = { $0.normal() }
     var horizon = 1
     /// Hand the issued rows back to the calibrator (the recommended path) instead of letting it re-evaluate hits.
     var feedIssued = true
@@ -34,7 +35,7 @@ struct CalibrationSimulation {
         let z = levels.values.map(Gaussian.quantile)
         let i90 = levels.centralInterval(0.9)!
         var calibrator = ConformalCalibrator(levels: levels, horizon: horizon, configuration: configuration)
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let mu = { (t: Int) in 3 * sin(2 * Double.pi * Double(t) / 50) }
         let model = { (t: Int) in z.map { mu(t) + modelScale * $0 } }
         // issued[t] holds, per step h, the calibrated quantiles issued at t − h for time t, before rearrangement.

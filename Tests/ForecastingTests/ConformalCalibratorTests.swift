@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import Testing
 
 @testable import Forecasting
@@ -49,8 +50,8 @@ import Testing
         let z = levels.values.map(Gaussian.quantile)
         var original = ConformalCalibrator(
             levels: levels, horizon: 2, configuration: .init(method: method, window: 50, minimumCount: 5))
-        var rng = SeededGenerator(seed: 9)
-        let draw = { (rng: inout SeededGenerator) in (z.map { $0 * 0.5 }, rng.normal()) }
+        var rng = SplitMix64(seed: 9)
+        let draw = { (rng: inout SplitMix64) in (z.map { $0 * 0.5 }, rng.normal()) }
         for t in 0..<120 {
             let (q, y) = draw(&rng)
             try original.update(step: t % 2 + 1, quantiles: q, outcome: y)
@@ -78,7 +79,7 @@ import Testing
         let window = 40
         var calibrator = ConformalCalibrator(
             levels: levels, horizon: 1, configuration: .init(method: method, window: window, minimumCount: 10))
-        var rng = SeededGenerator(seed: 21)
+        var rng = SplitMix64(seed: 21)
         var history: [(q: [Double], y: Double)] = []
         for _ in 0..<150 {
             let model = z.map { $0 * 0.7 + 0.2 }
@@ -127,7 +128,7 @@ import Testing
         let model = levels.values.map { Gaussian.quantile($0) }
         var calibrator = ConformalCalibrator(levels: levels, horizon: 1, configuration: .init(method: .rollingWindow))
         #expect(calibrator.calibrated(step: 1, quantiles: model) == model)
-        var rng = SeededGenerator(seed: 4)
+        var rng = SplitMix64(seed: 4)
         for _ in 0..<200 {
             // Heavy, skewed outcomes make per-level offsets disagree.
             let y = rng.uniform() < 0.5 ? rng.normal() * 5 : abs(rng.normal()) * 0.1
@@ -163,7 +164,7 @@ import Testing
     /// The sorted window equals the sorted tail after every append (River's rolling-statistic check).
     @Test func rollingWindowQuantileMatchesTheBatchWindow() throws {
         var window = RollingWindowQuantile(capacity: 25)
-        var rng = SeededGenerator(seed: 8)
+        var rng = SplitMix64(seed: 8)
         var all: [Float] = []
         for _ in 0..<300 {
             let x = Float((rng.normal() * 3).rounded())
@@ -194,7 +195,7 @@ import Testing
         for floor in [0.0, 0.5] {
             var calibrator = ConformalCalibrator(
                 levels: levels, horizon: 1, configuration: .init(method: method, window: 200, typicalWidthFloor: floor))
-            var rng = SeededGenerator(seed: 17)
+            var rng = SplitMix64(seed: 17)
             for t in 0..<2_000 {
                 try calibrator.update(step: 1, quantiles: t % 20 == 0 ? collapsed : normal, outcome: rng.normal())
             }

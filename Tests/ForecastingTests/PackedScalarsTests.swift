@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import Testing
 
 @testable import Forecasting
@@ -8,7 +9,7 @@ import Testing
 @Suite struct PackedScalarsTests {
     @Test(arguments: 0..<12)
     func packingIsFoundationsBase64OfTheLittleEndianBytes(count: Int) {
-        var generator = SeededGenerator(seed: UInt64(count))
+        var generator = SplitMix64(seed: UInt64(count))
         let doubles = (0..<count).map { _ in Double.random(in: -1e6...1e6, using: &generator) }
         var bytes: [UInt8] = []
         for value in doubles { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }

@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import Testing
 
 @testable import Forecasting
@@ -6,7 +7,7 @@ import Testing
 @Suite struct ProgressiveEvaluationTests {
     /// A daily-seasonal series (m = 24) with noise and some missing steps.
     static func series(seed: UInt64, count: Int) -> [Observation] {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { t in
             let value = 5 * sin(2 * Double.pi * Double(t) / 24) + rng.normal(mean: 0, sd: 1 + Double(t % 24) / 24)
             return Observation(t: Double(t) * 3600, value: rng.uniform() < 0.02 ? nil : value)

@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import Testing
 
 @testable import Forecasting
@@ -49,7 +50,7 @@ import Testing
     /// Selection (few levels) and sorting (many levels) both equal the type-7 quantile of the sorted sample.
     @Test(arguments: [1, 2, 3, 7, 64, 257, 1000])
     func estimatesEqualType7OnTheSortedSample(n: Int) throws {
-        var rng = SeededGenerator(seed: UInt64(n))
+        var rng = SplitMix64(seed: UInt64(n))
         // Ties and repeated values are the hard case for selection.
         let samples = (0..<n).map { _ in (rng.normal() * 4).rounded() / 4 }
         let sorted = samples.sorted()

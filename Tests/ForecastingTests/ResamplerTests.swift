@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import Testing
 
 @testable import Forecasting
@@ -78,7 +79,7 @@ import Testing
 
     /// A messy stream: jittered times, outages, stale and duplicate readings, NaNs.
     static func messyReadings(seed: UInt64, count: Int) -> [Reading] {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var time = Self.t0 - 7
         var readings: [Reading] = []
         for _ in 0..<count {
@@ -140,7 +141,7 @@ import Testing
         let single = try Self.feed(
             readings, cadence: cadence, chunks: Array(repeating: 1, count: readings.count), restore: false)
         #expect(single == whole)
-        var rng = SeededGenerator(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for restore in [false, true] {
             var chunks: [Int] = []
             var left = readings.count

@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import Testing
 
 @testable import Forecasting
@@ -8,14 +9,14 @@ import Testing
     /// standard errors of the two terms for 20 000 draws.
     @Test(arguments: [(0.0, 1.0, 0.3), (2.0, 0.5, 3.1), (-1.0, 3.0, -1.0)])
     func sampleCRPSMatchesGaussianClosedForm(mean: Double, sd: Double, y: Double) {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let samples = (0..<20_000).map { _ in rng.normal(mean: mean, sd: sd) }
         let exact = CRPS.gaussian(mean: mean, standardDeviation: sd, outcome: y)
         #expect(abs(CRPS.fromSamples(samples, outcome: y) - exact) < 0.02 * sd, "exact \(exact)")
     }
 
     @Test func sampleCRPSEqualsTheDoubleSumDefinition() {
-        var rng = SeededGenerator(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let samples = (0..<50).map { _ in rng.normal() }
         let y = 0.4
         let s = Double(samples.count)
@@ -73,7 +74,7 @@ import Testing
     @Test func pitOfCalibratedForecasterIsUniform() {
         let levels = QuantileLevels.protocolLevels
         let q = levels.values.map(Gaussian.quantile)
-        var rng = SeededGenerator(seed: 3)
+        var rng = SplitMix64(seed: 3)
         var bins = [Int](repeating: 0, count: 10)
         let n = 20_000
         for _ in 0..<n {
@@ -86,7 +87,7 @@ import Testing
 
     @Test func horizonScoresMatchBatchAndMerge() throws {
         let levels = QuantileLevels.protocolLevels
-        var rng = SeededGenerator(seed: 5)
+        var rng = SplitMix64(seed: 5)
         var left = HorizonScores(levels: levels, horizon: 3)
         var right = HorizonScores(levels: levels, horizon: 3)
         var all = HorizonScores(levels: levels, horizon: 3)

@@ -1,4 +1,5 @@
 import Foundation
+import Sampling
 import Testing
 
 @testable import Forecasting
@@ -67,7 +68,7 @@ import Testing
         let (period, horizon, window) = (4, 6, 15)
         var forecaster = SeasonalNaiveForecaster(
             period: period, maximumHorizon: horizon, residualWindow: window, minimumResiduals: 5)
-        var rng = SeededGenerator(seed: 31)
+        var rng = SplitMix64(seed: 31)
         var series: [Double?] = []
         for t in 0..<200 {
             let value: Double? = rng.uniform() < 0.1 ? nil : Double(t % period) * 3 + rng.normal()
@@ -88,7 +89,8 @@ import Testing
                 guard position >= 0, let base = series[position] else { break }
                 points.append(base)
                 rows.append(
-                    QuantileLevels.protocolLevels.values.map { base + QuantileLevels.type7(sorted: errors, level: $0) })
+                    QuantileLevels.protocolLevels.values.map { base + SampleQuantiles.type7(sorted: errors, level: $0) }
+                )
             }
             guard rows.count == horizon else {
                 #expect(streaming == nil, "t=\(t)")
@@ -103,8 +105,8 @@ import Testing
     /// River's generic checks: H rows of monotone quantiles, and a JSON round trip forecasts and learns identically.
     @Test func restoredForecasterContinuesIdentically() throws {
         var original = SeasonalNaiveForecaster(period: 24, maximumHorizon: 48)
-        var rng = SeededGenerator(seed: 2)
-        let series = { (t: Int, rng: inout SeededGenerator) in 10 * sin(Double(t) * Double.pi / 12) + rng.normal() }
+        var rng = SplitMix64(seed: 2)
+        let series = { (t: Int, rng: inout SplitMix64) in 10 * sin(Double(t) * Double.pi / 12) + rng.normal() }
         for t in 0..<300 { original.learn(Observation(t: Double(t), value: series(t, &rng))) }
         var restored = try JSONDecoder().decode(
             SeasonalNaiveForecaster.self, from: try JSONEncoder().encode(original))

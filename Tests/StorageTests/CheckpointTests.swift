@@ -1,3 +1,4 @@
+import Formats
 import GRDB
 import Testing
 
@@ -55,9 +56,5 @@ import Testing
             try store.activeCheckpoint(model: "default")
         }
         try store.close()
-    }
-
-    @Test func crc32MatchesTheStandardCheckValue() {
-        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Sampling
 import Testing
 
 @testable import Storage
@@ -188,18 +189,5 @@ import Testing
         let temporary = try TemporaryDatabase()
         let error = #expect(throws: StorageError.self) { try temporary.open(StoreConfiguration(access: .readOnly)) }
         #expect(error?.code == .io)
-    }
-}
-
-/// A seeded generator (SplitMix64) so noise written in tests is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

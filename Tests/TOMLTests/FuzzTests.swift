@@ -1,18 +1,10 @@
+import Sampling
 import TOML
 import Testing
 
-/// A tiny deterministic generator, so any crash the mutations find reproduces exactly.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
+extension SplitMix64 {
+    /// A draw in 0..<bound by modulo: its slight bias is harmless here, and it keeps the draws of every crash the
+    /// mutations found reproducible.
     mutating func below(_ bound: Int) -> Int {
         bound <= 0 ? 0 : Int(next() % UInt64(bound))
     }
@@ -53,7 +45,7 @@ struct SplitMix64 {
     @Test func mutatedCorpusNeverCrashes() {
         let seeds = (Corpus.validCases + Corpus.invalidCases).compactMap(Corpus.bytes)
         #expect(!seeds.isEmpty)
-        var random = SplitMix64(state: 0x5EED_BA44_0D00_0001)
+        var random = SplitMix64(seed: 0x5EED_BA44_0D00_0001)
         var accepted = 0
         var refused = 0
         for round in 0..<20_000 {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Sampling
 import Testing
 
 /// One clear line and a documented exit status for every way the database or the arguments can be wrong, and no
@@ -152,18 +153,5 @@ import Testing
         try expectFailure(
             ["events", "--database", fixture.path], status: 64,
             message: "--since: BARNND_NOW: cannot read 'x' as an ISO-8601 time", environment: ["BARNND_NOW": "x"])
-    }
-}
-
-/// A small seeded generator for test bytes.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E49B
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

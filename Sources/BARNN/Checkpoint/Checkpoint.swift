@@ -1,3 +1,5 @@
+import Formats
+
 /// The versioned, little-endian checkpoint format of a `BARNNModel`.
 ///
 /// Layout: magic `BARNNCKP` (8 bytes) · format version u32 · header size u32 · header · parameter count

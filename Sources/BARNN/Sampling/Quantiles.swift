@@ -1,4 +1,4 @@
-/// Sample quantiles by Hyndman & Fan type 7 (linear interpolation between order statistics, R's default).
+/// The ordering of sampled paths before their quantiles are read (`SampleQuantiles.type7` in Sampling).
 public enum Quantiles {
     /// Sorts `values[0..<count]` in place (insertion sort: paths per step are few, typically 32–256).
     @inlinable
@@ -19,16 +19,5 @@ public enum Quantiles {
             values[j + 1] = v
             i += 1
         }
-    }
-
-    /// The type-7 quantile at `level` of `count` ascending values.
-    @inlinable
-    public static func type7(sorted values: UnsafePointer<Float>, count: Int, level: Float) -> Float {
-        precondition(count > 0, "Quantiles.type7: no values")
-        let position = Float(count - 1) * min(max(level, 0), 1)
-        let lo = Int(position.rounded(.down))
-        let hi = min(lo + 1, count - 1)
-        let w = position - Float(lo)
-        return values[lo] + w * (values[hi] - values[lo])
     }
 }

@@ -1,3 +1,5 @@
+import Sampling
+
 /// A seeded, vectorised random number generator: 16 independent xoshiro128+ lanes (Blackman & Vigna)
 /// stepped together in `SIMD16<UInt32>`.
 ///
@@ -21,7 +23,7 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         var sm = SeededRNG.splitmix(seed) ^ SeededRNG.splitmix(stream &+ 0x632B_E59B_D9B4_E019)
         var words = [UInt32](repeating: 0, count: 64)
         for i in stride(from: 0, to: 64, by: 2) {
-            sm = sm &+ 0x9E37_79B9_7F4A_7C15
+            sm = sm &+ SplitMix64.increment
             let v = SeededRNG.splitmix(sm)
             words[i] = UInt32(truncatingIfNeeded: v)
             words[i + 1] = UInt32(truncatingIfNeeded: v >> 32) | 1  // never an all-zero lane
@@ -42,12 +44,8 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         SeededRNG(seed: SeededRNG.splitmix(seed ^ SeededRNG.splitmix(stream)), stream: index)
     }
 
-    @usableFromInline static func splitmix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    /// The first draw of `SplitMix64(seed: x)`, which hashes seeds and stream indices into lane states.
+    @usableFromInline static func splitmix(_ x: UInt64) -> UInt64 { SplitMix64.mix(x &+ SplitMix64.increment) }
 
     /// Advances all 16 lanes once and returns their outputs.
     @inlinable @inline(__always)

@@ -1,3 +1,5 @@
+import Sampling
+
 extension QuantileLevels {
     /// Writes the type-7 sample quantiles (Hyndman & Fan 1996, R's default, NumPy's `linear`) of `samples` at every
     /// level into `output`, which must hold ``count`` elements.
@@ -13,7 +15,7 @@ extension QuantileLevels {
         let n = samples.count
         if values.count > Self.selectionLimit {
             samples.sort()
-            for (k, level) in values.enumerated() { output[k] = Self.type7(sorted: samples, level: level) }
+            for (k, level) in values.enumerated() { output[k] = SampleQuantiles.type7(sorted: samples, level: level) }
             return
         }
         samples.withUnsafeMutableBufferPointer { x in
@@ -21,22 +23,18 @@ extension QuantileLevels {
             // are selected in that suffix only.
             var settled = 0
             for (k, level) in values.enumerated() {
-                let h = Double(n - 1) * level
-                let lo = min(Int(h), n - 1)
+                let (lo, fraction) = SampleQuantiles.type7Position(count: n, level: level)
                 if lo >= settled {
                     Self.select(x, rank: lo, from: settled)
                     settled = lo + 1
                 }
-                var value = x[lo]
-                let fraction = h - Double(lo)
-                if fraction > 0, lo + 1 < n {
-                    if lo + 1 >= settled {
-                        Self.select(x, rank: lo + 1, from: settled)
-                        settled = lo + 2
-                    }
-                    value += fraction * (x[lo + 1] - x[lo])
+                // The upper order statistic is only selected when it is weighed.
+                let hi = fraction > 0 ? min(lo + 1, n - 1) : lo
+                if hi >= settled {
+                    Self.select(x, rank: hi, from: settled)
+                    settled = hi + 1
                 }
-                output[k] = value
+                output[k] = SampleQuantiles.type7Interpolate(lower: x[lo], upper: x[hi], fraction: fraction)
             }
         }
     }
@@ -52,15 +50,6 @@ extension QuantileLevels {
 
     /// Above this many levels ``estimate(from:into:)`` sorts instead of selecting.
     public static let selectionLimit = 4
-
-    /// The type-7 quantile at `level` of already sorted values.
-    public static func type7(sorted x: [Double], level: Double) -> Double {
-        precondition(!x.isEmpty, "quantile of an empty sample")
-        let h = Double(x.count - 1) * level
-        let lo = min(Int(h), x.count - 1)
-        let fraction = h - Double(lo)
-        return fraction > 0 && lo + 1 < x.count ? x[lo] + fraction * (x[lo + 1] - x[lo]) : x[lo]
-    }
 
     /// Puts the order statistic of `rank` at `x[rank]`, smaller-or-equal values before it, in `x[start...]`
     /// (Hoare's quickselect with a median-of-three pivot).

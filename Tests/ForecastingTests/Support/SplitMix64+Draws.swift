@@ -1,19 +1,8 @@
 import Foundation
+import Sampling
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a small, fast, seedable generator so every test draw is repeatable.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The continuous draws the statistics tests need, on the seeded generator so every test draw is repeatable.
+extension SplitMix64 {
     /// A uniform draw in (0, 1), never exactly 0 so `log` stays finite.
     mutating func uniform() -> Double {
         (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992.0
