@@ -15,9 +15,9 @@ extension ForecastEngine {
     func recordDriftAlarm(_ alarm: DriftAlarm, state: StreamState, into output: inout EngineOutput) {
         _counters.driftAlarms += 1
         let version = groups[state.group]?.version ?? 0
-        let window = state.drift.openWindow
+        let window = state.feedback.drift.openWindow
         let coverage = (window?.coverage ?? []).enumerated().map { index, value in
-            "\"\(state.drift.intervals[index].coverage)\":\(Self.jsonNumber(value))"
+            "\"\(state.feedback.drift.intervals[index].coverage)\":\(Self.jsonNumber(value))"
         }
         let detail =
             "{\"change\":\"\(alarm.change.rawValue)\",\"version\":\(version),\"window_n\":\(window?.count ?? 0),"

@@ -102,29 +102,17 @@ extension ForecastEngine {
         _ state: StreamState, group: ModelGroupRuntime, model: [[Double]], means: [Double],
         kind: ForecastPayload.Kind, now: Double, into output: inout EngineOutput
     ) {
-        var raw = model
-        if group.settings.calibration.method != .none {
-            for h in raw.indices { state.calibrator.calibrate(step: h + 1, quantiles: &raw[h], rearrange: false) }
-        }
-        // A stream that has never been negative is not forecast negative: for outcomes ≥ 0, raising a quantile below
-        // 0 to 0 can only lower its pinball loss. Raised before the row is recorded, so the calibrator and the drift
-        // monitor learn from what was published: judged on the unraised row, a series that is 0 half the time (orders
-        // at night, solar generation) counted every upper bound below 0 as a miss and widened the day's intervals.
+        // A stream that has never been negative is not forecast negative (see `ForecastFeedback.issue`): at night a
+        // series that is 0 half the time (orders, solar generation) would otherwise count every upper bound below 0
+        // as a miss and widen the day's intervals.
+        let floor = state.lowestObserved.flatMap { $0 >= 0 ? 0.0 : nil }
+        let issue = state.feedback.issue(model, calibrate: group.settings.calibration.method != .none, floor: floor)
         var means = means
-        if let lowest = state.lowestObserved, lowest >= 0 {
-            var raised = false
-            for h in raw.indices {
-                for k in raw[h].indices where raw[h][k] < 0 {
-                    raw[h][k] = 0
-                    raised = true
-                }
-                means[h] = max(means[h], 0)
-            }
-            if raised { _counters.forecastsClampedAtZero += 1 }
+        if floor != nil {
+            for h in means.indices { means[h] = max(means[h], 0) }
         }
-        var calibrated = raw
-        for h in calibrated.indices { QuantileLevels.rearrange(&calibrated[h]) }
-        state.recordIssued(StreamState.Issued(model: model, raw: raw, published: calibrated[0]))
+        if issue.raisedToFloor { _counters.forecastsClampedAtZero += 1 }
+        let calibrated = issue.quantiles
         state.stepsSinceForecast = 0
         state.forecastOwed = false
         state.dirty = true
@@ -153,7 +141,7 @@ extension ForecastEngine {
             stream: state.id, issuedAt: base, stepSeconds: step,
             model: ForecastPayload.ModelInfo(
                 name: group.name, version: kind == .barnn ? group.version : 0, kind: kind),
-            levels: levels, points: payloadPoints, calibration: calibrationSummary(state.calibrator))
+            levels: levels, points: payloadPoints, calibration: calibrationSummary(state.feedback.calibrator))
         let publish = configuration.publish
         let qos = QoS(rawValue: Int32(publish.qos)) ?? .atLeastOnce
         output.publications.append(

@@ -11,7 +11,6 @@ extension ForecastEngine {
         var learned: [StreamState] = []
         for id in touched.sorted() {
             guard let state = streams[id], !state.pending.isEmpty else { continue }
-            let horizon = groups[state.group]?.settings.horizon ?? state.calibrator.horizon
             for (index, observation) in state.pending.enumerated() {
                 if index < state.replayPending {
                     _counters.replayedObservations += 1
@@ -29,8 +28,6 @@ extension ForecastEngine {
                     state.presentSteps += 1
                     state.lowestObserved = min(state.lowestObserved ?? value, value)
                 }
-                state.issued.append(nil)
-                if state.issued.count > horizon { state.issued.removeFirst(state.issued.count - horizon) }
                 state.stepsSinceForecast += 1
                 state.lastT = observation.t
             }
@@ -48,27 +45,14 @@ extension ForecastEngine {
         return learned
     }
 
-    /// Scores the forecasts issued 1…H steps before `observation` (the calibrator learns from the model quantiles,
-    /// the drift monitor from the published step-1 quantiles).
+    /// Scores the forecasts issued 1…H steps before `observation` and records what the drift monitor reported.
     private func score(_ state: StreamState, _ observation: Observation, into output: inout EngineOutput) {
-        guard let y = observation.value, y.isFinite else { return }
-        let horizon = state.calibrator.horizon
-        for h in stride(from: 1, through: min(horizon, state.issued.count), by: 1) {
-            let index = state.issued.count - h
-            guard let forecast = state.issued[index] else { continue }
-            defer { state.issued[index]?.scored(step: h) }
-            do {
-                try state.calibrator.update(
-                    step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y)
-                guard h == 1 else { continue }
-                let update = try state.drift.update(time: observation.t, quantiles: forecast.published, outcome: y)
-                if let alarm = update.alarm { recordDriftAlarm(alarm, state: state, into: &output) }
-                if let window = update.closedWindow {
-                    output.writes.append(.drift(Self.driftRecord(window, stream: state.id, intervals: state.drift)))
-                }
-            } catch {
-                _counters.scoringRejects += 1
-            }
+        let scoring = state.feedback.score(observation)
+        _counters.scoringRejects += scoring.rejected
+        guard let update = scoring.drift else { return }
+        if let alarm = update.alarm { recordDriftAlarm(alarm, state: state, into: &output) }
+        if let window = update.closedWindow {
+            output.writes.append(.drift(Self.driftRecord(window, stream: state.id, intervals: state.feedback.drift)))
         }
     }
 

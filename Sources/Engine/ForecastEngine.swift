@@ -23,12 +23,13 @@ import Trainer
 /// 1. swaps in models whose training was promoted (events, re-warm from each stream's context);
 /// 2. closes buckets whose end is more than one bucket in the past (silent streams still get explicit gaps);
 /// 3. per waiting step, in time order: writes the `observations` row, **scores** the forecasts issued h steps
-///    earlier against it (conformal **calibrator** update per step h; step 1 also into the **drift** monitor),
-///    lets the fallback **learn** it and appends it to the context ring;
+///    earlier against it (``ForecastFeedback/score(_:)``: conformal **calibrator** update per step h; step 1 also
+///    into the **drift** monitor), lets the fallback **learn** it and appends it to the context ring;
 /// 4. advances the BARNN hidden states of every stream of a group with one batched `step` per round of steps
 ///    (streams reaching `min_history` are warmed from their context instead);
 /// 5. **forecasts** every due stream (`forecast_every` steps since its last forecast): one `sample` call per model
-///    group (rows = N·S) for warm streams, the fallback for the others, then calibrates each step's quantiles;
+///    group (rows = N·S) for warm streams, the fallback for the others, then calibrates each step's quantiles
+///    (``ForecastFeedback/issue(_:calibrate:floor:)``, as ``ProgressiveEvaluation`` does per observation);
 /// 6. every `controlPollInterval` of engine time, reads train requests and checkpoint activations (rollbacks)
 ///    from the Store; starts a group's first training once its streams hold `min_history` present steps, and
 ///    retrains (scheduled, drift-triggered, requested) through the promotion gate (`+Retraining`);

@@ -6,30 +6,10 @@ import Forecasting
 ///
 /// Parts: the ``Resampler`` (cadence and explicit gaps), the BARNN ``RecurrentState`` (hidden state, level and
 /// scale; nil until the group has a model and the stream has `min_history` steps), the recent context ring used to
-/// re-warm the hidden state after a model swap or restart, the cold-start ``SeasonalNaiveForecaster``, the
-/// ``ConformalCalibrator`` and ``DriftMonitor``, and the forecasts issued after each of the last H steps (index
-/// based: the entry issued after step j is scored at step j + h for its step h).
+/// re-warm the hidden state after a model swap or restart, the cold-start ``SeasonalNaiveForecaster``, and the
+/// ``ForecastFeedback``: the ``ConformalCalibrator``, the ``DriftMonitor`` and the forecasts issued after each of the
+/// last H steps (index based: the entry issued after step j is scored at step j + h for its step h).
 final class StreamState {
-    /// A forecast as issued, reduced to what scoring still needs: the model's quantiles and the calibrated rows
-    /// before rearrangement (what the calibrator learns from) of the steps not scored yet, and the published
-    /// step-1 quantiles (what the drift monitor scores). A scored step's rows are emptied, so a stream holds
-    /// H(H+1)/2 rows of each instead of H², and a saved state carries only those.
-    struct Issued: Sendable, Equatable {
-        /// Model quantiles per step, [H][K]; empty for scored steps.
-        var model: [[Double]]
-        /// Calibrated quantiles per step before rearrangement, [H][K]; empty for scored steps.
-        var raw: [[Double]]
-        /// Published (sorted) quantiles of step 1, [K]; empty once scored.
-        var published: [Double]
-
-        /// Drops the rows of step `h` (1-based) once it is scored.
-        mutating func scored(step h: Int) {
-            model[h - 1] = []
-            raw[h - 1] = []
-            if h == 1 { published = [] }
-        }
-    }
-
     /// The stream id.
     let id: String
     /// The model group serving it.
@@ -44,12 +24,8 @@ final class StreamState {
     var context: RingBuffer<Observation>
     /// The cold-start forecaster; always learns, so it is ready whenever the model is not.
     var fallback: SeasonalNaiveForecaster
-    /// Online conformal correction per horizon step.
-    var calibrator: ConformalCalibrator
-    /// Step-1 forecast quality windows and change alarms.
-    var drift: DriftMonitor
-    /// The forecasts issued after each of the last H steps, oldest first; nil where none was issued.
-    var issued: [Issued?] = []
+    /// The forecasts issued after each of the last H steps, and the calibrator and drift monitor they feed.
+    var feedback: ForecastFeedback
     /// Steps learned since the stream was created (present or missing).
     var steps = 0
     /// Present (non-missing) steps learned since the stream was created.
@@ -90,10 +66,11 @@ final class StreamState {
         self.context = RingBuffer(capacity: max(1, settings.contextLength))
         self.fallback = SeasonalNaiveForecaster(
             period: settings.season, maximumHorizon: settings.horizon, residualWindow: Self.fallbackResidualWindow)
-        self.calibrator = ConformalCalibrator(
-            levels: levels, horizon: settings.horizon, configuration: Self.calibration(settings.calibration))
-        self.drift = DriftMonitor(
-            levels: levels, configuration: DriftMonitor.Configuration(windowLength: settings.calibration.window))
+        self.feedback = ForecastFeedback(
+            calibrator: ConformalCalibrator(
+                levels: levels, horizon: settings.horizon, configuration: Self.calibration(settings.calibration)),
+            drift: DriftMonitor(
+                levels: levels, configuration: DriftMonitor.Configuration(windowLength: settings.calibration.window)))
         self.lastSeen = lastSeen
     }
 
@@ -106,9 +83,8 @@ final class StreamState {
         self.recurrent = parts.hidden.recurrent
         self.context = parts.normaliser.context
         self.fallback = parts.normaliser.fallback
-        self.calibrator = parts.calibration.calibrator
-        self.drift = parts.calibration.drift
-        self.issued = parts.calibration.issued
+        self.feedback = ForecastFeedback(
+            calibrator: parts.calibration.calibrator, drift: parts.calibration.drift, issued: parts.calibration.issued)
         self.steps = parts.normaliser.steps
         self.presentSteps = parts.normaliser.presentSteps
         self.stepsSinceForecast = parts.normaliser.stepsSinceForecast
@@ -134,11 +110,6 @@ final class StreamState {
             ConformalCalibrator.Configuration(
                 method: .quantileTracking(rate: .leastNonzeroMagnitude), window: settings.window)
         }
-    }
-
-    /// Records what was issued after the step just learned (replacing the nil placeholder of that step).
-    func recordIssued(_ forecast: Issued) {
-        if issued.isEmpty { issued.append(forecast) } else { issued[issued.count - 1] = forecast }
     }
 
     /// The step length in seconds: the bucket length, or for event cadence the median spacing of the context.

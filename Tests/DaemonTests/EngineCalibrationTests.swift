@@ -14,7 +14,7 @@ import Testing
         let engine = try fixture.engine(configuration)
         let outputs = EngineFixture.feed(engine, streams: ["a"], steps: 0..<80)
         #expect(outputs.last?.forecastIssues.count == 1)
-        let issued = try #require(engine.streams["a"]?.issued.last ?? nil)
+        let issued = try #require(engine.streams["a"]?.feedback.issued.last ?? nil)
         if method == .none {
             #expect(issued.raw == issued.model)
             #expect(issued.published == issued.model[0])
@@ -22,6 +22,6 @@ import Testing
             // After 50+ scored outcomes the conformal offsets move the model's quantiles.
             #expect(issued.raw != issued.model)
         }
-        #expect(engine.streams["a"]?.calibrator.coverage(step: 1).count == 50)
+        #expect(engine.streams["a"]?.feedback.calibrator.coverage(step: 1).count == 50)
     }
 }

@@ -31,7 +31,7 @@ import Testing
         #expect(signed.contains { $0.points.contains { $0.quantiles[0] < 0 } })
         #expect(engine.counters.forecastsClampedAtZero > 0)
         // The calibrator learns from the published rows: raised too.
-        let issued = try #require(engine.streams["count"]?.issued.compactMap { $0 })
+        let issued = try #require(engine.streams["count"]?.feedback.issued.compactMap { $0 })
         #expect(!issued.isEmpty && issued.allSatisfy { $0.raw.allSatisfy { $0.allSatisfy { $0 >= 0 } } })
     }
 

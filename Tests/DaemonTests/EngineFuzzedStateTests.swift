@@ -1,3 +1,4 @@
+import Forecasting
 import Foundation
 import Storage
 import Testing
@@ -83,7 +84,7 @@ import Testing
         let (left, right) = (try #require(a.streams["good"]), try #require(b.streams["good"]))
         #expect(left.presentSteps == right.presentSteps)
         #expect(left.lastT == right.lastT)
-        #expect(left.calibrator == right.calibrator)
+        #expect(left.feedback.calibrator == right.feedback.calibrator)
         #expect(b.counters.stateDecodeFailures == 1)
     }
 

@@ -1,4 +1,5 @@
 import BARNN
+import Forecasting
 import Foundation
 import Storage
 import Testing
@@ -45,7 +46,7 @@ import Testing
         #expect(kinds == ["barnn", "barnn"])
         for stream in Self.streams {
             #expect(a.streams[stream]?.recurrent == b.streams[stream]?.recurrent)
-            #expect(a.streams[stream]?.calibrator == b.streams[stream]?.calibrator)
+            #expect(a.streams[stream]?.feedback.calibrator == b.streams[stream]?.feedback.calibrator)
         }
     }
 
@@ -105,7 +106,7 @@ import Testing
         EngineFixture.feed(engine, streams: ["a", "b"], steps: 0..<25)
         let before = try #require(engine.streams["a"])
         let steps = before.presentSteps
-        let calibrator = before.calibrator
+        let calibrator = before.feedback.calibrator
         // b and c stay active; a falls silent and is the least recently seen when c arrives.
         var outputs: [EngineOutput] = []
         for step in 25..<28 { outputs += EngineFixture.feed(engine, streams: ["b", "c"], steps: step..<(step + 1)) }
@@ -127,7 +128,7 @@ import Testing
         engine.receive(topic: "sensors/a", payload: EngineFixture.payload(t: t, v: 1), arrivalTime: t)
         let back = try #require(engine.streams["a"])
         #expect(back.presentSteps == steps)
-        #expect(back.calibrator == calibrator)
+        #expect(back.feedback.calibrator == calibrator)
         #expect(engine.counters.streamsRestored == 1)
         let rows = engine.tick(now: t + 1).observationRows.filter { $0.stream == "a" }
         // Bucket 24 closes with its value, 25...27 are explicit gaps.

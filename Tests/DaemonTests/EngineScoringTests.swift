@@ -17,14 +17,14 @@ import Testing
         // Every observation after the first forecast scores the step-h forecast issued h steps earlier.
         let firstIssue = try #require(outputs.firstIndex { !$0.forecastIssues.isEmpty })
         let scored = 79 - firstIssue  // buckets firstIssue...78 are learned after the first issue
-        #expect(state.calibrator.coverage(step: 1).count == min(20, scored))
+        #expect(state.feedback.calibrator.coverage(step: 1).count == min(20, scored))
         let drift = outputs.flatMap(\.writes).compactMap { item -> DriftRecord? in
             if case .drift(let record) = item { return record }
             return nil
         }
         // Drift windows of 20 step-1 scores close and become rows with coverage per central interval.
         #expect(drift.count == scored / 20)
-        #expect(drift.count * 20 + (state.drift.openWindow?.count ?? 0) == scored)
+        #expect(drift.count * 20 + (state.feedback.drift.openWindow?.count ?? 0) == scored)
         #expect(drift.allSatisfy { $0.stream == "a" && $0.n == 20 && $0.coverage.map(\.level) == [0.5, 0.8, 0.9] })
         #expect(drift.allSatisfy { ($0.crps ?? -1) >= 0 })
         try await fixture.apply(EngineOutput(writes: outputs.flatMap(\.writes)))

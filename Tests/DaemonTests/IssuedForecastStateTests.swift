@@ -1,8 +1,8 @@
-import Forecasting
 import Foundation
 import Testing
 
 @testable import Engine
+@testable import Forecasting
 
 /// A stream keeps, and saves, only the rows of its issued forecasts that scoring still needs.
 @Suite struct IssuedForecastStateTests {
@@ -10,7 +10,7 @@ import Testing
         let fixture = try EngineFixture()
         let engine = try fixture.engine(EngineFixture.configuration(horizon: 3))
         EngineFixture.feed(engine, streams: ["a"], steps: 0..<40)
-        let issued = try #require(engine.streams["a"]?.issued)
+        let issued = try #require(engine.streams["a"]?.feedback.issued)
         #expect(issued.count == 3)
         // Oldest first: issued 2, 1 and 0 steps ago, so 1, 2 and 3 unscored steps.
         #expect(issued.map { $0?.model.filter { !$0.isEmpty }.count } == [1, 2, 3])
@@ -21,14 +21,14 @@ import Testing
     }
 
     @Test func savedFormRoundTripsBitExactly() throws {
-        var forecast = StreamState.Issued(
+        var forecast = IssuedForecast(
             model: [[1, 2], [3, .nan], [-0.0, .infinity]], raw: [[1.5, 2.5], [3.5, 4.5], [5.5, 6.5]],
             published: [1.25, 2.25])
         forecast.scored(step: 1)
         let data = try JSONEncoder().encode(forecast)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["kept"] as? [Int] == [2, 3])
-        let decoded = try JSONDecoder().decode(StreamState.Issued.self, from: data)
+        let decoded = try JSONDecoder().decode(IssuedForecast.self, from: data)
         #expect(decoded.model.map { $0.map(\.bitPattern) } == forecast.model.map { $0.map(\.bitPattern) })
         #expect(decoded.raw == forecast.raw)
         #expect(decoded.published.isEmpty)
@@ -36,7 +36,7 @@ import Testing
 
     @Test func statesSavedBeforeTheReductionStillDecode() throws {
         let legacy = #"{"model":[[1,2],[3,4]],"raw":[[1.5,2.5],[3.5,4.5]],"calibrated":[[1,2.5],[3,4.5]]}"#
-        let decoded = try JSONDecoder().decode(StreamState.Issued.self, from: Data(legacy.utf8))
+        let decoded = try JSONDecoder().decode(IssuedForecast.self, from: Data(legacy.utf8))
         #expect(decoded.model == [[1, 2], [3, 4]])
         #expect(decoded.raw == [[1.5, 2.5], [3.5, 4.5]])
         #expect(decoded.published == [1, 2.5])
@@ -50,7 +50,7 @@ import Testing
     ])
     func damagedSavedFormsAreDecodingErrors(json: String) {
         #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(StreamState.Issued.self, from: Data(json.utf8))
+            try JSONDecoder().decode(IssuedForecast.self, from: Data(json.utf8))
         }
     }
 }

@@ -1,0 +1,120 @@
+/// One stream's forecasts issued after each of the last H steps, kept until their outcomes arrive, and what learns
+/// from those outcomes: the ``ConformalCalibrator`` that calibrates every forecast issued, the ``DriftMonitor`` and,
+/// when kept, the ``HorizonScores``.
+///
+/// ``ProgressiveEvaluation/step(_:)`` is ``score(_:)``, the forecaster's `learn`, then ``issue(_:calibrate:floor:)``;
+/// the daemon's engine calls the same two around its batched learning and sampling, so the loop exists once.
+///
+/// For observation `j` with a present value `y`, the forecast issued after observation `j − h` is scored at its step
+/// `h` for every `h ≤ H`: its model and raw quantiles and `y` into the calibrator (step h), its published step-1
+/// quantiles into the drift monitor, its published quantiles into the scores. A missing observation scores nothing.
+/// A forecast not issued after an observation (a cold forecaster, or one forecasting every few steps) scores nothing
+/// H steps later.
+///
+/// Memory: the unscored rows of the last H forecasts, H(H+1)/2 model and as many raw rows of K doubles (245 KB for
+/// H = 48, K = 13). Each observation costs up to H calibrator updates; each issue H calibrated rows.
+public struct ForecastFeedback: Sendable, Equatable {
+    /// The online conformal correction applied to every issued forecast.
+    public private(set) var calibrator: ConformalCalibrator
+    /// Windows and change alarms of the step-1 published forecasts.
+    public private(set) var drift: DriftMonitor
+    /// Scores of the published forecasts per horizon step; nil when not kept (the daemon stores what it publishes
+    /// and scores it from the store).
+    public private(set) var scores: HorizonScores?
+    /// The forecasts issued after each of the last H observations, oldest first; nil where none was issued.
+    public private(set) var issued: [IssuedForecast?]
+
+    /// What scoring one observation did.
+    public struct Scoring: Sendable, Equatable {
+        /// How many earlier forecasts (steps) were scored against the observation.
+        public var scored = 0
+        /// Rows the calibrator or the drift monitor refused (non-finite quantiles from the forecaster).
+        public var rejected = 0
+        /// What the drift monitor reported, when the step-1 forecast was scored.
+        public var drift: DriftMonitor.Update?
+    }
+
+    /// What one issue published.
+    public struct Issue: Sendable, Equatable {
+        /// The calibrated quantiles of steps 1…H, rearranged so each row is monotone.
+        public var quantiles: [[Double]]
+        /// Whether a quantile was raised to the floor.
+        public var raisedToFloor: Bool
+    }
+
+    /// Feedback from the parts of a stream: `calibrator` sets the horizon H and the levels, which `drift`, `scores`
+    /// and the `issued` forecasts (oldest first, at most H; a restored state is checked by its owner) must match.
+    public init(
+        calibrator: ConformalCalibrator, drift: DriftMonitor, scores: HorizonScores? = nil,
+        issued: [IssuedForecast?] = []
+    ) {
+        self.calibrator = calibrator
+        self.drift = drift
+        self.scores = scores
+        self.issued = issued
+    }
+
+    /// Scores the forecasts issued 1…H observations before `observation` (the calibrator learns from the model
+    /// quantiles and the raw rows it issued, the drift monitor and the scores from the published quantiles), then
+    /// makes room for the forecast issued after it. Each step of a forecast is scored once: its rows are dropped.
+    public mutating func score(_ observation: Observation) -> Scoring {
+        var result = Scoring()
+        if let y = observation.value, y.isFinite {
+            for h in stride(from: 1, through: min(calibrator.horizon, issued.count), by: 1) {
+                let index = issued.count - h
+                guard let forecast = issued[index] else { continue }
+                defer { issued[index]?.scored(step: h) }
+                do {
+                    try calibrator.update(
+                        step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y)
+                    if h == 1 {
+                        result.drift = try drift.update(time: observation.t, quantiles: forecast.published, outcome: y)
+                    }
+                } catch {
+                    result.rejected += 1
+                    continue
+                }
+                if scores != nil {
+                    var published = forecast.raw[h - 1]
+                    QuantileLevels.rearrange(&published)
+                    scores!.score(step: h, quantiles: published, outcome: y)
+                }
+                result.scored += 1
+            }
+        }
+        issued.append(nil)
+        if issued.count > calibrator.horizon { issued.removeFirst(issued.count - calibrator.horizon) }
+        return result
+    }
+
+    /// Issues a forecast after the observation scored last: calibrates `model` (the forecaster's quantiles of steps
+    /// 1…H at the calibrator's levels), raises every quantile below `floor` to it, keeps the rows scoring needs and
+    /// returns the published rows.
+    /// - Parameters:
+    ///   - calibrate: false to publish the model's quantiles uncorrected (the calibrator then only reports their
+    ///     coverage).
+    ///   - floor: a bound no outcome falls below (0 for a stream never negative): for such outcomes raising a
+    ///     quantile to it can only lower its pinball loss. Raised before the rows are kept, so the calibrator and the
+    ///     drift monitor learn from what was published.
+    public mutating func issue(_ model: [[Double]], calibrate: Bool = true, floor: Double? = nil) -> Issue {
+        var raw = model
+        if calibrate {
+            for h in raw.indices { calibrator.calibrate(step: h + 1, quantiles: &raw[h], rearrange: false) }
+        }
+        var raised = false
+        if let floor {
+            for h in raw.indices {
+                for k in raw[h].indices where raw[h][k] < floor {
+                    raw[h][k] = floor
+                    raised = true
+                }
+            }
+        }
+        var published = raw
+        for h in published.indices { QuantileLevels.rearrange(&published[h]) }
+        let forecast = IssuedForecast(model: model, raw: raw, published: published[0])
+        // Fills the slot `score` made for the step just scored, or makes one when there is none yet.
+        if issued.isEmpty { issued.append(forecast) } else { issued[issued.count - 1] = forecast }
+        return Issue(quantiles: published, raisedToFloor: raised)
+    }
+}
