@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "barnnd",
             dependencies: [
-                "Formats", "Configuration", "Engine", "Daemon", "Backtest", "Inspection", "Storage", "MQTT",
+                "Formats", "Configuration", "Engine", "Daemon", "Backtest", "Inspection", "BARNN", "Storage", "MQTT",
                 "CEarlySignals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,7 +144,10 @@ let package = Package(
         ),
 
         // Benchmarks: release executables printing JSON lines (README § Benchmarks), timed and printed alike.
-        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport", swiftSettings: strictSettings),
+        .target(
+            name: "BenchmarkSupport", dependencies: ["BARNN"], path: "Benchmarks/BenchmarkSupport",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "barnn-bench", dependencies: ["BARNN", "COpenBLAS", "BenchmarkSupport"],
             path: "Benchmarks/barnn-bench", swiftSettings: numericSettings

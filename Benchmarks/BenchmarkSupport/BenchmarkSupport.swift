@@ -1,5 +1,6 @@
 // What every benchmark shares: timing on the monotonic clock and one way to print results, so that figures from
 // different benchmarks are measured and reported alike.
+import BARNN
 import Foundation
 
 extension Duration {
@@ -16,6 +17,12 @@ public struct Stopwatch: Sendable {
 
     /// Seconds since the stopwatch was made.
     public var elapsed: Double { (ContinuousClock.now - start).inSeconds }
+}
+
+/// Call first in a benchmark's `main`: corrects OpenBLAS's generic-core choice as the daemon does (it may
+/// re-execute the process), so benchmarks measure the kernels users run.
+public func beginBenchmark() {
+    BLASCore.correctIfNeeded()
 }
 
 /// Seconds one run of `body` takes.
@@ -71,7 +78,9 @@ public func rounded(_ x: Double, _ digits: Int = 3) -> Double {
 /// known even into a file or a pipe; a NaN or infinite number becomes `null`, which JSON can represent.
 public func emit(_ fields: [String: Any]) {
     do {
-        let data = try JSONSerialization.data(withJSONObject: representable(fields), options: [.sortedKeys])
+        // Kernels move results 3–5×, so every line says which ran.
+        let line = fields.merging(["blas_core": BLASCore.describe()]) { mine, _ in mine }
+        let data = try JSONSerialization.data(withJSONObject: representable(line), options: [.sortedKeys])
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     } catch {
         fatalError("benchmark result is not JSON: \(error)")

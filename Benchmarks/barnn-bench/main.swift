@@ -5,6 +5,8 @@ import BenchmarkSupport
 import COpenBLAS
 import Foundation
 
+beginBenchmark()
+
 let selected = Set(CommandLine.arguments.dropFirst())
 func wanted(_ part: String) -> Bool { selected.isEmpty || selected.contains(part) }
 

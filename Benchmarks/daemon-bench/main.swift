@@ -18,6 +18,8 @@ import MQTT
 import MQTTTestKit
 import Synchronization
 
+beginBenchmark()
+
 struct Arguments {
     var streams = [1000, 10000]
     var seconds = 15

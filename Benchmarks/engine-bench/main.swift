@@ -9,6 +9,8 @@ import Foundation
 import Logging
 import Storage
 
+beginBenchmark()
+
 let logger = Logger(label: "engine-bench") { _ in SwiftLogNoOpLogHandler() }
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engine-bench-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -7,6 +7,8 @@ import Configuration
 import Foundation
 import Ingest
 
+beginBenchmark()
+
 let messages = 200_000
 let arrival = 1_767_225_600.0
 

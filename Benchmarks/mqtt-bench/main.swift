@@ -17,6 +17,8 @@ import Logging
 import MQTT
 import MQTTTestKit
 
+beginBenchmark()
+
 let arguments = CommandLine.arguments
 let messageCount = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
 let payloadBytes = 64

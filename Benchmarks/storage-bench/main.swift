@@ -6,6 +6,8 @@ import GRDBSQLite
 import Logging
 import Storage
 
+beginBenchmark()
+
 let arguments = CommandLine.arguments
 let streams = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
 let steps = arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000

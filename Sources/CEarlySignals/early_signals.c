@@ -7,10 +7,17 @@
 // no hand-over to a second mechanism. Handing over to dispatch signal sources once lost a SIGINT that came 30 ms after
 // start-up (the daemon ran on for 36 min): a signal that reached this handler after the daemon had taken its record
 // went nowhere.
+//
+// barnnd re-executes itself at start-up when OpenBLAS chose generic kernels (BLASCore in BARNN). Across that exec the
+// stop signals are blocked, not caught (an exec resets handlers, and a blocked signal stays pending through it), and
+// the pipe stays open, so a signal recorded before the exec is still read after it.
 #define _GNU_SOURCE
 #include "early_signals.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -27,22 +34,81 @@ static void record_stop_signal(int signal_number) {
     errno = saved;
 }
 
+// Set on a process that re-executes itself (barnnd_hold_stop_signals_for_exec): the pipe's descriptors, so signals
+// recorded before the exec are read after it, and a marker that SIGTERM/SIGINT were blocked across it.
+#define STOP_PIPE_VARIABLE "BARNND_STOP_PIPE"
+#define STOP_HELD_VARIABLE "BARNND_STOP_SIGNALS_HELD"
+
+static void stop_signal_set(sigset_t *set) {
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+}
+
+// The pipe a re-executing process left open for its new image, if the variable names two open descriptors.
+static int inherited_pipe(int fds[2]) {
+    const char *text = getenv(STOP_PIPE_VARIABLE);
+    if (text == 0 || sscanf(text, "%d %d", &fds[0], &fds[1]) != 2) return 0;
+    if (fds[0] < 0 || fds[1] < 0 || fcntl(fds[0], F_GETFD) < 0 || fcntl(fds[1], F_GETFD) < 0) return 0;
+    (void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    (void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    return 1;
+}
+
 // glibc passes the program's argc and argv to the constructors of the main executable.
 __attribute__((constructor)) static void barnnd_catch_early_stop_signals(int argc, char **argv, char **envp) {
     (void)envp;
-    if (argc < 2 || argv == 0 || argv[1] == 0 || strcmp(argv[1], "run") != 0) return;
+    // Signals blocked across a re-execution are released at the end, once they have somewhere to go.
+    int held = getenv(STOP_HELD_VARIABLE) != 0;
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return;
-    (void)fcntl(fds[1], F_SETFL, O_NONBLOCK);
-    stop_pipe_read = fds[0];
-    stop_pipe_write = fds[1];
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = record_stop_signal;
-    action.sa_flags = SA_RESTART;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGTERM, &action, 0);
-    sigaction(SIGINT, &action, 0);
+    int inherited = inherited_pipe(fds);
+    unsetenv(STOP_PIPE_VARIABLE);
+    unsetenv(STOP_HELD_VARIABLE);
+    int run = argc >= 2 && argv != 0 && argv[1] != 0 && strcmp(argv[1], "run") == 0;
+    if (run && (inherited || pipe2(fds, O_CLOEXEC) == 0)) {
+        (void)fcntl(fds[1], F_SETFL, O_NONBLOCK);
+        stop_pipe_read = fds[0];
+        stop_pipe_write = fds[1];
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = record_stop_signal;
+        action.sa_flags = SA_RESTART;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGTERM, &action, 0);
+        sigaction(SIGINT, &action, 0);
+    }
+    if (held) {
+        sigset_t set;
+        stop_signal_set(&set);
+        sigprocmask(SIG_UNBLOCK, &set, 0);
+    }
+}
+
+int barnnd_hold_stop_signals_for_exec(void) {
+    sigset_t set;
+    stop_signal_set(&set);
+    if (pthread_sigmask(SIG_BLOCK, &set, 0) != 0) return -1;
+    if (setenv(STOP_HELD_VARIABLE, "1", 1) != 0) return -1;
+    if (stop_pipe_read >= 0) {
+        char text[32];
+        snprintf(text, sizeof text, "%d %d", (int)stop_pipe_read, (int)stop_pipe_write);
+        (void)fcntl(stop_pipe_read, F_SETFD, 0);
+        (void)fcntl(stop_pipe_write, F_SETFD, 0);
+        if (setenv(STOP_PIPE_VARIABLE, text, 1) != 0) return -1;
+    }
+    return 0;
+}
+
+void barnnd_release_stop_signals_after_failed_exec(void) {
+    if (stop_pipe_read >= 0) {
+        (void)fcntl(stop_pipe_read, F_SETFD, FD_CLOEXEC);
+        (void)fcntl(stop_pipe_write, F_SETFD, FD_CLOEXEC);
+    }
+    unsetenv(STOP_PIPE_VARIABLE);
+    unsetenv(STOP_HELD_VARIABLE);
+    sigset_t set;
+    stop_signal_set(&set);
+    pthread_sigmask(SIG_UNBLOCK, &set, 0);
 }
 
 int barnnd_stop_signals_caught(void) { return stop_pipe_read >= 0; }

@@ -8,4 +8,12 @@ int barnnd_stop_signals_caught(void);
 /// process does not catch them.
 int barnnd_wait_for_stop_signal(void);
 
+/// Before this process re-executes itself: blocks SIGTERM and SIGINT in the calling thread (the mask and pending
+/// signals survive execve) and keeps the stop pipe open across the exec with its descriptors in the environment, so
+/// a stop signal that arrives before, during or after the exec reaches the new image. 0 on success.
+int barnnd_hold_stop_signals_for_exec(void);
+
+/// Undoes barnnd_hold_stop_signals_for_exec when the exec failed; pending stop signals are then delivered.
+void barnnd_release_stop_signals_after_failed_exec(void);
+
 #endif

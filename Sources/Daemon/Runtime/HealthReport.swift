@@ -1,3 +1,4 @@
+import BARNN
 public import Engine
 import Foundation
 import MQTT
@@ -64,9 +65,12 @@ public struct HealthReport: Sendable, Encodable {
     public var models: [Model]
     /// Set while intake is stalled, with the reason; absent otherwise.
     public var stall: Stall?
+    /// The OpenBLAS kernels this process runs (and the generic core it corrected, if any): a 3–5× speed factor.
+    public var blasCore = BLASCore.describe()
 
     enum CodingKeys: String, CodingKey {
         case time, streams, rates, engine, mqtt, writer, runtime, models, stall
+        case blasCore = "blas_core"
         case uptimeSeconds = "uptime_s"
     }
 
