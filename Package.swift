@@ -207,6 +207,16 @@ let package = Package(
             path: "Tests/MQTTTestKit",
             swiftSettings: strictSettings
         ),
+        // Engine fixtures (a Store in a temporary folder, a small configuration, synthetic readings) for the engine
+        // and trainer tests.
+        .target(
+            name: "EngineTestKit",
+            dependencies: [
+                "Configuration", "Engine", "BARNN", "Storage", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/EngineTestKit",
+            swiftSettings: strictSettings
+        ),
         // Child processes that tests start (found next to the test binary), declared by the tests that run them.
         .executableTarget(
             name: "storage-crash-writer",
@@ -249,14 +259,48 @@ let package = Package(
             name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit", "mqtt-will-client"], swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "DaemonTests",
+            name: "ConfigurationTests", dependencies: ["Configuration", "Sampling"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IngestTests", dependencies: ["Ingest", "Configuration", "Formats", "Storage", "Sampling"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TrainerTests",
             dependencies: [
-                "Formats", "Configuration", "Ingest", "Trainer", "Engine", "Daemon", "Backtest", "Inspection",
-                "MQTTTestKit", "Sampling",
+                "Trainer", "EngineTestKit", "Configuration", "Engine", "Formats", "BARNN", "Forecasting", "Storage",
+                .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "EngineTestKit", "Configuration", "Ingest", "Trainer", "Formats", "BARNN", "Forecasting",
+                "Storage", "MQTT",
+            ],
+            // Damaged stream states are read through #filePath, so they need no resource bundle.
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "Configuration", "Formats", "Storage", "MQTT", "MQTTTestKit", "barnnd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BacktestTests",
+            dependencies: [
+                "Backtest", "Configuration", "Engine", "Formats", "BARNN",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The replay recording is read through #filePath, so it needs no resource bundle.
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection"], swiftSettings: strictSettings),
         .testTarget(
             name: "barnndTests",
             dependencies: [
