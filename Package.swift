@@ -165,7 +165,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "mqtt-bench",
-            dependencies: ["MQTT", "MQTTTestKit", "BenchmarkSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "MQTT", "MQTTTestKit", "ProcessTestKit", "BenchmarkSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/mqtt-bench",
             swiftSettings: strictSettings
         ),
@@ -201,9 +204,11 @@ let package = Package(
         ),
 
         // Test support and tests.
+        // Child processes started with a clean signal mask, their output read line by line.
+        .target(name: "ProcessTestKit", path: "Tests/ProcessTestKit", swiftSettings: strictSettings),
         .target(
             name: "MQTTTestKit",
-            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MQTT", "ProcessTestKit", .product(name: "Logging", package: "swift-log")],
             path: "Tests/MQTTTestKit",
             swiftSettings: strictSettings
         ),
@@ -243,7 +248,8 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Formats", "Sampling", "storage-crash-writer", .product(name: "GRDB", package: "GRDB.swift"),
+                "Storage", "Formats", "Sampling", "ProcessTestKit", "storage-crash-writer",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -256,7 +262,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit", "mqtt-will-client"], swiftSettings: strictSettings
+            name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit", "ProcessTestKit", "mqtt-will-client"],
+            swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ConfigurationTests", dependencies: ["Configuration", "Sampling"], swiftSettings: strictSettings),
@@ -285,7 +292,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "Configuration", "Formats", "Storage", "MQTT", "MQTTTestKit", "barnnd",
+                "Daemon", "Configuration", "Formats", "Storage", "MQTT", "MQTTTestKit", "ProcessTestKit", "barnnd",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

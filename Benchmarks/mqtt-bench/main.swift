@@ -16,6 +16,7 @@ import Foundation
 import Logging
 import MQTT
 import MQTTTestKit
+import ProcessTestKit
 
 let arguments = CommandLine.arguments
 let messageCount = arguments.count > 1 ? Int(arguments[1]) ?? 100_000 : 100_000
