@@ -212,12 +212,20 @@ let package = Package(
             path: "Tests/MQTTTestKit",
             swiftSettings: strictSettings
         ),
+        // A migrated Store in a temporary folder, removed afterwards, optionally recording the SQL it runs.
+        .target(
+            name: "StorageTestKit",
+            dependencies: ["Storage", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/StorageTestKit",
+            swiftSettings: strictSettings
+        ),
         // Engine fixtures (a Store in a temporary folder, a small configuration, synthetic readings) for the engine
         // and trainer tests.
         .target(
             name: "EngineTestKit",
             dependencies: [
-                "Configuration", "Engine", "BARNN", "Storage", .product(name: "Logging", package: "swift-log"),
+                "Configuration", "Engine", "BARNN", "Storage", "StorageTestKit",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/EngineTestKit",
             swiftSettings: strictSettings
@@ -248,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Formats", "Sampling", "ProcessTestKit", "storage-crash-writer",
+                "Storage", "StorageTestKit", "Formats", "Sampling", "ProcessTestKit", "storage-crash-writer",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -300,7 +308,7 @@ let package = Package(
         .testTarget(
             name: "BacktestTests",
             dependencies: [
-                "Backtest", "Configuration", "Engine", "Formats", "BARNN",
+                "Backtest", "StorageTestKit", "Configuration", "Engine", "Formats", "BARNN",
                 .product(name: "Logging", package: "swift-log"),
             ],
             // The replay recording is read through #filePath, so it needs no resource bundle.
@@ -311,7 +319,8 @@ let package = Package(
         .testTarget(
             name: "barnndTests",
             dependencies: [
-                "barnnd", "Formats", "Configuration", "Engine", "Daemon", "Inspection", "Storage", "MQTT",
+                "barnnd", "Formats", "Configuration", "Engine", "Daemon", "Inspection", "Storage", "StorageTestKit",
+                "MQTT",
                 "MQTTTestKit", "Sampling", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -4,13 +4,16 @@ public import Engine
 import Foundation
 public import Logging
 public import Storage
+public import StorageTestKit
 import Testing
 
 /// A real SQLite store in a temporary directory, its one writer, and helpers to drive a `ForecastEngine`.
 public final class EngineFixture {
     public static let start = 1_767_225_600.0  // 2026-01-01T00:00:00Z, a minute boundary
-    /// The temporary folder holding `barnnd.sqlite`.
-    public let directory: String
+    /// The temporary folder holding the database file, removed with the fixture.
+    public let database: TemporaryDatabase
+    /// The folder holding `barnnd.sqlite`.
+    public var directory: String { database.directory }
     /// The Store on the fixture's database.
     public let store: Store
     /// The Store's one writer.
@@ -20,15 +23,10 @@ public final class EngineFixture {
 
     /// Opens a fresh Store in a new temporary folder.
     public init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "barnnd-engine-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        directory = base.path
-        store = try Store(path: base.appendingPathComponent("barnnd.sqlite").path, logger: logger)
+        database = try TemporaryDatabase(prefix: "barnnd-engine")
+        store = try database.open(logger: logger)
         writer = store.makeWriter()
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// Writes `output`'s rows to the Store and waits until they are committed.
     public func apply(_ output: EngineOutput) async throws {

@@ -3,6 +3,7 @@ public import Engine
 import Foundation
 import Logging
 public import Storage
+import StorageTestKit
 import Testing
 
 /// Drives an engine minute by minute with one stream whose values come from a closure, storing every output.
@@ -51,7 +52,7 @@ public struct RetrainDriver {
 
     /// A second `Store` on the same file, as the CLI opens it.
     public func cliStore() throws -> Store {
-        try Store(path: fixture.directory + "/barnnd.sqlite", logger: fixture.logger)
+        try fixture.database.open(logger: fixture.logger)
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import ProcessTestKit
 import Sampling
+import StorageTestKit
 import Testing
 
 @testable import Storage
