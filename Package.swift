@@ -168,7 +168,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "mqtt-bench",
-            dependencies: ["MQTT", "MQTTTestKit", "BenchmarkSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "MQTT", "MQTTTestKit", "ProcessTestKit", "BenchmarkSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/mqtt-bench",
             swiftSettings: strictSettings
         ),
@@ -204,10 +207,30 @@ let package = Package(
         ),
 
         // Test support and tests.
+        // Child processes started with a clean signal mask, their output read line by line.
+        .target(name: "ProcessTestKit", path: "Tests/ProcessTestKit", swiftSettings: strictSettings),
         .target(
             name: "MQTTTestKit",
-            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MQTT", "ProcessTestKit", .product(name: "Logging", package: "swift-log")],
             path: "Tests/MQTTTestKit",
+            swiftSettings: strictSettings
+        ),
+        // A migrated Store in a temporary folder, removed afterwards, optionally recording the SQL it runs.
+        .target(
+            name: "StorageTestKit",
+            dependencies: ["Storage", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/StorageTestKit",
+            swiftSettings: strictSettings
+        ),
+        // Engine fixtures (a Store in a temporary folder, a small configuration, synthetic readings) for the engine
+        // and trainer tests.
+        .target(
+            name: "EngineTestKit",
+            dependencies: [
+                "Configuration", "Engine", "BARNN", "Storage", "StorageTestKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/EngineTestKit",
             swiftSettings: strictSettings
         ),
         // Child processes that tests start (found next to the test binary), declared by the tests that run them.
@@ -236,7 +259,8 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Formats", "Sampling", "storage-crash-writer", .product(name: "GRDB", package: "GRDB.swift"),
+                "Storage", "StorageTestKit", "Formats", "Sampling", "ProcessTestKit", "storage-crash-writer",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -249,21 +273,58 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit", "mqtt-will-client"], swiftSettings: strictSettings
+            name: "MQTTTests", dependencies: ["MQTT", "MQTTTestKit", "ProcessTestKit", "mqtt-will-client"],
+            swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "DaemonTests",
+            name: "ConfigurationTests", dependencies: ["Configuration", "Sampling"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IngestTests", dependencies: ["Ingest", "Configuration", "Formats", "Storage", "Sampling"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TrainerTests",
             dependencies: [
-                "Formats", "Configuration", "Ingest", "Trainer", "Engine", "Daemon", "Backtest", "Inspection",
-                "MQTTTestKit", "Sampling",
+                "Trainer", "EngineTestKit", "Configuration", "Engine", "Formats", "BARNN", "Forecasting", "Storage",
+                .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "EngineTestKit", "Configuration", "Ingest", "Trainer", "Formats", "BARNN", "Forecasting",
+                "Storage", "MQTT",
+            ],
+            // Damaged stream states are read through #filePath, so they need no resource bundle.
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "BARNN", "Configuration", "Formats", "Storage", "MQTT", "MQTTTestKit", "ProcessTestKit",
+                "barnnd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BacktestTests",
+            dependencies: [
+                "Backtest", "StorageTestKit", "Configuration", "Engine", "Formats", "BARNN",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The replay recording is read through #filePath, so it needs no resource bundle.
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection"], swiftSettings: strictSettings),
+        .testTarget(
             name: "barnndTests",
             dependencies: [
-                "barnnd", "Formats", "Configuration", "Engine", "Daemon", "Inspection", "Storage", "MQTT",
+                "barnnd", "Formats", "Configuration", "Engine", "Daemon", "Inspection", "Storage", "StorageTestKit",
+                "MQTT",
                 "MQTTTestKit", "Sampling", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

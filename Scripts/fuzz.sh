@@ -21,7 +21,7 @@ mkdir -p "$corpus"
 seeds=("$root/Fuzz/Seeds/$target")
 case "$target" in
     config) seeds+=("$root/config" "$root/Tests/TOMLTests/Corpus/valid") ;;
-    state) seeds+=("$root/Tests/DaemonTests/Fixtures/DamagedStates") ;;
+    state) seeds+=("$root/Tests/EngineTests/Fixtures/DamagedStates") ;;
 esac
 existing=()
 for seed in "${seeds[@]}"; do [ -d "$seed" ] && existing+=("$seed"); done

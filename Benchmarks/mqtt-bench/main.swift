@@ -16,6 +16,7 @@ import Foundation
 import Logging
 import MQTT
 import MQTTTestKit
+import ProcessTestKit
 
 beginBenchmark()
 

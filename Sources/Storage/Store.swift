@@ -43,6 +43,11 @@ public final class Store: Sendable {
         grdb.label = "barnnd.storage"
         let settings = configuration
         grdb.prepareDatabase { db in
+            if let observe = settings.statementObserver {
+                db.trace { event in
+                    if case .statement(let statement) = event { observe(statement.sql) }
+                }
+            }
             if !db.configuration.readonly {
                 // Only takes effect on an empty file, before the first table exists; later opens keep the mode.
                 try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")

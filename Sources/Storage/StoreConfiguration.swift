@@ -23,6 +23,9 @@ public struct StoreConfiguration: Sendable {
     public var writerCacheKiB: Int
     /// The most concurrent reader connections. The default is 4.
     public var maximumReaderCount: Int
+    /// Receives the SQL of every statement the Store's connections run, for tests that assert what SQL ran
+    /// (StorageTestKit); `nil`, the default, traces nothing.
+    package var statementObserver: (@Sendable (String) -> Void)?
 
     /// Creates a configuration; every parameter has the documented default.
     public init(

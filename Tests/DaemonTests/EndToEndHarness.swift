@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MQTT
 import MQTTTestKit
+import ProcessTestKit
 import Storage
 import Testing
 

@@ -2,6 +2,7 @@ import Formats
 import Foundation
 import MQTT
 import MQTTTestKit
+import ProcessTestKit
 import Storage
 import Testing
 

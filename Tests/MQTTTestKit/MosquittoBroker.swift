@@ -1,4 +1,5 @@
 public import Foundation
+import ProcessTestKit
 
 /// A real `mosquitto` started for one test (or benchmark) on a free loopback port, with its own config file
 /// and persistence directory in a fresh temporary folder; stopped and restarted by PID.

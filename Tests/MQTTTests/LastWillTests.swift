@@ -1,19 +1,10 @@
 import Foundation
 import MQTT
 import MQTTTestKit
+import ProcessTestKit
 import Testing
 
 @Suite struct LastWillTests {
-    /// `mqtt-will-client`, built next to the test bundle.
-    private func willClientPath() throws -> String {
-        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let path = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(
-            "mqtt-will-client"
-        ).path
-        try #require(FileManager.default.isExecutableFile(atPath: path), "build mqtt-will-client first: \(path)")
-        return path
-    }
-
     @Test func killedClientLeavesARetainedOfflineStatus() async throws {
         let broker = try MosquittoBroker()
         let statusTopic = "barnnd/will-test/status"
@@ -28,7 +19,8 @@ import Testing
         var pipe: [Int32] = [0, 0]
         #expect(Foundation.pipe(&pipe) == 0)
         let child = try ChildProcess(
-            try willClientPath(), [String(broker.port), "will-client", statusTopic], stdout: pipe[1])
+            try ChildProcess.sibling("mqtt-will-client"), [String(broker.port), "will-client", statusTopic],
+            stdout: pipe[1])
         close(pipe[1])
         let output = FileHandle(fileDescriptor: pipe[0], closeOnDealloc: true)
         let line = String(decoding: output.availableData, as: UTF8.self)

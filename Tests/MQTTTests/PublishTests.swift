@@ -1,5 +1,6 @@
 import Foundation
 import MQTTTestKit
+import ProcessTestKit
 import Testing
 
 @testable import MQTT

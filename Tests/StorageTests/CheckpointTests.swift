@@ -1,5 +1,6 @@
 import Formats
 import GRDB
+import StorageTestKit
 import Testing
 
 @testable import Storage

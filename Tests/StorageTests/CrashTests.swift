@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import ProcessTestKit
+import StorageTestKit
 import Testing
 
 @testable import Storage
@@ -7,16 +9,15 @@ import Testing
 @Suite struct CrashTests {
     @Test func everyBatchReportedCommittedSurvivesSIGKILL() throws {
         let temporary = try TemporaryDatabase()
-        let child = try ChildProcess(["write", temporary.path])
+        let child = try ChildProcess.piped(try ChildProcess.sibling("storage-crash-writer"), ["write", temporary.path])
         var committed: [Int64] = []
         while committed.count < 8, let line = child.nextLine() {
             if line.hasPrefix("committed "), let batch = Int64(line.dropFirst("committed ".count)) {
                 committed.append(batch)
             }
         }
-        child.killHard()
-        let reason = child.process.terminationReason
-        #expect(reason == .uncaughtSignal)
+        child.signal(SIGKILL)
+        #expect(ChildProcess.terminatingSignal(child.wait()) == SIGKILL)
         try #require(committed.count == 8, "the child reported \(committed.count) batches before exiting")
 
         let store = try temporary.open()

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+import ProcessTestKit
 import Sampling
+import StorageTestKit
 import Testing
 
 @testable import Storage
@@ -76,7 +78,7 @@ import Testing
         let temporary = try TemporaryDatabase()
         let impatient = StoreConfiguration(busyTimeout: .milliseconds(50))
         let store = try temporary.open(impatient)
-        let holder = try ChildProcess(["lock", temporary.path])
+        let holder = try ChildProcess.piped(try ChildProcess.sibling("storage-crash-writer"), ["lock", temporary.path])
         #expect(holder.nextLine() == "locked")
         // Opening needs the write lock briefly (migrations), so a second open fails too.
         let openError = #expect(throws: StorageError.self) { try temporary.open(impatient) }

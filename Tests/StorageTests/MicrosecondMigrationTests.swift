@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import StorageTestKit
 import Testing
 
 @testable import Storage

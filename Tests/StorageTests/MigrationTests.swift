@@ -1,4 +1,5 @@
 import GRDB
+import StorageTestKit
 import Testing
 
 @testable import Storage
@@ -37,6 +38,24 @@ import Testing
         }
         #expect(applied == ["v1-initial-schema", "v2-microsecond-times"])
         try store.close()
+    }
+
+    /// The CLI opens a live daemon's file read-only: opening and reading must not change the file in any way.
+    @Test func aReadOnlyOpenOfACurrentFileRunsNoWritingStatement() throws {
+        let temporary = try TemporaryDatabase(recordingSQL: true)
+        try temporary.open().close()
+        #expect(temporary.recordedSQL.contains { $0.hasPrefix("CREATE TABLE") })
+        temporary.clearRecordedSQL()
+        let store = try temporary.open(StoreConfiguration(access: .readOnly))
+        _ = try store.streams()
+        try store.close()
+        let statements = temporary.recordedSQL
+        #expect(statements.contains { $0.contains("user_version") }, "the schema version is checked: \(statements)")
+        let writing = ["INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "VACUUM"]
+        let written = statements.filter { sql in
+            writing.contains { sql.uppercased().hasPrefix($0) } || (sql.hasPrefix("PRAGMA") && sql.contains("="))
+        }
+        #expect(written.isEmpty)
     }
 
     @Test func viewsShowISOTimesAndStreamNames() async throws {

@@ -1,4 +1,5 @@
 import GRDB
+import StorageTestKit
 import Testing
 
 @testable import Storage

@@ -4,6 +4,7 @@ import Formats
 import Foundation
 import Logging
 import Storage
+import StorageTestKit
 import Testing
 
 /// Times finer than a millisecond survive ingest, the engine, the Store, `barnnd history` and forecast payloads.
@@ -14,18 +15,16 @@ import Testing
     /// A store in a temporary directory and an engine with one event-cadence JSON rule `sensors/+` → `{1}` whose
     /// payloads carry an ISO-8601 time: `{"t": "…", "v": value}`.
     final class Harness {
-        let directory: URL
+        let database: TemporaryDatabase
         let store: Store
         let writer: StoreWriter
         let engine: ForecastEngine
-        var path: String { directory.appendingPathComponent("barnnd.sqlite").path }
+        var path: String { database.path }
 
         init() throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "barnnd-us-\(UUID().uuidString)", isDirectory: true)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            database = try TemporaryDatabase(prefix: "barnnd-us")
             let logger = Logger(label: "test.us") { _ in SwiftLogNoOpLogHandler() }
-            store = try Store(path: directory.appendingPathComponent("barnnd.sqlite").path, logger: logger)
+            store = try database.open(logger: logger)
             writer = store.makeWriter()
             var configuration = DaemonConfiguration()
             var rule = DaemonConfiguration.Rule()
@@ -48,8 +47,6 @@ import Testing
                 configuration: configuration, store: store, logger: logger,
                 now: UTCTimestamp.seconds(microseconds: MicrosecondTimesTests.start))
         }
-
-        deinit { try? FileManager.default.removeItem(at: directory) }
 
         /// Sends one reading at `microseconds` (arriving 1 ms later), ticks, and queues what the engine wrote.
         func send(stream: String, at microseconds: Int64, value: Double) -> EngineOutput {

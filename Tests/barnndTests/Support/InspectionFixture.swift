@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Storage
+import StorageTestKit
 
 /// A barnnd database filled through Storage (Store + StoreWriter) with fixed, UTC-anchored rows, so every command's
 /// output is deterministic.
@@ -15,25 +16,21 @@ final class InspectionFixture: Sendable {
     static let fullLevels = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95]
     static let z = [-1.645, -1.2816, -0.6745, 0, 0.6745, 1.2816, 1.645]
 
-    let directory: String
-    let path: String
+    /// The temporary folder and file the rows go to, removed with the fixture.
+    let database: TemporaryDatabase
+    var directory: String { database.directory }
+    var path: String { database.path }
 
     init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "barnnd-cli-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        directory = base.path
-        path = base.appendingPathComponent("barnnd.sqlite").path
+        database = try TemporaryDatabase(prefix: "barnnd-cli")
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// The observed value of `lab/t1` at hour `i`, rounded to 0.1.
     static func observed(_ i: Int) -> Double { ((20 + 2 * sin(Double(i) * .pi / 6)) * 10).rounded() / 10 }
 
     /// Creates the database and writes every row; returns when they are committed.
     func fill() async throws {
-        let store = try Store(path: path, logger: Logger(label: "test.fixture"))
+        let store = try database.open(logger: Logger(label: "test.fixture"))
         var items: [WriteItem] = []
         let t0 = Self.t0
         let hour = Self.hour

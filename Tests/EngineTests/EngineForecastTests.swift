@@ -1,4 +1,5 @@
 import BARNN
+import EngineTestKit
 import Forecasting
 import Foundation
 import MQTT

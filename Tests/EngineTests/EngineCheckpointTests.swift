@@ -1,5 +1,6 @@
 import BARNN
 import Engine
+import EngineTestKit
 import Foundation
 import Storage
 import Testing

@@ -1,6 +1,7 @@
 import BARNN
 import Foundation
 import Logging
+import StorageTestKit
 import Testing
 
 @testable import Backtest
@@ -217,10 +218,8 @@ enum BacktestFixture {
 
     @Test func servesAChosenCheckpointVersionOfAKeptDatabase() async throws {
         let recording = SyntheticRecording(length: 300, noise: 0.1, testNoise: 0.4, switchAt: 200)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("barnnd-bt-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("kept.sqlite").path
+        let kept = try TemporaryDatabase(prefix: "barnnd-bt")
+        let path = kept.path
         var keep = BacktestFixture.settings(retrainEvery: 20)
         keep.databasePath = path
         let retrained = try await BacktestFixture.run(recording, keep)

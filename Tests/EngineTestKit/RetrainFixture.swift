@@ -1,23 +1,32 @@
 import BARNN
+public import Engine
 import Foundation
 import Logging
-import Storage
+public import Storage
+import StorageTestKit
 import Testing
 
-@testable import Engine
-
 /// Drives an engine minute by minute with one stream whose values come from a closure, storing every output.
-struct RetrainDriver {
-    let fixture: EngineFixture
-    let engine: ForecastEngine
-    var outputs: [(step: Int, output: EngineOutput)] = []
+public struct RetrainDriver {
+    /// The Store and writer the outputs go to.
+    public let fixture: EngineFixture
+    /// The engine being driven.
+    public let engine: ForecastEngine
+    /// Every output so far, with the step of its tick.
+    public var outputs: [(step: Int, output: EngineOutput)] = []
+
+    /// A driver of `engine`, writing to `fixture`'s Store.
+    public init(fixture: EngineFixture, engine: ForecastEngine) {
+        self.fixture = fixture
+        self.engine = engine
+    }
 
     /// Engine time of a step's tick.
-    static func time(_ step: Int) -> Double { EngineFixture.start + 60 * Double(step) + 7 }
+    public static func time(_ step: Int) -> Double { EngineFixture.start + 60 * Double(step) + 7 }
 
     /// Feeds steps `range` of `value(step)` to stream `a` and stores each output. With `settling`, waits for the
     /// trainer after every tick that leaves a training running, so results apply at a deterministic step.
-    mutating func feed(_ range: Range<Int>, settling: Bool = false, value: (Int) -> Double) async throws {
+    public mutating func feed(_ range: Range<Int>, settling: Bool = false, value: (Int) -> Double) async throws {
         for step in range {
             let t = EngineFixture.start + 60 * Double(step) + 5
             engine.receive(
@@ -32,26 +41,26 @@ struct RetrainDriver {
     }
 
     /// Events of `kind` written so far, with the step of their tick.
-    func events(_ kind: String) -> [(step: Int, event: EventRecord)] {
+    public func events(_ kind: String) -> [(step: Int, event: EventRecord)] {
         outputs.flatMap { item in item.output.events.filter { $0.kind == kind }.map { (item.step, $0) } }
     }
 
     /// The detail JSON of an event, parsed.
-    static func detail(_ event: EventRecord) throws -> [String: Any] {
+    public static func detail(_ event: EventRecord) throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: Data(event.detailJSON.utf8)) as? [String: Any])
     }
 
     /// A second `Store` on the same file, as the CLI opens it.
-    func cliStore() throws -> Store {
-        try Store(path: fixture.directory + "/barnnd.sqlite", logger: fixture.logger)
+    public func cliStore() throws -> Store {
+        try fixture.database.open(logger: fixture.logger)
     }
 }
 
 /// Seeded synthetic series.
-enum SyntheticSeries {
+public enum SyntheticSeries {
     /// A smooth daily-like sine plus small Gaussian noise, then (from `change`) a regime with `factor`× the noise
     /// and a faster cycle.
-    static func regime(change: Int, factor: Double = 6, seed: UInt64 = 3) -> (Int) -> Double {
+    public static func regime(change: Int, factor: Double = 6, seed: UInt64 = 3) -> (Int) -> Double {
         { step in
             var rng = SeededRNG(seed: seed).substream(UInt64(step))
             let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-12)

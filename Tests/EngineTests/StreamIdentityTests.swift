@@ -1,3 +1,4 @@
+import EngineTestKit
 import MQTT
 import Storage
 import Testing

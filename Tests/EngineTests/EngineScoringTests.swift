@@ -1,3 +1,4 @@
+import EngineTestKit
 import Forecasting
 import Foundation
 import Storage

@@ -1,4 +1,5 @@
 import BARNN
+import EngineTestKit
 import Foundation
 import Storage
 import Testing
