@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Formats", "Configuration", "Ingest", "Engine", "BARNN", "Storage", "MQTT",
+                "Formats", "Configuration", "Engine", "BARNN", "Storage", "MQTT",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "Backtest",
             dependencies: [
-                "Formats", "Configuration", "Ingest", "Trainer", "Engine", "BARNN", "Storage",
+                "Formats", "Configuration", "Trainer", "Engine", "BARNN", "Storage",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "barnnd",
             dependencies: [
-                "Formats", "Configuration", "Engine", "Daemon", "Backtest", "Inspection", "BARNN", "Storage", "MQTT",
+                "Formats", "Configuration", "Trainer", "Daemon", "Backtest", "Inspection", "BARNN", "Storage", "MQTT",
                 "CEarlySignals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -183,7 +183,7 @@ let package = Package(
         .executableTarget(
             name: "engine-bench",
             dependencies: [
-                "Configuration", "Ingest", "Engine", "BARNN", "Storage", "BenchmarkSupport",
+                "Configuration", "Engine", "BARNN", "Storage", "BenchmarkSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/engine-bench",
@@ -192,7 +192,7 @@ let package = Package(
         .executableTarget(
             name: "daemon-bench",
             dependencies: [
-                "BARNN", "Configuration", "Daemon", "MQTT", "MQTTTestKit", "BenchmarkSupport",
+                "BARNN", "Configuration", "Engine", "Daemon", "MQTT", "MQTTTestKit", "BenchmarkSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/daemon-bench",
@@ -201,7 +201,7 @@ let package = Package(
 
         // Fuzz targets (libFuzzer through Scripts/fuzz.sh; a normal build replays files: FUZZ_TARGET=… fuzz-barnnd F).
         .executableTarget(
-            name: "fuzz-barnnd", dependencies: ["Formats", "Configuration", "Ingest", "Engine", "MQTT"], path: "Fuzz",
+            name: "fuzz-barnnd", dependencies: ["Configuration", "Ingest", "Engine", "MQTT"], path: "Fuzz",
             exclude: ["Seeds"],
             swiftSettings: strictSettings
         ),
@@ -285,7 +285,7 @@ let package = Package(
         .testTarget(
             name: "TrainerTests",
             dependencies: [
-                "Trainer", "EngineTestKit", "Configuration", "Engine", "Formats", "BARNN", "Forecasting", "Storage",
+                "Trainer", "EngineTestKit", "Engine", "Formats", "BARNN", "Forecasting", "Storage",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -323,7 +323,7 @@ let package = Package(
         .testTarget(
             name: "barnndTests",
             dependencies: [
-                "barnnd", "Formats", "Configuration", "Engine", "Daemon", "Inspection", "Storage", "StorageTestKit",
+                "barnnd", "Formats", "Configuration", "Engine", "Storage", "StorageTestKit",
                 "MQTT",
                 "MQTTTestKit", "Sampling", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
