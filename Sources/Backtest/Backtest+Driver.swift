@@ -155,40 +155,29 @@ extension Backtest {
         mutating func count(_ writes: [WriteItem]) {
             for item in writes {
                 guard case .event(let event) = item, event.model == Backtest.groupName else { continue }
-                let trigger = Self.trigger(event.detailJSON)
-                if trigger == TrainingTrigger.first.rawValue, event.kind == "training_succeeded" {
-                    summary.firstFit = Self.firstFitSummary(event.detailJSON)
+                let detail = event.detail
+                let trigger = detail?.trigger ?? ""
+                if trigger == TrainingTrigger.first.rawValue, case .trainingSucceeded(let outcome) = detail {
+                    summary.firstFit = Self.firstFitSummary(outcome)
                 }
                 guard trigger != TrainingTrigger.first.rawValue else { continue }
-                switch event.kind {
-                case "training_started": summary.retrains[trigger, default: 0] += 1
-                case "training_succeeded": summary.promotions += 1
-                case "training_rejected": summary.promotionsRefused += 1
+                switch detail {
+                case .trainingStarted: summary.retrains[trigger, default: 0] += 1
+                case .trainingSucceeded: summary.promotions += 1
+                case .trainingRejected: summary.promotionsRefused += 1
                 default: break
                 }
             }
         }
 
         /// "level window W, calendar a+b, α spread x (input) y (hidden)" from a `training_succeeded` event's detail.
-        static func firstFitSummary(_ detail: String) -> String? {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(detail.utf8)) as? [String: Any],
-                let inputs = object["inputs"] as? [String: Any]
-            else { return nil }
-            let window = inputs["level_window"] as? Int ?? 0
-            let calendar = (inputs["calendar"] as? [String])?.joined(separator: "+") ?? "?"
-            var text = "level window \(window), calendar \(calendar)"
-            if let spread = object["alpha_spread"] as? [String: Any], let input = spread["input"] as? Double,
-                let hidden = spread["hidden"] as? Double
-            {
-                text += String(format: ", α spread %.3f (input) %.3f (hidden)", input, hidden)
+        static func firstFitSummary(_ outcome: EventDetail.TrainingOutcome) -> String {
+            let calendar = outcome.inputs.calendar.joined(separator: "+")
+            var text = "level window \(outcome.inputs.levelWindow), calendar \(calendar)"
+            if let spread = outcome.alphaSpread {
+                text += String(format: ", α spread %.3f (input) %.3f (hidden)", spread.input, spread.hidden)
             }
             return text
-        }
-
-        /// The `trigger` field of a training event's detail (the engine writes it as `"trigger":"name"`).
-        static func trigger(_ detail: String) -> String {
-            guard let key = detail.range(of: "\"trigger\":\"") else { return "" }
-            return String(detail[key.upperBound...].prefix { $0 != "\"" })
         }
 
         func store(_ writes: [WriteItem]) async {

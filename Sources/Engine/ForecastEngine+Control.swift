@@ -24,9 +24,9 @@ extension ForecastEngine {
     /// act on them again.
     func markHandledRequests(now: Double) {
         let fromUs = Self.microseconds(now) - Self.requestLookbackUs
-        for kind in ["training_started", "training_failed"] {
+        for kind in [EventKind.trainingStarted, .trainingFailed] {
             for event in (try? store.events(fromUs: fromUs, kind: kind, limit: 1000)) ?? [] {
-                if let id = Self.requestID(in: event.detailJSON) { handledRequests.insert(id) }
+                if let id = event.detail?.requestID { handledRequests.insert(id) }
             }
         }
     }
@@ -35,22 +35,23 @@ extension ForecastEngine {
         let fromUs = Self.microseconds(now) - Self.requestLookbackUs
         let requests: [EventRecord]
         do {
-            requests = try store.events(fromUs: fromUs, kind: "train_requested", limit: 1000)
+            requests = try store.events(fromUs: fromUs, kind: .trainRequested, limit: 1000)
         } catch {
             logger.info("train requests not readable", metadata: ["error": "\(error)"])
             return
         }
         for request in requests.reversed() {
-            guard let id = Self.requestID(in: request.detailJSON), !handledRequests.contains(id) else { continue }
+            guard let id = request.detail?.requestID, !handledRequests.contains(id) else { continue }
             guard let name = request.model, let group = groups[name] else {
                 handledRequests.insert(id)
                 output.writes.append(
                     .event(
                         EventRecord(
-                            timeUs: Self.microseconds(now), kind: "training_failed", model: request.model,
-                            detailJSON:
-                                "{\"reason\":\"no model group named \(request.model ?? "")\",\"trigger\":\"request\""
-                                + "\(Self.requestField(id))}")))
+                            timeUs: Self.microseconds(now), model: request.model,
+                            detail: .trainingFailed(
+                                .init(
+                                    reason: "no model group named \(request.model ?? "")", request: id,
+                                    trigger: TrainingTrigger.request.rawValue)))))
                 continue
             }
             // A group already training takes the request once that job is done.
@@ -78,8 +79,8 @@ extension ForecastEngine {
                 output.writes.append(
                     .event(
                         EventRecord(
-                            timeUs: Self.microseconds(now), kind: "model_activated", model: name,
-                            detailJSON: "{\"version\":\(active.version),\"previous\":\(previous)}")))
+                            timeUs: Self.microseconds(now), model: name,
+                            detail: .modelActivated(.init(version: active.version, previous: previous)))))
                 logger.info(
                     "activated checkpoint swapped in",
                     metadata: ["model.name": "\(name)", "model.version": "\(active.version)"])
@@ -88,8 +89,8 @@ extension ForecastEngine {
                 output.writes.append(
                     .event(
                         EventRecord(
-                            timeUs: Self.microseconds(now), kind: "checkpoint_load_failed", model: name,
-                            detailJSON: "{\"version\":\(active.version),\"error\":\(Self.jsonString("\(error)"))}")))
+                            timeUs: Self.microseconds(now), model: name,
+                            detail: .checkpointLoadFailed(.init(version: active.version, error: "\(error)")))))
                 logger.info(
                     "activated checkpoint not loadable; the serving model stays",
                     metadata: ["model.name": "\(name)", "error": "\(error)"])
@@ -98,7 +99,4 @@ extension ForecastEngine {
             }
         }
     }
-
-    /// The `request` string of an event's detail JSON.
-    static func requestID(in detailJSON: String) -> String? { ForecastEngineRequestID.of(detailJSON) }
 }

@@ -17,33 +17,39 @@ extension ForecastEngine {
         let version = groups[state.group]?.version ?? 0
         let window = state.feedback.drift.openWindow
         let coverage = (window?.coverage ?? []).enumerated().map { index, value in
-            "\"\(state.feedback.drift.intervals[index].coverage)\":\(Self.jsonNumber(value))"
+            DriftRecord.LevelValue(level: state.feedback.drift.intervals[index].coverage, value: value)
         }
-        let detail =
-            "{\"change\":\"\(alarm.change.rawValue)\",\"version\":\(version),\"window_n\":\(window?.count ?? 0),"
-            + "\"crps\":\(Self.jsonNumber(window?.crps)),\"mae\":\(Self.jsonNumber(window?.meanAbsoluteError)),"
-            + "\"mean_standardized_residual\":\(Self.jsonNumber(window?.meanStandardizedResidual)),"
-            + "\"coverage\":{\(coverage.joined(separator: ","))}}"
+        let detail = EventDetail.DriftAlarm(
+            change: alarm.change.rawValue, version: version, windowN: window?.count ?? 0, crps: window?.crps,
+            mae: window?.meanAbsoluteError, meanStandardizedResidual: window?.meanStandardizedResidual,
+            coverage: LevelValues(coverage))
         output.writes.append(
             .event(
                 EventRecord(
-                    timeUs: Self.microseconds(alarm.time), kind: "drift_alarm", model: state.group, stream: state.id,
-                    detailJSON: detail)))
-        let message =
-            "{\"stream\":\(Self.jsonString(state.id)),\"time\":\"\(UTCTimestamp.format(alarm.time))\","
-            + "\"model\":{\"name\":\(Self.jsonString(state.group)),\"version\":\(version)},"
-            + String(detail.dropFirst())
+                    timeUs: Self.microseconds(alarm.time), model: state.group, stream: state.id,
+                    detail: .driftAlarm(detail))))
+        // The message leads with what a subscriber needs to route it, then carries the event's own fields.
+        var message = JSONWriter(numberStyle: .swift)
+        message.object { message in
+            message.key("stream")
+            message.string(state.id)
+            message.key("time")
+            message.string(UTCTimestamp.format(alarm.time))
+            message.key("model")
+            message.object { model in
+                model.key("name")
+                model.string(state.group)
+                model.key("version")
+                model.integer(version)
+            }
+            EventDetail.driftAlarm(detail).writeMembers(to: &message)
+        }
         output.publications.append(
             Publication(
                 topic: Self.driftTopic.replacingOccurrences(of: "{stream}", with: state.id),
-                payload: Array(message.utf8), qos: .atLeastOnce, retain: false))
+                payload: message.bytes, qos: .atLeastOnce, retain: false))
         if let group = groups[state.group], group.driftAlarmAt == nil { group.driftAlarmAt = alarm.time }
         logger.info("drift alarm", metadata: ["stream.id": "\(state.id)", "drift.change": "\(alarm.change)"])
     }
 
-    /// A JSON number, or null when absent or not finite.
-    static func jsonNumber(_ value: Double?) -> String {
-        guard let value, value.isFinite else { return "null" }
-        return "\(value)"
-    }
 }

@@ -26,8 +26,8 @@ extension ForecastEngine {
             pendingWrites.append(
                 .event(
                     EventRecord(
-                        timeUs: Self.microseconds(now), kind: "checkpoint_load_failed", model: group.name,
-                        detailJSON: "{\"error\":\(Self.jsonString("\(error)"))}")))
+                        timeUs: Self.microseconds(now), model: group.name,
+                        detail: .checkpointLoadFailed(.init(version: nil, error: "\(error)")))))
             logger.info(
                 "active checkpoint not loaded; the group stays on the fallback",
                 metadata: ["model.name": "\(group.name)", "error": "\(error)"])
@@ -183,8 +183,8 @@ extension ForecastEngine {
             output.writes.append(
                 .event(
                     EventRecord(
-                        timeUs: Self.microseconds(now), kind: "eviction", model: state.group, stream: state.id,
-                        detailJSON: "{\"max_streams\":\(configuration.engine.maxStreams)}")))
+                        timeUs: Self.microseconds(now), model: state.group, stream: state.id,
+                        detail: .eviction(.init(maxStreams: configuration.engine.maxStreams)))))
             streams.removeValue(forKey: state.id)
             dormant[state.id] = record
             dormantOrder.append(state.id)
@@ -196,20 +196,5 @@ extension ForecastEngine {
             _counters.evictions += 1
             logger.info("stream evicted", metadata: ["stream.id": "\(state.id)"])
         }
-    }
-
-    /// A JSON string literal.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20:
-                out += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -14,15 +14,19 @@ extension ForecastEngine {
     func applyTrainingResults(now: Double, into output: inout EngineOutput) {
         for result in trainer.drainResults() {
             guard let group = groups[result.group] else { continue }
-            let tail = Self.requestField(result.requestID) + ",\"trigger\":\"\(result.trigger.rawValue)\""
+            let trigger = result.trigger.rawValue
             switch result.outcome {
             case .success(let trained):
                 let comparison = trained.comparison
-                let scores =
-                    "\"candidate\":\(comparison.candidate.json),\"active\":\(comparison.active?.json ?? "null"),"
-                    + "\"active_version\":\(comparison.activeVersion),"
-                    + "\"tolerance\":\(group.settings.retrain.promotionTolerance),"
-                    + Self.trainedModelJSON(trained.model.configuration, report: trained.report)
+                func outcome(version: Int, previous: Int?) -> EventDetail.TrainingOutcome {
+                    EventDetail.TrainingOutcome(
+                        version: version, previous: previous, promoted: previous != nil, steps: trained.report.steps,
+                        series: trained.series, candidate: comparison.candidate.record,
+                        active: comparison.active?.record, activeVersion: comparison.activeVersion,
+                        tolerance: group.settings.retrain.promotionTolerance,
+                        inputs: Self.modelInputs(trained.model.configuration),
+                        alphaSpread: Self.alphaSpread(trained.report), request: result.requestID, trigger: trigger)
+                }
                 if let info = trained.info {
                     let previous = group.version
                     swapModel(group, model: trained.model, info: info)
@@ -32,11 +36,8 @@ extension ForecastEngine {
                     output.writes.append(
                         .event(
                             EventRecord(
-                                timeUs: Self.microseconds(now), kind: "training_succeeded", model: group.name,
-                                detailJSON:
-                                    "{\"version\":\(info.version),\"previous\":\(previous),\"promoted\":true,"
-                                    + "\"steps\":\(trained.report.steps),\"series\":\(trained.series),\(scores)\(tail)}"
-                            )))
+                                timeUs: Self.microseconds(now), model: group.name,
+                                detail: .trainingSucceeded(outcome(version: info.version, previous: previous)))))
                     logger.info(
                         "model swapped in",
                         metadata: ["model.name": "\(group.name)", "model.version": "\(group.version)"])
@@ -50,11 +51,8 @@ extension ForecastEngine {
                     output.writes.append(
                         .event(
                             EventRecord(
-                                timeUs: Self.microseconds(now), kind: "training_rejected", model: group.name,
-                                detailJSON:
-                                    "{\"version\":\(group.version),\"promoted\":false,"
-                                    + "\"steps\":\(trained.report.steps),\"series\":\(trained.series),\(scores)\(tail)}"
-                            )))
+                                timeUs: Self.microseconds(now), model: group.name,
+                                detail: .trainingRejected(outcome(version: group.version, previous: nil)))))
                     logger.info(
                         "candidate not promoted; the active model stays",
                         metadata: ["model.name": "\(group.name)", "model.version": "\(group.version)"])
@@ -66,32 +64,34 @@ extension ForecastEngine {
                 output.writes.append(
                     .event(
                         EventRecord(
-                            timeUs: Self.microseconds(now), kind: "training_failed", model: group.name,
-                            detailJSON: "{\"reason\":\(Self.jsonString(failure.reason))\(tail)}")))
+                            timeUs: Self.microseconds(now), model: group.name,
+                            detail: .trainingFailed(
+                                .init(reason: failure.reason, request: result.requestID, trigger: trigger)))))
                 logger.info("training failed", metadata: ["model.name": "\(group.name)", "error": "\(failure.reason)"])
             }
         }
     }
 
     /// The inputs a trained model reads (level-context window, calendar components: chosen from the group's cadence
-    /// and season and recorded in its checkpoint) and the α spread at its best validation, as event fields.
-    static func trainedModelJSON(_ configuration: BARNNConfiguration, report: TrainingReport) -> String {
+    /// and season and recorded in its checkpoint), as event fields.
+    static func modelInputs(_ configuration: BARNNConfiguration) -> EventDetail.ModelInputs {
         let calendar = configuration.calendar.components.map { component -> String in
             switch component {
-            case .hourOfDay: "\"hour_of_day\""
-            case .dayOfWeek: "\"day_of_week\""
-            case .dayOfYear: "\"day_of_year\""
-            case .seasonIndex(let period): "\"season_index_\(period)\""
+            case .hourOfDay: "hour_of_day"
+            case .dayOfWeek: "day_of_week"
+            case .dayOfYear: "day_of_year"
+            case .seasonIndex(let period): "season_index_\(period)"
             }
         }
-        let best = report.evaluatedSteps.lastIndex { $0 <= report.bestStep }.map { report.alphaSpread[$0] }
-        let spread = best.map { "{\"input\":\(jsonNumber($0.input)),\"hidden\":\(jsonNumber($0.hidden))}" } ?? "null"
-        return
-            "\"inputs\":{\"level_window\":\(configuration.levelWindow),\"calendar\":[\(calendar.joined(separator: ","))]},"
-            + "\"alpha_spread\":\(spread)"
+        return EventDetail.ModelInputs(levelWindow: configuration.levelWindow, calendar: calendar)
     }
 
-    private static func jsonNumber(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
+    /// The α spread at the trained model's best validation, if one was evaluated.
+    static func alphaSpread(_ report: TrainingReport) -> EventDetail.AlphaSpread? {
+        report.evaluatedSteps.lastIndex { $0 <= report.bestStep }.map {
+            EventDetail.AlphaSpread(input: report.alphaSpread[$0].input, hidden: report.alphaSpread[$0].hidden)
+        }
+    }
 
     /// Makes `model` the group's serving model and re-warms every stream of the group from its context (streams
     /// with waiting steps warm in the next `advance`).
@@ -189,10 +189,9 @@ extension ForecastEngine {
         output.writes.append(
             .event(
                 EventRecord(
-                    timeUs: Self.microseconds(now), kind: "training_started", model: group.name,
-                    detailJSON:
-                        "{\"streams\":\(members.count),\"steps\":\(total),\"trigger\":\"\(trigger.rawValue)\""
-                        + "\(Self.requestField(requestID))}")))
+                    timeUs: Self.microseconds(now), model: group.name,
+                    detail: .trainingStarted(
+                        .init(streams: members.count, steps: total, trigger: trigger.rawValue, request: requestID)))))
         logger.info(
             "training started",
             metadata: ["model.name": "\(group.name)", "model.steps": "\(total)", "training.trigger": "\(trigger)"])
@@ -216,7 +215,7 @@ extension ForecastEngine {
     /// When the group's newest training started (µs): its `training_started` event, or, when retention removed the
     /// events, its newest checkpoint.
     private func lastTrainingStart(model name: String) -> Int64? {
-        let started = (try? store.events(kind: "training_started", model: name, limit: 1))?.first?.timeUs
+        let started = (try? store.events(kind: .trainingStarted, model: name, limit: 1))?.first?.timeUs
         let checkpoint = (try? store.checkpoints(model: name).map(\.createdAtUs).max()).flatMap { $0 }
         return [started, checkpoint].compactMap { $0 }.max()
     }
@@ -227,11 +226,6 @@ extension ForecastEngine {
         let seconds = time.truncatingRemainder(dividingBy: 86400)
         let minute = Int((seconds < 0 ? seconds + 86400 : seconds) / 60)
         return window.contains(minuteOfDay: min(1439, max(0, minute)))
-    }
-
-    /// `,"request":"…"` when there is a request id.
-    static func requestField(_ requestID: String?) -> String {
-        requestID.map { ",\"request\":\(jsonString($0))" } ?? ""
     }
 
     /// Present steps learned by the group's streams in memory.

@@ -187,9 +187,7 @@ public final class ForecastEngine {
         }
         output.writes.append(
             .event(
-                EventRecord(
-                    timeUs: Self.microseconds(now), kind: "shutdown",
-                    detailJSON: "{\"streams\":\(streams.count)}")))
+                EventRecord(timeUs: Self.microseconds(now), detail: .shutdown(.init(streams: streams.count)))))
         logger.info("engine shut down", metadata: ["engine.streams": "\(streams.count)"])
         return output
     }

@@ -1,6 +1,6 @@
 public import Storage
 
-/// `barnnd events`: retrain runs, promotions, alarms and evictions, newest first.
+/// `barnnd events`: trainings, activations, drift alarms and evictions, newest first.
 public struct EventsReport: Sendable {
     /// The events, newest first.
     public var events: [EventRecord]
@@ -10,7 +10,7 @@ public struct EventsReport: Sendable {
 
     /// Reads events with time in `fromUs...toUs`, optionally of one kind.
     public static func read(
-        from store: Store, fromUs: Int64, toUs: Int64, kind: String?, limit: Int
+        from store: Store, fromUs: Int64, toUs: Int64, kind: EventKind?, limit: Int
     ) throws(InspectionError) -> EventsReport {
         try InspectionStore.reading(store) { () throws(StorageError) in
             EventsReport(events: try store.events(fromUs: fromUs, toUs: toUs, kind: kind, limit: limit))

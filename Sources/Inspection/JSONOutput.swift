@@ -1,3 +1,5 @@
+import Formats
+
 /// A JSON document built in a fixed key order, so `--format json` output is stable and diffable.
 ///
 /// Objects keep the order their keys were written in; numbers use the shortest text that reads back exactly;
@@ -27,9 +29,9 @@ public indirect enum JSONOutput: Sendable, Equatable {
 
     /// The document as text with a final newline.
     public func rendered() -> String {
-        var text = ""
-        write(into: &text, indent: 0)
-        return text + "\n"
+        var writer = JSONWriter(numberStyle: .compact)
+        write(into: &writer, indent: 0)
+        return writer.text + "\n"
     }
 
     private var isScalar: Bool {
@@ -49,84 +51,64 @@ public indirect enum JSONOutput: Sendable, Equatable {
         }
     }
 
-    private func write(into text: inout String, indent: Int) {
+    private func write(into writer: inout JSONWriter, indent: Int) {
         switch self {
-        case .null: text += "null"
-        case .bool(let value): text += value ? "true" : "false"
-        case .integer(let value): text += String(value)
-        case .number(let value): text += Self.numberText(value)
-        case .string(let value): Self.writeString(value, into: &text)
+        case .null: writer.null()
+        case .bool(let value): writer.bool(value)
+        case .integer(let value): writer.integer(value)
+        case .number(let value): writer.number(value)
+        case .string(let value): writer.string(value)
         case .array(let elements):
             if elements.isEmpty {
-                text += "[]"
+                writer.raw("[]")
             } else if isFlat {
-                text += "["
+                writer.raw("[")
                 for (index, element) in elements.enumerated() {
-                    if index > 0 { text += ", " }
-                    element.write(into: &text, indent: indent)
+                    if index > 0 { writer.raw(", ") }
+                    element.write(into: &writer, indent: indent)
                 }
-                text += "]"
+                writer.raw("]")
             } else {
                 let pad = String(repeating: "  ", count: indent + 1)
-                text += "[\n"
+                writer.raw("[\n")
                 for (index, element) in elements.enumerated() {
-                    text += pad
-                    element.write(into: &text, indent: indent + 1)
-                    text += index == elements.count - 1 ? "\n" : ",\n"
+                    writer.raw(pad)
+                    element.write(into: &writer, indent: indent + 1)
+                    writer.raw(index == elements.count - 1 ? "\n" : ",\n")
                 }
-                text += String(repeating: "  ", count: indent) + "]"
+                writer.raw(String(repeating: "  ", count: indent) + "]")
             }
         case .object(let members):
             if members.isEmpty {
-                text += "{}"
+                writer.raw("{}")
             } else if isFlat {
-                text += "{"
+                writer.raw("{")
                 for (index, (key, value)) in members.enumerated() {
-                    if index > 0 { text += ", " }
-                    Self.writeString(key, into: &text)
-                    text += ": "
-                    value.write(into: &text, indent: indent)
+                    if index > 0 { writer.raw(", ") }
+                    writer.string(key)
+                    writer.raw(": ")
+                    value.write(into: &writer, indent: indent)
                 }
-                text += "}"
+                writer.raw("}")
             } else {
                 let pad = String(repeating: "  ", count: indent + 1)
-                text += "{\n"
+                writer.raw("{\n")
                 for (index, (key, value)) in members.enumerated() {
-                    text += pad
-                    Self.writeString(key, into: &text)
-                    text += ": "
-                    value.write(into: &text, indent: indent + 1)
-                    text += index == members.count - 1 ? "\n" : ",\n"
+                    writer.raw(pad)
+                    writer.string(key)
+                    writer.raw(": ")
+                    value.write(into: &writer, indent: indent + 1)
+                    writer.raw(index == members.count - 1 ? "\n" : ",\n")
                 }
-                text += String(repeating: "  ", count: indent) + "}"
+                writer.raw(String(repeating: "  ", count: indent) + "}")
             }
         }
     }
 
+    /// A number as the reports print it: integral values without a fraction, non-finite ones as `null`.
     static func numberText(_ value: Double) -> String {
-        guard value.isFinite else { return "null" }
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
-    }
-
-    private static func writeString(_ value: String, into text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        text += "\""
+        var writer = JSONWriter(numberStyle: .compact)
+        writer.number(value)
+        return writer.text
     }
 }

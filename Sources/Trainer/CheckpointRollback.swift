@@ -18,8 +18,8 @@ public enum CheckpointRollback {
             [
                 .event(
                     EventRecord(
-                        timeUs: timeUs, kind: "checkpoint_activated", model: model,
-                        detailJSON: "{\"version\":\(version),\"previous\":\(previous),\"by\":\"cli\"}"))
+                        timeUs: timeUs, model: model,
+                        detail: .checkpointActivated(.init(version: version, previous: previous, by: "cli"))))
             ], overflow: .block(timeout: .seconds(10)))
         try await writer.flush()
         return previous

@@ -80,18 +80,35 @@ extension ModelTrainer {
                 TrainingResult.Trained(
                     model: trained.model, info: nil, report: report, series: series.count, comparison: comparison))
         }
-        let metrics =
-            "{\"steps\":\(report.steps),\"best_step\":\(report.bestStep),\"series\":\(series.count),"
-            + "\"window\":\(options.window),\"train_nll\":\(json(report.trainNLL.last)),"
-            + "\"trigger\":\"\(job.trigger.rawValue)\"}"
-        let validation =
-            "{\"initial_nll\":\(json(report.initialValidationNLL)),\"nll\":\(json(report.validationNLL.min())),"
-            + "\"gate\":\(comparison.candidate.json)}"
+        var metrics = JSONWriter(numberStyle: .swift)
+        metrics.object { metrics in
+            metrics.key("steps")
+            metrics.integer(report.steps)
+            metrics.key("best_step")
+            metrics.integer(report.bestStep)
+            metrics.key("series")
+            metrics.integer(series.count)
+            metrics.key("window")
+            metrics.integer(options.window)
+            metrics.key("train_nll")
+            metrics.number(report.trainNLL.last)
+            metrics.key("trigger")
+            metrics.string(job.trigger.rawValue)
+        }
+        var validation = JSONWriter(numberStyle: .swift)
+        validation.object { validation in
+            validation.key("initial_nll")
+            validation.number(report.initialValidationNLL)
+            validation.key("nll")
+            validation.number(report.validationNLL.min())
+            validation.key("gate")
+            validation.value(comparison.candidate.record)
+        }
         do {
             let info = try store.saveCheckpoint(
                 NewCheckpoint(
-                    model: job.group, kind: "barnn", createdAtUs: job.createdAtUs, trainingMetricsJSON: metrics,
-                    validationMetricsJSON: validation, blob: BARNN.Checkpoint.encode(trained.model)),
+                    model: job.group, kind: "barnn", createdAtUs: job.createdAtUs, trainingMetricsJSON: metrics.text,
+                    validationMetricsJSON: validation.text, blob: BARNN.Checkpoint.encode(trained.model)),
                 activate: true, keepLast: job.keepLast)
             logger.info(
                 "trained model promoted", metadata: ["model.name": "\(job.group)", "model.version": "\(info.version)"])
@@ -128,10 +145,5 @@ extension ModelTrainer {
         let cadence = CalendarFeatures.cadence(of: longest)
         return CalendarFeatures.forCadence(
             stepSeconds: cadence.stepSeconds, season: season, irregular: cadence.irregular)
-    }
-
-    private static func json(_ value: Float?) -> String {
-        guard let value, value.isFinite else { return "null" }
-        return "\(value)"
     }
 }

@@ -1,5 +1,6 @@
 import BARNN
 package import Forecasting
+package import Storage
 
 /// The promotion gate: a candidate and the active model forecast the same validation windows (the most recent part
 /// of each series) over the group's whole horizon with the same Monte Carlo draws, and the candidate replaces the
@@ -65,14 +66,12 @@ package struct PromotionGate: Sendable {
                 && lhs.coverage.map(\.empirical) == rhs.coverage.map(\.empirical)
         }
 
-        /// `{"n":…,"crps":…,"coverage_error":…,"coverage":{"0.9":…}}`.
-        package var json: String {
-            let levels = coverage.map { "\"\($0.nominal)\":\(Self.number($0.empirical))" }.joined(separator: ",")
-            return "{\"n\":\(count),\"crps\":\(Self.number(crps)),\"coverage_error\":\(Self.number(coverageError)),"
-                + "\"coverage\":{\(levels)}}"
+        /// The scores as events and checkpoints record them.
+        package var record: EventDetail.GateScores {
+            EventDetail.GateScores(
+                n: count, crps: crps, coverageError: coverageError,
+                coverage: LevelValues(coverage.map { DriftRecord.LevelValue(level: $0.nominal, value: $0.empirical) }))
         }
-
-        private static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
     }
 
     /// Both models' scores and the verdict.

@@ -8,7 +8,7 @@ public import Storage
 /// and answer stays in the `events` table.
 public enum TrainRequest {
     /// Event kinds that end a request.
-    public static let outcomeKinds = ["training_succeeded", "training_rejected", "training_failed"]
+    public static let outcomeKinds: [EventKind] = [.trainingSucceeded, .trainingRejected, .trainingFailed]
 
     /// Writes a `train_requested` event for `model` at `timeUs` through `writer` (the CLI's own, on its own `Store`)
     /// and waits until it is committed.
@@ -16,9 +16,9 @@ public enum TrainRequest {
     /// - Throws: ``StorageError`` if the event could not be stored.
     public static func submit(writer: StoreWriter, model: String, timeUs: Int64) async throws(StorageError) -> String {
         let id = UUID().uuidString.lowercased()
-        let detail = "{\"request\":\"\(id)\",\"by\":\"cli\"}"
+        let detail = EventDetail.trainRequested(.init(request: id, by: "cli"))
         _ = writer.enqueue(
-            [.event(EventRecord(timeUs: timeUs, kind: "train_requested", model: model, detailJSON: detail))],
+            [.event(EventRecord(timeUs: timeUs, model: model, detail: detail))],
             overflow: .block(timeout: .seconds(10)))
         try await writer.flush()
         return id
@@ -28,25 +28,13 @@ public enum TrainRequest {
     public static func outcome(store: Store, id: String, sinceUs: Int64) throws(StorageError) -> EventRecord? {
         for kind in outcomeKinds {
             let events = try store.events(fromUs: sinceUs, kind: kind, limit: 1000)
-            if let match = events.first(where: { ForecastEngineRequestID.of($0.detailJSON) == id }) { return match }
+            if let match = events.first(where: { $0.detail?.requestID == id }) { return match }
         }
         return nil
     }
 
     /// Whether the engine has started the training of request `id` (a `training_started` event names it).
     public static func isStarted(store: Store, id: String, sinceUs: Int64) throws(StorageError) -> Bool {
-        try store.events(fromUs: sinceUs, kind: "training_started", limit: 1000).contains {
-            ForecastEngineRequestID.of($0.detailJSON) == id
-        }
-    }
-}
-
-/// Reads the `request` field of an event's detail JSON.
-package enum ForecastEngineRequestID {
-    package static func of(_ detailJSON: String) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(detailJSON.utf8)) as? [String: Any] else {
-            return nil
-        }
-        return object["request"] as? String
+        try store.events(fromUs: sinceUs, kind: .trainingStarted, limit: 1000).contains { $0.detail?.requestID == id }
     }
 }

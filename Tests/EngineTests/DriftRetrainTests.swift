@@ -87,7 +87,7 @@ import Testing
             JSONSerialization.jsonObject(with: Data(publication.payload)) as? [String: Any])
         #expect(message["stream"] as? String == "a")
         #expect(message["change"] is String)
-        #expect(try fixture.store.events(kind: "drift_alarm").count == driver.events("drift_alarm").count)
+        #expect(try fixture.store.events(kind: .driftAlarm).count == driver.events("drift_alarm").count)
 
         // Forecasts after the swap carry version 2, with no gap: every tick from the promotion on issued one.
         for item in driver.outputs where item.step >= promoted.step {

@@ -42,7 +42,7 @@ import Testing
         #expect(engine.modelSummaries.first?.kind == .barnn)
         #expect(engine.modelSummaries.first?.version == 1)
         #expect(engine.modelSummaries.first?.lastTraining == .succeeded(version: 1))
-        let events = try fixture.store.events(kind: "training_succeeded")
+        let events = try fixture.store.events(kind: .trainingSucceeded)
         #expect(events.map(\.model) == ["default"])
         // Every stream has its min_history steps by the time the first model exists: all re-warm at the swap.
         #expect(engine.streams.values.allSatisfy { $0.recurrent != nil })

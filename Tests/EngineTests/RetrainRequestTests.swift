@@ -40,7 +40,7 @@ import Testing
         #expect(driver.engine.waitForTrainer(timeout: .seconds(120)))
         try await driver.feed(63..<64, value: series)
         let outcome = try #require(try TrainRequest.outcome(store: cli, id: id, sinceUs: 0))
-        #expect(TrainRequest.outcomeKinds.contains(outcome.kind))
+        #expect(TrainRequest.outcomeKinds.map(\.rawValue).contains(outcome.kind))
         let detail = try RetrainDriver.detail(outcome)
         #expect(detail["request"] as? String == id)
         #expect(detail["candidate"] is [String: Any])
@@ -86,7 +86,7 @@ import Testing
         #expect(after.hidden != before.hidden)
         let document = try #require(try driver.outputs.last!.output.forecastDocuments().first)
         #expect((document["model"] as? [String: Any])?["version"] as? Int == 1)
-        #expect(try fixture.store.events(kind: "checkpoint_activated").count == 1)
+        #expect(try fixture.store.events(kind: .checkpointActivated).count == 1)
         // Rolling back to a version that is not stored fails with notFound.
         await #expect(throws: StorageError.self) {
             _ = try await CheckpointRollback.activate(

@@ -136,8 +136,8 @@ import Testing
         expectFits(events)
         try Golden.check(events, "events.txt")
         try Golden.check(
-            try output(["events", "--kind", "promotion", "--format", "json"], fixture: fixture), "events-promotion.json"
-        )
+            try output(["events", "--kind", "drift_alarm", "--format", "json"], fixture: fixture),
+            "events-drift_alarm.json")
         try Golden.check(try output(["events", "--format", "csv"], fixture: fixture), "events.csv")
         let rejects = try output(["rejects", "--since", "today"], fixture: fixture)
         expectFits(rejects)

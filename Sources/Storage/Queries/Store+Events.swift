@@ -3,7 +3,7 @@ import GRDB
 extension Store {
     /// Events with time in `fromUs...toUs`, optionally of one kind and one model, newest first, at most `limit`.
     public func events(
-        fromUs: Int64 = .min, toUs: Int64 = .max, kind: String? = nil, model: String? = nil, limit: Int = 100
+        fromUs: Int64 = .min, toUs: Int64 = .max, kind: EventKind? = nil, model: String? = nil, limit: Int = 100
     )
         throws(StorageError) -> [EventRecord]
     {
@@ -16,7 +16,7 @@ extension Store {
                     WHERE e.time_us BETWEEN ? AND ? AND (? IS NULL OR e.kind = ?) AND (? IS NULL OR e.model = ?)
                     ORDER BY e.time_us DESC, e.id DESC LIMIT ?
                     """,
-                arguments: [fromUs, toUs, kind, kind, model, model, Int64(clamping: limit)]
+                arguments: [fromUs, toUs, kind?.rawValue, kind?.rawValue, model, model, Int64(clamping: limit)]
             ).map { row in
                 EventRecord(timeUs: row[0], kind: row[1], model: row[2], stream: row[3], detailJSON: row[4])
             }

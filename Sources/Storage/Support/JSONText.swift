@@ -1,19 +1,29 @@
+import Formats
 import Foundation
 
-/// The small JSON texts the schema keeps (quantile levels, coverage per level, PIT bins), written by hand so the
-/// text is stable (`[0.05,0.5,0.95]` is also the `quantile_levels` unique key) and read with `JSONDecoder`.
+/// The small JSON texts the schema keeps (quantile levels, coverage per level, PIT bins), written in Swift's number
+/// form so the text is stable (`[0.05,0.5,0.95]` is also the `quantile_levels` unique key) and read with
+/// `JSONDecoder`.
 enum JSONText {
     static func array(_ values: [Double]) -> String {
-        "[" + values.map(number).joined(separator: ",") + "]"
+        var writer = JSONWriter(numberStyle: .swift)
+        writer.array { writer in
+            for value in values { writer.number(value) }
+        }
+        return writer.text
     }
 
     static func array(_ values: [Int]) -> String {
-        "[" + values.map(String.init).joined(separator: ",") + "]"
+        var writer = JSONWriter(numberStyle: .swift)
+        writer.array { writer in
+            for value in values { writer.integer(value) }
+        }
+        return writer.text
     }
 
     /// `{"0.9":0.88,…}`: levels as keys so `json_extract(coverage, '$."0.9"')` works in `sqlite3`.
     static func object(_ pairs: [DriftRecord.LevelValue]) -> String {
-        "{" + pairs.map { "\"\($0.level)\":\(number($0.value))" }.joined(separator: ",") + "}"
+        LevelValues(pairs).jsonText(numberStyle: .swift)
     }
 
     static func decodeDoubles(_ text: String) -> [Double] {
@@ -25,12 +35,6 @@ enum JSONText {
     }
 
     static func decodeLevelValues(_ text: String) -> [DriftRecord.LevelValue] {
-        guard let object = try? JSONDecoder().decode([String: Double?].self, from: Data(text.utf8)) else { return [] }
-        return object.compactMap { key, value in
-            Double(key).map { DriftRecord.LevelValue(level: $0, value: value ?? .nan) }
-        }.sorted { $0.level < $1.level }
+        (try? JSONDecoder().decode(LevelValues.self, from: Data(text.utf8)))?.pairs ?? []
     }
-
-    /// JSON has no NaN or infinity: those become `null`.
-    private static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Inspection
+import Storage
 
-/// `barnnd events`: retrain runs, promotions, alarms and evictions.
+/// `barnnd events`: trainings, activations, drift alarms, evictions.
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List events (retrain runs, promotions, drift alarms, evictions), newest first.",
+        abstract: "List events (trainings, activations, drift alarms, evictions), newest first.",
         discussion: """
             --format csv: time,kind,model,stream,detail.
             --format json: {"events":[{"time","kind","model","stream","detail"}]} (detail as the JSON text stored).
@@ -13,8 +14,8 @@ struct Events: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Only events of this kind, e.g. promotion, drift_alarm, eviction.")
-    var kind: String?
+    @Option(help: "Only events of this kind.")
+    var kind: EventKind?
 
     @Option(help: "Start of the window (ISO-8601, today, yesterday, -2h…).")
     var since = "-7d"

@@ -56,9 +56,9 @@ struct Train: AsyncParsableCommand {
         while Date() < deadline {
             if let outcome = try TrainRequest.outcome(store: store, id: id, sinceUs: sinceUs) {
                 print("\(outcome.kind): \(outcome.detailJSON)")
-                switch outcome.kind {
-                case "training_succeeded": return
-                case "training_rejected": throw ExitCode(3)
+                switch EventKind(rawValue: outcome.kind) {
+                case .trainingSucceeded: return
+                case .trainingRejected: throw ExitCode(3)
                 default: throw ExitCode.failure
                 }
             }
