@@ -14,7 +14,8 @@ extension BARNNModel {
     /// Monte Carlo forecast: S paths × H steps for each of N streams.
     ///
     /// Each step draws fresh weight noise (unless `options.weightNoise` is off) and an aleatoric sample
-    /// that is fed back as the next input (BARNN.md, "Inference").
+    /// that is fed back as the next input (BARNN.md, "Inference"); `options.antithetic` pairs the paths of each
+    /// stream as mirror images of the same normals.
     /// - Parameters:
     ///   - timeFeatures: [N, H, F], row (n, h) = features of target step h (0 = one step ahead).
     ///   - levels: quantile levels in (0, 1).
@@ -143,8 +144,14 @@ extension BARNNModel {
                 }
                 if options.weightNoise {
                     rng.fillNormal(UnsafeMutableBufferPointer(start: ws.eps, count: rows * (nE + nH + 1)))
+                    if options.antithetic {
+                        Self.mirrorPairs(ws.eps, width: nE, streams: streams.count, paths: s)
+                        Self.mirrorPairs(ws.eps + rows * nE, width: nH, streams: streams.count, paths: s)
+                        Self.mirrorPairs(xi, width: 1, streams: streams.count, paths: s)
+                    }
                 } else if options.aleatoricNoise {
                     rng.fillNormal(UnsafeMutableBufferPointer(start: xi, count: rows))
+                    if options.antithetic { Self.mirrorPairs(xi, width: 1, streams: streams.count, paths: s) }
                 }
                 forward(rows: rows, workspace: ws, noise: options.weightNoise)
                 // σ = exp(clamp(log σ²) / 2), vectorised over rows in `scratch`.
@@ -189,6 +196,20 @@ extension BARNNModel {
         summarise(
             batch, streams: streams, paths: s, horizon: hz, levels: levels, mapSigma: mapSigma, ws: ws, mean: mean,
             quantiles: quantiles)
+    }
+
+    /// Overwrites paths S/2..<2·(S/2) of each stream in a [streams·S, width] block with the negated rows of paths
+    /// 0..<S/2; an odd last path keeps its own draws.
+    ///
+    /// The overwritten rows were drawn anyway, so the generator advances exactly as without pairing.
+    static func mirrorPairs(_ block: UnsafeMutablePointer<Float>, width: Int, streams: Int, paths s: Int) {
+        let half = s / 2
+        guard half > 0 else { return }
+        for stream in 0..<streams {
+            let source = block + stream * s * width
+            let target = source + half * width
+            for i in 0..<(half * width) { target[i] = -source[i] }
+        }
     }
 
     private func summarise(
