@@ -1,10 +1,10 @@
 // barnn-bench accuracy [CSV] [--horizon H] [--season m] [--origins K (50)] [--steps N] [--replicates R (16)]
 //
-// Monte Carlo accuracy of the published quantiles: plain against antithetic paths. Trains one model with the
+// Monte Carlo accuracy of the published quantiles: plain against antithetic and stratified paths. Trains one model with the
 // default training options on the first 60 % of every stream of a `timestamp,stream,value` CSV (a seeded synthetic
 // AR series when none is given), warms a state at K origins spread over the rest, and compares the 13 protocol
 // quantiles at S = 16…256 paths with those of 4,096 plain paths. Prints one JSON line per S and method (RMS error in
-// units of each stream's scale, the std of its increments) and one per S with the antithetic-vs-plain ratios.
+// units of each stream's scale, the std of its increments) and one per S and method with its ratios to plain paths.
 import BARNN
 import BenchmarkSupport
 import Foundation
@@ -150,25 +150,25 @@ func runAccuracy(_ arguments: [String]) {
     let batch = RecurrentBatch(states, hiddenSize: model.configuration.hiddenSize)
     let n = batch.count, nL = accuracyLevels.count
     BLASThreads.set(1)
-    func forecast(paths: Int, antithetic: Bool, seed: UInt64) -> BARNNForecast {
+    func forecast(paths: Int, options: SamplingOptions, seed: UInt64) -> BARNNForecast {
         var rng = SeededRNG(seed: seed)
         return model.sample(
-            batch, paths: paths, horizon: horizon, timeFeatures: future, levels: accuracyLevels,
-            options: SamplingOptions(weightNoise: true, aleatoricNoise: true, antithetic: antithetic), threads: 2,
-            rng: &rng, workspace: ws)
+            batch, paths: paths, horizon: horizon, timeFeatures: future, levels: accuracyLevels, options: options,
+            threads: 2, rng: &rng, workspace: ws)
     }
     let referenceClock = Stopwatch()
-    let reference = forecast(paths: referencePaths, antithetic: false, seed: 0xACC0_0000)
+    let reference = forecast(paths: referencePaths, options: .full, seed: 0xACC0_0000)
     let referenceSeconds = referenceClock.elapsed
 
     // Mean squared scaled error over origins, steps and levels (all, the centre 0.2–0.8, the tails ≤0.1 / ≥0.9), and
     // the mean absolute one, which a few origins with exploding paths sway less.
+    typealias Errors = (all: Double, centre: Double, tails: Double, absolute: Double)
     let centre = Set(accuracyLevels.indices.filter { accuracyLevels[$0] > 0.15 && accuracyLevels[$0] < 0.85 })
-    func meanSquares(paths: Int, antithetic: Bool) -> (all: Double, centre: Double, tails: Double, absolute: Double) {
+    func errors(paths: Int, options: SamplingOptions) -> Errors {
         var sums = (all: 0.0, centre: 0.0, tails: 0.0, absolute: 0.0)
         for replicate in 0..<replicates {
             let f = forecast(
-                paths: paths, antithetic: antithetic, seed: 0xACC1_0000 &+ UInt64(paths) << 8 &+ UInt64(replicate))
+                paths: paths, options: options, seed: 0xACC1_0000 &+ UInt64(paths) << 8 &+ UInt64(replicate))
             for stream in 0..<n {
                 let scale = Double(batch.scale[stream])
                 for h in 0..<horizon {
@@ -189,11 +189,19 @@ func runAccuracy(_ arguments: [String]) {
             sums.tails / (cells * Double(nL - centre.count)), sums.absolute / (cells * Double(nL))
         )
     }
-    var plain: [Int: (all: Double, centre: Double, tails: Double, absolute: Double)] = [:]
-    var anti: [Int: (all: Double, centre: Double, tails: Double, absolute: Double)] = [:]
+    let methods: [(name: String, options: SamplingOptions)] = [
+        ("plain", .full), ("antithetic", SamplingOptions(weightNoise: true, aleatoricNoise: true, antithetic: true)),
+        ("stratified", SamplingOptions(weightNoise: true, aleatoricNoise: true, stratifiedAleatoric: true)),
+        (
+            "stratified_antithetic",
+            SamplingOptions(weightNoise: true, aleatoricNoise: true, antithetic: true, stratifiedAleatoric: true)
+        ),
+    ]
+    var table: [String: [Int: Errors]] = [:]
     for paths in [16, 32, 64, 128, 256] {
-        plain[paths] = meanSquares(paths: paths, antithetic: false)
-        if paths <= 128 { anti[paths] = meanSquares(paths: paths, antithetic: true) }
+        for method in methods where method.name == "plain" || paths <= 128 {
+            table[method.name, default: [:]][paths] = errors(paths: paths, options: method.options)
+        }
     }
     let common: [String: Any] = [
         "dataset": dataset, "streams": streams.count, "origins": n, "horizon": horizon, "replicates": replicates,
@@ -205,29 +213,32 @@ func runAccuracy(_ arguments: [String]) {
             "reference_seconds": rounded(referenceSeconds, 1), "training_steps": options.steps,
             "level_window": model.configuration.levelWindow,
         ]) { a, _ in a })
-    for (method, table) in [("plain", plain), ("antithetic", anti)] {
-        for paths in table.keys.sorted() {
-            let m = table[paths]!
+    for method in methods {
+        for (paths, m) in table[method.name]!.sorted(by: { $0.key < $1.key }) {
             emit(
                 common.merging([
-                    "bench": "BARNN.accuracy \(dataset) S=\(paths) \(method)", "paths": paths, "method": method,
-                    "rms": rounded(m.all.squareRoot(), 4), "rms_centre": rounded(m.centre.squareRoot(), 4),
-                    "rms_tails": rounded(m.tails.squareRoot(), 4), "mae": rounded(m.absolute, 4),
+                    "bench": "BARNN.accuracy \(dataset) S=\(paths) \(method.name)", "paths": paths,
+                    "method": method.name, "rms": rounded(m.all.squareRoot(), 4),
+                    "rms_centre": rounded(m.centre.squareRoot(), 4), "rms_tails": rounded(m.tails.squareRoot(), 4),
+                    "mae": rounded(m.absolute, 4),
                 ]) { a, _ in a })
         }
     }
-    // Below 1 means S antithetic paths beat 2S plain ones: the goal.
-    for paths in anti.keys.sorted() {
-        let a = anti[paths]!, p = plain[paths]!, p2 = plain[2 * paths]!
-        emit(
-            common.merging([
-                "bench": "BARNN.accuracy \(dataset) S=\(paths) antithetic vs plain", "paths": paths,
-                "rms_ratio_vs_plain_2S": rounded((a.all / p2.all).squareRoot(), 3),
-                "rms_ratio_vs_plain_S": rounded((a.all / p.all).squareRoot(), 3),
-                "centre_ratio_vs_plain_2S": rounded((a.centre / p2.centre).squareRoot(), 3),
-                "tails_ratio_vs_plain_2S": rounded((a.tails / p2.tails).squareRoot(), 3),
-                "mae_ratio_vs_plain_2S": rounded(a.absolute / p2.absolute, 3),
-                "mae_ratio_vs_plain_S": rounded(a.absolute / p.absolute, 3),
-            ]) { a, _ in a })
+    // Below 1 means S paths of the method beat 2S plain ones: the goal.
+    let plain = table["plain"]!
+    for method in methods.dropFirst() {
+        for (paths, a) in table[method.name]!.sorted(by: { $0.key < $1.key }) {
+            let p = plain[paths]!, p2 = plain[2 * paths]!
+            emit(
+                common.merging([
+                    "bench": "BARNN.accuracy \(dataset) S=\(paths) \(method.name) vs plain", "paths": paths,
+                    "method": method.name, "rms_ratio_vs_plain_2S": rounded((a.all / p2.all).squareRoot(), 3),
+                    "rms_ratio_vs_plain_S": rounded((a.all / p.all).squareRoot(), 3),
+                    "centre_ratio_vs_plain_2S": rounded((a.centre / p2.centre).squareRoot(), 3),
+                    "tails_ratio_vs_plain_2S": rounded((a.tails / p2.tails).squareRoot(), 3),
+                    "mae_ratio_vs_plain_2S": rounded(a.absolute / p2.absolute, 3),
+                    "mae_ratio_vs_plain_S": rounded(a.absolute / p.absolute, 3),
+                ]) { a, _ in a })
+        }
     }
 }

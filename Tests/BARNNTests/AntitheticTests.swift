@@ -75,16 +75,20 @@ import Testing
         #expect(values.count == golden.count)
         for (v, g) in zip(values, golden) { #expect(abs(v - g) <= 1e-5 * max(1, abs(g)), "\(name): \(v) vs \(g)") }
         #expect(!SamplingOptions.full.antithetic && !SamplingOptions.aleatoricOnly.antithetic)
+        #expect(!SamplingOptions.full.stratifiedAleatoric && !SamplingOptions.aleatoricOnly.stratifiedAleatoric)
     }
 
-    @Test func antitheticIsDeterministicAndThreadIndependent() {
+    static let stratified = SamplingOptions(weightNoise: true, aleatoricNoise: true, stratifiedAleatoric: true)
+
+    @Test(arguments: [anti, stratified])
+    func pairedAndStratifiedSamplingAreDeterministicAndThreadIndependent(_ options: SamplingOptions) {
         let student = BARNNConfiguration(hiddenSize: 8, embeddingSize: 4, alphaWidth: 6, studentDegrees: 5)
         for configuration in [c, student] {
             let m = BARNNModel(configuration: configuration, seed: 12)
             // 20 streams × 32 paths span three chunks.
             func run(threads: Int) -> BARNNForecast {
                 forecast(
-                    m, streams: 20, paths: 32, horizon: 4, levels: [0.05, 0.5, 0.95], options: Self.anti,
+                    m, streams: 20, paths: 32, horizon: 4, levels: [0.05, 0.5, 0.95], options: options,
                     threads: threads)
             }
             let a = run(threads: 1), b = run(threads: 1), three = run(threads: 3)
@@ -156,6 +160,31 @@ import Testing
         // One path has nothing to pair with.
         let single = forecast(m, paths: 1, horizon: 3, levels: [0.5], options: Self.anti)
         #expect(single == forecast(m, paths: 1, horizon: 3, levels: [0.5], options: .full))
+    }
+
+    /// One step ahead on the linear model, the S standardised draws of a stream sit one in each 1/S of the normal.
+    @Test(arguments: [stratified, SamplingOptions(weightNoise: false, aleatoricNoise: true, stratifiedAleatoric: true)])
+    func stratifiedDrawsTakeOneStratumEach(_ options: SamplingOptions) {
+        let s = 8
+        let m = linearModel(mu: 0.375, logVariance: -1)
+        // Levels k/(S−1) of S paths are the sorted path values.
+        let levels = (0..<s).map { Float($0) / Float(s - 1) }
+        let ws = BARNNWorkspace(configuration: c)
+        let batch = warmBatch(m, streams: 3, ws: ws)
+        let f = forecast(m, streams: 3, paths: s, horizon: 1, levels: levels, options: options)
+        let sigma = exp(-0.5)
+        for stream in 0..<3 {
+            let origin = batch.level[stream], scale = Double(batch.scale[stream])
+            for k in 0..<s {
+                let z = ((f.quantile(stream: stream, step: 0, level: k) - origin) / scale - 0.375) / sigma
+                let u = 0.5 * erfc(-z / 2.0.squareRoot())
+                #expect(
+                    u > Double(k) / Double(s) - 1e-4 && u < Double(k + 1) / Double(s) + 1e-4,
+                    "stream \(stream): draw \(k) at level \(u)")
+            }
+        }
+        let plain = forecast(m, streams: 3, paths: s, horizon: 1, levels: levels, options: .full)
+        #expect(plain != f)
     }
 
     /// On the real (nonlinear) GRU, weight-noise pairs still cancel the first-order part: with the aleatoric draw off,

@@ -32,6 +32,10 @@ public struct SamplingOptions: Sendable, Equatable {
     /// same draw count, so the seed still fixes the output. With odd S the last path is plain. Student-t χ²
     /// draws stay independent per path. The default is off.
     public var antithetic: Bool
+    /// Latin-hypercube aleatoric draws (experimental): at every step each stream's S values of ξ take one stratum
+    /// of the normal each, in the random order of fresh normals, jittered by one more uniform per path. Weight noise
+    /// is left as drawn (or as antithetic pairs). The default is off.
+    public var stratifiedAleatoric: Bool
 
     /// Full Monte Carlo paths: weight noise and aleatoric noise (the default).
     public static let full = SamplingOptions(weightNoise: true, aleatoricNoise: true)
@@ -39,9 +43,10 @@ public struct SamplingOptions: Sendable, Equatable {
     public static let aleatoricOnly = SamplingOptions(weightNoise: false, aleatoricNoise: true)
 
     /// Creates options.
-    public init(weightNoise: Bool, aleatoricNoise: Bool, antithetic: Bool = false) {
+    public init(weightNoise: Bool, aleatoricNoise: Bool, antithetic: Bool = false, stratifiedAleatoric: Bool = false) {
         self.weightNoise = weightNoise
         self.aleatoricNoise = aleatoricNoise
         self.antithetic = antithetic
+        self.stratifiedAleatoric = stratifiedAleatoric
     }
 }
