@@ -1,11 +1,17 @@
 // barnn-bench: forecast and training throughput of the BARNN model, beside sgemm on the same shapes.
-// Prints JSON lines. Run: swift run -c release barnn-bench [sample] [rng] [train] (default: all three).
+// Prints JSON lines. Run: swift run -c release barnn-bench [sample] [rng] [train] (default: all three), or
+// barnn-bench accuracy [CSV] [flags] for the Monte Carlo error of plain and antithetic quantiles (Accuracy.swift).
 import BARNN
 import BenchmarkSupport
 import COpenBLAS
 import Foundation
 
 beginBenchmark()
+
+if CommandLine.arguments.dropFirst().first == "accuracy" {
+    runAccuracy(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 
 let selected = Set(CommandLine.arguments.dropFirst())
 func wanted(_ part: String) -> Bool { selected.isEmpty || selected.contains(part) }

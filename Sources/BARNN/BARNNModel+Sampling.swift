@@ -14,7 +14,8 @@ extension BARNNModel {
     /// Monte Carlo forecast: S paths × H steps for each of N streams.
     ///
     /// Each step draws fresh weight noise (unless `options.weightNoise` is off) and an aleatoric sample
-    /// that is fed back as the next input (BARNN.md, "Inference").
+    /// that is fed back as the next input (BARNN.md, "Inference"); `options.antithetic` pairs the paths of each
+    /// stream as mirror images of the same normals.
     /// - Parameters:
     ///   - timeFeatures: [N, H, F], row (n, h) = features of target step h (0 = one step ahead).
     ///   - levels: quantile levels in (0, 1).
@@ -135,6 +136,9 @@ extension BARNNModel {
         var chi = [Float](repeating: 0, count: c.isStudent && options.aleatoricNoise && !feedMean ? rows * nu : 0)
         // The MAP pass's band: a t scale σ has standard deviation σ·√(ν/(ν−2)).
         let mapWidth: Float = c.isStudent ? Float((Double(nu) / Double(nu - 2)).squareRoot()) : 1
+        let stratify = options.stratifiedAleatoric && options.aleatoricNoise && !feedMean && s > 1
+        var jitter = [Float](repeating: 0, count: stratify ? rows : 0)
+        var order = [Int](repeating: 0, count: stratify ? s : 0)
         timeFeatures.withUnsafeBufferPointer { tf in
             for k in 0..<hz {
                 for r in 0..<rows {
@@ -143,8 +147,18 @@ extension BARNNModel {
                 }
                 if options.weightNoise {
                     rng.fillNormal(UnsafeMutableBufferPointer(start: ws.eps, count: rows * (nE + nH + 1)))
+                    if options.antithetic {
+                        Self.mirrorPairs(ws.eps, width: nE, streams: streams.count, paths: s)
+                        Self.mirrorPairs(ws.eps + rows * nE, width: nH, streams: streams.count, paths: s)
+                        Self.mirrorPairs(xi, width: 1, streams: streams.count, paths: s)
+                    }
                 } else if options.aleatoricNoise {
                     rng.fillNormal(UnsafeMutableBufferPointer(start: xi, count: rows))
+                    if options.antithetic { Self.mirrorPairs(xi, width: 1, streams: streams.count, paths: s) }
+                }
+                if stratify {
+                    jitter.withUnsafeMutableBufferPointer { rng.fillUniform($0) }
+                    Self.stratify(xi, jitter: jitter, streams: streams.count, paths: s, order: &order)
                 }
                 forward(rows: rows, workspace: ws, noise: options.weightNoise)
                 // σ = exp(clamp(log σ²) / 2), vectorised over rows in `scratch`.
@@ -189,6 +203,37 @@ extension BARNNModel {
         summarise(
             batch, streams: streams, paths: s, horizon: hz, levels: levels, mapSigma: mapSigma, ws: ws, mean: mean,
             quantiles: quantiles)
+    }
+
+    /// Overwrites paths S/2..<2·(S/2) of each stream in a [streams·S, width] block with the negated rows of paths
+    /// 0..<S/2; an odd last path keeps its own draws.
+    ///
+    /// The overwritten rows were drawn anyway, so the generator advances exactly as without pairing.
+    static func mirrorPairs(_ block: UnsafeMutablePointer<Float>, width: Int, streams: Int, paths s: Int) {
+        let half = s / 2
+        guard half > 0 else { return }
+        for stream in 0..<streams {
+            let source = block + stream * s * width
+            let target = source + half * width
+            for i in 0..<(half * width) { target[i] = -source[i] }
+        }
+    }
+
+    /// Replaces each stream's S normals in `xi` by one draw from each of S equal-probability strata of the normal:
+    /// the path with the k-th smallest value gets stratum k, jittered within it by `jitter`.
+    static func stratify(
+        _ xi: UnsafeMutablePointer<Float>, jitter: [Float], streams: Int, paths s: Int, order: inout [Int]
+    ) {
+        for stream in 0..<streams {
+            let base = stream * s
+            for p in 0..<s { order[p] = base + p }
+            order.sort { xi[$0] < xi[$1] }
+            for (k, row) in order.enumerated() {
+                // The half-ulp keeps the level inside (0, 1) when the jitter is exactly 0.
+                let u = (Double(k) + Double(jitter[row]) + 0x1p-25) / Double(s)
+                xi[row] = Float(normalQuantile(u))
+            }
+        }
     }
 
     private func summarise(

@@ -156,6 +156,7 @@ extension DaemonConfiguration.ModelGroup {
         table.read("calendar", into: &calendar)
         table.read("student_t_degrees", into: &studentDegrees)
         table.read("paths", into: &paths)
+        table.read("sampling_antithetic", into: &samplingAntithetic)
         table.read("horizon", into: &horizon)
         table.read("quantiles", into: &quantiles)
         table.read("forecast_every", into: &forecastEvery)

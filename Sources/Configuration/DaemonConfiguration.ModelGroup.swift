@@ -8,6 +8,11 @@ extension DaemonConfiguration {
         public var hiddenSize = 64
         /// Monte Carlo paths S sampled per forecast, 1–100000. The default is 256.
         public var paths = 256
+        /// Whether the paths come in antithetic pairs (the second half of each stream's paths replays the first
+        /// half's normals negated), which makes the mean and central quantiles as accurate as about twice the paths
+        /// but the tails barely more (`barnn-bench accuracy`); with odd `paths` the last path is plain. The default is
+        /// `false`.
+        public var samplingAntithetic = false
         /// Forecast horizon H in steps, 1–10000. The default is 12.
         public var horizon = 12
         /// Quantile levels published, each in (0, 1), strictly increasing.

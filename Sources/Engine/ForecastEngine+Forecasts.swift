@@ -70,7 +70,9 @@ extension ForecastEngine {
         let levels = group.levels.values.map(Float.init)
         let forecast: BARNNForecast
         switch group.sampling {
-        case .monteCarlo(let options):
+        case .monteCarlo(var options):
+            // The group's setting, so the backtest's ablations (which replace the options) keep it.
+            options.antithetic = options.antithetic || group.settings.samplingAntithetic
             forecast = model.sample(
                 batch, paths: group.settings.paths, horizon: horizon, timeFeatures: features, levels: levels,
                 options: options, threads: samplingThreads, rng: &rng, workspace: group.workspace)

@@ -192,9 +192,10 @@ public final class ForecastEngine {
         return output
     }
 
-    /// SIGHUP: new rules, publish settings, engine limits and the per-group `paths`, `forecast_every`, `seed`,
-    /// `min_history`, `retrain` and calibration rate take effect; stream states and models are kept. Shape-changing
-    /// group settings (`hidden_size`, `horizon`, `quantiles`, `context_length`) keep their old values until restart.
+    /// SIGHUP: new rules, publish settings, engine limits and the per-group `paths`, `sampling_antithetic`,
+    /// `forecast_every`, `seed`, `min_history`, `retrain` and calibration rate take effect; stream states and models
+    /// are kept. Shape-changing group settings (`hidden_size`, `horizon`, `quantiles`, `context_length`) keep their old
+    /// values until restart.
     public func reload(_ configuration: DaemonConfiguration) throws(ConfigurationError) {
         let valid = try configuration.validated()
         let ingestor = try Ingestor(configuration: valid)

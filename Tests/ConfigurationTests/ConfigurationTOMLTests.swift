@@ -61,6 +61,7 @@ import Testing
                 horizon = 6
                 quantiles = [0.1, 0.5, 0.9]
                 seed = 7
+                sampling_antithetic = true
                 [models.fast.retrain]
                 window = "22:00-02:00"
                 [models.fast.calibration]
@@ -99,6 +100,7 @@ import Testing
         #expect(configuration.modelGroupNames == ["fast"])
         let group = try #require(configuration.models["fast"])
         #expect(group.horizon == 6 && group.quantiles == [0.1, 0.5, 0.9] && group.seed == 7)
+        #expect(group.samplingAntithetic && !DaemonConfiguration.ModelGroup().samplingAntithetic)
         #expect(group.retrain.window == DaemonConfiguration.TimeWindow(startMinute: 22 * 60, endMinute: 120))
         #expect(group.calibration.method == .rolling)
         #expect(configuration.rules.map(\.name) == ["a", "b"])
@@ -295,7 +297,8 @@ import Testing
         "storage": ["path", "batch_rows", "batch_interval"],
         "storage.retention": ["observations", "forecasts", "drift", "events", "rejects"],
         "models.default": [
-            "hidden_size", "paths", "horizon", "quantiles", "forecast_every", "min_history", "context_length", "seed",
+            "hidden_size", "paths", "sampling_antithetic", "horizon", "quantiles", "forecast_every", "min_history",
+            "context_length", "seed",
         ],
         "models.default.retrain": [
             "every", "window", "history", "drift_trigger", "cooldown", "validation_fraction", "keep_last",

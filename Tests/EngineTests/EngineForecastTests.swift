@@ -134,6 +134,24 @@ import Testing
         #expect(published[2] == published[0])
     }
 
+    /// `sampling_antithetic` reaches the sampler: other forecasts than plain paths, the same ones on every run.
+    @Test func antitheticSamplingIsAGroupSettingAndReplays() throws {
+        func run(antithetic: Bool) throws -> [String] {
+            let fixture = try EngineFixture()
+            _ = try fixture.activateSeededModel()
+            var configuration = EngineFixture.configuration(horizon: 3, minHistory: 8)
+            configuration.models["default"]!.samplingAntithetic = antithetic
+            let engine = try fixture.engine(configuration)
+            let outputs = EngineFixture.feed(engine, streams: ["a", "b"], steps: 0..<16)
+            #expect(engine.counters.forecastsBARNN > 0)
+            return outputs.flatMap(\.forecastIssues).map { "\($0.stream) \($0.points.map(\.quantiles))" }
+        }
+        let plain = try run(antithetic: false), anti = try run(antithetic: true)
+        #expect(!anti.isEmpty && anti.count == plain.count)
+        #expect(anti != plain)
+        #expect(try run(antithetic: true) == anti)
+    }
+
     @Test func missingBucketsBecomeExplicitStepsForModelAndFallback() throws {
         let fixture = try EngineFixture()
         _ = try fixture.activateSeededModel(group: "warm")

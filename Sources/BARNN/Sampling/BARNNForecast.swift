@@ -26,6 +26,16 @@ public struct SamplingOptions: Sendable, Equatable {
     public var weightNoise: Bool
     /// Draw the Gaussian head's aleatoric noise (fed back as the next input). The default is on.
     public var aleatoricNoise: Bool
+    /// Antithetic pairs: path S/2 + p of each stream replays path p's normals negated, ε and ξ at every step.
+    ///
+    /// Halves the variance of anything close to linear in the noise (the mean, the central quantiles) for the
+    /// same draw count, so the seed still fixes the output. With odd S the last path is plain. Student-t χ²
+    /// draws stay independent per path. The default is off.
+    public var antithetic: Bool
+    /// Latin-hypercube aleatoric draws (experimental): at every step each stream's S values of ξ take one stratum
+    /// of the normal each, in the random order of fresh normals, jittered by one more uniform per path. Weight noise
+    /// is left as drawn (or as antithetic pairs). The default is off.
+    public var stratifiedAleatoric: Bool
 
     /// Full Monte Carlo paths: weight noise and aleatoric noise (the default).
     public static let full = SamplingOptions(weightNoise: true, aleatoricNoise: true)
@@ -33,8 +43,10 @@ public struct SamplingOptions: Sendable, Equatable {
     public static let aleatoricOnly = SamplingOptions(weightNoise: false, aleatoricNoise: true)
 
     /// Creates options.
-    public init(weightNoise: Bool, aleatoricNoise: Bool) {
+    public init(weightNoise: Bool, aleatoricNoise: Bool, antithetic: Bool = false, stratifiedAleatoric: Bool = false) {
         self.weightNoise = weightNoise
         self.aleatoricNoise = aleatoricNoise
+        self.antithetic = antithetic
+        self.stratifiedAleatoric = stratifiedAleatoric
     }
 }

@@ -87,6 +87,9 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(help: "Sampling: mc (BARNN paths), aleatoric (weight noise off) or map (single MAP pass).")
     var sampling = "mc"
 
+    @Flag(help: "Antithetic path pairs (sampling_antithetic = true) for mc and aleatoric sampling.")
+    var antithetic = false
+
     @Flag(help: "Write a row at every origin of the test part, not only the protocol's.")
     var everyOrigin = false
 
@@ -114,6 +117,7 @@ struct BacktestCommand: AsyncParsableCommand {
         }
         if let seed { group.seed = seed }
         if let paths { group.paths = paths }
+        if antithetic { group.samplingAntithetic = true }
         if let forecastEvery { group.forecastEvery = forecastEvery }
         if let calibration {
             guard let method = DaemonConfiguration.CalibrationMethod(rawValue: calibration) else {
