@@ -1,4 +1,5 @@
 import BARNN
+import Formats
 import Foundation
 import Logging
 import Storage
@@ -23,7 +24,7 @@ extension ForecastEngine {
     /// Marks the requests already acted on (a `training_started` or outcome event names them) so a restart does not
     /// act on them again.
     func markHandledRequests(now: Double) {
-        let fromUs = Self.microseconds(now) - Self.requestLookbackUs
+        let fromUs = UTCTimestamp.saturatingMicroseconds(now) - Self.requestLookbackUs
         for kind in [EventKind.trainingStarted, .trainingFailed] {
             for event in (try? store.events(fromUs: fromUs, kind: kind, limit: 1000)) ?? [] {
                 if let id = event.detail?.requestID { handledRequests.insert(id) }
@@ -32,7 +33,7 @@ extension ForecastEngine {
     }
 
     private func honourTrainRequests(now: Double, into output: inout EngineOutput) {
-        let fromUs = Self.microseconds(now) - Self.requestLookbackUs
+        let fromUs = UTCTimestamp.saturatingMicroseconds(now) - Self.requestLookbackUs
         let requests: [EventRecord]
         do {
             requests = try store.events(fromUs: fromUs, kind: .trainRequested, limit: 1000)
@@ -45,13 +46,12 @@ extension ForecastEngine {
             guard let name = request.model, let group = groups[name] else {
                 handledRequests.insert(id)
                 output.writes.append(
-                    .event(
-                        EventRecord(
-                            timeUs: Self.microseconds(now), model: request.model,
-                            detail: .trainingFailed(
-                                .init(
-                                    reason: "no model group named \(request.model ?? "")", request: id,
-                                    trigger: TrainingTrigger.request.rawValue)))))
+                    Self.eventRow(
+                        at: now, model: request.model,
+                        detail: .trainingFailed(
+                            .init(
+                                reason: "no model group named \(request.model ?? "")", request: id,
+                                trigger: TrainingTrigger.request.rawValue))))
                 continue
             }
             // A group already training takes the request once that job is done.
@@ -77,20 +77,18 @@ extension ForecastEngine {
                 swapModel(group, model: model, info: checkpoint.info)
                 _counters.activationsApplied += 1
                 output.writes.append(
-                    .event(
-                        EventRecord(
-                            timeUs: Self.microseconds(now), model: name,
-                            detail: .modelActivated(.init(version: active.version, previous: previous)))))
+                    Self.eventRow(
+                        at: now, model: name,
+                        detail: .modelActivated(.init(version: active.version, previous: previous))))
                 logger.info(
                     "activated checkpoint swapped in",
                     metadata: ["model.name": "\(name)", "model.version": "\(active.version)"])
             } catch {
                 _counters.checkpointLoadFailures += 1
                 output.writes.append(
-                    .event(
-                        EventRecord(
-                            timeUs: Self.microseconds(now), model: name,
-                            detail: .checkpointLoadFailed(.init(version: active.version, error: "\(error)")))))
+                    Self.eventRow(
+                        at: now, model: name,
+                        detail: .checkpointLoadFailed(.init(version: active.version, error: "\(error)"))))
                 logger.info(
                     "activated checkpoint not loadable; the serving model stays",
                     metadata: ["model.name": "\(name)", "error": "\(error)"])

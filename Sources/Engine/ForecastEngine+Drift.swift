@@ -24,10 +24,9 @@ extension ForecastEngine {
             mae: window?.meanAbsoluteError, meanStandardizedResidual: window?.meanStandardizedResidual,
             coverage: LevelValues(coverage))
         output.writes.append(
-            .event(
-                EventRecord(
-                    timeUs: Self.microseconds(alarm.time), model: state.group, stream: state.id,
-                    detail: .driftAlarm(detail))))
+            Self.eventRow(
+                at: alarm.time, model: state.group, stream: state.id,
+                detail: .driftAlarm(detail)))
         // The message leads with what a subscriber needs to route it, then carries the event's own fields.
         var message = JSONWriter(numberStyle: .swift)
         message.object { message in

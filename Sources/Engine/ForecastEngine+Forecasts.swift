@@ -1,6 +1,7 @@
 import BARNN
 import Configuration
 import Forecasting
+import Formats
 import Foundation
 import Logging
 import MQTT
@@ -63,7 +64,7 @@ extension ForecastEngine {
             }
         }
         // Keyed by the millisecond as before times were µs, so a seeded run draws the same forecasts as it did.
-        let nowUs = Self.microseconds(now)
+        let nowUs = UTCTimestamp.saturatingMicroseconds(now)
         let nowMilliseconds = nowUs / 1000 + (nowUs % 1000 >= 500 ? 1 : 0)
         var rng = SeededRNG(seed: group.settings.seed, stream: 0xF0CA).substream(UInt64(bitPattern: nowMilliseconds))
         let batch = RecurrentBatch(warm.map { $0.recurrent! }, hiddenSize: model.configuration.hiddenSize)
@@ -131,12 +132,16 @@ extension ForecastEngine {
         for h in calibrated.indices {
             let t = base + Double(h + 1) * step
             let quantiles = calibrated[h].map(Float.init)
-            points.append(ForecastPoint(step: h + 1, tUs: Self.microseconds(t), mean: means[h], quantiles: quantiles))
+            points.append(
+                ForecastPoint(
+                    step: h + 1, tUs: UTCTimestamp.saturatingMicroseconds(t), mean: means[h], quantiles: quantiles))
             payloadPoints.append(ForecastPayload.Point(t: t, mean: Float(means[h]), quantiles: quantiles))
         }
         output.writes.append(
             .forecast(
-                ForecastIssue(stream: state.id, issuedAtUs: Self.microseconds(base), levels: levels, points: points)))
+                ForecastIssue(
+                    stream: state.id, issuedAtUs: UTCTimestamp.saturatingMicroseconds(base), levels: levels,
+                    points: points)))
 
         let payload = ForecastPayload(
             // Issue time is the data time of the last observation, so replayed or delayed data keeps its own clock.

@@ -35,7 +35,7 @@ extension ForecastEngine {
         pendingWrites.append(
             .reject(
                 RejectRecord(
-                    timeUs: Self.microseconds(time), topic: topic, payload: payload,
+                    timeUs: UTCTimestamp.saturatingMicroseconds(time), topic: topic, payload: payload,
                     reason: "\(reason.rawValue): \(detail)")))
         logger.debug(
             "rejected reading", metadata: ["reject.reason": "\(reason.rawValue)", "mqtt.topic": "\(topic)"])
@@ -71,7 +71,7 @@ extension ForecastEngine {
         }
         if low < context.endIndex, context[low].t == reading.time { return same(context[low]) }
         if let oldest = context.first?.t ?? state.pending.first?.t, reading.time >= oldest { return false }
-        let tUs = Self.microseconds(reading.time)
+        let tUs = UTCTimestamp.saturatingMicroseconds(reading.time)
         do {
             let stored = try store.observations(stream: state.id, afterUs: tUs - 1, beforeUs: tUs + 1, limit: 1)
             return stored.first?.value?.bitPattern == reading.value.bitPattern

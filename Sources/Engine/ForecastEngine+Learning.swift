@@ -1,6 +1,7 @@
 import BARNN
 import Configuration
 import Forecasting
+import Formats
 import Logging
 import Storage
 
@@ -16,7 +17,9 @@ extension ForecastEngine {
                     _counters.replayedObservations += 1
                 } else {
                     output.writes.append(
-                        .observation(stream: state.id, tUs: Self.microseconds(observation.t), value: observation.value))
+                        .observation(
+                            stream: state.id, tUs: UTCTimestamp.saturatingMicroseconds(observation.t),
+                            value: observation.value))
                     _counters.observations += 1
                     if observation.value == nil { _counters.gaps += 1 }
                 }
@@ -58,7 +61,7 @@ extension ForecastEngine {
 
     static func driftRecord(_ window: DriftWindow, stream: String, intervals monitor: DriftMonitor) -> DriftRecord {
         DriftRecord(
-            stream: stream, windowEndUs: microseconds(window.end), n: window.count,
+            stream: stream, windowEndUs: UTCTimestamp.saturatingMicroseconds(window.end), n: window.count,
             crps: window.crps.isFinite ? window.crps : nil,
             mae: window.meanAbsoluteError.isFinite ? window.meanAbsoluteError : nil,
             coverage: zip(monitor.intervals, window.coverage).map {

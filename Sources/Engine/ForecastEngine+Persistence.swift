@@ -24,10 +24,9 @@ extension ForecastEngine {
             // Not retried by the activation poll until another version is activated.
             group.refusedVersion = (try? store.checkpoints(model: group.name))?.first(where: \.isActive)?.version
             pendingWrites.append(
-                .event(
-                    EventRecord(
-                        timeUs: Self.microseconds(now), model: group.name,
-                        detail: .checkpointLoadFailed(.init(version: nil, error: "\(error)")))))
+                Self.eventRow(
+                    at: now, model: group.name,
+                    detail: .checkpointLoadFailed(.init(version: nil, error: "\(error)"))))
             logger.info(
                 "active checkpoint not loaded; the group stays on the fallback",
                 metadata: ["model.name": "\(group.name)", "error": "\(error)"])
@@ -181,10 +180,9 @@ extension ForecastEngine {
             guard let record = saveRecord(state, now: now) else { continue }
             output.writes.append(.streamState(record))
             output.writes.append(
-                .event(
-                    EventRecord(
-                        timeUs: Self.microseconds(now), model: state.group, stream: state.id,
-                        detail: .eviction(.init(maxStreams: configuration.engine.maxStreams)))))
+                Self.eventRow(
+                    at: now, model: state.group, stream: state.id,
+                    detail: .eviction(.init(maxStreams: configuration.engine.maxStreams))))
             streams.removeValue(forKey: state.id)
             dormant[state.id] = record
             dormantOrder.append(state.id)

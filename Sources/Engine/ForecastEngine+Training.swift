@@ -34,10 +34,9 @@ extension ForecastEngine {
                     _counters.trainingsSucceeded += 1
                     _counters.promotions += 1
                     output.writes.append(
-                        .event(
-                            EventRecord(
-                                timeUs: Self.microseconds(now), model: group.name,
-                                detail: .trainingSucceeded(outcome(version: info.version, previous: previous)))))
+                        Self.eventRow(
+                            at: now, model: group.name,
+                            detail: .trainingSucceeded(outcome(version: info.version, previous: previous))))
                     logger.info(
                         "model swapped in",
                         metadata: ["model.name": "\(group.name)", "model.version": "\(group.version)"])
@@ -49,10 +48,9 @@ extension ForecastEngine {
                     _counters.trainingsSucceeded += 1
                     _counters.promotionsRefused += 1
                     output.writes.append(
-                        .event(
-                            EventRecord(
-                                timeUs: Self.microseconds(now), model: group.name,
-                                detail: .trainingRejected(outcome(version: group.version, previous: nil)))))
+                        Self.eventRow(
+                            at: now, model: group.name,
+                            detail: .trainingRejected(outcome(version: group.version, previous: nil))))
                     logger.info(
                         "candidate not promoted; the active model stays",
                         metadata: ["model.name": "\(group.name)", "model.version": "\(group.version)"])
@@ -62,11 +60,10 @@ extension ForecastEngine {
                 if group.model == nil { group.nextTrainingAt = 2 * max(1, presentSteps(of: group.name)) }
                 _counters.trainingsFailed += 1
                 output.writes.append(
-                    .event(
-                        EventRecord(
-                            timeUs: Self.microseconds(now), model: group.name,
-                            detail: .trainingFailed(
-                                .init(reason: failure.reason, request: result.requestID, trigger: trigger)))))
+                    Self.eventRow(
+                        at: now, model: group.name,
+                        detail: .trainingFailed(
+                            .init(reason: failure.reason, request: result.requestID, trigger: trigger))))
                 logger.info("training failed", metadata: ["model.name": "\(group.name)", "error": "\(failure.reason)"])
             }
         }
@@ -174,8 +171,9 @@ extension ForecastEngine {
                 group: group.name, configuration: group.modelConfiguration, options: options,
                 streams: members.map { ($0.id, Array($0.context), $0.steps) }, season: group.settings.season,
                 calendar: group.settings.calendar,
-                historyStartUs: Self.microseconds(newest - retrain.history.totalSeconds), keepLast: retrain.keepLast,
-                createdAtUs: Self.microseconds(now), trigger: trigger, requestID: requestID,
+                historyStartUs: UTCTimestamp.saturatingMicroseconds(newest - retrain.history.totalSeconds),
+                keepLast: retrain.keepLast,
+                createdAtUs: UTCTimestamp.saturatingMicroseconds(now), trigger: trigger, requestID: requestID,
                 active: group.model.map { ($0, group.version) }, warmStart: retrain.warmStart,
                 gate: PromotionGate(
                     levels: group.levels, paths: group.settings.paths, horizon: group.settings.horizon,
@@ -187,11 +185,10 @@ extension ForecastEngine {
         _counters.trainingsStarted += 1
         let total = presentSteps(of: group.name)
         output.writes.append(
-            .event(
-                EventRecord(
-                    timeUs: Self.microseconds(now), model: group.name,
-                    detail: .trainingStarted(
-                        .init(streams: members.count, steps: total, trigger: trigger.rawValue, request: requestID)))))
+            Self.eventRow(
+                at: now, model: group.name,
+                detail: .trainingStarted(
+                    .init(streams: members.count, steps: total, trigger: trigger.rawValue, request: requestID))))
         logger.info(
             "training started",
             metadata: ["model.name": "\(group.name)", "model.steps": "\(total)", "training.trigger": "\(trigger)"])

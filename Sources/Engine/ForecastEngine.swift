@@ -186,8 +186,7 @@ public final class ForecastEngine {
             logger.warning("a training did not stop within 10 s; exiting anyway")
         }
         output.writes.append(
-            .event(
-                EventRecord(timeUs: Self.microseconds(now), detail: .shutdown(.init(streams: streams.count)))))
+            Self.eventRow(at: now, detail: .shutdown(.init(streams: streams.count))))
         logger.info("engine shut down", metadata: ["engine.streams": "\(streams.count)"])
         return output
     }
@@ -245,8 +244,11 @@ public final class ForecastEngine {
         trainer.waitUntilIdle(timeout: timeout)
     }
 
-    /// Unix seconds → µs for the engine's rows and events (``UTCTimestamp/saturatingMicroseconds(_:)``).
-    static func microseconds(_ seconds: Double) -> Int64 {
-        UTCTimestamp.saturatingMicroseconds(seconds)
+    /// An event row at `time` (Unix seconds): what every engine event writes.
+    static func eventRow(at time: Double, model: String? = nil, stream: String? = nil, detail: EventDetail) -> WriteItem
+    {
+        .event(
+            EventRecord(
+                timeUs: UTCTimestamp.saturatingMicroseconds(time), model: model, stream: stream, detail: detail))
     }
 }

@@ -80,10 +80,9 @@ public enum BLASCore {
         return .reexecute(core: "Haswell")
     }
 
-    /// One line for logs, health and benchmarks: the running core and how it was chosen.
-    public static func describe() -> String {
-        describe(core: current, environment: ProcessInfo.processInfo.environment)
-    }
+    /// One line for logs, health and benchmarks: the running core and how it was chosen (fixed for the process's
+    /// life, so it is worked out once).
+    public static let summary = describe(core: current, environment: ProcessInfo.processInfo.environment)
 
     /// The description of `core` in a process with `environment`.
     static func describe(core: String, environment: [String: String]) -> String {

@@ -179,7 +179,7 @@ public final class DaemonRunner: Sendable {
             metadata: [
                 "mqtt.broker": "\(mqttConfiguration.host):\(mqttConfiguration.port)",
                 "storage.path": "\(store.path)", "inbox.replayed": "\(replay.count)",
-                "blas.core": "\(BLASCore.describe())",
+                "blas.core": "\(BLASCore.summary)",
             ])
 
         var current = configuration

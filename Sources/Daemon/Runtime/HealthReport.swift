@@ -66,7 +66,7 @@ public struct HealthReport: Sendable, Encodable {
     /// Set while intake is stalled, with the reason; absent otherwise.
     public var stall: Stall?
     /// The OpenBLAS kernels this process runs (and the generic core it corrected, if any): a 3–5× speed factor.
-    public var blasCore = BLASCore.describe()
+    public var blasCore = BLASCore.summary
 
     enum CodingKeys: String, CodingKey {
         case time, streams, rates, engine, mqtt, writer, runtime, models, stall
