@@ -79,7 +79,7 @@ public func rounded(_ x: Double, _ digits: Int = 3) -> Double {
 public func emit(_ fields: [String: Any]) {
     do {
         // Kernels move results 3–5×, so every line says which ran.
-        let line = fields.merging(["blas_core": BLASCore.describe()]) { mine, _ in mine }
+        let line = fields.merging(["blas_core": BLASCore.summary]) { mine, _ in mine }
         let data = try JSONSerialization.data(withJSONObject: representable(line), options: [.sortedKeys])
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     } catch {

@@ -113,7 +113,7 @@ enum BacktestFixture {
 
 @Suite struct BacktestPlanTests {
     @Test func matchesTheScorersSplitOnTheSharedDatasets() throws {
-        // The counts and strides of shared/data/README.md (evaluate.py's split).
+        // The counts and strides the scorer's split (evaluate.py) gives for six development datasets.
         for (n, h, origins, stride) in [
             (4032, 48, 157, 10), (17520, 48, 152, 46), (1268, 24, 162, 3), (4392, 30, 158, 11),
             (2820, 12, 160, 7), (1461, 7, 193, 3),

@@ -31,7 +31,7 @@ import Testing
 
     @Test func readsARecordingInTheSharedDatasetsFormat() throws {
         // The shared datasets' format (ISO-8601 UTC times, several streams interleaved), from a fixture in the
-        // repository: tests never read ../shared.
+        // repository: tests read nothing outside it.
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/Recordings/two-hourly-streams.csv")
         let recording = try ReplayRecording(csv: try String(contentsOf: fixture, encoding: .utf8))

@@ -1,7 +1,7 @@
 import Foundation
 import TOML
 
-/// Locates the copied toml-test corpus next to this file, so tests never touch /work/shared at run time.
+/// Locates the copied toml-test corpus next to this file, so tests read only the repository.
 enum Corpus {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Corpus")
 
