@@ -2,11 +2,14 @@
 //
 // For each stream count N: (1) warm-up: W rounds of history for every stream published as fast as possible
 // (saturation: observations/s with forecasting on), until a first BARNN model is trained and active; (2) a steady
-// phase of 1 Hz per stream, readings spread evenly over each second, forecast_every = 1, S = 32 paths, H = 24:
+// phase of one reading per stream every --interval seconds, spread evenly, forecast_every = 1, S = 32 paths, H = 24:
 // latency from a reading's publish to its stream's next forecast arriving, beside the broker hop alone (a plain
-// subscriber to the sensor topics, the reference measured in the same run). Prints JSON lines.
+// subscriber to the sensor topics, the reference measured in the same run). Resident memory (VmRSS) is read before
+// the first reading and after each phase; its growth divided by the streams is the memory a stream costs, with
+// the calibration windows as full as the readings so far made them (a warm-up of 2·window + H readings fills them).
+// Prints JSON lines.
 //
-// Usage: swift run -c release daemon-bench [--streams 1000,10000] [--seconds 15] [--warmup 40]
+// Usage: swift run -c release daemon-bench [--streams 1000,10000] [--seconds 15] [--warmup 40] [--interval 1]
 import BARNN
 import BenchmarkSupport
 import Configuration
@@ -24,6 +27,7 @@ struct Arguments {
     var streams = [1000, 10000]
     var seconds = 15
     var warmup = 40
+    var interval = 1.0
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -33,7 +37,8 @@ struct Arguments {
             case "--streams": streams = value.split(separator: ",").compactMap { Int($0) }
             case "--seconds": seconds = Int(value) ?? seconds
             case "--warmup": warmup = Int(value) ?? warmup
-            default: fatalError("unknown flag \(flag); use --streams, --seconds, --warmup")
+            case "--interval": interval = Double(value) ?? interval
+            default: fatalError("unknown flag \(flag); use --streams, --seconds, --warmup, --interval")
             }
         }
     }
@@ -84,6 +89,15 @@ func percentile(_ sorted: [Double], _ p: Double) -> Any {
 }
 
 func now() -> Double { Date().timeIntervalSince1970 }
+
+/// This process's resident set in bytes (VmRSS of /proc/self/status), 0 where it cannot be read.
+func residentBytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+    else { return 0 }
+    return kilobytes * 1024
+}
 
 func streamIndex(_ topic: String) -> Int? {
     guard let last = topic.split(separator: "/").last else { return nil }
@@ -197,6 +211,8 @@ func run(streams count: Int, arguments: Arguments) async throws {
     }
     // Wait until the daemon is up (its first health report).
     while report().isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+    let residentAtStart = residentBytes()
+    func kilobytesPerStream() -> Double { rounded((residentBytes() - residentAtStart) / Double(count) / 1024, 2) }
 
     // Warm-up at saturation.
     let dataStart = 1_700_000_000.0
@@ -215,21 +231,24 @@ func run(streams count: Int, arguments: Arguments) async throws {
         "observations": engineCounter("observations"),
         "seconds": warmupSeconds, "observations_per_s": Double(engineCounter("observations")) / warmupSeconds,
         "model": modelVersion() > 0 ? "barnn" : "fallback",
+        "readings_per_stream": arguments.warmup, "rss_kb_per_stream": kilobytesPerStream(),
+        "rss_mb": rounded(residentBytes() / 1_048_576, 1),
     ])
     // Wait (bounded) for the first training to finish and the model to be swapped in.
     let trainingDeadline = now() + 300
     while modelVersion() == 0, now() < trainingDeadline { try await Task.sleep(for: .milliseconds(100)) }
     let kind = modelVersion() > 0 ? "barnn v\(modelVersion())" : "fallback (training not finished in 300 s)"
 
-    // Steady 1 Hz per stream, spread over each second.
+    // Steady: one reading per stream every `interval` seconds, spread evenly.
     let baseline = report()
     recorder.setRecording(true)
     let steadyStart = now()
     let chunk = max(1, count / 100)
-    for second in 0..<arguments.seconds {
-        let step = arguments.warmup + second
+    let rounds = max(1, Int((Double(arguments.seconds) / arguments.interval).rounded()))
+    for round in 0..<rounds {
+        let step = arguments.warmup + round
         for first in stride(from: 0, to: count, by: chunk) {
-            let due = steadyStart + Double(second) + Double(first) / Double(count)
+            let due = steadyStart + (Double(round) + Double(first) / Double(count)) * arguments.interval
             let wait = due - now()
             if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
             for stream in first..<min(count, first + chunk) {
@@ -239,7 +258,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
             }
         }
     }
-    let steadyTotal = total + arguments.seconds * count
+    let steadyTotal = total + rounds * count
     let drainDeadline = now() + 60
     while engineCounter("observations") < steadyTotal, now() < drainDeadline {
         try await Task.sleep(for: .milliseconds(20))
@@ -257,8 +276,9 @@ func run(streams count: Int, arguments: Arguments) async throws {
         timing[key + "_per_s"] = (runtime(final, key) - runtime(baseline, key)) / steadySeconds
     }
     emit([
-        "bench": "daemon.steady streams=\(count) rate=1Hz S=32 H=24 forecast_every=1", "model": kind,
-        "offered_observations_per_s": Double(count),
+        "bench": "daemon.steady streams=\(count) interval=\(arguments.interval)s S=32 H=24 forecast_every=1",
+        "model": kind,
+        "offered_observations_per_s": Double(count) / arguments.interval,
         "observations_per_s": Double(engineCounter("observations") - total) / steadySeconds,
         "forecast_messages": results.forecast.count,
         "latency_ms_p50": percentile(results.forecast, 0.5), "latency_ms_p99": percentile(results.forecast, 0.99),
@@ -267,6 +287,8 @@ func run(streams count: Int, arguments: Arguments) async throws {
         "engine_thread_busy_fraction": timing,
         "forecasts_barnn": engineCounter("forecastsBARNN"), "forecasts_fallback": engineCounter("forecastsFallback"),
         "forecast_messages_total": results.forecasts,
+        "readings_per_stream": arguments.warmup + rounds, "rss_kb_per_stream": kilobytesPerStream(),
+        "rss_mb": rounded(residentBytes() / 1_048_576, 1),
     ])
 
     for reader in readers { reader.cancel() }
