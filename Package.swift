@@ -253,7 +253,7 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strictSettings),
         // numericSettings: the quantile comparisons run under the flags of the modules that inline them.
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"], swiftSettings: numericSettings),
-        .testTarget(name: "BARNNTests", dependencies: ["BARNN"], swiftSettings: numericSettings),
+        .testTarget(name: "BARNNTests", dependencies: ["BARNN", "Formats"], swiftSettings: numericSettings),
         .testTarget(
             name: "ForecastingTests", dependencies: ["Forecasting", "Sampling"], swiftSettings: strictSettings),
         .testTarget(

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Hyper-parameters that fix a BARNN model's shapes and prior weighting, and the inputs it was built for.
 ///
 /// Shape letters used throughout the module: R rows (batch × time, or streams × paths), I input width
@@ -33,12 +35,14 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
     /// The head's two outputs stay (μ, log σ²); with ν > 0, σ is the t distribution's scale, its NLL is trained and
     /// sampling draws t noise (a normal over √(χ²_ν/ν)), so heavy-tailed sensors get tails without a wide centre.
     public var studentDegrees: Int
+    /// The approximate posterior of the gate inputs' weights. The default is BARNN's.
+    public var posterior: Posterior
 
     /// Creates a configuration; every value has a documented default.
     public init(
         hiddenSize: Int = 64, embeddingSize: Int = 16, alphaWidth: Int = 32, timeFeatures: Int? = nil,
         beta: Float = 1e-3, logAlphaBound: Float = 6, levelWindow: Int = 168,
-        calendar: CalendarFeatures = .hourAndWeek, studentDegrees: Int = 0
+        calendar: CalendarFeatures = .hourAndWeek, studentDegrees: Int = 0, posterior: Posterior = .barnn
     ) {
         self.hiddenSize = hiddenSize
         self.embeddingSize = embeddingSize
@@ -49,7 +53,11 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
         self.levelWindow = levelWindow
         self.calendar = calendar
         self.studentDegrees = studentDegrees
+        self.posterior = posterior
     }
+
+    /// Whether α comes from the α encoders (BARNN); the other posteriors fix α = 1 and leave the encoders unused.
+    public var usesAlphaEncoders: Bool { posterior == .barnn }
 
     /// Whether the observation head is a Student-t.
     public var isStudent: Bool { studentDegrees > 0 }
@@ -70,5 +78,49 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
     public func accepts(_ other: BARNNConfiguration) -> Bool {
         hiddenSize == other.hiddenSize && embeddingSize == other.embeddingSize && alphaWidth == other.alphaWidth
             && beta == other.beta && logAlphaBound == other.logAlphaBound
+    }
+}
+
+/// How the weights of the two gate matmuls are random: the part of the model the posteriors compared in
+/// `docs/backtest.md` differ in. Everything else (inputs, GRU, head, training windows) is shared.
+public enum Posterior: Sendable, Codable, Hashable {
+    /// BARNN: per-step Gaussian weight noise `w = αΩ(1 + ε)` whose scale α the α encoders compute from the
+    /// current state, with the tVAMP KL in the loss.
+    case barnn
+    /// MC dropout (Gal & Ghahramani 2016): fixed Bernoulli dropout of the gate inputs at `rate`, inverted
+    /// (survivors scaled by 1/(1 − rate)) and left on at prediction. α is 1 and there is no KL term; the α encoders'
+    /// tensors stay in the layout, unused, so both posteriors share one checkpoint layout.
+    case mcDropout(rate: Float)
+
+    /// The name used in configuration files, checkpoints' events and reports.
+    public var name: String {
+        switch self {
+        case .barnn: "barnn"
+        case .mcDropout: "mc_dropout"
+        }
+    }
+
+    /// Overwrites normals drawn for the gate inputs' noise `ε` with this posterior's noise, if it is not Gaussian.
+    ///
+    /// MC dropout turns each into `m/(1 − rate) − 1` with `m ~ Bernoulli(1 − rate)`, so the network's
+    /// `input · (1 + ε)` is inverted dropout. The mask comes from the normal's sign and magnitude through the
+    /// normal CDF, so the generator advances exactly as for BARNN and a seed replays either posterior.
+    @inline(__always)
+    func transformNoise<T: BinaryFloatingPoint>(_ eps: UnsafeMutablePointer<T>, count: Int) {
+        guard case .mcDropout(let rate) = self else { return }
+        // P(ε < z) = rate for z the rate-quantile of N(0, 1): drop where the normal falls below it.
+        let threshold = T(Self.normalQuantile(Double(rate)))
+        let kept = T(1 / (1 - Double(rate)) - 1)
+        for i in 0..<count { eps[i] = eps[i] < threshold ? -1 : kept }
+    }
+
+    /// Φ⁻¹(p) by bisection on `erfc` (used once per call; 60 halvings reach Double precision on (1e-12, 1 − 1e-12)).
+    static func normalQuantile(_ p: Double) -> Double {
+        var lo = -12.0, hi = 12.0
+        for _ in 0..<60 {
+            let mid = (lo + hi) / 2
+            if 0.5 * erfc(-mid / 2.0.squareRoot()) < p { lo = mid } else { hi = mid }
+        }
+        return (lo + hi) / 2
     }
 }

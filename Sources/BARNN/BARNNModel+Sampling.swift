@@ -148,10 +148,14 @@ extension BARNNModel {
                 if options.weightNoise {
                     rng.fillNormal(UnsafeMutableBufferPointer(start: ws.eps, count: rows * (nE + nH + 1)))
                     if options.antithetic {
-                        Self.mirrorPairs(ws.eps, width: nE, streams: streams.count, paths: s)
-                        Self.mirrorPairs(ws.eps + rows * nE, width: nH, streams: streams.count, paths: s)
+                        // A dropout mask has no mirror image: only Gaussian weight noise is paired.
+                        if c.usesAlphaEncoders {
+                            Self.mirrorPairs(ws.eps, width: nE, streams: streams.count, paths: s)
+                            Self.mirrorPairs(ws.eps + rows * nE, width: nH, streams: streams.count, paths: s)
+                        }
                         Self.mirrorPairs(xi, width: 1, streams: streams.count, paths: s)
                     }
+                    c.posterior.transformNoise(ws.eps, count: rows * (nE + nH))
                 } else if options.aleatoricNoise {
                     rng.fillNormal(UnsafeMutableBufferPointer(start: xi, count: rows))
                     if options.antithetic { Self.mirrorPairs(xi, width: 1, streams: streams.count, paths: s) }

@@ -155,6 +155,8 @@ extension DaemonConfiguration.ModelGroup {
         table.read("level_window", into: &levelWindow)
         table.read("calendar", into: &calendar)
         table.read("student_t_degrees", into: &studentDegrees)
+        table.read("posterior", into: &posterior)
+        table.read("dropout_rate", into: &dropoutRate)
         table.read("paths", into: &paths)
         table.read("sampling_antithetic", into: &samplingAntithetic)
         table.read("horizon", into: &horizon)

@@ -99,6 +99,9 @@ extension DaemonConfiguration {
         if group.studentDegrees != 0 {
             check(group.studentDegrees, in: 3...100, "\(path).student_t_degrees", &problems)
         }
+        if !(group.dropoutRate > 0 && group.dropoutRate < 1) {
+            problems.append(.init(.outOfRange, "\(path).dropout_rate", "\(group.dropoutRate) is not in (0, 1)"))
+        }
         check(group.forecastEvery, in: 1...1_000_000, "\(path).forecast_every", &problems)
         check(group.minHistory, in: 1...10_000_000, "\(path).min_history", &problems)
         if group.contextLength < group.minHistory {

@@ -38,6 +38,10 @@ extension DaemonConfiguration {
         public var calendar = CalendarChoice.auto
         /// Degrees of freedom of a Student-t observation head, 3–100; 0 is the Gaussian head. The default is 0.
         public var studentDegrees = 0
+        /// The approximate posterior of the gate inputs' weights. The default is `barnn`.
+        public var posterior = PosteriorChoice.barnn
+        /// Fraction of gate inputs dropped by the `mc_dropout` posterior, in (0, 1). The default is 0.1.
+        public var dropoutRate = 0.1
         /// Seed of every random draw for this group (training and sampling). The default is 1.
         public var seed: UInt64 = 1
         /// When and how the group is retrained.
@@ -138,6 +142,14 @@ extension DaemonConfiguration {
         case auto
         /// Hour of day and day of week whatever the cadence (what every model used before calendars were chosen).
         case hourAndWeek = "hour_and_week"
+    }
+
+    /// Which approximate posterior a model group trains and samples (`posterior`).
+    public enum PosteriorChoice: String, Sendable, CaseIterable {
+        /// BARNN: per-step Gaussian weight noise whose scale the current state sets.
+        case barnn
+        /// MC dropout: fixed Bernoulli dropout of the same gate inputs at `dropout_rate`, left on at prediction.
+        case mcDropout = "mc_dropout"
     }
 
     /// How intervals are calibrated online.

@@ -46,8 +46,14 @@ final class ModelGroupRuntime {
         self.name = name
         self.settings = settings
         self.levels = try QuantileLevels(settings.quantiles)
+        let posterior: Posterior =
+            switch settings.posterior {
+            case .barnn: .barnn
+            case .mcDropout: .mcDropout(rate: Float(settings.dropoutRate))
+            }
         self.modelConfiguration = BARNNConfiguration(
-            hiddenSize: settings.hiddenSize, levelWindow: settings.levelWindow, studentDegrees: settings.studentDegrees)
+            hiddenSize: settings.hiddenSize, levelWindow: settings.levelWindow, studentDegrees: settings.studentDegrees,
+            posterior: posterior)
         self.workspace = BARNNWorkspace(configuration: modelConfiguration)
         self.nextTrainingAt = settings.minHistory
     }

@@ -46,11 +46,12 @@ extension ModelTrainer {
         do {
             let fitted = BARNNTrainer.fitted(configuration, series: series, options: options)
             // Same network shapes are enough: a level window or calendar chosen anew (the history grew, the cadence
-            // changed) reads inputs of the same kind, so the active weights are still the better start.
+            // changed) reads inputs of the same kind, so the active weights are still the better start. A group that
+            // switched posterior starts afresh: the other posterior's weights were fitted to other noise.
             let initial = job.active.flatMap { active -> BARNNModel? in
                 let c = active.model.configuration
                 guard job.warmStart, c.accepts(fitted), c.inputSize == fitted.inputSize,
-                    c.timeFeatures == fitted.timeFeatures
+                    c.timeFeatures == fitted.timeFeatures, c.posterior == fitted.posterior
                 else { return nil }
                 return BARNNModel(configuration: fitted, parameters: active.model.parameters)
             }

@@ -38,6 +38,7 @@ import Testing
         group.retrain.validationFraction = 0
         group.retrain.keepLast = 0
         group.calibration.rate = 1
+        group.dropoutRate = 1
         var configuration = DaemonConfiguration()
         configuration.models["default"] = group
         let problems = configuration.validate()
@@ -45,10 +46,23 @@ import Testing
             Set(problems.map(\.keyPath)) == [
                 "models.default.quantiles", "models.default.horizon", "models.default.context_length",
                 "models.default.retrain.validation_fraction", "models.default.retrain.keep_last",
-                "models.default.calibration.rate",
+                "models.default.calibration.rate", "models.default.dropout_rate",
             ])
         // Both the out-of-(0,1) level and the non-increasing order are reported.
         #expect(problems.count { $0.keyPath == "models.default.quantiles" } == 2)
+    }
+
+    @Test func thePosteriorIsReadAndAnUnknownOneIsRefusedWithItsChoices() throws {
+        let configuration = try DaemonConfiguration(
+            toml: "[models.default]\nposterior = \"mc_dropout\"\ndropout_rate = 0.25\n")
+        #expect(configuration.models["default"]?.posterior == .mcDropout)
+        #expect(configuration.models["default"]?.dropoutRate == 0.25)
+        #expect(DaemonConfiguration().models["default"]?.posterior == .barnn)
+        #expect {
+            try DaemonConfiguration(toml: "[models.default]\nposterior = \"dropout\"\n")
+        } throws: { error in
+            "\(error)".contains("models.default.posterior") && "\(error)".contains("mc_dropout")
+        }
     }
 
     @Test func ruleTemplatesFiltersAndReferences() {

@@ -44,9 +44,19 @@ final class EndToEndHarness: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Writes the daemon's configuration: JSON readings with their own time on `sensors/+/+`, the fallback only
-    /// (min_history out of reach, so no training competes for the 2 cores), fast saves and health reports.
-    func writeConfiguration(publishTopic: String = "forecast/{stream}") throws {
+    /// The default `[models.default]` body: the fallback only (min_history out of reach, so no training competes for
+    /// the 2 cores).
+    static let fallbackOnlyModel = """
+        hidden_size = 8
+        paths = 32
+        horizon = 6
+        min_history = 5000
+        context_length = 5000
+        """
+
+    /// Writes the daemon's configuration: JSON readings with their own time on `sensors/+/+`, the model group
+    /// `model` (by default the fallback only), fast saves and health reports.
+    func writeConfiguration(publishTopic: String = "forecast/{stream}", model: String = fallbackOnlyModel) throws {
         let text = """
             [mqtt]
             host = "127.0.0.1"
@@ -61,11 +71,7 @@ final class EndToEndHarness: @unchecked Sendable {
             batch_interval = "100ms"
 
             [models.default]
-            hidden_size = 8
-            paths = 32
-            horizon = 6
-            min_history = 5000
-            context_length = 5000
+            \(model)
 
             [[rules]]
             name = "sensors"

@@ -5,15 +5,18 @@ import Formats
 /// Layout: magic `BARNNCKP` (8 bytes) · format version u32 · header size u32 · header · parameter count
 /// u64 · parameters (f32 each) · CRC-32 (IEEE) u32 over every byte before it. The header holds the
 /// configuration (hidden, embedding, α width, time features as u32; β and the log-α bound as f32; from version 2
-/// the level window u32, the Student-t degrees u32 (0 = Gaussian) and the calendar: component count u32, then per component its code u32 and period u32) and
+/// the level window u32, the Student-t degrees u32 (0 = Gaussian) and the calendar: component count u32, then per
+/// component its code u32 and period u32; from version 3 the posterior: code u32 (1 = MC dropout) and its rate f32) and
 /// the tensor table (count u32, then per tensor: name length u16, UTF-8 name, rows u32, cols u32), so a file
 /// whose shapes disagree with its configuration is rejected by name rather than loaded wrongly.
 ///
 /// Version 1 files (before the level context and recorded calendars) still decode: as models without level context
-/// whose time features are hour of day and day of week, which is what they were trained with.
+/// whose time features are hour of day and day of week, which is what they were trained with. A BARNN model is
+/// still written as version 2 (its posterior is implied), so older builds keep reading BARNN checkpoints; only
+/// another posterior needs version 3.
 public enum Checkpoint {
-    /// The format version written by `encode`; `decode` also accepts version 1.
-    public static let formatVersion: UInt32 = 2
+    /// The newest format version `decode` reads (it reads every version from 1).
+    public static let formatVersion: UInt32 = 3
     /// Calendars with more components than this are rejected before anything is allocated.
     static let maximumCalendarComponents = 64
     /// Headers beyond this size are rejected before anything is allocated.
@@ -24,7 +27,7 @@ public enum Checkpoint {
     public static func encode(_ model: BARNNModel) -> [UInt8] {
         encode(
             configuration: model.configuration, tensors: model.layout.tensors.map { ($0.name, $0.rows, $0.cols) },
-            parameters: model.parameters)
+            parameters: model.parameters, version: model.configuration.posterior == .barnn ? 2 : 3)
     }
 
     /// Encodes with an explicit tensor table (tests use it to write mismatched files with valid checksums).
@@ -44,6 +47,16 @@ public enum Checkpoint {
                 let (code, period) = componentCode(component)
                 header.u32(code)
                 header.u32(period)
+            }
+        }
+        if version >= 3 {
+            switch c.posterior {
+            case .barnn:
+                header.u32(0)
+                header.u32(Float(0).bitPattern)
+            case .mcDropout(let rate):
+                header.u32(1)
+                header.u32(rate.bitPattern)
             }
         }
         header.u32(UInt32(tensors.count))
@@ -98,7 +111,7 @@ public enum Checkpoint {
         guard Array(bytes[0..<magic.count]) == magic else { throw .badMagic }
         r.offset = magic.count
         let version = try r.u32()
-        guard version == 1 || version == formatVersion else { throw .unsupportedVersion(version) }
+        guard (1...formatVersion).contains(version) else { throw .unsupportedVersion(version) }
         let headerSize = Int(try r.u32())
         guard headerSize <= maximumHeaderSize else { throw .headerTooLarge(headerSize) }
         guard r.offset + headerSize <= bytes.count else {
@@ -137,9 +150,21 @@ public enum Checkpoint {
             }
             calendar = CalendarFeatures(components)
         }
+        var posterior = Posterior.barnn
+        if version >= 3 {
+            let code = try r.u32(), rate = Float(bitPattern: try r.u32())
+            switch code {
+            case 0: posterior = .barnn
+            case 1:
+                guard rate > 0, rate < 1 else { throw .invalidHeader("dropout rate \(rate) outside (0, 1)") }
+                posterior = .mcDropout(rate: rate)
+            default: throw .invalidHeader("unknown posterior code \(code)")
+            }
+        }
         let configuration = BARNNConfiguration(
             hiddenSize: dims[0], embeddingSize: dims[1], alphaWidth: dims[2], timeFeatures: dims[3], beta: beta,
-            logAlphaBound: bound, levelWindow: levelWindow, calendar: calendar, studentDegrees: studentDegrees)
+            logAlphaBound: bound, levelWindow: levelWindow, calendar: calendar, studentDegrees: studentDegrees,
+            posterior: posterior)
         let layout = ParameterLayout(configuration)
         let tensorCount = Int(try r.u32())
         guard tensorCount == layout.tensors.count else {

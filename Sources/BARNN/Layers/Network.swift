@@ -10,6 +10,8 @@ struct Network<T: BARNNScalar> {
     let layout: ParameterLayout
     let nI: Int, nE: Int, nA: Int, nH: Int, nG: Int, nF: Int
     let bound: T
+    /// Whether α comes from the α encoders (BARNN); otherwise α = 1 and the encoders are skipped.
+    let encoders: Bool
     /// When set, time spent in the two gate matmuls is added here (benchmarks measure them in place).
     var gateTime: UnsafeMutablePointer<Duration>? = nil
 
@@ -24,6 +26,7 @@ struct Network<T: BARNNScalar> {
         nG = c.gateSize
         nF = c.timeFeatures
         bound = T(c.logAlphaBound)
+        encoders = c.usesAlphaEncoders
     }
 
     /// `y[R, n] = x[R, k] · W[k, n] + b` (x with leading dimension `ldx`).
@@ -62,11 +65,15 @@ struct Network<T: BARNNScalar> {
     ) {
         let L = layout
         linear(rows: rows, x, ldx: nI, k: nI, w: L.we, b: L.be, n: nE, e)
-        linear(rows: rows, e, ldx: nE, k: nE, w: L.ax1, b: L.bx1, n: nA, ax1)
-        T.tanhInPlace(ax1, count: rows * nA)
-        linear(rows: rows, ax1, ldx: nA, k: nA, w: L.ax2, b: L.bx2, n: nE, ox)
-        alpha(ox, alx, count: rows * nE)
         let count = rows * nE
+        if encoders {
+            linear(rows: rows, e, ldx: nE, k: nE, w: L.ax1, b: L.bx1, n: nA, ax1)
+            T.tanhInPlace(ax1, count: rows * nA)
+            linear(rows: rows, ax1, ldx: nA, k: nA, w: L.ax2, b: L.bx2, n: nE, ox)
+            alpha(ox, alx, count: count)
+        } else {
+            alx.update(repeating: 1, count: count)
+        }
         if let eps {
             for i in 0..<count { et[i] = e[i] * alx[i] * (1 + eps[i]) }
         } else {
@@ -93,11 +100,15 @@ struct Network<T: BARNNScalar> {
             (hin + b * nHin).update(from: hPrev + b * nH, count: nH)
             (hin + b * nHin + nH).update(from: tf + b * ldtf, count: nF)
         }
-        linear(rows: rows, hin, ldx: nHin, k: nHin, w: L.ah1, b: L.bh1, n: nA, ah1)
-        T.tanhInPlace(ah1, count: rows * nA)
-        linear(rows: rows, ah1, ldx: nA, k: nA, w: L.ah2, b: L.bh2, n: nH, oh)
-        alpha(oh, alh, count: rows * nH)
         let count = rows * nH
+        if encoders {
+            linear(rows: rows, hin, ldx: nHin, k: nHin, w: L.ah1, b: L.bh1, n: nA, ah1)
+            T.tanhInPlace(ah1, count: rows * nA)
+            linear(rows: rows, ah1, ldx: nA, k: nA, w: L.ah2, b: L.bh2, n: nH, oh)
+            alpha(oh, alh, count: count)
+        } else {
+            alh.update(repeating: 1, count: count)
+        }
         if let eps {
             for i in 0..<count { ht[i] = hPrev[i] * alh[i] * (1 + eps[i]) }
         } else {

@@ -103,6 +103,8 @@ public enum BARNNTrainer {
             }
             rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsX, count: B * T * c.embeddingSize))
             rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsH, count: B * T * c.hiddenSize))
+            c.posterior.transformNoise(graph.epsX, count: B * T * c.embeddingSize)
+            c.posterior.transformNoise(graph.epsH, count: B * T * c.hiddenSize)
             gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             let loss = parameters.withUnsafeBufferPointer { p in
                 gradient.withUnsafeMutableBufferPointer { g in
@@ -217,6 +219,8 @@ public enum BARNNTrainer {
             }
             rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsX, count: B * T * nE))
             rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsH, count: B * T * nH))
+            c.posterior.transformNoise(graph.epsX, count: B * T * nE)
+            c.posterior.transformNoise(graph.epsH, count: B * T * nH)
             let loss = parameters.withUnsafeBufferPointer {
                 graph.run(parameters: $0.baseAddress!, gradient: nil, beta: c.beta)
             }

@@ -126,7 +126,8 @@ final class TrainingGraph<T: BARNNScalar> {
         klX.update(repeating: 0, count: n * nE)
         klH.update(repeating: 0, count: n * nH)
         var kl: T = 0
-        for t in 0..<time {
+        // The other posteriors have no KL term: α is 1 for every state.
+        for t in 0..<time where net.encoders {
             let r = t * B
             kl += TVampKL.accumulate(
                 alpha: alx + r * nE, rows: B, units: nE, ld: nE, gradient: gradient == nil ? nil : klX + r * nE,
@@ -149,21 +150,23 @@ final class TrainingGraph<T: BARNNScalar> {
             ldb: 2, beta: 0, c: dHead, ldc: nH)
 
         dh.update(repeating: 0, count: B * nH)  // carries ∂L/∂h_t from step t+1
-        split { lo, hi in self.recurrentBackward(parameters, rows: lo..<hi, noise: noise) }
+        split { lo, hi in self.recurrentBackward(parameters, rows: lo..<hi, noise: noise, encoders: net.encoders) }
 
         // Weight gradients of the recurrent part, one GEMM each over all T·B rows.
         T.gemm(
             transA: true, transB: false, m: nH, n: nG, k: n, alpha: 1, a: ht, lda: nH, b: dGh, ldb: nG, beta: 1,
             c: g + L.whh, ldc: nG)
         columnSums(dGh, rows: n, cols: nG, into: g + L.bhh)
-        T.gemm(
-            transA: true, transB: false, m: nA, n: nH, k: n, alpha: 1, a: ah1, lda: nA, b: dOh, ldb: nH, beta: 1,
-            c: g + L.ah2, ldc: nH)
-        columnSums(dOh, rows: n, cols: nH, into: g + L.bh2)
-        T.gemm(
-            transA: true, transB: false, m: nHin, n: nA, k: n, alpha: 1, a: hin, lda: nHin, b: dPreH, ldb: nA,
-            beta: 1, c: g + L.ah1, ldc: nA)
-        columnSums(dPreH, rows: n, cols: nA, into: g + L.bh1)
+        if net.encoders {
+            T.gemm(
+                transA: true, transB: false, m: nA, n: nH, k: n, alpha: 1, a: ah1, lda: nA, b: dOh, ldb: nH,
+                beta: 1, c: g + L.ah2, ldc: nH)
+            columnSums(dOh, rows: n, cols: nH, into: g + L.bh2)
+            T.gemm(
+                transA: true, transB: false, m: nHin, n: nA, k: n, alpha: 1, a: hin, lda: nHin, b: dPreH, ldb: nA,
+                beta: 1, c: g + L.ah1, ldc: nA)
+            columnSums(dPreH, rows: n, cols: nA, into: g + L.bh1)
+        }
 
         let boundAlpha = T(c.logAlphaBound)
         // Input side. fwd: gx = ẽ·Wih + bih, ẽ = e·αx·(1 + εx)
@@ -180,6 +183,7 @@ final class TrainingGraph<T: BARNNScalar> {
             let dAlpha = dET[k] * e[k] * noiseFactor + klX[k]
             dOx[k] = abs(ox[k]) < boundAlpha ? dAlpha * alx[k] : 0
         }
+        guard net.encoders else { return embeddingBackward(gradient: g, rows: n, nI: nI, nE: nE, loss: loss) }
         // fwd: ox = tanh(e·Ax1 + bx1)·Ax2 + bx2
         T.gemm(
             transA: true, transB: false, m: nA, n: nE, k: n, alpha: 1, a: ax1, lda: nA, b: dOx, ldb: nE, beta: 1,
@@ -196,11 +200,19 @@ final class TrainingGraph<T: BARNNScalar> {
         T.gemm(
             transA: false, transB: true, m: n, n: nE, k: nA, alpha: 1, a: dAx1, lda: nA, b: parameters + L.ax1,
             ldb: nA, beta: 1, c: dE, ldc: nE)
-        // fwd: e = x·We + be
+        return embeddingBackward(gradient: g, rows: n, nI: nI, nE: nE, loss: loss)
+    }
+
+    /// The last backward step, fwd: e = x·We + be; returns `loss` for the caller's tail call.
+    private func embeddingBackward(
+        gradient g: UnsafeMutablePointer<T>, rows n: Int, nI: Int, nE: Int, loss: Loss
+    )
+        -> Loss
+    {
         T.gemm(
             transA: true, transB: false, m: nI, n: nE, k: n, alpha: 1, a: x, lda: nI, b: dE, ldb: nE, beta: 1,
-            c: g + L.we, ldc: nE)
-        columnSums(dE, rows: n, cols: nE, into: g + L.be)
+            c: g + layout.we, ldc: nE)
+        columnSums(dE, rows: n, cols: nE, into: g + layout.be)
         return loss
     }
 
@@ -233,7 +245,7 @@ final class TrainingGraph<T: BARNNScalar> {
     }
 
     /// Backward recurrence (through time) for batch rows `rows`; fills dGx, dGh, dOh, dPreH for them.
-    private func recurrentBackward(_ parameters: UnsafePointer<T>, rows: Range<Int>, noise: Bool) {
+    private func recurrentBackward(_ parameters: UnsafePointer<T>, rows: Range<Int>, noise: Bool, encoders: Bool) {
         let c = configuration, L = layout, B = batch, m = rows.count, lo = rows.lowerBound
         let nA = c.alphaWidth, nH = c.hiddenSize, nG = c.gateSize, nHin = nH + c.timeFeatures
         let boundAlpha = T(c.logAlphaBound)
@@ -282,6 +294,10 @@ final class TrainingGraph<T: BARNNScalar> {
                 dhPrev[i] += dht[i] * alh[k] * noiseFactor
                 let dAlpha = dht[i] * hPrev[i] * noiseFactor + klH[k]
                 dOh[k] = abs(oh[k]) < boundAlpha ? dAlpha * alh[k] : 0
+            }
+            guard encoders else {
+                for i in 0..<(m * nH) { dh[i] = dhPrev[i] }
+                continue
             }
             // fwd: oh = tanh(hin·Ah1 + bh1)·Ah2 + bh2
             T.gemm(
