@@ -46,7 +46,10 @@ final class EndToEndHarness: @unchecked Sendable {
 
     /// Writes the daemon's configuration: JSON readings with their own time on `sensors/+/+`, the fallback only
     /// (min_history out of reach, so no training competes for the 2 cores), fast saves and health reports.
-    func writeConfiguration(publishTopic: String = "forecast/{stream}") throws {
+    /// `ruleKeys` go into the rule's table, `sections` after everything else.
+    func writeConfiguration(
+        publishTopic: String = "forecast/{stream}", ruleKeys: String = "", sections: String = ""
+    ) throws {
         let text = """
             [mqtt]
             host = "127.0.0.1"
@@ -72,6 +75,7 @@ final class EndToEndHarness: @unchecked Sendable {
             topic = "sensors/+/+"
             stream = "{1}/{2}"
             qos = 1
+            \(ruleKeys)
 
             [rules.payload]
             format = "json"
@@ -87,6 +91,8 @@ final class EndToEndHarness: @unchecked Sendable {
 
             [logging]
             level = "info"
+
+            \(sections)
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
