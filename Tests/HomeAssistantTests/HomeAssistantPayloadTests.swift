@@ -83,6 +83,7 @@ import Testing
         let payload = Self.payload(stream: stream, levels: levels, horizon: 1000)
         let bytes = try #require(ForecastAttributes.json(payload))
         #expect(bytes.count < 16 * 1024)
+        #expect(bytes.count < 1024, "README says under 1 KB")
         #expect(bytes.count < ForecastAttributes.maximumBytes)
         // A stream id that alone would pass the bound is left out, deterministically.
         let huge = Self.payload(stream: String(repeating: "\\", count: 9000))
