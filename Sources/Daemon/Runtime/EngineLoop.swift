@@ -48,8 +48,9 @@ final class EngineLoop {
     private var lastHealth: Double
     private var healthBaseline: EngineCounters
     private let clock = ContinuousClock()
-    /// Home Assistant discovery, when `homeassistant.enabled`.
-    private var homeAssistant: HomeAssistantDiscovery?
+    /// Home Assistant discovery; it does nothing unless `homeassistant.enabled` (``homeAssistantEnabled``).
+    private var homeAssistant: HomeAssistantDiscovery
+    private let homeAssistantEnabled: Bool
     private var lastHomeAssistantSweep: Double
     /// Configs published since the last summary line, so a birth message's republish is logged once.
     private var homeAssistantConfigsSinceLog = 0
@@ -78,9 +79,8 @@ final class EngineLoop {
         self.lastHealth = now
         self.healthBaseline = engine.counters
         self.lastHomeAssistantSweep = now
-        if configuration.homeAssistant.enabled {
-            homeAssistant = HomeAssistantDiscovery(configuration: configuration, softwareVersion: softwareVersion)
-        }
+        self.homeAssistantEnabled = configuration.homeAssistant.enabled
+        self.homeAssistant = HomeAssistantDiscovery(configuration: configuration, softwareVersion: softwareVersion)
     }
 
     /// Runs until a `.stop` command has been handled; returns after the engine's shutdown output is queued.
@@ -120,7 +120,7 @@ final class EngineLoop {
     private func replayInbox() {
         guard !replay.isEmpty else { return }
         // A birth message from before the restart is moot: every stream is announced at its first forecast anyway.
-        for entry in replay where entry.message.topic != homeAssistant?.birthTopic {
+        for entry in replay where !homeAssistantEnabled || entry.message.topic != homeAssistant.birthTopic {
             engine.receive(
                 topic: entry.message.topic, payload: entry.message.payload, arrivalTime: entry.message.receivedAt)
         }
@@ -161,8 +161,8 @@ final class EngineLoop {
                     ["mqtt.topic": "\(publication.topic)", "error": "\(error)"])
             }
         }
-        if homeAssistant != nil, !output.forecasts.isEmpty {
-            for publication in homeAssistant!.issued(output.forecasts, now: now) {
+        if homeAssistantEnabled, !output.forecasts.isEmpty {
+            for publication in homeAssistant.issued(output.forecasts, now: now) {
                 do {
                     try client.publish(
                         topic: publication.topic, payload: publication.payload, qos: publication.qos,
@@ -250,8 +250,8 @@ final class EngineLoop {
 
     /// Whether `topic` is Home Assistant's birth topic; if so the message went to discovery, not to the engine.
     private func handledBirthMessage(_ topic: String, _ payload: [UInt8]) -> Bool {
-        guard homeAssistant != nil, topic == homeAssistant!.birthTopic else { return false }
-        let queued = homeAssistant!.birthMessage(payload)
+        guard homeAssistantEnabled, topic == homeAssistant.birthTopic else { return false }
+        let queued = homeAssistant.birthMessage(payload)
         logger.info(
             "home assistant birth message",
             metadata: [
@@ -268,10 +268,10 @@ final class EngineLoop {
     /// leaving the rest of it to forecasts; a refused one stays queued for the next turn. Sweeps idle entities
     /// once a minute.
     private func publishHomeAssistant(now: Double) {
-        guard homeAssistant != nil else { return }
+        guard homeAssistantEnabled else { return }
         if now - lastHomeAssistantSweep >= 60 {
             lastHomeAssistantSweep = now
-            let removed = homeAssistant!.sweep(now: now)
+            let removed = homeAssistant.sweep(now: now)
             if !removed.isEmpty {
                 logger.info(
                     "home assistant entities removed: no forecast for homeassistant.remove_after",
@@ -281,23 +281,23 @@ final class EngineLoop {
                     ])
             }
         }
-        guard homeAssistant!.pendingCount > 0 else { return }
+        guard homeAssistant.pendingCount > 0 else { return }
         let room = client.configuration.outgoingQueueCapacity / 2 - client.pendingPublishes
         let limit = min(room, Self.homeAssistantConfigsPerTurn)
         guard limit > 0 else { return }
         let client = client
-        let published = homeAssistant!.drain(limit: limit) { publication in
+        let published = homeAssistant.drain(limit: limit) { publication in
             try client.publish(
                 topic: publication.topic, payload: publication.payload, qos: publication.qos,
                 retain: publication.retain)
         }
         homeAssistantConfigsSinceLog += published
-        if homeAssistant!.pendingCount == 0, homeAssistantConfigsSinceLog > 0 {
+        if homeAssistant.pendingCount == 0, homeAssistantConfigsSinceLog > 0 {
             logger.info(
                 "home assistant discovery published",
                 metadata: [
                     "homeassistant.messages": "\(homeAssistantConfigsSinceLog)",
-                    "homeassistant.entities": "\(homeAssistant!.counters.entities)",
+                    "homeassistant.entities": "\(homeAssistant.counters.entities)",
                 ])
             homeAssistantConfigsSinceLog = 0
         }
@@ -333,7 +333,7 @@ final class EngineLoop {
                 current.forecastsBARNN + current.forecastsFallback - healthBaseline.forecastsBARNN
                     - healthBaseline.forecastsFallback) / seconds)
         var runtime = counters
-        runtime.homeAssistant = homeAssistant?.counters
+        runtime.homeAssistant = homeAssistantEnabled ? homeAssistant.counters : nil
         if let trimmer {
             runtime.inboxTrims = trimmer.trims
             runtime.inboxFailures += trimmer.failures
