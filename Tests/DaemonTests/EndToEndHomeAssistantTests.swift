@@ -78,3 +78,41 @@ import Testing
         #expect(retained.first.map { String(decoding: $0.payload, as: UTF8.self) } == expected)
     }
 }
+
+extension EndToEndHomeAssistantTests {
+    /// A stream without a forecast for `remove_after` loses its entity: an empty retained config and attributes.
+    @Test(.timeLimit(.minutes(2)))
+    func anIdleStreamIsRemovedWithAnEmptyRetainedConfig() async throws {
+        let harness = try EndToEndHarness()
+        try harness.writeConfiguration(sections: "[homeassistant]\nenabled = true\nremove_after = \"3s\"")
+        try await harness.startDaemon()
+        let discovery = try await harness.subscriber("homeassistant/sensor/#")
+        let attributes = try await harness.subscriber("forecast/+/+/attributes")
+        let csv = try harness.writeCSV(name: "data.csv", streams: ["lab/t1"], rows: 0..<40)
+        try harness.replay(csv: csv)
+        let topic =
+            "homeassistant/sensor/"
+            + HomeAssistantIdentifier.uniqueID(clientID: harness.clientID, stream: "lab/t1") + "/config"
+
+        var received: [Message] = []
+        try await harness.waitUntil(timeout: .seconds(60), "the config, then its removal") {
+            received += await discovery.messages.collect(1, timeout: .milliseconds(200))
+            return received.contains { $0.payload.isEmpty }
+        }
+        #expect(received.map(\.topic) == [topic, topic], "\(harness.log())")
+        #expect(received.map(\.payload.isEmpty) == [false, true])
+        var cleared = false
+        try await harness.waitUntil(timeout: .seconds(10), "the attributes cleared") {
+            let messages = await attributes.messages.collect(1, timeout: .milliseconds(200))
+            cleared = cleared || messages.contains { $0.topic == "forecast/lab/t1/attributes" && $0.payload.isEmpty }
+            return cleared
+        }
+        await discovery.close()
+        await attributes.close()
+        #expect(harness.stopDaemon(SIGTERM) == 0, "\(harness.log())")
+        // Nothing retained is left for Home Assistant to recreate the entity from.
+        let late = try await harness.subscriber(topic)
+        #expect(await late.messages.collect(1, timeout: .seconds(2)).isEmpty)
+        await late.close()
+    }
+}

@@ -266,10 +266,11 @@ final class EngineLoop {
 
     /// Publishes queued discovery configs and removals while the client's outgoing queue is less than half full,
     /// leaving the rest of it to forecasts; a refused one stays queued for the next turn. Sweeps idle entities
-    /// once a minute.
+    /// once a minute, or every half `remove_after` when that is shorter.
     private func publishHomeAssistant(now: Double) {
         guard homeAssistantEnabled else { return }
-        if now - lastHomeAssistantSweep >= 60 {
+        let sweepInterval = min(60, max(configuration.homeAssistant.removeAfter.totalSeconds / 2, 0.5))
+        if now - lastHomeAssistantSweep >= sweepInterval {
             lastHomeAssistantSweep = now
             let removed = homeAssistant.sweep(now: now)
             if !removed.isEmpty {
