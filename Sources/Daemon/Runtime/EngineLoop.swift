@@ -52,6 +52,8 @@ final class EngineLoop {
     private var homeAssistant: HomeAssistantDiscovery
     private let homeAssistantEnabled: Bool
     private var lastHomeAssistantSweep: Double
+    /// Every minute, or every half `remove_after` when that is shorter (fixed at start, like the rest of the section).
+    private let homeAssistantSweepInterval: Double
     /// Configs published since the last summary line, so a birth message's republish is logged once.
     private var homeAssistantConfigsSinceLog = 0
 
@@ -80,6 +82,7 @@ final class EngineLoop {
         self.healthBaseline = engine.counters
         self.lastHomeAssistantSweep = now
         self.homeAssistantEnabled = configuration.homeAssistant.enabled
+        self.homeAssistantSweepInterval = min(60, max(configuration.homeAssistant.removeAfter.totalSeconds / 2, 0.5))
         self.homeAssistant = HomeAssistantDiscovery(configuration: configuration, softwareVersion: softwareVersion)
     }
 
@@ -269,8 +272,7 @@ final class EngineLoop {
     /// once a minute, or every half `remove_after` when that is shorter.
     private func publishHomeAssistant(now: Double) {
         guard homeAssistantEnabled else { return }
-        let sweepInterval = min(60, max(configuration.homeAssistant.removeAfter.totalSeconds / 2, 0.5))
-        if now - lastHomeAssistantSweep >= sweepInterval {
+        if now - lastHomeAssistantSweep >= homeAssistantSweepInterval {
             lastHomeAssistantSweep = now
             let removed = homeAssistant.sweep(now: now)
             if !removed.isEmpty {
@@ -278,7 +280,7 @@ final class EngineLoop {
                     "home assistant entities removed: no forecast for homeassistant.remove_after",
                     metadata: [
                         "homeassistant.removed": "\(removed.count)",
-                        "stream.id": "\(removed.first!)\(removed.count > 1 ? " …" : "")",
+                        "stream.id": "\(removed[0])\(removed.count > 1 ? " …" : "")",
                     ])
             }
         }
