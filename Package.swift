@@ -104,11 +104,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Home Assistant MQTT discovery: entity configs, attribute payloads, and which streams are announced.
+        .target(
+            name: "HomeAssistant", dependencies: ["Formats", "Configuration", "Engine", "MQTT"],
+            swiftSettings: strictSettings
+        ),
         // The running daemon: MQTT → durable inbox → engine loop → writer and publisher, health, systemd.
         .target(
             name: "Daemon",
             dependencies: [
-                "Formats", "Configuration", "Engine", "BARNN", "Storage", "MQTT",
+                "Formats", "Configuration", "Engine", "HomeAssistant", "BARNN", "Storage", "MQTT",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -304,7 +309,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "BARNN", "Configuration", "Formats", "Storage", "MQTT", "MQTTTestKit", "ProcessTestKit",
-                "barnnd",
+                "HomeAssistant", "barnnd",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -320,6 +325,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HomeAssistantTests", dependencies: ["HomeAssistant", "Engine", "Configuration", "MQTT"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "barnndTests",
             dependencies: [

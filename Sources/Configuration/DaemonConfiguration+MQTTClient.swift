@@ -26,8 +26,14 @@ extension DaemonConfiguration {
         client.subscriptions = order.map { filter in
             MQTTConfiguration.Subscription(filter, qos: QoS(rawValue: Int32(qos[filter]!)) ?? .atLeastOnce)
         }
+        if homeAssistant.enabled {
+            client.subscriptions.append(.init(try TopicFilter(homeAssistantBirthTopic), qos: .atLeastOnce))
+        }
         return client
     }
+
+    /// Where Home Assistant announces itself (`<discovery prefix>/status`, payload `online`).
+    public var homeAssistantBirthTopic: String { homeAssistant.discoveryPrefix + "/status" }
 
     /// The topic of the periodic health summary: `<status topic>/health`.
     public var healthTopic: String { mqtt.statusTopic + "/health" }

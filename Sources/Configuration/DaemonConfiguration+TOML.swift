@@ -99,6 +99,7 @@ extension DaemonConfiguration {
         if let table = root.table("publish") { publish.read(table) }
         if let table = root.table("engine") { engine.read(table) }
         if let table = root.table("logging") { logging.read(table) }
+        if let table = root.table("homeassistant") { homeAssistant.read(table) }
         root.finish()
     }
 }
@@ -215,6 +216,8 @@ extension DaemonConfiguration.Rule {
         }
         table.read("aggregate", into: &aggregate)
         table.read("model", into: &model)
+        table.read("unit", into: &unit)
+        table.read("device_class", into: &deviceClass)
         table.finish()
     }
 }
@@ -245,6 +248,17 @@ extension DaemonConfiguration.LoggingSettings {
     fileprivate mutating func read(_ table: TOMLTableReader) {
         table.read("level", into: &level)
         table.read("repeated_error_interval", into: &repeatedErrorInterval)
+        table.finish()
+    }
+}
+
+extension DaemonConfiguration.HomeAssistantSettings {
+    fileprivate mutating func read(_ table: TOMLTableReader) {
+        table.read("enabled", into: &enabled)
+        table.read("discovery_prefix", into: &discoveryPrefix)
+        table.read("attributes_topic", into: &attributesTopic)
+        table.read("remove_after", into: &removeAfter)
+        table.read("support_url", into: &supportURL)
         table.finish()
     }
 }

@@ -1,3 +1,4 @@
+import Formats
 import MQTT
 
 extension DaemonConfiguration {
@@ -14,6 +15,7 @@ extension DaemonConfiguration {
         validateRules(into: &problems)
         validatePublish(into: &problems)
         validateEngineAndLogging(into: &problems)
+        validateHomeAssistant(into: &problems)
         return problems
     }
 
@@ -165,6 +167,7 @@ extension DaemonConfiguration {
             if case .every(let duration) = rule.cadence, duration <= .zero {
                 problems.append(.init(.outOfRange, "\(path).cadence", "must be \"event\" or a positive duration"))
             }
+            validateHomeAssistant(rule, path: path, into: &problems)
             if models[rule.model] == nil {
                 let known = modelGroupNames.joined(separator: ", ")
                 problems.append(
@@ -236,6 +239,44 @@ extension DaemonConfiguration {
         // 268435455 is the largest MQTT packet (variable byte integer limit).
         check(engine.maxPayloadBytes, in: 1...268_435_455, "engine.max_payload_bytes", &problems)
         check(engine.samplingThreads, in: 0...256, "engine.sampling_threads", &problems)
+    }
+
+    private func validateHomeAssistant(
+        _ rule: Rule, path: String, into problems: inout [ConfigurationError.Problem]
+    ) {
+        if let unit = rule.unit,
+            unit.isEmpty || unit.utf8.count > 64 || unit.unicodeScalars.contains(where: { $0.value < 0x20 })
+        {
+            problems.append(.init(.invalidValue, "\(path).unit", "must be 1–64 bytes without control characters"))
+        }
+        if let deviceClass = rule.deviceClass, !Self.homeAssistantDeviceClasses.contains(deviceClass) {
+            let suggestion = deviceClass.nearest(among: Self.homeAssistantDeviceClasses.sorted())
+            problems.append(
+                .init(
+                    .invalidValue, "\(path).device_class",
+                    "'\(deviceClass)' is not a Home Assistant sensor device class"
+                        + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")))
+        }
+    }
+
+    private func validateHomeAssistant(into problems: inout [ConfigurationError.Problem]) {
+        let settings = homeAssistant
+        do throws(TopicFilter.ValidationError) {
+            try TopicFilter.validateTopicName(settings.discoveryPrefix + "/status")
+        } catch {
+            problems.append(
+                .init(.invalidValue, "homeassistant.discovery_prefix", "not a valid topic prefix: \(error)"))
+        }
+        validateTopicTemplate(settings.attributesTopic, "homeassistant.attributes_topic", allowEmpty: false, &problems)
+        if settings.removeAfter < .zero {
+            problems.append(.init(.outOfRange, "homeassistant.remove_after", "must not be negative"))
+        }
+        if settings.enabled && publish.scalarTopic.isEmpty {
+            problems.append(
+                .init(
+                    .invalidValue, "publish.scalar_topic",
+                    "Home Assistant reads its state here; it must not be empty while homeassistant.enabled is true"))
+        }
     }
 
     private func check(

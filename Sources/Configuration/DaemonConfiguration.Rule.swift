@@ -81,6 +81,12 @@ extension DaemonConfiguration {
         public var aggregate = Aggregate.mean
         /// Name of the model group serving the rule's streams. The default is `default`.
         public var model = "default"
+        /// Unit of the rule's streams as Home Assistant shows it (`°C`); `nil` takes a SenML record's `u` where
+        /// barnnd knows it. The default is `nil`.
+        public var unit: String?
+        /// Home Assistant sensor device class of the rule's streams (`temperature`); `nil` takes a SenML
+        /// record's `u` where barnnd knows it. The default is `nil`.
+        public var deviceClass: String?
 
         /// Creates the defaults.
         public init() {}

@@ -20,6 +20,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var engine = EngineSettings()
     /// Logging (`[logging]`).
     public var logging = LoggingSettings()
+    /// Home Assistant MQTT discovery (`[homeassistant]`), off by default.
+    public var homeAssistant = HomeAssistantSettings()
 
     /// Creates the default configuration.
     public init() {}

@@ -161,6 +161,13 @@ extension ForecastEngine {
                     topic: publish.scalarTopic.replacingOccurrences(of: "{stream}", with: state.id),
                     payload: Array(text.utf8), qos: qos, retain: publish.retain))
         }
+        if configuration.homeAssistant.enabled {
+            let rule =
+                configuration.rules.indices.contains(state.ruleIndex) ? configuration.rules[state.ruleIndex] : nil
+            output.forecasts.append(
+                IssuedStreamForecast(
+                    payload: payload, unit: rule?.unit, deviceClass: rule?.deviceClass, senmlUnit: state.unit))
+        }
     }
 
     /// The headline interval (90 % when the levels have it, else the widest) and its empirical step-1 coverage.

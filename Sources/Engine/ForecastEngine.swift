@@ -128,6 +128,7 @@ public final class ForecastEngine {
                 continue
             }
             state.lastSeen = arrivalTime
+            if let unit = reading.unit { state.unit = unit }
             touched.insert(StreamKey(state.id))
             if isRedelivery(reading, of: state, after: nil) {
                 ignoreDuplicate(reading, topic: topic)

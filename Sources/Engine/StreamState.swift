@@ -49,6 +49,8 @@ final class StreamState {
     var dirty = true
     /// The last accepted readings, to tell a redelivered reading from a late or conflicting one (not saved).
     var recent = RecentReadings()
+    /// The unit the stream's latest SenML reading named (not saved: the next reading names it again).
+    var unit: String?
 
     /// Residuals the fallback keeps per horizon step (its default of 1000 made the fallback most of a saved state;
     /// 250 still puts 12 residuals beyond each 5 % tail, and the fallback serves only until the model is warm).

@@ -77,7 +77,7 @@ public struct Ingestor: Sendable {
                 output.readings.append(
                     StreamReading(
                         streamID: streamID, time: time, value: reading.value, rule: ruleIndex,
-                        timeFromPayload: reading.time != nil))
+                        timeFromPayload: reading.time != nil, unit: reading.unit))
             }
         }
         return output

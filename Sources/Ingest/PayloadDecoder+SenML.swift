@@ -46,6 +46,7 @@ extension PayloadDecoder {
         var baseTime = 0.0
         var baseValue = 0.0
         var baseSum = 0.0
+        var baseUnit: String?
         for (index, record) in records.enumerated() {
             guard case .object(let fields) = record else { continue }
             // Base fields: a type error poisons every later record, so it rejects the pack.
@@ -68,13 +69,17 @@ extension PayloadDecoder {
                 return .rejected(.senmlInvalid, "record \(index): \(key) is \(fields[key]?.kindName ?? "absent")")
             }
             (baseTime, baseValue, baseSum) = (time, value, sum)
+            // A unit is a label for dashboards, not data: one of another type is ignored rather than rejected.
+            if case .string(let unit)? = fields["bu"] { baseUnit = unit }
             // A record with only base fields just sets them.
             if !fields.keys.contains(where: senmlRecordFields.contains) { continue }
             switch senmlRecord(
                 fields, index: index, baseName: baseName, baseTime: baseTime, baseValue: baseValue,
                 baseSum: baseSum, arrivalTime: arrivalTime)
             {
-            case .success(let reading): output.readings.append(reading)
+            case .success(var reading):
+                if case .string(let unit)? = fields["u"] { reading.unit = unit } else { reading.unit = baseUnit }
+                output.readings.append(reading)
             case .failure(let rejection): output.rejections.append(rejection)
             }
         }

@@ -6,11 +6,14 @@ public struct Reading: Sendable, Hashable {
     public var time: Double?
     /// The value; always finite.
     public var value: Double
+    /// The SenML record's unit (`u`, else the pack's `bu`), e.g. `Cel`; `nil` for other formats.
+    public var unit: String?
 
     /// Creates a reading.
-    public init(name: String? = nil, time: Double? = nil, value: Double) {
+    public init(name: String? = nil, time: Double? = nil, value: Double, unit: String? = nil) {
         self.name = name
         self.time = time
         self.value = value
+        self.unit = unit
     }
 }

@@ -10,9 +10,14 @@ public struct StreamReading: Sendable, Hashable {
     public var rule: Int
     /// Whether `time` came from the payload rather than the arrival time.
     public var timeFromPayload: Bool
+    /// The SenML unit the payload gave (`Cel`); `nil` when it gave none.
+    public var unit: String?
 
     /// Creates a reading.
-    public init(streamID: String, time: Double, value: Double, rule: Int, timeFromPayload: Bool) {
+    public init(
+        streamID: String, time: Double, value: Double, rule: Int, timeFromPayload: Bool, unit: String? = nil
+    ) {
+        self.unit = unit
         self.streamID = streamID
         self.time = time
         self.value = value

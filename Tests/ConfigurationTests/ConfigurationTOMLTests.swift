@@ -35,6 +35,32 @@ import Testing
         }
     }
 
+    @Test func readsTheHomeAssistantSection() throws {
+        let configuration = try DaemonConfiguration(
+            toml: """
+                [[rules]]
+                name = "t"
+                topic = "t/+"
+                stream = "{1}"
+                unit = "°C"
+                device_class = "temperature"
+
+                [homeassistant]
+                enabled = true
+                discovery_prefix = "ha"
+                attributes_topic = "a/{stream}"
+                remove_after = "2d"
+                support_url = "https://example.org"
+                """)
+        let settings = configuration.homeAssistant
+        #expect(settings.enabled && settings.discoveryPrefix == "ha" && settings.attributesTopic == "a/{stream}")
+        #expect(settings.removeAfter == .seconds(2 * 86400) && settings.supportURL == "https://example.org")
+        #expect(configuration.rules[0].unit == "°C" && configuration.rules[0].deviceClass == "temperature")
+        #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration(toml: "[homeassistant]\nenable = true\n")
+        }
+    }
+
     @Test func emptyFileGivesTheDefaults() throws {
         #expect(try DaemonConfiguration(toml: "") == DaemonConfiguration())
     }
@@ -304,11 +330,12 @@ import Testing
             "every", "window", "history", "drift_trigger", "cooldown", "validation_fraction", "keep_last",
         ],
         "models.default.calibration": ["method", "window", "rate"],
-        "rules": ["name", "topic", "stream", "qos", "cadence", "aggregate", "model"],
+        "rules": ["name", "topic", "stream", "qos", "cadence", "aggregate", "model", "unit", "device_class"],
         "rules.payload": ["format", "value_path", "time_path", "time_unit"],
         "publish": ["topic", "qos", "retain", "scalar_topic", "health_interval"],
         "engine": ["max_streams", "state_save_interval", "max_payload_bytes", "max_future_skew"],
         "logging": ["level", "repeated_error_interval"],
+        "homeassistant": ["enabled", "discovery_prefix", "attributes_topic", "remove_after", "support_url"],
     ]
 
     @Test func bundledFileShowsEveryKeyInItsTable() throws {

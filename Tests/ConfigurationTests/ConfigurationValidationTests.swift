@@ -101,6 +101,30 @@ import Testing
         #expect(keys(configuration) == ["rules"])
     }
 
+    @Test func homeAssistantSettingsAndRuleUnits() {
+        var configuration = DaemonConfiguration()
+        configuration.homeAssistant.enabled = true
+        configuration.homeAssistant.discoveryPrefix = "ha/+"
+        configuration.homeAssistant.attributesTopic = "attributes/all"
+        configuration.homeAssistant.removeAfter = .seconds(-1)
+        configuration.publish.scalarTopic = ""
+        configuration.rules[0].unit = ""
+        configuration.rules[0].deviceClass = "temprature"
+        #expect(
+            keys(configuration) == [
+                "rules[0].unit", "rules[0].device_class", "homeassistant.discovery_prefix",
+                "homeassistant.attributes_topic", "homeassistant.remove_after", "publish.scalar_topic",
+            ])
+        let problem = configuration.validate().first { $0.keyPath == "rules[0].device_class" }
+        #expect(problem?.message.contains("did you mean 'temperature'") == true)
+        configuration = DaemonConfiguration()
+        configuration.homeAssistant.enabled = true
+        configuration.rules[0].unit = "°C"
+        configuration.rules[0].deviceClass = "temperature"
+        #expect(configuration.validate().isEmpty)
+        #expect(configuration.homeAssistantBirthTopic == "homeassistant/status")
+    }
+
     @Test func publishTemplates() {
         var configuration = DaemonConfiguration()
         configuration.publish.topic = "forecast/all"

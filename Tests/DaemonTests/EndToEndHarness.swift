@@ -55,8 +55,12 @@ final class EndToEndHarness: @unchecked Sendable {
         """
 
     /// Writes the daemon's configuration: JSON readings with their own time on `sensors/+/+`, the model group
-    /// `model` (by default the fallback only), fast saves and health reports.
-    func writeConfiguration(publishTopic: String = "forecast/{stream}", model: String = fallbackOnlyModel) throws {
+    /// `model` (by default the fallback only), fast saves and health reports. `ruleKeys` go into the rule's table,
+    /// `sections` after everything else.
+    func writeConfiguration(
+        publishTopic: String = "forecast/{stream}", model: String = fallbackOnlyModel, ruleKeys: String = "",
+        sections: String = ""
+    ) throws {
         let text = """
             [mqtt]
             host = "127.0.0.1"
@@ -78,6 +82,7 @@ final class EndToEndHarness: @unchecked Sendable {
             topic = "sensors/+/+"
             stream = "{1}/{2}"
             qos = 1
+            \(ruleKeys)
 
             [rules.payload]
             format = "json"
@@ -93,6 +98,8 @@ final class EndToEndHarness: @unchecked Sendable {
 
             [logging]
             level = "info"
+
+            \(sections)
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }

@@ -57,6 +57,14 @@ import Testing
         #expect(ingest(rules, "s/home/t", "1").readings.map(\.streamID) == ["home/t"])
     }
 
+    @Test func senmlUnitsReachTheReadings() throws {
+        let rules = try ingestor([rule("senml", "senml/+", "{1}", .senml)])
+        let pack =
+            #"[{"bu":"Cel","n":"t","v":1},{"n":"h","u":"%RH","v":2},{"n":"x","u":5,"v":3},{"bu":"W","n":"p","v":4}]"#
+        #expect(ingest(rules, "senml/dev1", pack).readings.map(\.unit) == ["Cel", "%RH", "Cel", "W"])
+        #expect(ingest(rules, "senml/dev1", #"[{"n":"t","v":1}]"#).readings.map(\.unit) == [nil])
+    }
+
     @Test func senmlNamesExtendTheStreamID() throws {
         let rules = try ingestor([
             rule("appended", "senml/+", "{1}", .senml), rule("placed", "p/+", "{name}@{1}", .senml),

@@ -14,7 +14,10 @@ import Testing
 
     @Test func rfcSingleDatapointIsNow() throws {
         let output = try decode(#"[{"n":"urn:dev:ow:10e2073a01080063","u":"Cel","v":23.1}]"#)
-        #expect(output.readings == [Reading(name: "urn:dev:ow:10e2073a01080063", time: Self.arrival, value: 23.1)])
+        #expect(
+            output.readings == [
+                Reading(name: "urn:dev:ow:10e2073a01080063", time: Self.arrival, value: 23.1, unit: "Cel")
+            ])
     }
 
     @Test func rfcMultipleDatapointsConcatenateBaseName() throws {
@@ -40,6 +43,8 @@ import Testing
         let bt = 1.276020076001e+09
         #expect(output.readings.map(\.time) == [bt, bt - 5, bt - 4, bt - 3, bt - 2, bt - 1, bt])
         #expect(output.readings.dropFirst().allSatisfy { $0.name == "urn:dev:ow:10e2073a0108006:current" })
+        // A record's u beats the pack's bu.
+        #expect(output.readings.map(\.unit) == ["V"] + Array(repeating: "A", count: 6))
     }
 
     @Test func rfcCollectionOfResources() throws {
@@ -48,8 +53,8 @@ import Testing
         )
         #expect(
             output.readings == [
-                Reading(name: "2001:db8::2/temperature", time: 1.320078429e+09, value: 27.2),
-                Reading(name: "2001:db8::2/humidity", time: 1.320078429e+09, value: 80),
+                Reading(name: "2001:db8::2/temperature", time: 1.320078429e+09, value: 27.2, unit: "Cel"),
+                Reading(name: "2001:db8::2/humidity", time: 1.320078429e+09, value: 80, unit: "%RH"),
             ])
     }
 

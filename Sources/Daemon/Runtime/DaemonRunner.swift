@@ -50,6 +50,8 @@ public final class DaemonRunner: Sendable {
         public var hostStopSignals: (@Sendable () -> Int32?)?
         /// Options of first trainings.
         public var training: TrainingOptions = ForecastEngine.defaultTrainingOptions
+        /// barnnd's version, which Home Assistant shows for the device. The default is `unknown`.
+        public var softwareVersion = "unknown"
 
         /// Defaults for everything.
         public init(configurationPath: String? = nil) { self.configurationPath = configurationPath }
@@ -243,9 +245,9 @@ public final class DaemonRunner: Sendable {
             return current
         }
         if next.mqtt != current.mqtt || Set(next.rules.map(\.topic)) != Set(current.rules.map(\.topic))
-            || next.storage != current.storage
+            || next.storage != current.storage || next.homeAssistant != current.homeAssistant
         {
-            logger.warning("[mqtt], [storage] and new rule topic filters take effect at restart")
+            logger.warning("[mqtt], [storage], [homeassistant] and new rule topic filters take effect at restart")
         }
         mailbox.send(.reload(next))
         return next
@@ -302,7 +304,7 @@ public final class DaemonRunner: Sendable {
                 engine: engine, configuration: configuration, replay: replay, mailbox: mailbox, client: client,
                 writer: writer, inbox: inbox, trimmer: trimmer, notifier: notifier, logger: logger,
                 timing: .init(tickInterval: options.tickInterval, inboxTrimInterval: options.inboxTrimInterval),
-                now: now)
+                now: now, softwareVersion: options.softwareVersion)
             loop.run()
             // Rows given up mean the inbox must keep everything for the next start.
             let watermark = loop.inboxTrimmingStopped ? nil : loop.inboxWatermark

@@ -2,6 +2,7 @@ import Configuration
 import Engine
 import Formats
 import Foundation
+import HomeAssistant
 import Logging
 import MQTT
 import Storage
@@ -47,11 +48,20 @@ final class EngineLoop {
     private var lastHealth: Double
     private var healthBaseline: EngineCounters
     private let clock = ContinuousClock()
+    /// Home Assistant discovery; it does nothing unless `homeassistant.enabled` (``homeAssistantEnabled``).
+    private var homeAssistant: HomeAssistantDiscovery
+    private let homeAssistantEnabled: Bool
+    private var lastHomeAssistantSweep: Double
+    /// Every minute, or every half `remove_after` when that is shorter (fixed at start, like the rest of the section).
+    private let homeAssistantSweepInterval: Double
+    /// Configs published since the last summary line, so a birth message's republish is logged once.
+    private var homeAssistantConfigsSinceLog = 0
 
     init(
         engine: ForecastEngine, configuration: DaemonConfiguration, replay: [DurableInbox.Entry],
         mailbox: EngineMailbox, client: MosquittoClient, writer: StoreWriter, inbox: DurableInbox?,
-        trimmer: InboxTrimmer?, notifier: SystemdNotifier, logger: Logger, timing: Timing, now: Double
+        trimmer: InboxTrimmer?, notifier: SystemdNotifier, logger: Logger, timing: Timing, now: Double,
+        softwareVersion: String
     ) {
         self.engine = engine
         self.configuration = configuration
@@ -70,6 +80,10 @@ final class EngineLoop {
         self.lastWatchdog = now
         self.lastHealth = now
         self.healthBaseline = engine.counters
+        self.lastHomeAssistantSweep = now
+        self.homeAssistantEnabled = configuration.homeAssistant.enabled
+        self.homeAssistantSweepInterval = min(60, max(configuration.homeAssistant.removeAfter.totalSeconds / 2, 0.5))
+        self.homeAssistant = HomeAssistantDiscovery(configuration: configuration, softwareVersion: softwareVersion)
     }
 
     /// Runs until a `.stop` command has been handled; returns after the engine's shutdown output is queued.
@@ -79,7 +93,7 @@ final class EngineLoop {
         while !stopping {
             let (messages, commands) = mailbox.take(timeout: timing.tickInterval)
             let received = clock.now
-            for message in messages {
+            for message in messages where !handledBirthMessage(message.topic, message.payload) {
                 engine.receive(topic: message.topic, payload: message.payload, arrivalTime: message.receivedAt)
             }
             counters.receiveSeconds += received.duration(to: clock.now).totalSeconds
@@ -108,7 +122,8 @@ final class EngineLoop {
     /// Feeds the messages left in the inbox by the previous process to the engine before any new one.
     private func replayInbox() {
         guard !replay.isEmpty else { return }
-        for entry in replay {
+        // A birth message from before the restart is moot: every stream is announced at its first forecast anyway.
+        for entry in replay where !homeAssistantEnabled || entry.message.topic != homeAssistant.birthTopic {
             engine.receive(
                 topic: entry.message.topic, payload: entry.message.payload, arrivalTime: entry.message.receivedAt)
         }
@@ -147,6 +162,20 @@ final class EngineLoop {
                 logLimited(
                     key: "publish", now: now, "forecast not published",
                     ["mqtt.topic": "\(publication.topic)", "error": "\(error)"])
+            }
+        }
+        if homeAssistantEnabled, !output.forecasts.isEmpty {
+            for publication in homeAssistant.issued(output.forecasts, now: now) {
+                do {
+                    try client.publish(
+                        topic: publication.topic, payload: publication.payload, qos: publication.qos,
+                        retain: publication.retain)
+                } catch {
+                    counters.publishFailures += 1
+                    logLimited(
+                        key: "publish", now: now, "forecast attributes not published",
+                        ["mqtt.topic": "\(publication.topic)", "error": "\(error)"])
+                }
             }
         }
         counters.publishSeconds += published.duration(to: clock.now).totalSeconds
@@ -222,7 +251,63 @@ final class EngineLoop {
         }
     }
 
+    /// Whether `topic` is Home Assistant's birth topic; if so the message went to discovery, not to the engine.
+    private func handledBirthMessage(_ topic: String, _ payload: [UInt8]) -> Bool {
+        guard homeAssistantEnabled, topic == homeAssistant.birthTopic else { return false }
+        let queued = homeAssistant.birthMessage(payload)
+        logger.info(
+            "home assistant birth message",
+            metadata: [
+                "homeassistant.payload": "\(String(decoding: payload.prefix(64), as: UTF8.self))",
+                "homeassistant.configs_queued": "\(queued)",
+            ])
+        return true
+    }
+
+    /// Most configs handed to the MQTT client per turn, so a birth message over 10 000 streams is spread over turns.
+    static let homeAssistantConfigsPerTurn = 500
+
+    /// Publishes queued discovery configs and removals while the client's outgoing queue is less than half full,
+    /// leaving the rest of it to forecasts; a refused one stays queued for the next turn. Sweeps idle entities
+    /// once a minute, or every half `remove_after` when that is shorter.
+    private func publishHomeAssistant(now: Double) {
+        guard homeAssistantEnabled else { return }
+        if now - lastHomeAssistantSweep >= homeAssistantSweepInterval {
+            lastHomeAssistantSweep = now
+            let removed = homeAssistant.sweep(now: now)
+            if !removed.isEmpty {
+                logger.info(
+                    "home assistant entities removed: no forecast for homeassistant.remove_after",
+                    metadata: [
+                        "homeassistant.removed": "\(removed.count)",
+                        "stream.id": "\(removed[0])\(removed.count > 1 ? " …" : "")",
+                    ])
+            }
+        }
+        guard homeAssistant.pendingCount > 0 else { return }
+        let room = client.configuration.outgoingQueueCapacity / 2 - client.pendingPublishes
+        let limit = min(room, Self.homeAssistantConfigsPerTurn)
+        guard limit > 0 else { return }
+        let client = client
+        let published = homeAssistant.drain(limit: limit) { publication in
+            try client.publish(
+                topic: publication.topic, payload: publication.payload, qos: publication.qos,
+                retain: publication.retain)
+        }
+        homeAssistantConfigsSinceLog += published
+        if homeAssistant.pendingCount == 0, homeAssistantConfigsSinceLog > 0 {
+            logger.info(
+                "home assistant discovery published",
+                metadata: [
+                    "homeassistant.messages": "\(homeAssistantConfigsSinceLog)",
+                    "homeassistant.entities": "\(homeAssistant.counters.entities)",
+                ])
+            homeAssistantConfigsSinceLog = 0
+        }
+    }
+
     private func housekeeping(now: Double) {
+        publishHomeAssistant(now: now)
         if let trimmer, let watermark = inboxWatermark, !inboxTrimmingStopped,
             now - lastTrim >= timing.inboxTrimInterval.totalSeconds
         {
@@ -251,6 +336,7 @@ final class EngineLoop {
                 current.forecastsBARNN + current.forecastsFallback - healthBaseline.forecastsBARNN
                     - healthBaseline.forecastsFallback) / seconds)
         var runtime = counters
+        runtime.homeAssistant = homeAssistantEnabled ? homeAssistant.counters : nil
         if let trimmer {
             runtime.inboxTrims = trimmer.trims
             runtime.inboxFailures += trimmer.failures

@@ -1,3 +1,5 @@
+public import HomeAssistant
+
 /// What the runtime itself counts, cumulative since start.
 public struct RuntimeCounters: Sendable, Equatable, Encodable {
     /// Messages read back from the durable inbox at start and handed to the engine.
@@ -29,6 +31,8 @@ public struct RuntimeCounters: Sendable, Equatable, Encodable {
     public var publishSeconds = 0.0
     /// Seconds the engine thread spent queueing rows for the store writer (including waits for room).
     public var storeSeconds = 0.0
+    /// Home Assistant discovery's counters; `nil` when it is off.
+    public var homeAssistant: HomeAssistantCounters?
 
     /// All zero.
     public init() {}
@@ -39,6 +43,6 @@ public struct RuntimeCounters: Sendable, Equatable, Encodable {
         case storageStalls = "storage_stalls"
         case reloadFailures = "reload_failures", suppressedLogLines = "suppressed_log_lines"
         case receiveSeconds = "receive_s", tickSeconds = "tick_s", publishSeconds = "publish_s"
-        case storeSeconds = "store_s"
+        case storeSeconds = "store_s", homeAssistant = "homeassistant"
     }
 }

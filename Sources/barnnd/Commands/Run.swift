@@ -37,6 +37,7 @@ struct Run: AsyncParsableCommand {
         var options = DaemonRunner.Options(configurationPath: path)
         options.overrides = try global.overrides()
         options.environment = ProcessInfo.processInfo.environment
+        options.softwareVersion = Barnnd.configuration.version
         if barnnd_stop_signals_caught() != 0 {
             options.hostStopSignals = {
                 let signal = barnnd_wait_for_stop_signal()
