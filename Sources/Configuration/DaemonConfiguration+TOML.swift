@@ -158,6 +158,7 @@ extension DaemonConfiguration.ModelGroup {
         table.read("student_t_degrees", into: &studentDegrees)
         table.read("posterior", into: &posterior)
         table.read("dropout_rate", into: &dropoutRate)
+        table.read("training_steps", into: &trainingSteps)
         table.read("paths", into: &paths)
         table.read("sampling_antithetic", into: &samplingAntithetic)
         table.read("horizon", into: &horizon)

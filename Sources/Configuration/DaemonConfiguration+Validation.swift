@@ -104,6 +104,7 @@ extension DaemonConfiguration {
         if !(group.dropoutRate > 0 && group.dropoutRate < 1) {
             problems.append(.init(.outOfRange, "\(path).dropout_rate", "\(group.dropoutRate) is not in (0, 1)"))
         }
+        check(group.trainingSteps, in: 10...1_000_000, "\(path).training_steps", &problems)
         check(group.forecastEvery, in: 1...1_000_000, "\(path).forecast_every", &problems)
         check(group.minHistory, in: 1...10_000_000, "\(path).min_history", &problems)
         if group.contextLength < group.minHistory {

@@ -42,6 +42,9 @@ extension DaemonConfiguration {
         public var posterior = PosteriorChoice.barnn
         /// Fraction of gate inputs dropped by the `mc_dropout` posterior, in (0, 1). The default is 0.1.
         public var dropoutRate = 0.1
+        /// Most Adam steps a training of this group takes (it stops earlier when the validation loss stops
+        /// improving), 10–1000000. The default is 2000; small devices or tests may cap it lower.
+        public var trainingSteps = 2000
         /// Seed of every random draw for this group (training and sampling). The default is 1.
         public var seed: UInt64 = 1
         /// When and how the group is retrained.

@@ -165,6 +165,7 @@ extension ForecastEngine {
         var options = trainingOptions
         options.seed = group.settings.seed
         options.validationFraction = Float(retrain.validationFraction)
+        options.steps = min(options.steps, group.settings.trainingSteps)
         if options.blasThreads == nil { options.blasThreads = 1 }
         trainer.submit(
             TrainingJob(

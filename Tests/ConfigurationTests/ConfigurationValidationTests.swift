@@ -39,6 +39,7 @@ import Testing
         group.retrain.keepLast = 0
         group.calibration.rate = 1
         group.dropoutRate = 1
+        group.trainingSteps = 5
         var configuration = DaemonConfiguration()
         configuration.models["default"] = group
         let problems = configuration.validate()
@@ -47,6 +48,7 @@ import Testing
                 "models.default.quantiles", "models.default.horizon", "models.default.context_length",
                 "models.default.retrain.validation_fraction", "models.default.retrain.keep_last",
                 "models.default.calibration.rate", "models.default.dropout_rate",
+                "models.default.training_steps",
             ])
         // Both the out-of-(0,1) level and the non-increasing order are reported.
         #expect(problems.count { $0.keyPath == "models.default.quantiles" } == 2)

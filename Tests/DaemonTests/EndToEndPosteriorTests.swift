@@ -22,6 +22,7 @@ import Testing
                 context_length = 120
                 posterior = "\(kind)"
                 dropout_rate = 0.2
+                training_steps = 150
                 """)
         try await harness.startDaemon()
         let csv = try harness.writeCSV(name: "history.csv", streams: Self.streams, rows: 0..<240)
