@@ -99,6 +99,7 @@ extension DaemonConfiguration {
         if let table = root.table("publish") { publish.read(table) }
         if let table = root.table("engine") { engine.read(table) }
         if let table = root.table("logging") { logging.read(table) }
+        if let table = root.table("http") { http.read(table) }
         root.finish()
     }
 }
@@ -243,6 +244,16 @@ extension DaemonConfiguration.LoggingSettings {
     fileprivate mutating func read(_ table: TOMLTableReader) {
         table.read("level", into: &level)
         table.read("repeated_error_interval", into: &repeatedErrorInterval)
+        table.finish()
+    }
+}
+
+extension DaemonConfiguration.HTTPSettings {
+    fileprivate mutating func read(_ table: TOMLTableReader) {
+        table.read("listen", into: &listen)
+        table.read("username", into: &username)
+        table.read("password_file", into: &passwordFile)
+        table.read("stream_metrics", into: &streamMetrics)
         table.finish()
     }
 }

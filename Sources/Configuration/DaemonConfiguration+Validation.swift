@@ -14,6 +14,7 @@ extension DaemonConfiguration {
         validateRules(into: &problems)
         validatePublish(into: &problems)
         validateEngineAndLogging(into: &problems)
+        validateHTTP(into: &problems)
         return problems
     }
 

@@ -20,6 +20,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var engine = EngineSettings()
     /// Logging (`[logging]`).
     public var logging = LoggingSettings()
+    /// The embedded HTTP server (`[http]`).
+    public var http = HTTPSettings()
 
     /// Creates the default configuration.
     public init() {}
