@@ -45,8 +45,9 @@ final class EndToEndHarness: @unchecked Sendable {
     }
 
     /// Writes the daemon's configuration: JSON readings with their own time on `sensors/+/+`, the fallback only
-    /// (min_history out of reach, so no training competes for the 2 cores), fast saves and health reports.
-    func writeConfiguration(publishTopic: String = "forecast/{stream}") throws {
+    /// (min_history out of reach, so no training competes for the 2 cores), fast saves and health reports. The HTTP
+    /// server is off unless `httpListen` is given, so daemons of tests running side by side do not share a port.
+    func writeConfiguration(publishTopic: String = "forecast/{stream}", httpListen: String = "") throws {
         let text = """
             [mqtt]
             host = "127.0.0.1"
@@ -87,6 +88,9 @@ final class EndToEndHarness: @unchecked Sendable {
 
             [logging]
             level = "info"
+
+            [http]
+            listen = "\(httpListen)"
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }

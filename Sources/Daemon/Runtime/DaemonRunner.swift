@@ -50,6 +50,11 @@ public final class DaemonRunner: Sendable {
         public var hostStopSignals: (@Sendable () -> Int32?)?
         /// Options of first trainings.
         public var training: TrainingOptions = ForecastEngine.defaultTrainingOptions
+        /// Where the engine thread publishes a ``DaemonSnapshot`` every ``snapshotInterval`` (and each tick's
+        /// duration) for readers on other threads, such as the HTTP server; `nil` publishes none.
+        public var snapshots: DaemonSnapshotBox?
+        /// How often a snapshot is published into ``snapshots``. The default is 1 s.
+        public var snapshotInterval: Duration = .seconds(1)
 
         /// Defaults for everything.
         public init(configurationPath: String? = nil) { self.configurationPath = configurationPath }
@@ -300,8 +305,11 @@ public final class DaemonRunner: Sendable {
             let trimmer = inbox.map { InboxTrimmer(inbox: $0, writer: writer, logger: logger) }
             let loop = EngineLoop(
                 engine: engine, configuration: configuration, replay: replay, mailbox: mailbox, client: client,
-                writer: writer, inbox: inbox, trimmer: trimmer, notifier: notifier, logger: logger,
-                timing: .init(tickInterval: options.tickInterval, inboxTrimInterval: options.inboxTrimInterval),
+                writer: writer, inbox: inbox, trimmer: trimmer, notifier: notifier, snapshots: options.snapshots,
+                logger: logger,
+                timing: .init(
+                    tickInterval: options.tickInterval, inboxTrimInterval: options.inboxTrimInterval,
+                    snapshotInterval: options.snapshotInterval),
                 now: now)
             loop.run()
             // Rows given up mean the inbox must keep everything for the next start.

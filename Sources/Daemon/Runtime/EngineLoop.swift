@@ -20,6 +20,8 @@ final class EngineLoop {
         var tickInterval: Duration
         /// How often the inbox is trimmed up to what the Store has committed.
         var inboxTrimInterval: Duration
+        /// How often a ``DaemonSnapshot`` is published, when there is a box for it.
+        var snapshotInterval: Duration = .seconds(1)
     }
 
     private let engine: ForecastEngine
@@ -29,6 +31,7 @@ final class EngineLoop {
     private let inbox: DurableInbox?
     private let trimmer: InboxTrimmer?
     private let notifier: SystemdNotifier
+    private let snapshots: DaemonSnapshotBox?
     private let logger: Logger
     private let timing: Timing
     private let startedAt: Double
@@ -45,13 +48,15 @@ final class EngineLoop {
     private var lastTrim: Double
     private var lastWatchdog: Double
     private var lastHealth: Double
+    private var lastSnapshot: Double
     private var healthBaseline: EngineCounters
     private let clock = ContinuousClock()
 
     init(
         engine: ForecastEngine, configuration: DaemonConfiguration, replay: [DurableInbox.Entry],
         mailbox: EngineMailbox, client: MosquittoClient, writer: StoreWriter, inbox: DurableInbox?,
-        trimmer: InboxTrimmer?, notifier: SystemdNotifier, logger: Logger, timing: Timing, now: Double
+        trimmer: InboxTrimmer?, notifier: SystemdNotifier, snapshots: DaemonSnapshotBox?, logger: Logger,
+        timing: Timing, now: Double
     ) {
         self.engine = engine
         self.configuration = configuration
@@ -62,6 +67,7 @@ final class EngineLoop {
         self.inbox = inbox
         self.trimmer = trimmer
         self.notifier = notifier
+        self.snapshots = snapshots
         self.logger = logger
         self.timing = timing
         self.startedAt = now
@@ -69,6 +75,7 @@ final class EngineLoop {
         self.lastTrim = now
         self.lastWatchdog = now
         self.lastHealth = now
+        self.lastSnapshot = -.infinity
         self.healthBaseline = engine.counters
     }
 
@@ -95,7 +102,9 @@ final class EngineLoop {
             let now = Self.wallClock()
             let ticked = clock.now
             let output = engine.tick(now: now)
-            counters.tickSeconds += ticked.duration(to: clock.now).totalSeconds
+            let tickDuration = ticked.duration(to: clock.now)
+            counters.tickSeconds += tickDuration.totalSeconds
+            snapshots?.recordTick(tickDuration)
             handle(output, now: now)
             counters.ticks += 1
             housekeeping(now: now)
@@ -237,6 +246,13 @@ final class EngineLoop {
         if healthInterval > 0, now - lastHealth >= healthInterval {
             publishHealth(now: now, elapsed: now - lastHealth)
             lastHealth = now
+        }
+        if let snapshots, now - lastSnapshot >= timing.snapshotInterval.totalSeconds {
+            lastSnapshot = now
+            snapshots.publish(
+                DaemonSnapshot(
+                    health: healthReport(now: now, elapsed: now - lastHealth), takenAt: now, mqttState: client.state,
+                    mailboxDepth: mailbox.depth, mailboxCapacity: mailbox.capacity))
         }
     }
 
