@@ -359,6 +359,7 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer", "HTTPTestKit", "Telemetry", "Daemon", "Engine", "MQTT", "Configuration", "Storage",
+                "StorageTestKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
