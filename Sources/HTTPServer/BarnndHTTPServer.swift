@@ -136,7 +136,8 @@ public final class BarnndHTTPServer: Sendable {
         if let credentials {
             router.add(
                 middleware: BasicAuthentication<BasicRequestContext>(
-                    username: credentials.username, password: credentials.password))
+                    username: credentials.username, password: credentials.password,
+                    refused: { [metrics] in metrics.countUnauthorized() }))
         }
         router.get("/metrics") { _, _ in self.metricsResponse() }
         router.get("/healthz") { _, _ in self.healthResponse() }

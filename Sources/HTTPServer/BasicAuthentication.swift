@@ -7,15 +7,20 @@ import Logging
 struct BasicAuthentication<Context: RequestContext>: RouterMiddleware {
     /// `user:password` as the client sends it before base64.
     let expected: [UInt8]
+    /// Called for each refused request (it counts them).
+    let refused: @Sendable () -> Void
 
-    init(username: String, password: String) {
+    init(username: String, password: String, refused: @escaping @Sendable () -> Void) {
         expected = Array("\(username):\(password)".utf8)
+        self.refused = refused
     }
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let header = request.headers[.authorization], Self.matches(header, expected) else {
+            refused()
+            // Debug only: every scrape without credentials would otherwise log; the counter shows them.
             context.logger.debug("http request refused: missing or wrong credentials")
             return Response(
                 status: .unauthorized,

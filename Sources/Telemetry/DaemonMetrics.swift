@@ -50,6 +50,7 @@ public final class DaemonMetrics: Sendable {
     public let streamLimit: Int
     private let tickHistogram: DurationHistogram
     private let storeReadFailures: Counter
+    private let unauthorized: Counter
     private let state = Mutex(State())
 
     /// An exporter with its own registry, giving per-stream series to at most `streamLimit` streams.
@@ -59,6 +60,7 @@ public final class DaemonMetrics: Sendable {
         tickHistogram = registry.makeDurationHistogram(
             descriptor: MetricFamily.tickDuration.descriptor, buckets: Self.tickBuckets)
         storeReadFailures = registry.makeCounter(descriptor: MetricFamily.storeReadFailures.descriptor)
+        unauthorized = registry.makeCounter(descriptor: MetricFamily.unauthorized.descriptor)
     }
 
     /// Records one engine tick; called on the engine thread.
@@ -69,6 +71,11 @@ public final class DaemonMetrics: Sendable {
     /// Counts a failed read of the database for the per-stream series.
     public func countStoreReadFailure() {
         storeReadFailures.increment()
+    }
+
+    /// Counts a request refused by basic authentication.
+    public func countUnauthorized() {
+        unauthorized.increment()
     }
 
     /// The registry in Prometheus's text format.

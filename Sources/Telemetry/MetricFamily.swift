@@ -114,6 +114,8 @@ extension MetricFamily {
     // The HTTP server itself.
     static let storeReadFailures = MetricFamily(
         .counter, "http_store_read_failures_total", "Reads of the database for /metrics that failed.")
+    static let unauthorized = MetricFamily(
+        .counter, "http_unauthorized_total", "Requests refused for missing or wrong basic-auth credentials.")
 
     /// Every family barnnd can export, for documentation and the dashboard check.
     public static let all: [MetricFamily] = [
@@ -122,6 +124,6 @@ extension MetricFamily {
         modelLastTraining, trainings, promotions, queueDepth, intakeStalled, intakeStalls, storageRows,
         storageBatches, storageRowsLost, storagePendingRows, mqttConnected, mqttReceived, mqttPublished,
         mqttPublishFailures, mqttConnects, streamCoverage, streamCRPS, streamScored, streamMetricsStreams,
-        storeReadFailures,
+        storeReadFailures, unauthorized,
     ]
 }

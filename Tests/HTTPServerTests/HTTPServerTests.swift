@@ -120,6 +120,7 @@ import Testing
         #expect(metrics.status == 200 && metrics.body.contains("barnnd_ingest_readings_total"))
         let hello = try await Self.get(address, "/hello", user: "prom", password: "s3cret:with colon")
         #expect(hello.status == 200 && hello.body == "hello late")
+        #expect(metrics.body.contains("\nbarnnd_http_unauthorized_total 8\n"), "\(metrics.body)")
         await server.stop()
     }
 

@@ -248,9 +248,9 @@ public final class DaemonRunner: Sendable {
             return current
         }
         if next.mqtt != current.mqtt || Set(next.rules.map(\.topic)) != Set(current.rules.map(\.topic))
-            || next.storage != current.storage
+            || next.storage != current.storage || next.http != current.http
         {
-            logger.warning("[mqtt], [storage] and new rule topic filters take effect at restart")
+            logger.warning("[mqtt], [storage], [http] and new rule topic filters take effect at restart")
         }
         mailbox.send(.reload(next))
         return next
