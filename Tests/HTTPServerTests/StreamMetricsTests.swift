@@ -52,4 +52,39 @@ import Testing
         #expect(body.contains("barnnd_stream_metrics_streams 2.0"))
         #expect(body.contains("barnnd_http_store_read_failures_total 0"))
     }
+
+    /// 10 000 streams known to the database: `/metrics` still has `stream_metrics × (levels + 2)` per-stream lines.
+    @Test func tenThousandStreamsInTheDatabaseStayBounded() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.open()
+        let writer = store.makeWriter()
+        let rows: [WriteItem] = (0..<10_000).map {
+            .drift(Self.drift("site\($0 % 100)/sensor\($0)", end: Int64($0), coverage: 0.9, crps: 1))
+        }
+        #expect(writer.enqueue(rows, overflow: .block(timeout: .seconds(60))) == .accepted)
+        try await writer.flush()
+
+        var settings = DaemonConfiguration.HTTPSettings()
+        settings.listen = "127.0.0.1:0"
+        let logger = Logger(label: "test.http")
+        let server = try BarnndHTTPServer(
+            settings: settings,
+            resources: HTTPResources(snapshots: DaemonSnapshotBox(), databasePath: database.path, logger: logger),
+            metrics: DaemonMetrics(streamLimit: 50), logger: logger)
+        let address = try await server.start()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let body = try await HTTPGet.get(port: address.port, "/metrics").body
+        let elapsed = started.duration(to: clock.now)
+        await server.stop()
+        await writer.close()
+        try store.close()
+
+        let samples = body.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let perStream = samples.filter { $0.contains("stream=\"") }
+        #expect(perStream.count == 50 * (2 + 2))
+        #expect(
+            perStream.contains { $0.contains("sensor9999\"") } && !perStream.contains { $0.contains("sensor9949\"") })
+        print("/metrics with 10000 streams in the database: \(samples.count) sample lines, first scrape \(elapsed)")
+    }
 }
