@@ -91,10 +91,16 @@ public final class BarnndHTTPServer: Sendable {
         // No signals: the daemon's stop sequence decides when the server stops (``stop()``).
         let group = ServiceGroup(
             configuration: .init(services: [application], gracefulShutdownSignals: [], logger: serverLogger))
-        let task = Task {
+        let listening = Atomic<Bool>(false)
+        let task = Task { [logger] in
             do {
                 try await group.run()
             } catch {
+                // Before listening, start() reports the error; afterwards nobody waits for it, so say it here.
+                if listening.load(ordering: .acquiring) {
+                    logger.error(
+                        "http server failed; /metrics and the web view are down", metadata: ["error": "\(error)"])
+                }
                 boundContinuation.yield(.failure(error))
             }
             boundContinuation.finish()
@@ -103,6 +109,7 @@ public final class BarnndHTTPServer: Sendable {
         var iterator = bound.makeAsyncIterator()
         switch await iterator.next() {
         case .success(let actualPort):
+            listening.store(true, ordering: .releasing)
             let address = Address(host: host, port: actualPort)
             logger.info(
                 "http server listening",
