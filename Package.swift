@@ -39,6 +39,12 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The embedded HTTP server; its default traits would pull in swift-configuration, whose module is named
+        // `Configuration` like ours. swift-prometheus brings swift-metrics (2.13.0).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries, reached through one-include shims.
@@ -137,11 +143,33 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The daemon's snapshot as Prometheus metrics (swift-prometheus's exposition), testable without a server.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "Daemon", "Engine", "Storage",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The embedded HTTP server beside the engine: /metrics, /healthz and the routes other modules register.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "Configuration", "Daemon", "Telemetry", "Storage", "Inspection",
+                .product(
+                    name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "barnnd",
             dependencies: [
                 "Formats", "Configuration", "Trainer", "Daemon", "Backtest", "Inspection", "BARNN", "Storage", "MQTT",
-                "CEarlySignals",
+                "CEarlySignals", "HTTPServer", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -220,6 +248,8 @@ let package = Package(
             path: "Tests/MQTTTestKit",
             swiftSettings: strictSettings
         ),
+        // A plain-socket HTTP GET for the tests of the HTTP server and of Prometheus scraping it.
+        .target(name: "HTTPTestKit", path: "Tests/HTTPTestKit", swiftSettings: strictSettings),
         // A migrated Store in a temporary folder, removed afterwards, optionally recording the SQL it runs.
         .target(
             name: "StorageTestKit",
@@ -309,7 +339,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "BARNN", "Configuration", "Formats", "Storage", "MQTT", "MQTTTestKit", "ProcessTestKit",
-                "HomeAssistant", "barnnd",
+                "HomeAssistant", "HTTPTestKit", "Telemetry", "barnnd",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -327,6 +357,21 @@ let package = Package(
         .testTarget(name: "InspectionTests", dependencies: ["Inspection"], swiftSettings: strictSettings),
         .testTarget(
             name: "HomeAssistantTests", dependencies: ["HomeAssistant", "Engine", "Configuration", "MQTT"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: ["Telemetry", "Daemon", "Engine", "Storage", "MQTT"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: [
+                "HTTPServer", "HTTPTestKit", "Telemetry", "Daemon", "Engine", "MQTT", "Configuration", "Storage",
+                "StorageTestKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -125,6 +125,8 @@ class Daemon:
         text = re.sub(r"(?m)^port = 1883$", f"port = {port}", text)
         text = re.sub(r"(?m)^max_pending_rows = \d+$", f"max_pending_rows = {max_pending_rows}", text)
         text = re.sub(r'(?m)^health_interval = "60s"$', 'health_interval = "5s"', text)
+        # No HTTP server: a barnnd already running here may hold its default port.
+        text = re.sub(r'(?m)^listen = "127.0.0.1:9464"$', 'listen = ""', text)
         with open(self.config, "w") as conf:
             conf.write(text)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # barnnd demo: installs the dependencies, builds release, starts a private mosquitto and barnnd on the bundled default
-# configuration (config/barnnd.toml; only the broker port and the database path are changed for a local run),
+# configuration (config/barnnd.toml; only the broker and HTTP ports and the database path are changed for a local run),
 # replays a bundled sample (3 streams: 800 readings of history each, which trains a first BARNN model, then 200 more)
 # and shows the forecasts.
 # Everything lives in ./demo/ and is stopped on exit (Ctrl-C).
@@ -27,6 +27,11 @@ PORT=1883
 if ! port_is_free "$PORT"; then
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 fi
+# The HTTP server (web view, /metrics): the bundled 9464 unless something holds it.
+HTTP_PORT=9464
+if ! port_is_free "$HTTP_PORT"; then
+    HTTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
 
 cat > "$DEMO/mosquitto.conf" <<CONF
 listener $PORT 127.0.0.1
@@ -39,7 +44,8 @@ log_dest file $DEMO/mosquitto.log
 # Keep our own user so the broker can write its log and persistence file here.
 user $(id -un)
 CONF
-sed -e "s/^port = 1883/port = $PORT/" config/barnnd.toml > "$DEMO/barnnd.toml"
+sed -e "s/^port = 1883/port = $PORT/" -e "s/^listen = \"127.0.0.1:9464\"/listen = \"127.0.0.1:$HTTP_PORT\"/" \
+    config/barnnd.toml > "$DEMO/barnnd.toml"
 
 BARNND_PID=""
 MOSQUITTO_PID=""
@@ -62,6 +68,7 @@ until mosquitto_sub -p "$PORT" -t barnnd/status -C 1 -W 2 2>/dev/null | grep -q 
     kill -0 "$BARNND_PID" 2>/dev/null || { cat "$DEMO/barnnd.log"; exit 1; }
 done
 echo "barnnd is online (broker 127.0.0.1:$PORT, database $DEMO/barnnd.sqlite, log $DEMO/barnnd.log)"
+echo "web view: http://127.0.0.1:$HTTP_PORT/   metrics: http://127.0.0.1:$HTTP_PORT/metrics"
 
 replay() {
     # SenML packs carry each reading's own time, so the forecasts step by the data's spacing (half-hours, hours)
@@ -93,6 +100,8 @@ cat <<TEXT
 Watch forecasts live:   mosquitto_sub -p $PORT -t 'forecast/#' -v
 Next-step medians:      mosquitto_sub -p $PORT -t 'forecast/+/+/+/next' -v
 Stored data:            sqlite3 $DEMO/barnnd.sqlite 'SELECT * FROM forecasts_view LIMIT 5'
+Web view:               http://127.0.0.1:$HTTP_PORT/
+Prometheus metrics:     http://127.0.0.1:$HTTP_PORT/metrics   (curl -s http://127.0.0.1:$HTTP_PORT/metrics | grep ^barnnd_ingest)
 Press Ctrl-C to stop barnnd (it saves every stream's state) and the broker.
 TEXT
 wait "$BARNND_PID"

@@ -100,6 +100,7 @@ extension DaemonConfiguration {
         if let table = root.table("engine") { engine.read(table) }
         if let table = root.table("logging") { logging.read(table) }
         if let table = root.table("homeassistant") { homeAssistant.read(table) }
+        if let table = root.table("http") { http.read(table) }
         root.finish()
     }
 }
@@ -260,6 +261,16 @@ extension DaemonConfiguration.HomeAssistantSettings {
         table.read("attributes_topic", into: &attributesTopic)
         table.read("remove_after", into: &removeAfter)
         table.read("support_url", into: &supportURL)
+        table.finish()
+    }
+}
+
+extension DaemonConfiguration.HTTPSettings {
+    fileprivate mutating func read(_ table: TOMLTableReader) {
+        table.read("listen", into: &listen)
+        table.read("username", into: &username)
+        table.read("password_file", into: &passwordFile)
+        table.read("stream_metrics", into: &streamMetrics)
         table.finish()
     }
 }

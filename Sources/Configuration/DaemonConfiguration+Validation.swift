@@ -16,6 +16,7 @@ extension DaemonConfiguration {
         validatePublish(into: &problems)
         validateEngineAndLogging(into: &problems)
         validateHomeAssistant(into: &problems)
+        validateHTTP(into: &problems)
         return problems
     }
 

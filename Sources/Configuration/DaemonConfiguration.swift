@@ -22,6 +22,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logging = LoggingSettings()
     /// Home Assistant MQTT discovery (`[homeassistant]`), off by default.
     public var homeAssistant = HomeAssistantSettings()
+    /// The embedded HTTP server (`[http]`).
+    public var http = HTTPSettings()
 
     /// Creates the default configuration.
     public init() {}

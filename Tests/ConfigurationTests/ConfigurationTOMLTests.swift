@@ -293,6 +293,28 @@ import Testing
         #expect(found.count == 4, "\(found)")
     }
 
+    @Test func httpProblemsCarryTheirLines() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("barnnd-\(UUID().uuidString)").path
+        let found = problems(
+            """
+            [http]
+            listen = "localhost"
+            username = "prom"
+            password_file = "\(missing)"
+            stream_metrics = -1
+            """)
+        let byKey = Dictionary(found.map { ($0.keyPath, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(byKey["http.listen"]?.line == 2 && byKey["http.listen"]?.message.contains("HOST:PORT") == true)
+        #expect(
+            byKey["http.password_file"]?.line == 4
+                && byKey["http.password_file"]?.message.contains("cannot read") == true)
+        #expect(byKey["http.stream_metrics"]?.line == 5 && byKey["http.stream_metrics"]?.code == .outOfRange)
+        let unpaired = problems("[http]\nusername = \"prom\"\n")
+        #expect(unpaired.map(\.keyPath) == ["http.password_file"] && unpaired[0].code == .missingKey)
+        let off = try DaemonConfiguration(toml: "[http]\nlisten = \"\"\n")
+        #expect(!off.http.isEnabled)
+    }
+
     @Test func formattedProblemNamesFileLineAndKey() {
         let problem = ConfigurationError.Problem(.outOfRange, "mqtt.port", "70000 is not in 1...65535", line: 2)
         #expect(problem.formatted(file: "b.toml") == "b.toml:2: mqtt.port: 70000 is not in 1...65535")
@@ -336,6 +358,7 @@ import Testing
         "engine": ["max_streams", "state_save_interval", "max_payload_bytes", "max_future_skew"],
         "logging": ["level", "repeated_error_interval"],
         "homeassistant": ["enabled", "discovery_prefix", "attributes_topic", "remove_after", "support_url"],
+        "http": ["listen", "username", "password_file", "stream_metrics"],
     ]
 
     @Test func bundledFileShowsEveryKeyInItsTable() throws {

@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 import Testing
 
 @Suite struct ConfigurationValidationTests {
@@ -146,5 +147,36 @@ import Testing
         #expect(DaemonConfiguration.TimeWindow(parsing: "2:00-05:00") == nil)
         #expect(DaemonConfiguration.TimeWindow(parsing: "05:00-05:00") == nil)
         #expect(DaemonConfiguration.TimeWindow(parsing: "25:00-05:00") == nil)
+    }
+
+    @Test func httpListenAddressesAndCredentials() throws {
+        var http = DaemonConfiguration.HTTPSettings()
+        #expect(http.listenAddress.map { $0.host == "127.0.0.1" && $0.port == 9464 } == true)
+        for (listen, host, port) in [("0.0.0.0:80", "0.0.0.0", 80), ("[::1]:9464", "::1", 9464), ("host:0", "host", 0)]
+        {
+            http.listen = listen
+            #expect(http.listenAddress.map { $0.host == host && $0.port == port } == true, "\(listen)")
+        }
+        for listen in ["9464", ":9464", "::1:9464", "host:65536", "host:-1", "host:", "a b:1", "host:٣"] {
+            http.listen = listen
+            #expect(http.listenAddress == nil, "\(listen)")
+        }
+        var configuration = DaemonConfiguration()
+        configuration.http.listen = ""
+        #expect(configuration.validate().isEmpty)
+        configuration.http.passwordFile = "/nonexistent/password"
+        #expect(keys(configuration) == ["http.username"])
+        configuration.http.username = "prom"
+        #expect(keys(configuration) == ["http.password_file"])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("barnnd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("password").path
+        try "\n".write(toFile: file, atomically: true, encoding: .utf8)
+        configuration.http.passwordFile = file
+        #expect(configuration.validate().first?.message.contains("holds no password") == true)
+        try "pw\r\nignored\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(configuration.validate().isEmpty)
+        #expect(HTTPCredentials.password(fromFileAt: file) == "pw")
     }
 }

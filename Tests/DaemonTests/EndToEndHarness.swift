@@ -56,10 +56,11 @@ final class EndToEndHarness: @unchecked Sendable {
 
     /// Writes the daemon's configuration: JSON readings with their own time on `sensors/+/+`, the model group
     /// `model` (by default the fallback only), fast saves and health reports. `ruleKeys` go into the rule's table,
-    /// `sections` after everything else.
+    /// `sections` after everything else. The HTTP server is off unless `httpListen` is given, so daemons of tests
+    /// running side by side do not share a port.
     func writeConfiguration(
         publishTopic: String = "forecast/{stream}", model: String = fallbackOnlyModel, ruleKeys: String = "",
-        sections: String = ""
+        sections: String = "", httpListen: String = ""
     ) throws {
         let text = """
             [mqtt]
@@ -98,6 +99,9 @@ final class EndToEndHarness: @unchecked Sendable {
 
             [logging]
             level = "info"
+
+            [http]
+            listen = "\(httpListen)"
 
             \(sections)
             """

@@ -52,6 +52,11 @@ public final class DaemonRunner: Sendable {
         public var training: TrainingOptions = ForecastEngine.defaultTrainingOptions
         /// barnnd's version, which Home Assistant shows for the device. The default is `unknown`.
         public var softwareVersion = "unknown"
+        /// Where the engine thread publishes a ``DaemonSnapshot`` every ``snapshotInterval`` (and each tick's
+        /// duration) for readers on other threads, such as the HTTP server; `nil` publishes none.
+        public var snapshots: DaemonSnapshotBox?
+        /// How often a snapshot is published into ``snapshots``. The default is 1 s.
+        public var snapshotInterval: Duration = .seconds(1)
 
         /// Defaults for everything.
         public init(configurationPath: String? = nil) { self.configurationPath = configurationPath }
@@ -245,9 +250,10 @@ public final class DaemonRunner: Sendable {
             return current
         }
         if next.mqtt != current.mqtt || Set(next.rules.map(\.topic)) != Set(current.rules.map(\.topic))
-            || next.storage != current.storage || next.homeAssistant != current.homeAssistant
+            || next.storage != current.storage || next.homeAssistant != current.homeAssistant || next.http != current.http
         {
-            logger.warning("[mqtt], [storage], [homeassistant] and new rule topic filters take effect at restart")
+            logger.warning(
+                "[mqtt], [storage], [homeassistant], [http] and new rule topic filters take effect at restart")
         }
         mailbox.send(.reload(next))
         return next
@@ -302,8 +308,11 @@ public final class DaemonRunner: Sendable {
             let trimmer = inbox.map { InboxTrimmer(inbox: $0, writer: writer, logger: logger) }
             let loop = EngineLoop(
                 engine: engine, configuration: configuration, replay: replay, mailbox: mailbox, client: client,
-                writer: writer, inbox: inbox, trimmer: trimmer, notifier: notifier, logger: logger,
-                timing: .init(tickInterval: options.tickInterval, inboxTrimInterval: options.inboxTrimInterval),
+                writer: writer, inbox: inbox, trimmer: trimmer, notifier: notifier, snapshots: options.snapshots,
+                logger: logger,
+                timing: .init(
+                    tickInterval: options.tickInterval, inboxTrimInterval: options.inboxTrimInterval,
+                    snapshotInterval: options.snapshotInterval),
                 now: now, softwareVersion: options.softwareVersion)
             loop.run()
             // Rows given up mean the inbox must keep everything for the next start.

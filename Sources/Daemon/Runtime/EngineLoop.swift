@@ -21,6 +21,8 @@ final class EngineLoop {
         var tickInterval: Duration
         /// How often the inbox is trimmed up to what the Store has committed.
         var inboxTrimInterval: Duration
+        /// How often a ``DaemonSnapshot`` is published, when there is a box for it.
+        var snapshotInterval: Duration = .seconds(1)
     }
 
     private let engine: ForecastEngine
@@ -30,6 +32,7 @@ final class EngineLoop {
     private let inbox: DurableInbox?
     private let trimmer: InboxTrimmer?
     private let notifier: SystemdNotifier
+    private let snapshots: DaemonSnapshotBox?
     private let logger: Logger
     private let timing: Timing
     private let startedAt: Double
@@ -46,6 +49,7 @@ final class EngineLoop {
     private var lastTrim: Double
     private var lastWatchdog: Double
     private var lastHealth: Double
+    private var lastSnapshot: Double
     private var healthBaseline: EngineCounters
     private let clock = ContinuousClock()
     /// Home Assistant discovery; it does nothing unless `homeassistant.enabled` (``homeAssistantEnabled``).
@@ -60,8 +64,8 @@ final class EngineLoop {
     init(
         engine: ForecastEngine, configuration: DaemonConfiguration, replay: [DurableInbox.Entry],
         mailbox: EngineMailbox, client: MosquittoClient, writer: StoreWriter, inbox: DurableInbox?,
-        trimmer: InboxTrimmer?, notifier: SystemdNotifier, logger: Logger, timing: Timing, now: Double,
-        softwareVersion: String
+        trimmer: InboxTrimmer?, notifier: SystemdNotifier, snapshots: DaemonSnapshotBox?, logger: Logger,
+        timing: Timing, now: Double, softwareVersion: String
     ) {
         self.engine = engine
         self.configuration = configuration
@@ -72,6 +76,7 @@ final class EngineLoop {
         self.inbox = inbox
         self.trimmer = trimmer
         self.notifier = notifier
+        self.snapshots = snapshots
         self.logger = logger
         self.timing = timing
         self.startedAt = now
@@ -79,6 +84,7 @@ final class EngineLoop {
         self.lastTrim = now
         self.lastWatchdog = now
         self.lastHealth = now
+        self.lastSnapshot = -.infinity
         self.healthBaseline = engine.counters
         self.lastHomeAssistantSweep = now
         self.homeAssistantEnabled = configuration.homeAssistant.enabled
@@ -109,7 +115,9 @@ final class EngineLoop {
             let now = Self.wallClock()
             let ticked = clock.now
             let output = engine.tick(now: now)
-            counters.tickSeconds += ticked.duration(to: clock.now).totalSeconds
+            let tickDuration = ticked.duration(to: clock.now)
+            counters.tickSeconds += tickDuration.totalSeconds
+            snapshots?.recordTick(tickDuration)
             handle(output, now: now)
             counters.ticks += 1
             housekeeping(now: now)
@@ -322,6 +330,13 @@ final class EngineLoop {
         if healthInterval > 0, now - lastHealth >= healthInterval {
             publishHealth(now: now, elapsed: now - lastHealth)
             lastHealth = now
+        }
+        if let snapshots, now - lastSnapshot >= timing.snapshotInterval.totalSeconds {
+            lastSnapshot = now
+            snapshots.publish(
+                DaemonSnapshot(
+                    health: healthReport(now: now, elapsed: now - lastHealth), takenAt: now, mqttState: client.state,
+                    mailboxDepth: mailbox.depth, mailboxCapacity: mailbox.capacity))
         }
     }
 

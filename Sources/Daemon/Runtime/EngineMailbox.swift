@@ -39,6 +39,9 @@ public final class EngineMailbox: Sendable {
         self.capacity = capacity
     }
 
+    /// Messages waiting for the engine thread now.
+    public var depth: Int { state.withLock { $0.messages.count } }
+
     /// Appends `message`, suspending while the mailbox is full.
     public func push(_ message: Message) async {
         while true {

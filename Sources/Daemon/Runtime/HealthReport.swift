@@ -14,6 +14,13 @@ public struct HealthReport: Sendable, Encodable {
         public var observations: Double
         /// Forecasts issued (BARNN and fallback).
         public var forecasts: Double
+
+        /// Rates from their values.
+        public init(messages: Double, observations: Double, forecasts: Double) {
+            self.messages = messages
+            self.observations = observations
+            self.forecasts = forecasts
+        }
     }
 
     /// One model group.
@@ -28,6 +35,15 @@ public struct HealthReport: Sendable, Encodable {
         public var streams: Int
         /// `none`, `running`, `succeeded` or `failed: reason`.
         public var lastTraining: String
+
+        /// A group from its values.
+        public init(name: String, version: Int, kind: String, streams: Int, lastTraining: String) {
+            self.name = name
+            self.version = version
+            self.kind = kind
+            self.streams = streams
+            self.lastTraining = lastTraining
+        }
     }
 
     /// Why intake is stalled: nothing new is acknowledged to the broker until it clears.
@@ -38,6 +54,13 @@ public struct HealthReport: Sendable, Encodable {
         public var seconds: Double
         /// The last error, or what holds intake.
         public var reason: String
+
+        /// A stall from its values.
+        public init(by: String, seconds: Double, reason: String) {
+            self.by = by
+            self.seconds = seconds
+            self.reason = reason
+        }
 
         enum CodingKeys: String, CodingKey {
             case by, reason
@@ -67,6 +90,23 @@ public struct HealthReport: Sendable, Encodable {
     public var stall: Stall?
     /// The OpenBLAS kernels this process runs (and the generic core it corrected, if any): a 3–5× speed factor.
     public var blasCore = BLASCore.summary
+
+    /// A report from its parts (the engine loop builds them; tests and exporters may too).
+    public init(
+        time: String, uptimeSeconds: Double, streams: Int, rates: Rates, engine: EngineCounters,
+        mqtt: [String: UInt64], writer: [String: Int], runtime: RuntimeCounters, models: [Model], stall: Stall?
+    ) {
+        self.time = time
+        self.uptimeSeconds = uptimeSeconds
+        self.streams = streams
+        self.rates = rates
+        self.engine = engine
+        self.mqtt = mqtt
+        self.writer = writer
+        self.runtime = runtime
+        self.models = models
+        self.stall = stall
+    }
 
     enum CodingKeys: String, CodingKey {
         case time, streams, rates, engine, mqtt, writer, runtime, models, stall

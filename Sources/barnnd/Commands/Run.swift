@@ -3,7 +3,9 @@ import CEarlySignals
 import Configuration
 import Daemon
 import Foundation
+import HTTPServer
 import Logging
+import Telemetry
 
 /// `barnnd run`: the daemon.
 struct Run: AsyncParsableCommand {
@@ -17,6 +19,9 @@ struct Run: AsyncParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
+
+    /// Pages served beside `/metrics` and `/healthz` (the web view registers here).
+    static let routeProviders: [any HTTPRouteProvider] = []
 
     func run() async throws {
         let path = global.configPath
@@ -44,11 +49,32 @@ struct Run: AsyncParsableCommand {
                 return signal < 0 ? nil : signal
             }
         }
+        var server: BarnndHTTPServer?
+        if configuration.http.isEnabled {
+            let metrics = DaemonMetrics(streamLimit: configuration.http.streamMetrics)
+            let snapshots = DaemonSnapshotBox(tickObserver: { metrics.recordTick($0) })
+            options.snapshots = snapshots
+            do {
+                let started = try BarnndHTTPServer(
+                    settings: configuration.http,
+                    resources: HTTPResources(
+                        snapshots: snapshots, databasePath: configuration.storage.path,
+                        logger: Logger(label: "barnnd.http")),
+                    metrics: metrics, routes: Self.routeProviders, logger: Logger(label: "barnnd.http"))
+                try await started.start()
+                server = started
+            } catch {
+                logger.critical("barnnd cannot run: the http server did not start", metadata: ["error": "\(error)"])
+                throw ExitCode.failure
+            }
+        }
         do {
             try await DaemonRunner(configuration: configuration, options: options, logger: logger).run()
         } catch {
+            await server?.stop()
             logger.critical("barnnd cannot run", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
+        await server?.stop()
     }
 }
