@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C libraries, reached through one-include shims.
@@ -128,6 +129,17 @@ let package = Package(
             name: "Inspection",
             dependencies: [
                 "Formats", "Configuration", "Forecasting", "Storage", "MQTT",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The live web view and its JSON API over the Inspection reports, as routes for a Hummingbird router.
+        .target(
+            name: "WebView",
+            dependencies: [
+                "Formats", "Inspection", "Storage",
+                .product(
+                    name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -320,6 +332,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "WebViewTests",
+            dependencies: [
+                "WebView", "Inspection", "Storage", "Formats", "MQTTTestKit", "ProcessTestKit", "barnnd",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The demo slice is read through #filePath, so it needs no resource bundle.
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "barnndTests",
             dependencies: [
