@@ -209,7 +209,7 @@ public enum WebAssets {
             const [svgText, forecast, events, checkpoints] = await Promise.all([
               fetchText("/api/chart.svg?" + q),
               fetchJSON("/api/forecast?" + q),
-              fetchJSON("/api/events?since=0&limit=50&" + q +
+              fetchJSON("/api/events?since=1970-01-01&limit=50&" + q +
                 (row.model ? "&model=" + encodeURIComponent(row.model) : "")),
               row.model ? fetchJSON("/api/checkpoints?model=" + encodeURIComponent(row.model))
                 .catch(() => ({ checkpoints: [] })) : Promise.resolve({ checkpoints: [] }),
