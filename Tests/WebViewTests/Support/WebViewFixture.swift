@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Hummingbird
 import Logging
 import MQTTTestKit
@@ -49,7 +50,8 @@ final class WebViewFixture: @unchecked Sendable {
     var logPath: String { directory.appendingPathComponent("barnnd.log").path }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    /// `minHistory` steps per stream start the first training; out of reach, only fallback forecasts are made.
+    init(minHistory: Int = 96) throws {
         broker = try MosquittoBroker()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "barnnd-web-\(UUID().uuidString)", isDirectory: true)
@@ -70,8 +72,8 @@ final class WebViewFixture: @unchecked Sendable {
             hidden_size = 8
             paths = 32
             horizon = 6
-            min_history = 96
-            context_length = 96
+            min_history = \(minHistory)
+            context_length = \(max(96, minHistory))
 
             [[rules]]
             name = "senml"
@@ -168,6 +170,18 @@ final class WebViewFixture: @unchecked Sendable {
             http?.statusCode ?? 0, http?.value(forHTTPHeaderField: "Content-Type") ?? "",
             String(decoding: data, as: UTF8.self)
         )
+    }
+
+    /// Runs `barnnd arguments… --database DB` to completion: its exit status and standard output.
+    func cli(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let outputPath = directory.appendingPathComponent("cli-\(UUID().uuidString.prefix(8)).out").path
+        let descriptor = Glibc.open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Failure(description: "cannot create \(outputPath)") }
+        let process = try ChildProcess(
+            Self.binary, arguments + ["--database", databasePath], stdout: descriptor)
+        close(descriptor)
+        let status = process.wait()
+        return (status, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
     }
 
     /// Observations stored per stream (read-only).
