@@ -12,7 +12,8 @@ struct WebViewBrowserTests {
         let fixture = try WebViewFixture()
         try await fixture.startDaemon()
         try fixture.replay("demo-slice.csv")
-        try await fixture.waitUntil("the demo slice stored and a first model trained") {
+        // Generous: training shares 2 cores with whatever else runs; it takes about 30 s on an idle machine.
+        try await fixture.waitUntil(timeout: .seconds(150), "the demo slice stored and a first model trained") {
             try fixture.observationCount() == 3 * 168 && fixture.hasActiveCheckpoint()
         }
         lap("trained")
@@ -78,6 +79,18 @@ struct WebViewBrowserTests {
             "Array.from(document.querySelectorAll('#streams tr.stream-row td:nth-child(4)'))"
                 + ".every(c => c.textContent.startsWith('default v'))",
             "every stream served by the trained model")
+
+        // Stream names come from MQTT topics: markup in one is shown as text and links carry it encoded.
+        let hostile = "x<img src=x onerror=alert(1)>/t"
+        try fixture.publish("sensors/" + hostile, "1.5")
+        try await browser.waitFor(
+            "document.querySelectorAll('#streams tr.stream-row').length === 4", "the stream with markup in its name")
+        #expect(try browser.evaluate("document.querySelectorAll('img').length") as? Int == 0)
+        let link = "document.querySelector('#streams tr.stream-row:last-child a')"
+        #expect(try browser.evaluate("\(link).textContent") as? String == hostile)
+        #expect(
+            try browser.evaluate("\(link).getAttribute('href')") as? String
+                == "/stream?name=x%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E%2Ft")
         lap("done")
         await fixture.stopServer()
         fixture.stopDaemon()

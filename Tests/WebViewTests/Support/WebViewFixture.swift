@@ -51,7 +51,7 @@ final class WebViewFixture: @unchecked Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// `minHistory` steps per stream start the first training; out of reach, only fallback forecasts are made.
-    init(minHistory: Int = 96) throws {
+    init(minHistory: Int = 64) throws {
         broker = try MosquittoBroker()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "barnnd-web-\(UUID().uuidString)", isDirectory: true)
@@ -73,7 +73,7 @@ final class WebViewFixture: @unchecked Sendable {
             paths = 32
             horizon = 6
             min_history = \(minHistory)
-            context_length = \(max(96, minHistory))
+            context_length = \(max(64, minHistory))
 
             [[rules]]
             name = "senml"
@@ -83,6 +83,15 @@ final class WebViewFixture: @unchecked Sendable {
 
             [rules.payload]
             format = "senml"
+
+            [[rules]]
+            name = "sensors"
+            topic = "sensors/+/+"
+            stream = "{1}/{2}"
+            model = "default"
+
+            [rules.payload]
+            format = "number"
 
             [engine]
             state_save_interval = "1s"
@@ -131,6 +140,15 @@ final class WebViewFixture: @unchecked Sendable {
             ])
         let status = process.wait()
         guard status == 0 else { throw Failure(description: "replay of \(name) exited with \(status):\n\(log())") }
+    }
+
+    /// Publishes `payload` on `topic` with the real `mosquitto_pub` (QoS 1).
+    func publish(_ topic: String, _ payload: String) throws {
+        let process = try ChildProcess(
+            "/usr/bin/mosquitto_pub",
+            ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-t", topic, "-m", payload])
+        let status = process.wait()
+        guard status == 0 else { throw Failure(description: "mosquitto_pub exited with \(status)") }
     }
 
     /// Serves the web view on a free loopback port and waits until it answers.
