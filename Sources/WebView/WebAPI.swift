@@ -16,14 +16,17 @@ public struct WebAPI: Sendable {
         public var contentType: String
     }
 
-    /// The database, opened read-only.
-    public let store: Store
+    /// The database, opened read-only; asked at each request, so a server that starts before the daemon created
+    /// its database answers once it exists.
+    public let openStore: @Sendable () throws(InspectionError) -> Store
     /// "Now" in µs since the Unix epoch, for relative times (`-2h`, `today`).
     public let nowUs: @Sendable () -> Int64
 
-    /// Serves `store`; `nowUs` is the clock that relative times count from.
-    public init(store: Store, nowUs: @escaping @Sendable () -> Int64) {
-        self.store = store
+    /// Serves the Store `openStore` returns; `nowUs` is the clock that relative times count from.
+    public init(
+        openStore: @escaping @Sendable () throws(InspectionError) -> Store, nowUs: @escaping @Sendable () -> Int64
+    ) {
+        self.openStore = openStore
         self.nowUs = nowUs
     }
 
@@ -32,6 +35,7 @@ public struct WebAPI: Sendable {
 
     /// `GET /api/streams?sort=&q=`: every stream (optionally those whose name contains `q`, ignoring case).
     public func streams(_ query: [String: String]) throws(InspectionError) -> Document {
+        let store = try openStore()
         let sort = try Self.parse(query["sort"], name: "sort", default: .name) { StreamsReport.Sort(rawValue: $0) }
         var report = try StreamsReport.read(from: store, sort: sort)
         if let needle = query["q"], !needle.isEmpty {
@@ -43,9 +47,10 @@ public struct WebAPI: Sendable {
     /// `GET /api/history?stream=&since=&until=&step=`: observations beside the forecasts issued `step` steps
     /// earlier, and their scores.
     public func history(_ query: [String: String]) throws(InspectionError) -> Document {
+        let store = try openStore()
         let stream = try Self.required(query, "stream")
         let step = try Self.integer(query["step"], name: "step", default: 1, range: 1...10_000)
-        let window = try window(query, stream: stream)
+        let window = try window(query, stream: stream, store: store)
         let report = try HistoryReport.read(
             from: store, stream: stream, step: step, fromUs: window.lowerBound, toUs: window.upperBound)
         return Document(body: report.json().rendered(), contentType: Self.json)
@@ -53,11 +58,12 @@ public struct WebAPI: Sendable {
 
     /// `GET /api/chart.svg?stream=&since=&until=&step=&units=&width=&height=`: the fan chart `barnnd plot` draws.
     public func chart(_ query: [String: String]) throws(InspectionError) -> Document {
+        let store = try openStore()
         let stream = try Self.required(query, "stream")
         let step = try Self.integer(query["step"], name: "step", default: 1, range: 1...10_000)
         let width = try Self.integer(query["width"], name: "width", default: 800, range: 320...8000)
         let height = try Self.integer(query["height"], name: "height", default: 460, range: 240...8000)
-        let window = try window(query, stream: stream)
+        let window = try window(query, stream: stream, store: store)
         let history = try HistoryReport.read(
             from: store, stream: stream, step: step, fromUs: window.lowerBound, toUs: window.upperBound)
         let latest = try InspectionStore.reading(store) { () throws(StorageError) in
@@ -71,6 +77,7 @@ public struct WebAPI: Sendable {
 
     /// `GET /api/forecast?stream=`: the latest forecast issued for the stream, every step and stored quantile.
     public func forecast(_ query: [String: String]) throws(InspectionError) -> Document {
+        let store = try openStore()
         let stream = try Self.required(query, "stream")
         try StreamLookup.require(stream, in: store)
         let latest = try InspectionStore.reading(store) { () throws(StorageError) in
@@ -113,6 +120,7 @@ public struct WebAPI: Sendable {
 
     /// `GET /api/events?since=&until=&kind=&stream=&model=&limit=`: events newest first.
     public func events(_ query: [String: String]) throws(InspectionError) -> Document {
+        let store = try openStore()
         let now = nowUs()
         let from = try TimeExpression.parse(query["since"] ?? "-7d", nowUs: now)
         let to = try TimeExpression.parse(query["until"] ?? "now", nowUs: now)
@@ -137,13 +145,16 @@ public struct WebAPI: Sendable {
 
     /// `GET /api/checkpoints?model=`: stored model versions, newest first per model.
     public func checkpoints(_ query: [String: String]) throws(InspectionError) -> Document {
+        let store = try openStore()
         let model = query["model"].flatMap { $0.isEmpty ? nil : $0 }
         let report = try CheckpointsReport.read(from: store, model: model)
         return Document(body: report.json().rendered(), contentType: Self.json)
     }
 
     /// The `since`/`until` window; without either, the 24 hours up to the stream's newest data (as the CLI).
-    func window(_ query: [String: String], stream: String) throws(InspectionError) -> ClosedRange<Int64> {
+    func window(
+        _ query: [String: String], stream: String, store: Store
+    ) throws(InspectionError) -> ClosedRange<Int64> {
         let now = nowUs()
         let since = query["since"].flatMap { $0.isEmpty ? nil : $0 }
         let until = query["until"].flatMap { $0.isEmpty ? nil : $0 }

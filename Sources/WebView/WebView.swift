@@ -1,6 +1,6 @@
 import Foundation
 public import Hummingbird
-import Inspection
+public import Inspection
 public import Logging
 public import Storage
 import Synchronization
@@ -24,7 +24,15 @@ public struct WebView: Sendable {
         store: Store, refreshInterval: Duration = .seconds(2), logger: Logger,
         nowUs: @escaping @Sendable () -> Int64 = WebView.clockMicroseconds
     ) {
-        api = WebAPI(store: store, nowUs: nowUs)
+        self.init(openStore: { store }, refreshInterval: refreshInterval, logger: logger, nowUs: nowUs)
+    }
+
+    /// Serves the Store `openStore` returns at each request (e.g. the HTTP server's lazily opened one).
+    public init(
+        openStore: @escaping @Sendable () throws(InspectionError) -> Store, refreshInterval: Duration = .seconds(2),
+        logger: Logger, nowUs: @escaping @Sendable () -> Int64 = WebView.clockMicroseconds
+    ) {
+        api = WebAPI(openStore: openStore, nowUs: nowUs)
         self.refreshInterval = refreshInterval
         self.logger = logger
         counters = WebViewCounters()

@@ -95,6 +95,9 @@ final class WebViewFixture: @unchecked Sendable {
 
             [engine]
             state_save_interval = "1s"
+
+            [logging]
+            level = "info"
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
@@ -205,7 +208,7 @@ final class WebViewFixture: @unchecked Sendable {
     /// Observations stored per stream (read-only).
     func observationCount() throws -> Int {
         let store = try Store(
-            path: databasePath, configuration: StoreConfiguration(access: .readOnly), logger: .init(label: "test.count")
+            path: databasePath, configuration: StoreConfiguration(access: .readOnly), logger: Self.quiet
         )
         defer { try? store.close() }
         return try store.observationCounts().values.reduce(0, +)
@@ -214,7 +217,7 @@ final class WebViewFixture: @unchecked Sendable {
     /// Whether the stored data holds an active checkpoint and a forecast for every stream.
     func hasActiveCheckpoint() throws -> Bool {
         let store = try Store(
-            path: databasePath, configuration: StoreConfiguration(access: .readOnly), logger: .init(label: "test.count")
+            path: databasePath, configuration: StoreConfiguration(access: .readOnly), logger: Self.quiet
         )
         defer { try? store.close() }
         return try store.checkpoints().contains(where: \.isActive)
