@@ -165,11 +165,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The live web view and its JSON API over the Inspection reports, as routes for a Hummingbird router.
+        .target(
+            name: "WebView",
+            dependencies: [
+                "Formats", "Inspection", "Storage",
+                .product(
+                    name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "barnnd",
             dependencies: [
                 "Formats", "Configuration", "Trainer", "Daemon", "Backtest", "Inspection", "BARNN", "Storage", "MQTT",
-                "CEarlySignals", "HTTPServer", "Telemetry",
+                "CEarlySignals", "HTTPServer", "Telemetry", "WebView",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -372,6 +383,17 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WebViewTests",
+            dependencies: [
+                "WebView", "Inspection", "Storage", "Formats", "MQTTTestKit", "ProcessTestKit", "barnnd",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The demo slice is read through #filePath, so it needs no resource bundle.
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -54,23 +54,28 @@ public struct CheckpointsReport: Sendable {
                     ]
                 })
         case .json:
-            return JSONOutput.object([
-                (
-                    "checkpoints",
-                    .array(
-                        checkpoints.map { info in
-                            .object([
-                                ("model", .string(info.model)), ("version", .integer(Int64(info.version))),
-                                ("kind", .string(info.kind)), ("created_at", .string(ValueText.time(info.createdAtUs))),
-                                ("active", .bool(info.isActive)), ("bytes", .integer(Int64(info.blobBytes))),
-                                ("crc32", .string(Self.crc(info.checksum))),
-                                ("validation_metrics", .string(info.validationMetricsJSON)),
-                                ("training_metrics", .string(info.trainingMetricsJSON)),
-                            ])
-                        })
-                )
-            ]).rendered()
+            return json().rendered()
         }
+    }
+
+    /// The JSON document (see the CLI's `checkpoints --help` for its keys).
+    public func json() -> JSONOutput {
+        .object([
+            (
+                "checkpoints",
+                .array(
+                    checkpoints.map { info in
+                        .object([
+                            ("model", .string(info.model)), ("version", .integer(Int64(info.version))),
+                            ("kind", .string(info.kind)), ("created_at", .string(ValueText.time(info.createdAtUs))),
+                            ("active", .bool(info.isActive)), ("bytes", .integer(Int64(info.blobBytes))),
+                            ("crc32", .string(Self.crc(info.checksum))),
+                            ("validation_metrics", .string(info.validationMetricsJSON)),
+                            ("training_metrics", .string(info.trainingMetricsJSON)),
+                        ])
+                    })
+            )
+        ])
     }
 
     static func crc(_ checksum: UInt32) -> String {

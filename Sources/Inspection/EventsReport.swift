@@ -39,19 +39,24 @@ public struct EventsReport: Sendable {
                     [ValueText.time($0.timeUs), $0.kind, $0.model ?? "", $0.stream ?? "", $0.detailJSON]
                 })
         case .json:
-            return JSONOutput.object([
-                (
-                    "events",
-                    .array(
-                        events.map {
-                            .object([
-                                ("time", .string(ValueText.time($0.timeUs))), ("kind", .string($0.kind)),
-                                ("model", .string($0.model)), ("stream", .string($0.stream)),
-                                ("detail", .string($0.detailJSON)),
-                            ])
-                        })
-                )
-            ]).rendered()
+            return json().rendered()
         }
+    }
+
+    /// The JSON document (see the CLI's `events --help` for its keys).
+    public func json() -> JSONOutput {
+        .object([
+            (
+                "events",
+                .array(
+                    events.map {
+                        .object([
+                            ("time", .string(ValueText.time($0.timeUs))), ("kind", .string($0.kind)),
+                            ("model", .string($0.model)), ("stream", .string($0.stream)),
+                            ("detail", .string($0.detailJSON)),
+                        ])
+                    })
+            )
+        ])
     }
 }

@@ -54,10 +54,21 @@ public final class ChildProcess: @unchecked Sendable {
         return child
     }
 
-    private init(_ executable: String, _ arguments: [String], stdin: Int32?, stdout: Int32?) throws {
+    /// Starts `executable` with `arguments`, stdio as ``init(_:_:stdout:)``, and each of our `descriptors` values
+    /// open in the child as its key (e.g. `[3: readEnd, 4: writeEnd]` for Chromium's `--remote-debugging-pipe`).
+    public convenience init(_ executable: String, _ arguments: [String], descriptors: [Int32: Int32]) throws {
+        try self.init(executable, arguments, stdin: nil, stdout: nil, descriptors: descriptors)
+    }
+
+    private init(
+        _ executable: String, _ arguments: [String], stdin: Int32?, stdout: Int32?, descriptors: [Int32: Int32] = [:]
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        for (child, ours) in descriptors.sorted(by: { $0.key < $1.key }) {
+            posix_spawn_file_actions_adddup2(&actions, ours, child)
+        }
         if let stdin {
             posix_spawn_file_actions_adddup2(&actions, stdin, 0)
         } else {
