@@ -169,7 +169,7 @@ let package = Package(
         .target(
             name: "WebView",
             dependencies: [
-                "Formats", "Inspection", "Storage",
+                "Formats", "Inspection", "Storage", "HTTPServer",
                 .product(
                     name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// The web view in a real headless Chromium against a real barnnd fed the bundled demo slice: the DOM the scripts
-/// built is asserted on, and readings published while the page is open must reach it through the live refresh.
+/// The web view in a real headless Chromium against a real barnnd (its own HTTP server) fed the bundled demo slice:
+/// the DOM the scripts built is asserted on, and readings published while the page is open must reach it through the live refresh.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct WebViewBrowserTests {
     @Test func pagesShowTheStreamsTheChartAndLiveUpdates() async throws {
@@ -12,12 +12,12 @@ struct WebViewBrowserTests {
         let fixture = try WebViewFixture()
         try await fixture.startDaemon()
         try fixture.replay("demo-slice.csv")
-        // Generous: training shares 2 cores with whatever else runs; it takes about 30 s on an idle machine.
+        // Generous: training shares 2 cores with whatever else runs; it takes a few seconds at training_steps = 200 on an idle machine.
         try await fixture.waitUntil(timeout: .seconds(150), "the demo slice stored and a first model trained") {
             try fixture.observationCount() == 3 * 168 && fixture.hasActiveCheckpoint()
         }
         lap("trained")
-        try await fixture.startServer()
+        try await fixture.useDaemonServer()
         let browser = try ChromiumSession(directory: fixture.directory)
 
         // The streams: one row per stream, and a search that filters them.
@@ -92,7 +92,6 @@ struct WebViewBrowserTests {
             try browser.evaluate("\(link).getAttribute('href')") as? String
                 == "/stream?name=x%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E%2Ft")
         lap("done")
-        await fixture.stopServer()
         fixture.stopDaemon()
     }
 }

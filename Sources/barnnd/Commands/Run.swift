@@ -6,6 +6,7 @@ import Foundation
 import HTTPServer
 import Logging
 import Telemetry
+import WebView
 
 /// `barnnd run`: the daemon.
 struct Run: AsyncParsableCommand {
@@ -21,7 +22,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     /// Pages served beside `/metrics` and `/healthz` (the web view registers here).
-    static let routeProviders: [any HTTPRouteProvider] = []
+    static let routeProviders: [any HTTPRouteProvider] = [WebViewRoutes()]
 
     func run() async throws {
         let path = global.configPath

@@ -44,6 +44,8 @@ final class WebViewFixture: @unchecked Sendable {
     private(set) var store: Store?
     private(set) var webView: WebView?
     private(set) var port = 0
+    /// The port of the daemon's own HTTP server (`[http] listen`).
+    let daemonHTTPPort: Int
 
     var configPath: String { directory.appendingPathComponent("barnnd.toml").path }
     var databasePath: String { directory.appendingPathComponent("barnnd.sqlite").path }
@@ -53,6 +55,7 @@ final class WebViewFixture: @unchecked Sendable {
     /// `minHistory` steps per stream start the first training; out of reach, only fallback forecasts are made.
     init(minHistory: Int = 64) throws {
         broker = try MosquittoBroker()
+        daemonHTTPPort = try MosquittoBroker.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "barnnd-web-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -74,6 +77,7 @@ final class WebViewFixture: @unchecked Sendable {
             horizon = 6
             min_history = \(minHistory)
             context_length = \(max(64, minHistory))
+            training_steps = 200
 
             [[rules]]
             name = "senml"
@@ -95,6 +99,9 @@ final class WebViewFixture: @unchecked Sendable {
 
             [engine]
             state_save_interval = "1s"
+
+            [http]
+            listen = "127.0.0.1:\(daemonHTTPPort)"
 
             [logging]
             level = "info"
@@ -154,7 +161,13 @@ final class WebViewFixture: @unchecked Sendable {
         guard status == 0 else { throw Failure(description: "mosquitto_pub exited with \(status)") }
     }
 
-    /// Serves the web view on a free loopback port and waits until it answers.
+    /// Points ``baseURL`` at the daemon's own HTTP server (`barnnd run` serves the web view) and waits until it answers.
+    func useDaemonServer() async throws {
+        port = daemonHTTPPort
+        try await waitUntil("barnnd's web view on port \(port)") { (try? await self.get("/").status) == 200 }
+    }
+
+    /// Serves the web view in this process on a free loopback port and waits until it answers.
     func startServer(refreshInterval: Duration = .milliseconds(300)) async throws {
         let logger = Self.quiet
         let store = try Store(
