@@ -250,7 +250,8 @@ public final class DaemonRunner: Sendable {
             return current
         }
         if next.mqtt != current.mqtt || Set(next.rules.map(\.topic)) != Set(current.rules.map(\.topic))
-            || next.storage != current.storage || next.homeAssistant != current.homeAssistant || next.http != current.http
+            || next.storage != current.storage || next.homeAssistant != current.homeAssistant
+            || next.http != current.http
         {
             logger.warning(
                 "[mqtt], [storage], [homeassistant], [http] and new rule topic filters take effect at restart")
