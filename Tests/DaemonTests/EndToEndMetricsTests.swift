@@ -87,7 +87,8 @@ import Testing
             #expect(prometheus.process.isRunning, "prometheus exited")
             up = await prometheus.value(of: #"up{job="barnnd"}"#)
             readings = await prometheus.value(of: "barnnd_ingest_readings_total")
-            return (readings ?? 0) >= Double(published)
+            // Both from scrapes already ingested: `up` may lag the first scrape's samples by a query.
+            return up == 1 && (readings ?? 0) >= Double(published)
         }
         #expect(up == 1)
         #expect(readings.map { $0 >= Double(published) } == true)
