@@ -42,6 +42,12 @@ extension DaemonConfiguration {
         public var posterior = PosteriorChoice.barnn
         /// Fraction of gate inputs dropped by the `mc_dropout` posterior, in (0, 1). The default is 0.1.
         public var dropoutRate = 0.1
+        /// Head particles K of the `sgld` posterior, 1–1024; 0 chooses from 8, 16, 32 on the validation tail. The
+        /// default is 0.
+        public var sgldParticles = 0
+        /// Preconditioned step size η of the `sgld` posterior, in (0, 1); 0 chooses from 0.001, 0.003, 0.01, 0.03 on
+        /// the validation tail. The default is 0.
+        public var sgldStepSize = 0.0
         /// Seed of every random draw for this group (training and sampling). The default is 1.
         public var seed: UInt64 = 1
         /// When and how the group is retrained.
@@ -150,6 +156,10 @@ extension DaemonConfiguration {
         case barnn
         /// MC dropout: fixed Bernoulli dropout of the same gate inputs at `dropout_rate`, left on at prediction.
         case mcDropout = "mc_dropout"
+        /// SGLD: a point-estimate network whose head is, per path, one of K Langevin-sampled particles.
+        case sgld
+        /// Bayes by Backprop: Gaussian gate weights, one sample per path, with Fortunato et al.'s scale-mixture prior.
+        case bbb
     }
 
     /// How intervals are calibrated online.
