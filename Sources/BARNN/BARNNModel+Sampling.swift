@@ -15,7 +15,8 @@ extension BARNNModel {
     ///
     /// Each step draws fresh weight noise (unless `options.weightNoise` is off) and an aleatoric sample
     /// that is fed back as the next input (BARNN.md, "Inference"); `options.antithetic` pairs the paths of each
-    /// stream as mirror images of the same normals.
+    /// stream as mirror images of the same normals. The static posteriors keep one draw per path for all its steps:
+    /// SGLD's path p uses head particle p mod K, Bayes by Backprop's weight sample p mod min(S, 16).
     /// - Parameters:
     ///   - timeFeatures: [N, H, F], row (n, h) = features of target step h (0 = one step ahead).
     ///   - levels: quantile levels in (0, 1).
