@@ -192,6 +192,7 @@ if selected.contains("posteriors") {
         if let sgld = report.sgld {
             line["sgld_particles"] = sgld.particles
             line["sgld_step_size"] = rounded(Double(sgld.stepSize), 6)
+            line["sgld_thinning"] = sgld.thinning
             line["sgld_validation_nll"] = rounded(Double(sgld.validationNLL), 4)
             line["sgld_point_validation_nll"] = rounded(Double(sgld.pointValidationNLL), 4)
         }

@@ -106,6 +106,8 @@ extension ModelTrainer {
                 metrics.integer(sgld.particles)
                 metrics.key("sgld_step_size")
                 metrics.number(sgld.stepSize)
+                metrics.key("sgld_thinning")
+                metrics.integer(sgld.thinning)
                 metrics.key("sgld_validation_nll")
                 metrics.number(sgld.validationNLL)
                 metrics.key("head_validation_nll")

@@ -85,7 +85,8 @@ import Testing
         func draw(_ count: Int) -> [[Double]] {
             var rng = SeededRNG(seed: 9)
             return LastLayerSGLD.sample(
-                from: start, rows: rows, stepSize: 1e-2, count: count, hiddenSize: nH, degrees: 0, rng: &rng)
+                from: start, rows: rows, stepSize: 1e-2, thinning: 25, count: count, hiddenSize: nH, degrees: 0,
+                rng: &rng)
         }
         let eight = draw(8), sixteen = draw(16)
         #expect(eight.count == 8 && sixteen.count == 16)
@@ -194,6 +195,7 @@ import Testing
         let choice = try #require(report.sgld)
         #expect(LastLayerSGLD.particleGrid.contains(choice.particles))
         #expect(LastLayerSGLD.stepSizeGrid.map(Float.init).contains(choice.stepSize))
+        #expect(LastLayerSGLD.thinningGrid.contains(choice.thinning))
         #expect(model.configuration.posterior == .sgld(particles: choice.particles, stepSize: choice.stepSize))
         #expect(choice.validationNLL.isFinite && choice.pointValidationNLL.isFinite)
         // A warm start from a model with particles takes its network and draws new particles.

@@ -202,7 +202,7 @@ public enum BARNNTrainer {
         var final = requested
         final.posterior = .sgld(particles: selection.particles.count, stepSize: Float(selection.stepSize))
         report.sgld = SGLDReport(
-            particles: selection.particles.count, stepSize: Float(selection.stepSize),
+            particles: selection.particles.count, stepSize: Float(selection.stepSize), thinning: selection.thinning,
             validationNLL: Float(selection.validationNLL), pointValidationNLL: Float(selection.pointValidationNLL))
         return (
             BARNNModel(configuration: final, parameters: best + selection.particles.joined().map(Float.init)), report

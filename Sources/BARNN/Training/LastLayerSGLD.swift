@@ -9,8 +9,9 @@ import Foundation
 /// 2016, without the Γ correction): V ← a·V + (1 − a)·g², G = 1/(√V + λ), θ ← θ − (η/2)·G·g + √(η·G)·ξ. The chains
 /// start at the fitted head, run `burnIn` steps, then each contributes one particle every `thinning` steps, so K
 /// particles need `burnIn + (K/C)·thinning` steps and the first K of a longer run are exactly a K run.
-/// K (from `particleGrid`) and η (from `stepSizeGrid`) are chosen by the mixture's NLL on the validation tail,
-/// −mean log((1/K)·Σₖ p(y | θₖ)); among choices within `tolerance` nats of the best the smallest K wins.
+/// K (from `particleGrid`), η (from `stepSizeGrid`) and the thinning (from `thinningGrid`) are chosen by the
+/// mixture's NLL on the validation tail, −mean log((1/K)·Σₖ p(y | θₖ)); among choices within `tolerance` nats of the
+/// best the smallest K wins, then the smallest NLL.
 enum LastLayerSGLD {
     /// Particle counts K tried on the validation tail.
     static let particleGrid = [8, 16, 32]
@@ -20,8 +21,8 @@ enum LastLayerSGLD {
     static let chains = 4
     /// Steps before a chain's first particle.
     static let burnIn = 200
-    /// Steps between two particles of one chain.
-    static let thinning = 25
+    /// Steps between two particles of one chain tried: nearly independent draws against a longer run.
+    static let thinningGrid = [10, 25]
     /// Rows per gradient estimate.
     static let minibatch = 256
     /// Variance σ² of the zero-mean Gaussian prior on the head's weights.
@@ -42,6 +43,7 @@ enum LastLayerSGLD {
     struct Selection {
         var particles: [[Double]]
         var stepSize: Double
+        var thinning: Int
         var validationNLL: Double
         var pointValidationNLL: Double
     }
@@ -100,8 +102,8 @@ enum LastLayerSGLD {
 
     /// Runs the chains at step size η from `start` and returns `count` particles in draw order (step, then chain).
     static func sample(
-        from start: [Double], rows: Rows, stepSize eta: Double, count: Int, hiddenSize nH: Int, degrees: Int,
-        rng: inout SeededRNG
+        from start: [Double], rows: Rows, stepSize eta: Double, thinning: Int, count: Int, hiddenSize nH: Int,
+        degrees: Int, rng: inout SeededRNG
     ) -> [[Double]] {
         let width = start.count, m = min(minibatch, rows.count)
         var theta = [[Double]](repeating: start, count: chains)
@@ -180,17 +182,19 @@ enum LastLayerSGLD {
         let pointNLL =
             -(logLikelihoods([head], rows: validation, hiddenSize: nH, degrees: degrees).first?
             .reduce(0, +) ?? .nan) / Double(max(validation.count, 1))
-        var candidates: [(nll: Double, k: Int, eta: Double, particles: [[Double]])] = []
-        for eta in etas {
-            // The same seed for every η: the candidates differ by the step size only (common random numbers).
-            var rng = SeededRNG(seed: seed, stream: 0x561D)
-            let drawn = sample(
-                from: head, rows: training, stepSize: eta, count: counts.max()!, hiddenSize: nH, degrees: degrees,
-                rng: &rng)
-            let ll = logLikelihoods(drawn, rows: validation, hiddenSize: nH, degrees: degrees)
-            for k in counts {
-                let score = mixtureNLL(ll, first: k)
-                candidates.append((score.isFinite ? score : .infinity, k, eta, Array(drawn.prefix(k))))
+        var candidates: [(nll: Double, k: Int, eta: Double, thinning: Int, particles: [[Double]])] = []
+        for thinning in thinningGrid {
+            for eta in etas {
+                // The same seed for every candidate: they differ by their settings only (common random numbers).
+                var rng = SeededRNG(seed: seed, stream: 0x561D)
+                let drawn = sample(
+                    from: head, rows: training, stepSize: eta, thinning: thinning, count: counts.max()!,
+                    hiddenSize: nH, degrees: degrees, rng: &rng)
+                let ll = logLikelihoods(drawn, rows: validation, hiddenSize: nH, degrees: degrees)
+                for k in counts {
+                    let score = mixtureNLL(ll, first: k)
+                    candidates.append((score.isFinite ? score : .infinity, k, eta, thinning, Array(drawn.prefix(k))))
+                }
             }
         }
         let best = candidates.map(\.nll).min() ?? .infinity
@@ -198,6 +202,7 @@ enum LastLayerSGLD {
             candidates.filter { $0.nll <= best + tolerance }
             .min { ($0.k, $0.nll) < ($1.k, $1.nll) } ?? candidates[0]
         return Selection(
-            particles: chosen.particles, stepSize: chosen.eta, validationNLL: chosen.nll, pointValidationNLL: pointNLL)
+            particles: chosen.particles, stepSize: chosen.eta, thinning: chosen.thinning, validationNLL: chosen.nll,
+            pointValidationNLL: pointNLL)
     }
 }

@@ -91,6 +91,8 @@ public struct SGLDReport: Sendable, Codable, Equatable {
     public var particles: Int
     /// Preconditioned SGLD step size η.
     public var stepSize: Float
+    /// Steps between two particles of one chain.
+    public var thinning: Int
     /// NLL of the particles' mixture on the validation rows (one step ahead, frozen network).
     public var validationNLL: Float
     /// NLL of the fitted head alone on the same rows.
