@@ -1,5 +1,6 @@
 // barnn-bench: forecast and training throughput of the BARNN model, beside sgemm on the same shapes.
 // Prints JSON lines. Run: swift run -c release barnn-bench [sample] [rng] [train] (default: all three), or
+// barnn-bench posteriors for each posterior's training time and forecast cost (not part of the default), or
 // barnn-bench accuracy [CSV] [flags] for the Monte Carlo error of plain and antithetic quantiles (Accuracy.swift).
 import BARNN
 import BenchmarkSupport
@@ -15,6 +16,21 @@ if CommandLine.arguments.dropFirst().first == "accuracy" {
 
 let selected = Set(CommandLine.arguments.dropFirst())
 func wanted(_ part: String) -> Bool { selected.isEmpty || selected.contains(part) }
+
+/// Sixteen 1200-step series of sines with a deterministic wiggle (the training benchmarks' data).
+func benchmarkSeries() -> [TrainingSeries] {
+    (0..<16).map { i in
+        let n = 1200
+        let period = Double(12 + i)
+        var values = [Float](repeating: 0, count: n)
+        for t in 0..<n {
+            let wiggle = 0.1 * Double((t * 7919) % 13) / 13
+            values[t] = Float(sin(Double(t) * 2 * Double.pi / period) + wiggle)
+        }
+        let times = (0..<n).map { Double($0) * 3600 }
+        return TrainingSeries(values: values, timeFeatures: CalendarFeatures.hourAndWeek.features(unixTimes: times))
+    }
+}
 
 let configuration = BARNNConfiguration(hiddenSize: 64)
 let model = BARNNModel(configuration: configuration, seed: 7)
@@ -108,19 +124,7 @@ if wanted("rng") {
 
 // Training: batch 64 × window 96, hidden 64.
 for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("train") {
-    var series: [TrainingSeries] = []
-    for i in 0..<16 {
-        let n = 1200
-        let period = Double(12 + i)
-        var values = [Float](repeating: 0, count: n)
-        for t in 0..<n {
-            let wiggle = 0.1 * Double((t * 7919) % 13) / 13
-            values[t] = Float(sin(Double(t) * 2 * Double.pi / period) + wiggle)
-        }
-        let times = (0..<n).map { Double($0) * 3600 }
-        series.append(
-            TrainingSeries(values: values, timeFeatures: CalendarFeatures.hourAndWeek.features(unixTimes: times)))
-    }
+    let series = benchmarkSeries()
     var options = TrainingOptions()
     options.steps = 30
     options.evaluateEvery = 1000
@@ -142,4 +146,56 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("train") {
         "steps_per_s": rounded(rate, 2), "gate_gflops_whole_step": rounded(rate * gateFlops / 1e9, 1),
         "sgemm_gflops_[64x64]x[64x192]": rounded(gemmRate, 1),
     ])
+}
+
+// Per posterior, one thread and one BLAS thread: a short training (200 steps, so SGLD's particle phase, which runs
+// once after the fit whatever the step count, is seen against a realistic share of it) and the forecast rate.
+if selected.contains("posteriors") {
+    BLASThreads.set(1)
+    let posteriors: [Posterior] = [
+        .barnn, .mcDropout(rate: 0.1), .sgld(particles: 0, stepSize: 0), .bbb(prior: .fortunato),
+    ]
+    for posterior in posteriors {
+        var c = configuration
+        c.posterior = posterior
+        var options = TrainingOptions()
+        options.steps = 200
+        options.evaluateEvery = 100
+        options.patience = 100
+        let stopwatch = Stopwatch()
+        let (trained, report) = try! BARNNTrainer.train(series: benchmarkSeries(), configuration: c, options: options)
+        let seconds = stopwatch.elapsed
+        let workspace = BARNNWorkspace(configuration: trained.configuration)
+        let n = 64
+        let times = (0..<48).map { Double($0) * 3600 }
+        let tf = CalendarFeatures.hourAndWeek.features(unixTimes: times)
+        let batch = RecurrentBatch(
+            (0..<n).map { i in
+                let values = (0..<48).map { Float(sin(Double($0) / 4 + Double(i))) }
+                return trained.warmUp(
+                    values: values, timeFeatures: tf, scale: trained.scale(fitting: values), workspace: workspace)
+            }, hiddenSize: nH)
+        let future = CalendarFeatures.hourAndWeek.features(
+            unixTimes: (0..<(n * horizon)).map { Double($0 % horizon) * 3600 })
+        var rng = SeededRNG(seed: 1)
+        let (reps, time) = measureBest {
+            _ = trained.sample(
+                batch, paths: paths, horizon: horizon, timeFeatures: future, levels: [0.05, 0.5, 0.95], rng: &rng,
+                workspace: workspace)
+        }
+        var line: [String: Any] = [
+            "bench": "posterior \(posterior.name) train 200 steps B=64 T=96 + sample N=\(n) S=\(paths) H=\(horizon)",
+            "train_seconds": rounded(seconds, 2), "train_steps_per_s": rounded(report.stepsPerSecond, 2),
+            "path_steps_per_s": rounded(Double(n * paths * horizon * reps) / time, 0),
+            "best_validation_nll": rounded(Double(report.validationNLL.min() ?? .nan), 4),
+        ]
+        if let sgld = report.sgld {
+            line["sgld_particles"] = sgld.particles
+            line["sgld_step_size"] = rounded(Double(sgld.stepSize), 6)
+            line["sgld_thinning"] = sgld.thinning
+            line["sgld_validation_nll"] = rounded(Double(sgld.validationNLL), 4)
+            line["sgld_point_validation_nll"] = rounded(Double(sgld.pointValidationNLL), 4)
+        }
+        emit(line)
+    }
 }

@@ -91,12 +91,46 @@ public enum Posterior: Sendable, Codable, Hashable {
     /// (survivors scaled by 1/(1 − rate)) and left on at prediction. α is 1 and there is no KL term; the α encoders'
     /// tensors stay in the layout, unused, so both posteriors share one checkpoint layout.
     case mcDropout(rate: Float)
+    /// Last-layer Langevin particles (after Safta et al. 2025): a point-estimate network (α = 1, no weight noise)
+    /// whose head (Wo, bo) is replaced, in each Monte Carlo path, by one of `particles` samples drawn with
+    /// preconditioned SGLD at `stepSize` from the head's posterior given the frozen GRU (`LastLayerSGLD`).
+    ///
+    /// A configuration with 0 for either asks the trainer to choose it on the validation tail; a trained model
+    /// always records the chosen values, and its `Particles` tensor [K, 2H + 2] holds the particles.
+    case sgld(particles: Int, stepSize: Float)
+    /// Bayes by Backprop for RNNs (Fortunato, Blundell & Vinyals 2017): α = 1 and the gate weights and biases
+    /// (Wih, bih, Whh, bhh) are Gaussian, θ = μ + softplus(ρ)·ε, with the existing tensors as μ and `rhoWih`, `rhobih`,
+    /// `rhoWhh`, `rhobhh` (after everything else) as ρ; the KL to `prior` is in the loss (`BayesByBackprop`).
+    case bbb(prior: ScaleMixturePrior)
 
     /// The name used in configuration files, checkpoints' events and reports.
     public var name: String {
         switch self {
         case .barnn: "barnn"
         case .mcDropout: "mc_dropout"
+        case .sgld: "sgld"
+        case .bbb: "bbb"
+        }
+    }
+
+    /// How many head particles the layout holds (0 unless a trained SGLD posterior).
+    public var particleCount: Int {
+        guard case .sgld(let k, _) = self else { return 0 }
+        return max(0, k)
+    }
+
+    /// Whether the gate weights have ρ tensors (Bayes by Backprop).
+    public var hasWeightScales: Bool {
+        if case .bbb = self { return true }
+        return false
+    }
+
+    /// Whether a model of `other` is a valid warm start for training this posterior: the same posterior, except that
+    /// SGLD particles are drawn afresh after each fit, so any SGLD model's network (its layout prefix) will do.
+    public func warmStarts(from other: Posterior) -> Bool {
+        switch (self, other) {
+        case (.sgld, .sgld): true
+        default: self == other
         }
     }
 
@@ -107,7 +141,15 @@ public enum Posterior: Sendable, Codable, Hashable {
     /// normal CDF, so the generator advances exactly as for BARNN and a seed replays either posterior.
     @inline(__always)
     func transformNoise<T: BinaryFloatingPoint>(_ eps: UnsafeMutablePointer<T>, count: Int) {
-        guard case .mcDropout(let rate) = self else { return }
+        let rate: Float
+        switch self {
+        case .barnn: return
+        case .mcDropout(let r): rate = r
+        case .sgld, .bbb:
+            // No noise on the gate inputs: SGLD's randomness is in the head, Bayes by Backprop's in the weights.
+            eps.update(repeating: 0, count: count)
+            return
+        }
         // P(ε < z) = rate for z the rate-quantile of N(0, 1): drop where the normal falls below it.
         let threshold = T(Self.normalQuantile(Double(rate)))
         let kept = T(1 / (1 - Double(rate)) - 1)
@@ -122,5 +164,42 @@ public enum Posterior: Sendable, Codable, Hashable {
             if 0.5 * erfc(-mid / 2.0.squareRoot()) < p { lo = mid } else { hi = mid }
         }
         return (lo + hi) / 2
+    }
+}
+
+/// The scale-mixture prior of Bayes by Backprop, per weight: p(w) = π·N(0, σ₁²) + (1 − π)·N(0, σ₂²).
+///
+/// It has no closed-form KL to a Gaussian, so training uses the Monte Carlo estimate log q(θ) − log p(θ) at the drawn
+/// weights (Blundell et al. 2015).
+public struct ScaleMixturePrior: Sendable, Codable, Hashable {
+    /// Weight π of the wide component.
+    public var pi: Float
+    /// Standard deviation σ₁ of the wide component.
+    public var sigma1: Float
+    /// Standard deviation σ₂ of the narrow component.
+    public var sigma2: Float
+
+    /// Creates a prior; π in (0, 1) and both σ positive.
+    public init(pi: Float, sigma1: Float, sigma2: Float) {
+        self.pi = pi
+        self.sigma1 = sigma1
+        self.sigma2 = sigma2
+    }
+
+    /// Fortunato et al. 2017's choice: π = 1/4, −log σ₁ = 0, −log σ₂ = 6.
+    public static let fortunato = ScaleMixturePrior(pi: 0.25, sigma1: 1, sigma2: Float(exp(-6.0)))
+
+    /// log p(w) and its derivative in w, by log-sum-exp over the two components (σ₂ is small enough that the narrow
+    /// density underflows for ordinary weights).
+    func logDensity(_ w: Double) -> (value: Double, derivative: Double) {
+        let s1 = Double(sigma1), s2 = Double(sigma2)
+        let l1 = log(Double(pi)) - log(s1) - w * w / (2 * s1 * s1)
+        let l2 = log(1 - Double(pi)) - log(s2) - w * w / (2 * s2 * s2)
+        let peak = max(l1, l2)
+        let e1 = exp(l1 - peak), e2 = exp(l2 - peak)
+        let value = peak + log(e1 + e2) - 0.5 * log(2 * Double.pi)
+        // Responsibilities r_k = component k's share of the density.
+        let r1 = e1 / (e1 + e2), r2 = e2 / (e1 + e2)
+        return (value, -w * (r1 / (s1 * s1) + r2 / (s2 * s2)))
     }
 }

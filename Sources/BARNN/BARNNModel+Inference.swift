@@ -119,12 +119,25 @@ extension BARNNModel {
     }
 
     /// One noise-free or noisy forward of `rows` rows: reads `ws.x` and `ws.h0`, writes `ws.h1` and `ws.out`.
-    func forward(rows: Int, workspace ws: BARNNWorkspace, noise: Bool) {
+    ///
+    /// - Parameters:
+    ///   - paths: paths per stream of the rows (stream · S + path); with noise, an SGLD model's path p reads head
+    ///     particle p mod K.
+    ///   - gateWeights: with noise, Bayes by Backprop's G weight samples [G, gate block]; path p uses p mod G.
+    func forward(
+        rows: Int, workspace ws: BARNNWorkspace, noise: Bool, paths: Int = 1, gateWeights: UnsafePointer<Float>? = nil
+    ) {
         let c = configuration
         let nE = c.embeddingSize, nI = c.inputSize
         parameters.withUnsafeBufferPointer { pp in
             var net = Network<Float>(parameters: pp.baseAddress!, configuration: c, layout: layout)
             if ws.profileGates { net.gateTime = ws.gateTimePointer }
+            if noise, let gateWeights {
+                let (gather, scatter) = ws.groupBuffers(rows: rows)
+                net.gateSamples = GateSamples(
+                    weights: gateWeights, count: min(paths, BayesByBackprop.forecastSamples), paths: paths,
+                    gather: gather, scatter: scatter)
+            }
             net.inputForward(
                 rows: rows, x: ws.x, eps: noise ? UnsafePointer(ws.eps) : nil, e: ws.e, ax1: ws.ax1, ox: ws.ox,
                 alx: ws.alx, et: ws.et, gx: ws.gx)
@@ -132,7 +145,11 @@ extension BARNNModel {
                 rows: rows, hPrev: ws.h0, tf: ws.x + 2, ldtf: nI, gx: ws.gx,
                 eps: noise ? UnsafePointer(ws.eps + rows * nE) : nil, hin: ws.hin, ah1: ws.ah1, oh: ws.oh,
                 alh: ws.alh, ht: ws.ht, gh: ws.gh, gates: ws.gates, hNew: ws.h1)
-            net.head(rows: rows, h: ws.h1, out: ws.out)
+            if noise && layout.particleCount > 0 {
+                net.particleHead(rows: rows, paths: paths, h: ws.h1, out: ws.out)
+            } else {
+                net.head(rows: rows, h: ws.h1, out: ws.out)
+            }
         }
     }
 }

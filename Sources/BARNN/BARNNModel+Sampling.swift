@@ -15,7 +15,8 @@ extension BARNNModel {
     ///
     /// Each step draws fresh weight noise (unless `options.weightNoise` is off) and an aleatoric sample
     /// that is fed back as the next input (BARNN.md, "Inference"); `options.antithetic` pairs the paths of each
-    /// stream as mirror images of the same normals.
+    /// stream as mirror images of the same normals. The static posteriors keep one draw per path for all its steps:
+    /// SGLD's path p uses head particle p mod K, Bayes by Backprop's weight sample p mod min(S, 16).
     /// - Parameters:
     ///   - timeFeatures: [N, H, F], row (n, h) = features of target step h (0 = one step ahead).
     ///   - levels: quantile levels in (0, 1).
@@ -55,6 +56,8 @@ extension BARNNModel {
         let mean: UnsafeMutablePointer<Double>
         let quantiles: UnsafeMutablePointer<Double>
         let workers: [BARNNWorkspace]
+        /// Bayes by Backprop's weight samples, read-only for every worker.
+        let gateWeights: UnsafePointer<Float>?
     }
 
     private func unroll(
@@ -74,27 +77,33 @@ extension BARNNModel {
         let chunkCount = (n + chunkStreams - 1) / chunkStreams
         let workerCount = max(1, min(threads, chunkCount))
         let workers = ws.workers(workerCount)
-        mean.withUnsafeMutableBufferPointer { meanBuffer in
-            quantiles.withUnsafeMutableBufferPointer { quantileBuffer in
-                let outputs = Outputs(
-                    mean: meanBuffer.baseAddress!, quantiles: quantileBuffer.baseAddress ?? meanBuffer.baseAddress!,
-                    workers: workers)
-                let work: @Sendable (Int) -> Void = { w in
-                    var chunk = w
-                    while chunk < chunkCount {
-                        let first = chunk * chunkStreams
-                        self.unrollChunk(
-                            batch, streams: first..<min(n, first + chunkStreams), paths: s, horizon: hz,
-                            timeFeatures: timeFeatures, levels: levels, options: options, feedMean: feedMean,
-                            rng: SeededRNG(seed: seed, stream: UInt64(chunk)), ws: outputs.workers[w],
-                            mean: outputs.mean, quantiles: outputs.quantiles)
-                        chunk += workerCount
+        // Drawn before the chunks from the seed alone, so every chunk and thread count sees the same weights.
+        let gateWeights =
+            options.weightNoise && c.posterior.hasWeightScales
+            ? BayesByBackprop.forecastWeights(self, paths: s, seed: seed) : []
+        gateWeights.withUnsafeBufferPointer { gateBuffer in
+            mean.withUnsafeMutableBufferPointer { meanBuffer in
+                quantiles.withUnsafeMutableBufferPointer { quantileBuffer in
+                    let outputs = Outputs(
+                        mean: meanBuffer.baseAddress!, quantiles: quantileBuffer.baseAddress ?? meanBuffer.baseAddress!,
+                        workers: workers, gateWeights: gateBuffer.isEmpty ? nil : gateBuffer.baseAddress)
+                    let work: @Sendable (Int) -> Void = { w in
+                        var chunk = w
+                        while chunk < chunkCount {
+                            let first = chunk * chunkStreams
+                            self.unrollChunk(
+                                batch, streams: first..<min(n, first + chunkStreams), paths: s, horizon: hz,
+                                timeFeatures: timeFeatures, levels: levels, options: options, feedMean: feedMean,
+                                rng: SeededRNG(seed: seed, stream: UInt64(chunk)), ws: outputs.workers[w],
+                                gateWeights: outputs.gateWeights, mean: outputs.mean, quantiles: outputs.quantiles)
+                            chunk += workerCount
+                        }
                     }
-                }
-                if workerCount == 1 {
-                    work(0)
-                } else {
-                    DispatchQueue.concurrentPerform(iterations: workerCount, execute: work)
+                    if workerCount == 1 {
+                        work(0)
+                    } else {
+                        DispatchQueue.concurrentPerform(iterations: workerCount, execute: work)
+                    }
                 }
             }
         }
@@ -105,7 +114,7 @@ extension BARNNModel {
     private func unrollChunk(
         _ batch: RecurrentBatch, streams: Range<Int>, paths s: Int, horizon hz: Int, timeFeatures: [Float],
         levels: [Float], options: SamplingOptions, feedMean: Bool, rng seeded: SeededRNG, ws: BARNNWorkspace,
-        mean: UnsafeMutablePointer<Double>, quantiles: UnsafeMutablePointer<Double>
+        gateWeights: UnsafePointer<Float>?, mean: UnsafeMutablePointer<Double>, quantiles: UnsafeMutablePointer<Double>
     ) {
         var rng = seeded
         let c = configuration
@@ -164,7 +173,7 @@ extension BARNNModel {
                     jitter.withUnsafeMutableBufferPointer { rng.fillUniform($0) }
                     Self.stratify(xi, jitter: jitter, streams: streams.count, paths: s, order: &order)
                 }
-                forward(rows: rows, workspace: ws, noise: options.weightNoise)
+                forward(rows: rows, workspace: ws, noise: options.weightNoise, paths: s, gateWeights: gateWeights)
                 // σ = exp(clamp(log σ²) / 2), vectorised over rows in `scratch`.
                 for r in 0..<rows { ws.scratch[r] = min(max(ws.out[2 * r + 1], -bound), bound) * 0.5 }
                 Float.expInPlace(ws.scratch, count: rows)

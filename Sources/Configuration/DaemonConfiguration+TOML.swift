@@ -160,6 +160,8 @@ extension DaemonConfiguration.ModelGroup {
         table.read("posterior", into: &posterior)
         table.read("dropout_rate", into: &dropoutRate)
         table.read("training_steps", into: &trainingSteps)
+        table.read("sgld_particles", into: &sgldParticles)
+        table.read("sgld_step_size", into: &sgldStepSize)
         table.read("paths", into: &paths)
         table.read("sampling_antithetic", into: &samplingAntithetic)
         table.read("horizon", into: &horizon)

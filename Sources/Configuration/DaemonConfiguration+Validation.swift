@@ -106,6 +106,11 @@ extension DaemonConfiguration {
             problems.append(.init(.outOfRange, "\(path).dropout_rate", "\(group.dropoutRate) is not in (0, 1)"))
         }
         check(group.trainingSteps, in: 10...1_000_000, "\(path).training_steps", &problems)
+        if group.sgldParticles != 0 { check(group.sgldParticles, in: 1...1024, "\(path).sgld_particles", &problems) }
+        if !(group.sgldStepSize >= 0 && group.sgldStepSize < 1) {
+            problems.append(
+                .init(.outOfRange, "\(path).sgld_step_size", "\(group.sgldStepSize) is not 0 (chosen) or in (0, 1)"))
+        }
         check(group.forecastEvery, in: 1...1_000_000, "\(path).forecast_every", &problems)
         check(group.minHistory, in: 1...10_000_000, "\(path).min_history", &problems)
         if group.contextLength < group.minHistory {

@@ -45,6 +45,12 @@ extension DaemonConfiguration {
         /// Most Adam steps a training of this group takes (it stops earlier when the validation loss stops
         /// improving), 10–1000000. The default is 2000; small devices or tests may cap it lower.
         public var trainingSteps = 2000
+        /// Head particles K of the `sgld` posterior, 1–1024; 0 chooses from 8, 16, 32 on the validation tail. The
+        /// default is 0.
+        public var sgldParticles = 0
+        /// Preconditioned step size η of the `sgld` posterior, in (0, 1); 0 chooses from 0.001, 0.003, 0.01, 0.03 on
+        /// the validation tail. The default is 0.
+        public var sgldStepSize = 0.0
         /// Seed of every random draw for this group (training and sampling). The default is 1.
         public var seed: UInt64 = 1
         /// When and how the group is retrained.
@@ -153,6 +159,10 @@ extension DaemonConfiguration {
         case barnn
         /// MC dropout: fixed Bernoulli dropout of the same gate inputs at `dropout_rate`, left on at prediction.
         case mcDropout = "mc_dropout"
+        /// SGLD: a point-estimate network whose head is, per path, one of K Langevin-sampled particles.
+        case sgld
+        /// Bayes by Backprop: Gaussian gate weights, one sample per path, with Fortunato et al.'s scale-mixture prior.
+        case bbb
     }
 
     /// How intervals are calibrated online.

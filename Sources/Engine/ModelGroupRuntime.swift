@@ -50,6 +50,8 @@ final class ModelGroupRuntime {
             switch settings.posterior {
             case .barnn: .barnn
             case .mcDropout: .mcDropout(rate: Float(settings.dropoutRate))
+            case .bbb: .bbb(prior: .fortunato)
+            case .sgld: .sgld(particles: settings.sgldParticles, stepSize: Float(settings.sgldStepSize))
             }
         self.modelConfiguration = BARNNConfiguration(
             hiddenSize: settings.hiddenSize, levelWindow: settings.levelWindow, studentDegrees: settings.studentDegrees,

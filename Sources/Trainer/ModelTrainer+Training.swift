@@ -47,13 +47,16 @@ extension ModelTrainer {
             let fitted = BARNNTrainer.fitted(configuration, series: series, options: options)
             // Same network shapes are enough: a level window or calendar chosen anew (the history grew, the cadence
             // changed) reads inputs of the same kind, so the active weights are still the better start. A group that
-            // switched posterior starts afresh: the other posterior's weights were fitted to other noise.
+            // switched posterior starts afresh: the other posterior's weights were fitted to other noise. SGLD
+            // particles are redrawn after every fit, so the trainer takes the network part of an SGLD model.
             let initial = job.active.flatMap { active -> BARNNModel? in
                 let c = active.model.configuration
                 guard job.warmStart, c.accepts(fitted), c.inputSize == fitted.inputSize,
-                    c.timeFeatures == fitted.timeFeatures, c.posterior == fitted.posterior
+                    c.timeFeatures == fitted.timeFeatures, fitted.posterior.warmStarts(from: c.posterior)
                 else { return nil }
-                return BARNNModel(configuration: fitted, parameters: active.model.parameters)
+                var start = fitted
+                start.posterior = c.posterior
+                return BARNNModel(configuration: start, parameters: active.model.parameters)
             }
             trained = try BARNNTrainer.train(
                 series: series, configuration: configuration, options: options, initial: initial,
@@ -95,6 +98,21 @@ extension ModelTrainer {
             metrics.number(report.trainNLL.last)
             metrics.key("trigger")
             metrics.string(job.trigger.rawValue)
+            metrics.key("posterior")
+            metrics.string(trained.model.configuration.posterior.name)
+            if let sgld = report.sgld {
+                // What the validation tail chose, and the mixture's NLL beside the fitted head's alone.
+                metrics.key("sgld_particles")
+                metrics.integer(sgld.particles)
+                metrics.key("sgld_step_size")
+                metrics.number(sgld.stepSize)
+                metrics.key("sgld_thinning")
+                metrics.integer(sgld.thinning)
+                metrics.key("sgld_validation_nll")
+                metrics.number(sgld.validationNLL)
+                metrics.key("head_validation_nll")
+                metrics.number(sgld.pointValidationNLL)
+            }
         }
         var validation = JSONWriter(numberStyle: .swift)
         validation.object { validation in

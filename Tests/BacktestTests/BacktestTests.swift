@@ -182,6 +182,25 @@ enum BacktestFixture {
         #expect(summary.modelVersion == 1 + summary.promotions)
     }
 
+    @Test(arguments: [DaemonConfiguration.PosteriorChoice.mcDropout, .sgld, .bbb])
+    func eachPosteriorTrainsRetrainsAndForecastsReproducibly(
+        posterior: DaemonConfiguration.PosteriorChoice
+    )
+        async throws
+    {
+        // Retrains warm-start from the active model: for SGLD that model carries particles the fit must set aside.
+        let recording = SyntheticRecording(length: 300, noise: 0.1, testNoise: 0.4, switchAt: 200)
+        var settings = BacktestFixture.settings(retrainEvery: 30)
+        settings.group.posterior = posterior
+        let first = try await BacktestFixture.run(recording, settings)
+        #expect(first.summary.retrains["schedule", default: 0] >= 2)
+        #expect(first.summary.modelVersion >= 1)
+        #expect(!first.lines.isEmpty)
+        let second = try await BacktestFixture.run(recording, settings)
+        #expect(first.lines == second.lines)
+        #expect(first.summary == second.summary)
+    }
+
     @Test func sameSeedGivesIdenticalOutputWithRetraining() async throws {
         // Retrains every 20 steps and on drift (the noise quadruples): the trainer runs on its own thread while
         // the writer commits, and the rows must still not depend on thread timing.

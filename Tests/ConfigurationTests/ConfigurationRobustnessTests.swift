@@ -10,7 +10,7 @@ import Testing
         let alphabet = Array(#"[]{}=".,#\'5h_-+ \n"#.utf8)
         var generator = SplitMix64(seed: 7)
         var refused = 0
-        for _ in 0..<150 {
+        for _ in 0..<400 {
             var bytes = source
             for _ in 0..<Int.random(in: 1...3, using: &generator) {
                 let index = Int.random(in: 0..<bytes.count, using: &generator)
@@ -31,8 +31,9 @@ import Testing
                 }
             }
         }
-        // Most mutations land in comments; about a quarter break the file, enough to exercise the error paths.
-        #expect(refused > 30)
+        // Most mutations land in comments; about a fifth break the file (84 of 400 with the file of issue #15), enough
+        // to exercise the error paths. 400 files keep that share well clear of the bound as comments grow.
+        #expect(refused > 60)
     }
 }
 

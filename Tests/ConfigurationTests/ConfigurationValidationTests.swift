@@ -41,6 +41,8 @@ import Testing
         group.calibration.rate = 1
         group.dropoutRate = 1
         group.trainingSteps = 5
+        group.sgldParticles = 2000
+        group.sgldStepSize = -0.1
         var configuration = DaemonConfiguration()
         configuration.models["default"] = group
         let problems = configuration.validate()
@@ -48,8 +50,8 @@ import Testing
             Set(problems.map(\.keyPath)) == [
                 "models.default.quantiles", "models.default.horizon", "models.default.context_length",
                 "models.default.retrain.validation_fraction", "models.default.retrain.keep_last",
-                "models.default.calibration.rate", "models.default.dropout_rate",
-                "models.default.training_steps",
+                "models.default.calibration.rate", "models.default.dropout_rate", "models.default.sgld_particles",
+                "models.default.sgld_step_size", "models.default.training_steps",
             ])
         // Both the out-of-(0,1) level and the non-increasing order are reported.
         #expect(problems.count { $0.keyPath == "models.default.quantiles" } == 2)
@@ -61,6 +63,12 @@ import Testing
         #expect(configuration.models["default"]?.posterior == .mcDropout)
         #expect(configuration.models["default"]?.dropoutRate == 0.25)
         #expect(DaemonConfiguration().models["default"]?.posterior == .barnn)
+        let sgld = try DaemonConfiguration(
+            toml: "[models.default]\nposterior = \"sgld\"\nsgld_particles = 12\nsgld_step_size = 0.002\n")
+        #expect(sgld.models["default"]?.posterior == .sgld)
+        #expect(sgld.models["default"]?.sgldParticles == 12)
+        #expect(sgld.models["default"]?.sgldStepSize == 0.002)
+        #expect(DaemonConfiguration().models["default"].map { ($0.sgldParticles, $0.sgldStepSize) } ?? (1, 1) == (0, 0))
         #expect {
             try DaemonConfiguration(toml: "[models.default]\nposterior = \"dropout\"\n")
         } throws: { error in

@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized) struct EndToEndPosteriorTests {
     static let streams = ["rig/a", "rig/b"]
 
-    @Test(.timeLimit(.minutes(4)), arguments: ["barnn", "mc_dropout"])
+    @Test(.timeLimit(.minutes(4)), arguments: ["barnn", "mc_dropout", "sgld", "bbb"])
     func aGroupTrainsAndForecastsWithItsPosterior(kind: String) async throws {
         let harness = try EndToEndHarness()
         try harness.writeConfiguration(
@@ -37,8 +37,18 @@ import Testing
         let checkpoint = try #require(try store.activeCheckpoint(model: "default"))
         try store.close()
         let model = try BARNN.Checkpoint.decode(checkpoint.blob)
-        let expected: Posterior = kind == "barnn" ? .barnn : .mcDropout(rate: 0.2)
-        #expect(model.configuration.posterior == expected)
+        switch kind {
+        case "barnn": #expect(model.configuration.posterior == .barnn)
+        case "mc_dropout": #expect(model.configuration.posterior == .mcDropout(rate: 0.2))
+        case "bbb":
+            #expect(model.configuration.posterior == .bbb(prior: .fortunato))
+            #expect(model.layout.tensors.suffix(4).map(\.name) == ["rhoWih", "rhobih", "rhoWhh", "rhobhh"])
+        default:
+            // K and η were chosen on the validation tail, and the particles are in the checkpoint's tensor table.
+            #expect(model.configuration.posterior.name == kind)
+            #expect(model.configuration.posterior.particleCount > 0)
+            #expect(model.layout.tensors.last?.name == "Particles")
+        }
 
         // Readings after the swap are forecast by the trained model, not the fallback.
         let forecasts = try await harness.subscriber("forecast/+/+")

@@ -6,7 +6,9 @@ import Formats
 /// u64 · parameters (f32 each) · CRC-32 (IEEE) u32 over every byte before it. The header holds the
 /// configuration (hidden, embedding, α width, time features as u32; β and the log-α bound as f32; from version 2
 /// the level window u32, the Student-t degrees u32 (0 = Gaussian) and the calendar: component count u32, then per
-/// component its code u32 and period u32; from version 3 the posterior: code u32 (1 = MC dropout) and its rate f32) and
+/// component its code u32 and period u32; from version 3 the posterior: code u32, then its parameters: 0 = BARNN and
+/// 1 = MC dropout a rate f32 (0 for BARNN), 2 = Bayes by Backprop its prior's π, σ₁, σ₂ f32, 3 = SGLD the step size
+/// f32 and the particle count K u32) and
 /// the tensor table (count u32, then per tensor: name length u16, UTF-8 name, rows u32, cols u32), so a file
 /// whose shapes disagree with its configuration is rejected by name rather than loaded wrongly.
 ///
@@ -19,6 +21,8 @@ public enum Checkpoint {
     public static let formatVersion: UInt32 = 3
     /// Calendars with more components than this are rejected before anything is allocated.
     static let maximumCalendarComponents = 64
+    /// SGLD models with more particles than this are rejected before anything is allocated.
+    static let maximumParticles = 4096
     /// Headers beyond this size are rejected before anything is allocated.
     public static let maximumHeaderSize = 1 << 16
     static let magic: [UInt8] = Array("BARNNCKP".utf8)
@@ -57,6 +61,15 @@ public enum Checkpoint {
             case .mcDropout(let rate):
                 header.u32(1)
                 header.u32(rate.bitPattern)
+            case .bbb(let prior):
+                header.u32(2)
+                header.u32(prior.pi.bitPattern)
+                header.u32(prior.sigma1.bitPattern)
+                header.u32(prior.sigma2.bitPattern)
+            case .sgld(let particles, let stepSize):
+                header.u32(3)
+                header.u32(stepSize.bitPattern)
+                header.u32(UInt32(clamping: particles))
             }
         }
         header.u32(UInt32(tensors.count))
@@ -158,6 +171,19 @@ public enum Checkpoint {
             case 1:
                 guard rate > 0, rate < 1 else { throw .invalidHeader("dropout rate \(rate) outside (0, 1)") }
                 posterior = .mcDropout(rate: rate)
+            case 2:
+                let sigma1 = Float(bitPattern: try r.u32()), sigma2 = Float(bitPattern: try r.u32())
+                guard rate > 0, rate < 1, sigma1.isFinite, sigma1 > 0, sigma2.isFinite, sigma2 > 0 else {
+                    throw .invalidHeader("scale-mixture prior π \(rate), σ₁ \(sigma1), σ₂ \(sigma2)")
+                }
+                posterior = .bbb(prior: ScaleMixturePrior(pi: rate, sigma1: sigma1, sigma2: sigma2))
+            case 3:
+                let particles = Int(try r.u32())
+                guard rate.isFinite, rate > 0 else { throw .invalidHeader("SGLD step size \(rate)") }
+                guard (1...maximumParticles).contains(particles) else {
+                    throw .invalidHeader("\(particles) SGLD particles")
+                }
+                posterior = .sgld(particles: particles, stepSize: rate)
             default: throw .invalidHeader("unknown posterior code \(code)")
             }
         }

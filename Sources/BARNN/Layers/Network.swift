@@ -14,6 +14,8 @@ struct Network<T: BARNNScalar> {
     let encoders: Bool
     /// When set, time spent in the two gate matmuls is added here (benchmarks measure them in place).
     var gateTime: UnsafeMutablePointer<Duration>? = nil
+    /// Bayes by Backprop's sampled gate weights for Monte Carlo rows, or nil for the model's own (μ for BBB).
+    var gateSamples: GateSamples<T>? = nil
 
     /// - Parameter layout: `ParameterLayout(c)`, passed in because building one allocates (its tensor table).
     init(parameters: UnsafePointer<T>, configuration c: BARNNConfiguration, layout: ParameterLayout) {
@@ -49,6 +51,32 @@ struct Network<T: BARNNScalar> {
         gateTime.pointee += clock.now - start
     }
 
+    /// A gate matmul `y[R, G] = x[R, k] · W + b` with W, b at offsets `w`, `b` of the gate block; with `gateSamples`,
+    /// the rows of each weight sample are gathered, multiplied in one GEMM and scattered back.
+    @inline(__always)
+    func gateLinear(rows: Int, _ x: UnsafePointer<T>, k: Int, w: Int, b: Int, _ y: UnsafeMutablePointer<T>) {
+        guard let s = gateSamples else { return linear(rows: rows, x, ldx: k, k: k, w: w, b: b, n: nG, y) }
+        let block = layout.gateBlockCount
+        for g in 0..<s.count {
+            let sample = s.weights + g * block
+            var m = 0
+            for r in 0..<rows where (r % s.paths) % s.count == g {
+                (s.gather + m * k).update(from: x + r * k, count: k)
+                (s.scatter + m * nG).update(from: sample + (b - layout.wih), count: nG)
+                m += 1
+            }
+            guard m > 0 else { continue }
+            T.gemm(
+                transA: false, transB: false, m: m, n: nG, k: k, alpha: 1, a: s.gather, lda: k,
+                b: sample + (w - layout.wih), ldb: nG, beta: 1, c: s.scatter, ldc: nG)
+            m = 0
+            for r in 0..<rows where (r % s.paths) % s.count == g {
+                (y + r * nG).update(from: s.scatter + m * nG, count: nG)
+                m += 1
+            }
+        }
+    }
+
     /// α = exp(clamp(o)) elementwise (o kept by the caller for the backward mask).
     @inline(__always)
     func alpha(_ o: UnsafePointer<T>, _ a: UnsafeMutablePointer<T>, count: Int) {
@@ -79,7 +107,7 @@ struct Network<T: BARNNScalar> {
         } else {
             for i in 0..<count { et[i] = e[i] * alx[i] }
         }
-        timedGate { linear(rows: rows, et, ldx: nE, k: nE, w: L.wih, b: L.bih, n: nG, gx) }
+        timedGate { gateLinear(rows: rows, et, k: nE, w: L.wih, b: L.bih, gx) }
     }
 
     /// The recurrent half of a step for B rows: α_h encoder, noisy hidden matmul, gates, clean carry.
@@ -114,7 +142,7 @@ struct Network<T: BARNNScalar> {
         } else {
             for i in 0..<count { ht[i] = hPrev[i] * alh[i] }
         }
-        timedGate { linear(rows: rows, ht, ldx: nH, k: nH, w: L.whh, b: L.bhh, n: nG, gh) }
+        timedGate { gateLinear(rows: rows, ht, k: nH, w: L.whh, b: L.bhh, gh) }
         gatesForward(rows: rows, hPrev: hPrev, gx: gx, gh: gh, gates: gates, hNew: hNew)
     }
 
@@ -143,4 +171,35 @@ struct Network<T: BARNNScalar> {
     func head(rows: Int, h: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
         linear(rows: rows, h, ldx: nH, k: nH, w: layout.wo, b: layout.bo, n: 2, out)
     }
+
+    /// Head outputs [R, 2] for Monte Carlo rows (stream · S + path): path p of every stream reads SGLD particle
+    /// p mod K instead of the fitted head, so each path is one draw of the head's posterior.
+    func particleHead(rows: Int, paths: Int, h: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
+        let k = layout.particleCount, width = layout.particleWidth
+        for r in 0..<rows {
+            let w = p + layout.particles + ((r % paths) % k) * width
+            let hr = h + r * nH
+            var mu = w[2 * nH], logVariance = w[2 * nH + 1]
+            for j in 0..<nH {
+                mu += hr[j] * w[2 * j]
+                logVariance += hr[j] * w[2 * j + 1]
+            }
+            out[2 * r] = mu
+            out[2 * r + 1] = logVariance
+        }
+    }
+}
+
+/// G sampled gate blocks (Wih, bih, Whh, bhh each, [G, block]) and the scratch that groups Monte Carlo rows by sample:
+/// row r = stream · S + path uses sample (r mod S) mod G.
+struct GateSamples<T: BARNNScalar> {
+    let weights: UnsafePointer<T>
+    /// G.
+    let count: Int
+    /// S.
+    let paths: Int
+    /// [R, max(E, H)] rows of one sample's inputs.
+    let gather: UnsafeMutablePointer<T>
+    /// [R, G3] their outputs.
+    let scatter: UnsafeMutablePointer<T>
 }

@@ -64,7 +64,26 @@ public final class BARNNWorkspace {
         }
     }
 
+    /// Bayes by Backprop's row grouping scratch: [R, max(E, H)] inputs, then [R, G3] outputs. Kept apart from `storage`
+    /// and grown on first use, so other posteriors never allocate it whatever the workspace was built for.
+    private var groupStorage: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private var groupCapacity = 1
+
+    /// The grouping scratch for `rows` rows: (gather, scatter).
+    func groupBuffers(rows: Int) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
+        let c = configuration
+        let width = max(c.embeddingSize, c.hiddenSize), need = rows * (width + c.gateSize)
+        if need > groupCapacity {
+            groupStorage.deallocate()
+            groupStorage = .allocate(capacity: need)
+            groupStorage.initialize(repeating: 0, count: need)
+            groupCapacity = need
+        }
+        return (groupStorage, groupStorage + rows * width)
+    }
+
     deinit {
+        groupStorage.deallocate()
         storage.deallocate()
         sortBuffer.deallocate()
         gateTimePointer.deallocate()

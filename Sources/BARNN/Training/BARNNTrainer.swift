@@ -22,7 +22,10 @@ public enum BARNNTrainer {
         series: [TrainingSeries], configuration: BARNNConfiguration, options: TrainingOptions = TrainingOptions(),
         initial: BARNNModel? = nil, shouldStop: () -> Bool = { false }
     ) throws(TrainingError) -> (model: BARNNModel, report: TrainingReport) {
-        let c = fitted(configuration, series: series, options: options)
+        let requested = fitted(configuration, series: series, options: options)
+        // SGLD fits the network without particles and draws them afterwards, when K is known.
+        var c = requested
+        if case .sgld(_, let eta) = requested.posterior { c.posterior = .sgld(particles: 0, stepSize: eta) }
         let T = options.window, B = options.batchSize
         guard T > options.burnIn, options.burnIn >= 0, B > 1, options.steps > 0, options.evaluateEvery > 0 else {
             throw .invalidOption("need window > burnIn ≥ 0, batchSize > 1, steps > 0, evaluateEvery > 0")
@@ -43,7 +46,9 @@ public enum BARNNTrainer {
         var levelInputs: [[Float]] = []
         var trainWindows: [Window] = []
         var validationWindows: [Window] = []
+        var coverWindows: [Window] = []  // each counted training target once (for the SGLD phase)
         var scales: [SeriesScale] = []
+        var trainingTargets = 0  // counted targets of one epoch, over which Bayes by Backprop spreads its KL
         for (i, s) in series.enumerated() {
             let n = s.values.count
             let trainEnd = n - Int(Float(n) * options.validationFraction)
@@ -56,9 +61,18 @@ public enum BARNNTrainer {
                 inc[t] = Float((Double(s.values[t]) - Double(s.values[t - 1])) / Double(scale.scale))
             }
             increments.append(inc)
+            trainingTargets += inc[..<max(1, trainEnd)].count { $0.isFinite }
             if trainEnd - T >= 1 {
                 for a in 1...(trainEnd - T) {
                     trainWindows.append(Window(series: i, start: a, countFrom: a + options.burnIn))
+                }
+            }
+            if case .sgld = c.posterior {
+                var covered = 1
+                while covered < trainEnd, trainEnd - T >= 1 {
+                    let a = max(1, min(covered - options.burnIn, trainEnd - T))
+                    coverWindows.append(Window(series: i, start: a, countFrom: max(covered, a + options.burnIn)))
+                    covered = a + T
                 }
             }
             var covered = trainEnd
@@ -72,10 +86,21 @@ public enum BARNNTrainer {
         guard !trainWindows.isEmpty else { throw .noTrainingWindows(window: T) }
 
         var rng = SeededRNG(seed: options.seed, stream: 0x7A41)
-        let model = initial ?? BARNNModel(configuration: c, seed: options.seed)
-        var parameters = model.parameters
+        let baseCount = ParameterLayout(c).count
+        if let initial, initial.parameters.count < baseCount {
+            throw .invalidOption("initial model has \(initial.parameters.count) parameters, need \(baseCount)")
+        }
+        // An SGLD warm start brings its old particles: the network is the layout's prefix.
+        var parameters =
+            initial.map { Array($0.parameters.prefix(baseCount)) }
+            ?? BARNNModel(configuration: c, seed: options.seed).parameters
         var best = parameters
         var gradient = [Float](repeating: 0, count: parameters.count)
+        // Bayes by Backprop: one weight sample per minibatch (ε over the gate block) and θ's scratch.
+        let layout = ParameterLayout(c)
+        var weightNoise = [Float](repeating: 0, count: c.posterior.hasWeightScales ? layout.gateBlockCount : 0)
+        var sampled = [Float](repeating: 0, count: c.posterior.hasWeightScales ? parameters.count : 0)
+        let klWeight = 1 / Float(max(trainingTargets, 1))
         var adam = Adam(count: parameters.count)
         let graph = TrainingGraph<Float>(configuration: c, batch: B, time: T)
         graph.threads = options.threads
@@ -108,7 +133,16 @@ public enum BARNNTrainer {
             gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             let loss = parameters.withUnsafeBufferPointer { p in
                 gradient.withUnsafeMutableBufferPointer { g in
-                    graph.run(parameters: p.baseAddress!, gradient: g.baseAddress!, beta: c.beta, klValue: false)
+                    guard case .bbb(let prior) = c.posterior else {
+                        return graph.run(
+                            parameters: p.baseAddress!, gradient: g.baseAddress!, beta: c.beta, klValue: false)
+                    }
+                    weightNoise.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+                    return sampled.withUnsafeMutableBufferPointer { theta in
+                        BayesByBackprop.run(
+                            graph, parameters: p.baseAddress!, eps: weightNoise, sampled: theta.baseAddress!,
+                            gradient: g.baseAddress!, klWeight: klWeight, prior: prior)
+                    }
                 }
             }
             var norm: Float = 0
@@ -150,7 +184,59 @@ public enum BARNNTrainer {
         let elapsed = clock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         report.stepsPerSecond = seconds > 0 ? Double(report.steps) / seconds : 0
-        return (BARNNModel(configuration: c, parameters: best), report)
+        guard case .sgld(let fixedK, let fixedEta) = requested.posterior else {
+            return (BARNNModel(configuration: c, parameters: best), report)
+        }
+        if shouldStop() { throw .cancelled }
+        let rows = { (windows: [Window]) in
+            frozenRows(
+                graph, parameters: best, windows: windows, series: series, increments: increments,
+                levelInputs: levelInputs)
+        }
+        let training = rows(coverWindows.isEmpty ? Array(trainWindows.prefix(B)) : coverWindows)
+        let head = best[layout.wo..<(layout.bo + 2)].map(Double.init)
+        guard training.count > 0 else { throw .noTrainingWindows(window: T) }
+        let selection = LastLayerSGLD.select(
+            head: head, training: training, validation: rows(evaluationWindows), hiddenSize: c.hiddenSize,
+            degrees: c.studentDegrees, particles: fixedK, stepSize: Double(fixedEta), seed: options.seed)
+        var final = requested
+        final.posterior = .sgld(particles: selection.particles.count, stepSize: Float(selection.stepSize))
+        report.sgld = SGLDReport(
+            particles: selection.particles.count, stepSize: Float(selection.stepSize), thinning: selection.thinning,
+            validationNLL: Float(selection.validationNLL), pointValidationNLL: Float(selection.pointValidationNLL))
+        return (
+            BARNNModel(configuration: final, parameters: best + selection.particles.joined().map(Float.init)), report
+        )
+    }
+
+    /// The counted rows of `windows` under a noise-free pass: each target's hidden state and value.
+    static func frozenRows(
+        _ graph: TrainingGraph<Float>, parameters: [Float], windows: [Window], series: [TrainingSeries],
+        increments: [[Float]], levelInputs: [[Float]]
+    ) -> LastLayerSGLD.Rows {
+        let B = graph.batch, T = graph.time, nH = graph.configuration.hiddenSize
+        var rows = LastLayerSGLD.Rows()
+        var index = 0
+        while index < windows.count {
+            for b in 0..<B {
+                let w = windows[min(index + b, windows.count - 1)]
+                fill(
+                    graph, slot: b, window: w, series: series[w.series], increments: increments[w.series],
+                    levelInputs: levelInputs[w.series])
+                if index + b >= windows.count {
+                    for k in 0..<T { graph.mask[k * B + b] = 0 }
+                }
+            }
+            _ = parameters.withUnsafeBufferPointer {
+                graph.run(parameters: $0.baseAddress!, gradient: nil, beta: 0, noise: false)
+            }
+            for r in 0..<(T * B) where graph.mask[r] != 0 {
+                rows.hidden.append(contentsOf: UnsafeBufferPointer(start: graph.hs + (r + B) * nH, count: nH))
+                rows.targets.append(graph.y[r])
+            }
+            index += B
+        }
+        return rows
     }
 
     /// `configuration` with the level window shortened to a quarter of the longest training part (at least 8

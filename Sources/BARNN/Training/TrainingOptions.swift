@@ -81,6 +81,22 @@ public struct TrainingReport: Sendable, Codable, Equatable {
     public var stoppedEarly: Bool = false
     /// Optimiser steps per second of wall time (measurement only; never asserted).
     public var stepsPerSecond: Double = 0
+    /// What the SGLD phase chose (nil for the other posteriors).
+    public var sgld: SGLDReport? = nil
+}
+
+/// The particles and step size an SGLD posterior's validation chose, and what they scored.
+public struct SGLDReport: Sendable, Codable, Equatable {
+    /// Particle count K.
+    public var particles: Int
+    /// Preconditioned SGLD step size η.
+    public var stepSize: Float
+    /// Steps between two particles of one chain.
+    public var thinning: Int
+    /// NLL of the particles' mixture on the validation rows (one step ahead, frozen network).
+    public var validationNLL: Float
+    /// NLL of the fitted head alone on the same rows.
+    public var pointValidationNLL: Float
 }
 
 /// Why training could not start.
