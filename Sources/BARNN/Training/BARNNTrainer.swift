@@ -126,10 +126,7 @@ public enum BARNNTrainer {
                     graph, slot: b, window: w, series: series[w.series], increments: increments[w.series],
                     levelInputs: levelInputs[w.series])
             }
-            rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsX, count: B * T * c.embeddingSize))
-            rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsH, count: B * T * c.hiddenSize))
-            c.posterior.transformNoise(graph.epsX, count: B * T * c.embeddingSize)
-            c.posterior.transformNoise(graph.epsH, count: B * T * c.hiddenSize)
+            drawGateNoise(graph, rng: &rng)
             gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             let loss = parameters.withUnsafeBufferPointer { p in
                 gradient.withUnsafeMutableBufferPointer { g in
@@ -218,15 +215,8 @@ public enum BARNNTrainer {
         var rows = LastLayerSGLD.Rows()
         var index = 0
         while index < windows.count {
-            for b in 0..<B {
-                let w = windows[min(index + b, windows.count - 1)]
-                fill(
-                    graph, slot: b, window: w, series: series[w.series], increments: increments[w.series],
-                    levelInputs: levelInputs[w.series])
-                if index + b >= windows.count {
-                    for k in 0..<T { graph.mask[k * B + b] = 0 }
-                }
-            }
+            fillInOrder(
+                graph, windows: windows, from: index, series: series, increments: increments, levelInputs: levelInputs)
             _ = parameters.withUnsafeBufferPointer {
                 graph.run(parameters: $0.baseAddress!, gradient: nil, beta: 0, noise: false)
             }
@@ -237,6 +227,34 @@ public enum BARNNTrainer {
             index += B
         }
         return rows
+    }
+
+    /// Fills the batch with `windows[first..<first + B]` in order; slots past the end repeat the last window with
+    /// their targets masked, so a pass over every window counts each target once.
+    static func fillInOrder(
+        _ graph: TrainingGraph<Float>, windows: [Window], from first: Int, series: [TrainingSeries],
+        increments: [[Float]], levelInputs: [[Float]]
+    ) {
+        let B = graph.batch, T = graph.time
+        for b in 0..<B {
+            let w = windows[min(first + b, windows.count - 1)]
+            fill(
+                graph, slot: b, window: w, series: series[w.series], increments: increments[w.series],
+                levelInputs: levelInputs[w.series])
+            if first + b >= windows.count {
+                for k in 0..<T { graph.mask[k * B + b] = 0 }
+            }
+        }
+    }
+
+    /// Draws the gate inputs' noise εx, εh of one batch: normals, turned into the posterior's own noise.
+    static func drawGateNoise(_ graph: TrainingGraph<Float>, rng: inout SeededRNG) {
+        let c = graph.configuration
+        let countX = graph.batch * graph.time * c.embeddingSize, countH = graph.batch * graph.time * c.hiddenSize
+        rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsX, count: countX))
+        rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsH, count: countH))
+        c.posterior.transformNoise(graph.epsX, count: countX)
+        c.posterior.transformNoise(graph.epsH, count: countH)
     }
 
     /// `configuration` with the level window shortened to a quarter of the longest training part (at least 8
@@ -294,19 +312,9 @@ public enum BARNNTrainer {
         var logAlphaX = Moments(units: nE), logAlphaH = Moments(units: nH)
         var index = 0
         while index < windows.count {
-            for b in 0..<B {
-                let w = windows[min(index + b, windows.count - 1)]
-                fill(
-                    graph, slot: b, window: w, series: series[w.series], increments: increments[w.series],
-                    levelInputs: levelInputs[w.series])
-                if index + b >= windows.count {
-                    for k in 0..<T { graph.mask[k * B + b] = 0 }
-                }
-            }
-            rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsX, count: B * T * nE))
-            rng.fillNormal(UnsafeMutableBufferPointer(start: graph.epsH, count: B * T * nH))
-            c.posterior.transformNoise(graph.epsX, count: B * T * nE)
-            c.posterior.transformNoise(graph.epsH, count: B * T * nH)
+            fillInOrder(
+                graph, windows: windows, from: index, series: series, increments: increments, levelInputs: levelInputs)
+            drawGateNoise(graph, rng: &rng)
             let loss = parameters.withUnsafeBufferPointer {
                 graph.run(parameters: $0.baseAddress!, gradient: nil, beta: c.beta)
             }
