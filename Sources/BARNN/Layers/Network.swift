@@ -83,6 +83,33 @@ struct Network<T: BARNNScalar> {
         T.clampedExp(o, into: a, count: count, bound: bound)
     }
 
+    /// α [R, n] of one α encoder, `exp(clamp(tanh(x·W1 + b1)·W2 + b2))`, keeping its hidden layer and pre-activation
+    /// for the backward pass; α = 1 for the posteriors without encoders.
+    @inline(__always)
+    func encodeAlpha(
+        rows: Int, _ x: UnsafePointer<T>, ldx: Int, k: Int, w1: Int, b1: Int, w2: Int, b2: Int, n: Int,
+        _ hidden: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>, _ a: UnsafeMutablePointer<T>
+    ) {
+        guard encoders else { return a.update(repeating: 1, count: rows * n) }
+        linear(rows: rows, x, ldx: ldx, k: k, w: w1, b: b1, n: nA, hidden)
+        T.tanhInPlace(hidden, count: rows * nA)
+        linear(rows: rows, hidden, ldx: nA, k: nA, w: w2, b: b2, n: n, o)
+        alpha(o, a, count: rows * n)
+    }
+
+    /// The noisy input of a gate matmul, `input ⊙ α ⊙ (1 + ε)` (ε = 0 without `eps`).
+    @inline(__always)
+    func noisyInput(
+        _ input: UnsafePointer<T>, alpha a: UnsafePointer<T>, eps: UnsafePointer<T>?, count: Int,
+        into out: UnsafeMutablePointer<T>
+    ) {
+        if let eps {
+            for i in 0..<count { out[i] = input[i] * a[i] * (1 + eps[i]) }
+        } else {
+            for i in 0..<count { out[i] = input[i] * a[i] }
+        }
+    }
+
     /// The input-only half of a step for R rows: embedding, α_x encoder, noisy embedding, input gate matmul.
     ///
     /// - Parameter eps: εx [R, E], or nil for the noise-free pass.
@@ -93,20 +120,8 @@ struct Network<T: BARNNScalar> {
     ) {
         let L = layout
         linear(rows: rows, x, ldx: nI, k: nI, w: L.we, b: L.be, n: nE, e)
-        let count = rows * nE
-        if encoders {
-            linear(rows: rows, e, ldx: nE, k: nE, w: L.ax1, b: L.bx1, n: nA, ax1)
-            T.tanhInPlace(ax1, count: rows * nA)
-            linear(rows: rows, ax1, ldx: nA, k: nA, w: L.ax2, b: L.bx2, n: nE, ox)
-            alpha(ox, alx, count: count)
-        } else {
-            alx.update(repeating: 1, count: count)
-        }
-        if let eps {
-            for i in 0..<count { et[i] = e[i] * alx[i] * (1 + eps[i]) }
-        } else {
-            for i in 0..<count { et[i] = e[i] * alx[i] }
-        }
+        encodeAlpha(rows: rows, e, ldx: nE, k: nE, w1: L.ax1, b1: L.bx1, w2: L.ax2, b2: L.bx2, n: nE, ax1, ox, alx)
+        noisyInput(e, alpha: alx, eps: eps, count: rows * nE, into: et)
         timedGate { gateLinear(rows: rows, et, k: nE, w: L.wih, b: L.bih, gx) }
     }
 
@@ -128,20 +143,9 @@ struct Network<T: BARNNScalar> {
             (hin + b * nHin).update(from: hPrev + b * nH, count: nH)
             (hin + b * nHin + nH).update(from: tf + b * ldtf, count: nF)
         }
-        let count = rows * nH
-        if encoders {
-            linear(rows: rows, hin, ldx: nHin, k: nHin, w: L.ah1, b: L.bh1, n: nA, ah1)
-            T.tanhInPlace(ah1, count: rows * nA)
-            linear(rows: rows, ah1, ldx: nA, k: nA, w: L.ah2, b: L.bh2, n: nH, oh)
-            alpha(oh, alh, count: count)
-        } else {
-            alh.update(repeating: 1, count: count)
-        }
-        if let eps {
-            for i in 0..<count { ht[i] = hPrev[i] * alh[i] * (1 + eps[i]) }
-        } else {
-            for i in 0..<count { ht[i] = hPrev[i] * alh[i] }
-        }
+        encodeAlpha(
+            rows: rows, hin, ldx: nHin, k: nHin, w1: L.ah1, b1: L.bh1, w2: L.ah2, b2: L.bh2, n: nH, ah1, oh, alh)
+        noisyInput(hPrev, alpha: alh, eps: eps, count: rows * nH, into: ht)
         timedGate { gateLinear(rows: rows, ht, k: nH, w: L.whh, b: L.bhh, gh) }
         gatesForward(rows: rows, hPrev: hPrev, gx: gx, gh: gh, gates: gates, hNew: hNew)
     }
