@@ -158,9 +158,9 @@ final class EngineLoop {
         }
     }
 
-    private func handle(_ output: EngineOutput, now: Double) {
-        let published = clock.now
-        for publication in output.publications {
+    /// Hands `publications` to the MQTT client; a refused one is counted and logged (rate-limited) as `failure`.
+    private func publish(_ publications: [Publication], now: Double, failure: Logger.Message) {
+        for publication in publications {
             do {
                 try client.publish(
                     topic: publication.topic, payload: publication.payload, qos: publication.qos,
@@ -168,23 +168,18 @@ final class EngineLoop {
             } catch {
                 counters.publishFailures += 1
                 logLimited(
-                    key: "publish", now: now, "forecast not published",
-                    ["mqtt.topic": "\(publication.topic)", "error": "\(error)"])
+                    key: "publish", now: now, failure, ["mqtt.topic": "\(publication.topic)", "error": "\(error)"])
             }
         }
+    }
+
+    private func handle(_ output: EngineOutput, now: Double) {
+        let published = clock.now
+        publish(output.publications, now: now, failure: "forecast not published")
         if homeAssistantEnabled, !output.forecasts.isEmpty {
-            for publication in homeAssistant.issued(output.forecasts, now: now) {
-                do {
-                    try client.publish(
-                        topic: publication.topic, payload: publication.payload, qos: publication.qos,
-                        retain: publication.retain)
-                } catch {
-                    counters.publishFailures += 1
-                    logLimited(
-                        key: "publish", now: now, "forecast attributes not published",
-                        ["mqtt.topic": "\(publication.topic)", "error": "\(error)"])
-                }
-            }
+            publish(
+                homeAssistant.issued(output.forecasts, now: now), now: now,
+                failure: "forecast attributes not published")
         }
         counters.publishSeconds += published.duration(to: clock.now).totalSeconds
         guard !output.writes.isEmpty else { return }
