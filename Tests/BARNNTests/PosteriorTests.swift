@@ -133,26 +133,13 @@ import Testing
         #expect(model.parameters.map(\.bitPattern) == again.parameters.map(\.bitPattern))
         #expect(try #require(report.validationNLL.min()) < report.initialValidationNLL)
 
-        let ws = BARNNWorkspace(configuration: c)
-        let tf = SyntheticSeries.timeFeatures(length: 260)
-        let state = model.warmUp(
-            values: Array(series[0][..<200]), timeFeatures: Array(tf[..<(200 * 4)]),
-            scale: model.scale(fitting: Array(series[0][..<200])), workspace: ws)
-        let batch = RecurrentBatch([state], hiddenSize: c.hiddenSize)
-        let future = Array(tf[(200 * 4)..<(206 * 4)])
-        func draw(_ options: SamplingOptions) -> BARNNForecast {
-            var rng = SeededRNG(seed: 21)
-            return model.sample(
-                batch, paths: 64, horizon: 6, timeFeatures: future, levels: [0.05, 0.5, 0.95], options: options,
-                rng: &rng, workspace: ws)
-        }
-        let first = draw(.full), second = draw(.full)
+        let probe = PathProbe(model: model, series: series)
+        let first = probe.draw(.full), second = probe.draw(.full)
         #expect(first.quantiles.map(\.bitPattern) == second.quantiles.map(\.bitPattern))
         // Masks alone (aleatoric noise off) must spread the paths: that spread is the posterior's uncertainty.
-        let masksOnly = draw(SamplingOptions(weightNoise: true, aleatoricNoise: false))
-        let width = masksOnly.quantiles[2] - masksOnly.quantiles[0]
-        #expect(width > 0, "dropout masks left every path identical")
-        let noNoise = draw(SamplingOptions(weightNoise: false, aleatoricNoise: false))
-        #expect(noNoise.quantiles[2] - noNoise.quantiles[0] == 0)
+        #expect(
+            probe.width(SamplingOptions(weightNoise: true, aleatoricNoise: false)) > 0,
+            "dropout masks left every path identical")
+        #expect(probe.width(SamplingOptions(weightNoise: false, aleatoricNoise: false)) == 0)
     }
 }

@@ -202,27 +202,13 @@ import Testing
         let (warm, _) = try train(model)
         #expect(warm.parameters.count == warm.layout.count)
 
-        let ws = BARNNWorkspace(configuration: model.configuration)
-        let tf = SyntheticSeries.timeFeatures(length: 260)
-        let states = (0..<12).map { i in
-            model.warmUp(
-                values: Array(series[i % 4][..<200]), timeFeatures: Array(tf[..<(200 * 4)]),
-                scale: model.scale(fitting: Array(series[i % 4][..<200])), workspace: ws)
-        }
-        let batch = RecurrentBatch(states, hiddenSize: c.hiddenSize)
-        let future = Array((0..<12).map { _ in tf[(200 * 4)..<(206 * 4)] }.joined())
-        func draw(_ options: SamplingOptions, threads: Int = 1) -> BARNNForecast {
-            var rng = SeededRNG(seed: 21)
-            return model.sample(
-                batch, paths: 64, horizon: 6, timeFeatures: future, levels: [0.05, 0.5, 0.95], options: options,
-                threads: threads, rng: &rng, workspace: ws)
-        }
-        let first = draw(.full), threaded = draw(.full, threads: 2)
+        let probe = PathProbe(model: model, series: series)
+        let first = probe.draw(.full), threaded = probe.draw(.full, threads: 2)
         #expect(first.quantiles.map(\.bitPattern) == threaded.quantiles.map(\.bitPattern))
         // The particles alone (aleatoric noise off) spread the paths: the head's posterior uncertainty.
-        let particlesOnly = draw(SamplingOptions(weightNoise: true, aleatoricNoise: false))
-        #expect(particlesOnly.quantiles[2] - particlesOnly.quantiles[0] > 0, "every particle gave the same path")
-        let noNoise = draw(SamplingOptions(weightNoise: false, aleatoricNoise: false))
-        #expect(noNoise.quantiles[2] - noNoise.quantiles[0] == 0)
+        #expect(
+            probe.width(SamplingOptions(weightNoise: true, aleatoricNoise: false)) > 0,
+            "every particle gave the same path")
+        #expect(probe.width(SamplingOptions(weightNoise: false, aleatoricNoise: false)) == 0)
     }
 }

@@ -18,6 +18,24 @@ import Testing
             alarm: false)
     }
 
+    /// One `/metrics` scrape of a real server over `database`, and how long the scrape took.
+    static func scrape(_ database: TemporaryDatabase, streamLimit: Int) async throws -> (body: String, took: Duration) {
+        var settings = DaemonConfiguration.HTTPSettings()
+        settings.listen = "127.0.0.1:0"
+        let logger = Logger(label: "test.http")
+        let server = try BarnndHTTPServer(
+            settings: settings,
+            resources: HTTPResources(snapshots: DaemonSnapshotBox(), databasePath: database.path, logger: logger),
+            metrics: DaemonMetrics(streamLimit: streamLimit), logger: logger)
+        let address = try await server.start()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let body = try await HTTPGet.get(port: address.port, "/metrics").body
+        let took = started.duration(to: clock.now)
+        await server.stop()
+        return (body, took)
+    }
+
     @Test func theMostRecentlyScoredStreamsAreExportedWithTheirLatestWindow() async throws {
         let database = try TemporaryDatabase()
         let store = try database.open()
@@ -32,16 +50,7 @@ import Testing
         try await writer.flush()
         #expect(try store.latestDrift(limit: 10).map(\.stream) == ["busy/two", "new/three", "old/one"])
 
-        var settings = DaemonConfiguration.HTTPSettings()
-        settings.listen = "127.0.0.1:0"
-        let logger = Logger(label: "test.http")
-        let server = try BarnndHTTPServer(
-            settings: settings,
-            resources: HTTPResources(snapshots: DaemonSnapshotBox(), databasePath: database.path, logger: logger),
-            metrics: DaemonMetrics(streamLimit: 2), logger: logger)
-        let address = try await server.start()
-        let body = try await HTTPGet.get(port: address.port, "/metrics").body
-        await server.stop()
+        let (body, _) = try await Self.scrape(database, streamLimit: 2)
         await writer.close()
         try store.close()
 
@@ -64,19 +73,7 @@ import Testing
         #expect(writer.enqueue(rows, overflow: .block(timeout: .seconds(60))) == .accepted)
         try await writer.flush()
 
-        var settings = DaemonConfiguration.HTTPSettings()
-        settings.listen = "127.0.0.1:0"
-        let logger = Logger(label: "test.http")
-        let server = try BarnndHTTPServer(
-            settings: settings,
-            resources: HTTPResources(snapshots: DaemonSnapshotBox(), databasePath: database.path, logger: logger),
-            metrics: DaemonMetrics(streamLimit: 50), logger: logger)
-        let address = try await server.start()
-        let clock = ContinuousClock()
-        let started = clock.now
-        let body = try await HTTPGet.get(port: address.port, "/metrics").body
-        let elapsed = started.duration(to: clock.now)
-        await server.stop()
+        let (body, elapsed) = try await Self.scrape(database, streamLimit: 50)
         await writer.close()
         try store.close()
 
