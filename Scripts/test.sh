@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # .ci/run installs the packages itself first; anyone else gets them installed here.
-if [ "${BARNND_DEPS_INSTALLED:-0}" != "1" ]; then Scripts/install-deps.sh; fi
+if [ "${BARNND_DEPS_INSTALLED:-0}" != "1" ]; then Scripts/install-deps.sh --tests; fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
