@@ -195,6 +195,7 @@ extension DaemonConfiguration.ModelGroup {
             calibrationTable.read("method", into: &calibration.method)
             calibrationTable.read("window", into: &calibration.window)
             calibrationTable.read("rate", into: &calibration.rate)
+            calibrationTable.read("keep_median", into: &calibration.keepMedian)
             calibrationTable.finish()
         }
         table.finish()

@@ -196,6 +196,11 @@ extension DaemonConfiguration {
         /// Step size in (0, 1): `aci`'s level step γ, or `tracking`'s offset step in units of the model's interval
         /// width. The default is 0.005 (tracking at 0.02 moved the medians too far on waterflow).
         public var rate = 0.005
+        /// Publish the model's own median and correct only the other levels. The default is true: the conformal
+        /// offset of the median is a bias correction learnt from outcomes H steps late, and on autocorrelated real
+        /// errors it chased yesterday's error (14 development datasets, first fit, ACI: sCRPS/snaive 0.719 → 0.714,
+        /// MASE 1.397 → 1.358, better on 13 of 14, coverage unchanged).
+        public var keepMedian = true
 
         /// Creates the defaults.
         public init() {}

@@ -109,7 +109,9 @@ extension ForecastEngine {
         // series that is 0 half the time (orders, solar generation) would otherwise count every upper bound below 0
         // as a miss and widen the day's intervals.
         let floor = state.lowestObserved.flatMap { $0 >= 0 ? 0.0 : nil }
-        let issue = state.feedback.issue(model, calibrate: group.settings.calibration.method != .none, floor: floor)
+        let calibration = group.settings.calibration
+        let issue = state.feedback.issue(
+            model, calibrate: calibration.method != .none, keepMedian: calibration.keepMedian, floor: floor)
         var means = means
         if floor != nil {
             for h in means.indices { means[h] = max(means[h], 0) }

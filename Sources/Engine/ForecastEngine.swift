@@ -29,7 +29,7 @@ import Trainer
 ///    (streams reaching `min_history` are warmed from their context instead);
 /// 5. **forecasts** every due stream (`forecast_every` steps since its last forecast): one `sample` call per model
 ///    group (rows = N·S) for warm streams, the fallback for the others, then calibrates each step's quantiles
-///    (``ForecastFeedback/issue(_:calibrate:floor:)``, as ``ProgressiveEvaluation`` does per observation);
+///    (``ForecastFeedback/issue(_:calibrate:keepMedian:floor:)``, as ``ProgressiveEvaluation`` does per observation);
 /// 6. every `controlPollInterval` of engine time, reads train requests and checkpoint activations (rollbacks)
 ///    from the Store; starts a group's first training once its streams hold `min_history` present steps, and
 ///    retrains (scheduled, drift-triggered, requested) through the promotion gate (`+Retraining`);

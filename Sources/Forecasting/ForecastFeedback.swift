@@ -2,8 +2,9 @@
 /// from those outcomes: the ``ConformalCalibrator`` that calibrates every forecast issued, the ``DriftMonitor`` and,
 /// when kept, the ``HorizonScores``.
 ///
-/// ``ProgressiveEvaluation/step(_:)`` is ``score(_:)``, the forecaster's `learn`, then ``issue(_:calibrate:floor:)``;
-/// the daemon's engine calls the same two around its batched learning and sampling, so the loop exists once.
+/// ``ProgressiveEvaluation/step(_:)`` is ``score(_:)``, the forecaster's `learn`, then
+/// ``issue(_:calibrate:keepMedian:floor:)``; the daemon's engine calls the same two around its batched learning and
+/// sampling, so the loop exists once.
 ///
 /// For observation `j` with a present value `y`, the forecast issued after observation `j − h` is scored at its step
 /// `h` for every `h ≤ H`: its model and raw quantiles and `y` into the calibrator (step h), its published step-1
@@ -93,13 +94,20 @@ public struct ForecastFeedback: Sendable, Equatable {
     /// - Parameters:
     ///   - calibrate: false to publish the model's quantiles uncorrected (the calibrator then only reports their
     ///     coverage).
+    ///   - keepMedian: true to leave the level-0.5 quantile as the model gave it and correct only the other levels;
+    ///     the rows are still sorted, so a corrected neighbour that crosses the median takes its place.
     ///   - floor: a bound no outcome falls below (0 for a stream never negative): for such outcomes raising a
     ///     quantile to it can only lower its pinball loss. Raised before the rows are kept, so the calibrator and the
     ///     drift monitor learn from what was published.
-    public mutating func issue(_ model: [[Double]], calibrate: Bool = true, floor: Double? = nil) -> Issue {
+    public mutating func issue(
+        _ model: [[Double]], calibrate: Bool = true, keepMedian: Bool = false, floor: Double? = nil
+    ) -> Issue {
         var raw = model
         if calibrate {
             for h in raw.indices { calibrator.calibrate(step: h + 1, quantiles: &raw[h], rearrange: false) }
+            if keepMedian, let m = calibrator.levels.medianIndex {
+                for h in raw.indices { raw[h][m] = model[h][m] }
+            }
         }
         var raised = false
         if let floor {

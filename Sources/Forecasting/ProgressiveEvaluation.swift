@@ -1,8 +1,9 @@
 /// One stream's progressive evaluation, the order River's `iter_evaluate` uses and the engine follows per
 /// observation: score the forecasts issued earlier for this step, update the calibrator and the drift monitor, learn
 /// the observation, then issue the next calibrated forecast. A step is ``ForecastFeedback/score(_:)``, the
-/// forecaster's `learn`, then ``ForecastFeedback/issue(_:calibrate:floor:)``; the engine behind `barnnd backtest` and
-/// the daemon calls the same two around its batched learning and sampling, so the loop exists once.
+/// forecaster's `learn`, then ``ForecastFeedback/issue(_:calibrate:keepMedian:floor:)``; the engine behind
+/// `barnnd backtest` and the daemon calls the same two around its batched learning and sampling, so the loop exists
+/// once.
 ///
 /// Scoring is ``ForecastFeedback``'s, with ``HorizonScores`` kept. A missing observation scores nothing and is
 /// learned as missing. While the forecaster is cold nothing is issued, so nothing is scored H steps later.

@@ -351,7 +351,7 @@ import Testing
         "models.default.retrain": [
             "every", "window", "history", "drift_trigger", "cooldown", "validation_fraction", "keep_last",
         ],
-        "models.default.calibration": ["method", "window", "rate"],
+        "models.default.calibration": ["method", "window", "rate", "keep_median"],
         "rules": ["name", "topic", "stream", "qos", "cadence", "aggregate", "model", "unit", "device_class"],
         "rules.payload": ["format", "value_path", "time_path", "time_unit"],
         "publish": ["topic", "qos", "retain", "scalar_topic", "health_interval"],

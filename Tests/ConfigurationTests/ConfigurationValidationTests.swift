@@ -57,6 +57,19 @@ import Testing
         #expect(problems.count { $0.keyPath == "models.default.quantiles" } == 2)
     }
 
+    /// `keep_median` is on by default, read as a boolean, and any other type is refused with its key and line.
+    @Test func keepMedianIsReadAndDefaultsToOn() throws {
+        #expect(DaemonConfiguration().models["default"]?.calibration.keepMedian == true)
+        let off = try DaemonConfiguration(toml: "[models.default.calibration]\nkeep_median = false\n")
+        #expect(off.models["default"]?.calibration.keepMedian == false)
+        #expect {
+            _ = try DaemonConfiguration(toml: "[models.default.calibration]\nkeep_median = \"no\"\n")
+        } throws: { error in
+            let problems = (error as? ConfigurationError)?.problems ?? []
+            return problems.contains { $0.keyPath == "models.default.calibration.keep_median" && $0.line == 2 }
+        }
+    }
+
     @Test func thePosteriorIsReadAndAnUnknownOneIsRefusedWithItsChoices() throws {
         let configuration = try DaemonConfiguration(
             toml: "[models.default]\nposterior = \"mc_dropout\"\ndropout_rate = 0.25\n")
