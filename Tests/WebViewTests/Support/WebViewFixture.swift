@@ -119,13 +119,26 @@ final class WebViewFixture: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Starts `barnnd run` and waits until it created its database.
+    /// Starts `barnnd run` and waits until it announced itself `online` (retained on `barnnd/status`). barnnd sends
+    /// that after its SUBSCRIBE on the same connection, so what is published afterwards reaches it; waiting only for
+    /// its database lost the whole demo slice on a loaded machine (the replay ran before the subscription).
     func startDaemon() async throws {
         let command = "exec '\(Self.binary)' run --config '\(configPath)' 2>'\(logPath)'"
         daemon = try ChildProcess("/bin/sh", ["-c", command])
         try await waitUntil("the daemon's database") {
             FileManager.default.fileExists(atPath: self.databasePath)
         }
+        try await waitUntil("barnnd online on barnnd/status") { try self.retainedStatus() == "online" }
+    }
+
+    /// The retained payload on `barnnd/status`, read with the real `mosquitto_sub` (nil when none within 1 s).
+    private func retainedStatus() throws -> String? {
+        let probe = try ChildProcess.piped(
+            "/usr/bin/mosquitto_sub",
+            ["-h", "127.0.0.1", "-p", "\(broker.port)", "-t", "barnnd/status", "-C", "1", "-W", "1"])
+        let line = probe.nextLine()
+        probe.finish()
+        return line
     }
 
     /// Stops the daemon with SIGTERM (it drains and saves) and waits for it.
