@@ -123,6 +123,28 @@ import Testing
         #expect(parameter[4] < start[4])
     }
 
+    /// Bursts six times wider than the model believes, 24 steps ahead, with a window of 100: the new scores lie past
+    /// every score in the window, so ACI's level runs past 1. Its identity (mean of τ − hit = (τ̃_T − τ̃_0)/(γT)) still
+    /// holds for the outer levels, within that bound; with τ̃ held in [0, 1] the misses of each burst were lost and
+    /// 5 % of outcomes, not 2.5 %, ended above the 97.5 % quantile (and 4.7 % below the 2.5 % one).
+    @Test func aciKeepsItsLongRunMissRateThroughBurstsPastTheWindow() throws {
+        let length = 12_000
+        let gamma = 0.02
+        let simulation = CalibrationSimulation(
+            configuration: .init(method: .adaptive(gamma: gamma), window: 100), modelScale: 1,
+            sigma: { $0 % 400 < 340 ? 1 : 6 }, horizon: 24, length: length)
+        let (outcomes, calibrator) = try simulation.run()
+        let scored = outcomes.compactMap { $0 }
+        let levels = QuantileLevels.protocolLevels.values
+        let range = ConformalCalibrator.adaptiveLevelRange
+        let bound = (range.upperBound - range.lowerBound) / (gamma * Double(scored.count)) + 0.005
+        for k in [0, 1, levels.count - 2, levels.count - 1] {
+            let below = Double(scored.count { $0.atOrBelow[k] }) / Double(scored.count)
+            #expect(abs(below - levels[k]) <= bound, "level \(levels[k]): \(below) at or below (bound \(bound))")
+        }
+        #expect(calibrator.steps[23].parameter.allSatisfy { ConformalCalibrator.adaptiveLevelRange.contains($0) })
+    }
+
     @Test func calibratedQuantilesAreMonotoneAndColdCalibratorPassesThrough() throws {
         let levels = QuantileLevels.protocolLevels
         let model = levels.values.map { Gaussian.quantile($0) }

@@ -50,6 +50,11 @@ extension ConformalCalibrator: Codable {
             guard step.parameter.count == k, step.parameter.allSatisfy(\.isFinite) else {
                 return "step \(s + 1): \(step.parameter.count) parameters for \(k) levels, or not finite"
             }
+            if case .adaptive = configuration.method,
+                !step.parameter.allSatisfy({ ConformalCalibrator.adaptiveLevelRange.contains($0) })
+            {
+                return "step \(s + 1): an effective level outside \(ConformalCalibrator.adaptiveLevelRange)"
+            }
             guard step.scores.count == (windows ? k : 0),
                 step.scores.allSatisfy({ $0.capacity == configuration.window })
             else { return "step \(s + 1): score windows do not match the method and window" }

@@ -28,15 +28,23 @@ public struct ConformalCalibrator: Sendable, Equatable {
         /// Split conformal on a rolling window: `cₖ` is the conformal τₖ-quantile of the last W scores of the level.
         case rollingWindow
         /// Adaptive conformal inference (Gibbs & Candès 2021, eq. 2) on the rolling window: each level keeps an
-        /// effective level `τ̃ₖ ← τ̃ₖ + γ(τₖ − 1{y < qₖ + w·cₖ})` (before rearrangement; clamped to [0, 1]; an
-        /// outcome on the quantile counts τₖ, see ``hit(outcome:quantile:level:)``) and `cₖ` is the window's quantile
-        /// at `τ̃ₖ`. Long-run miss rate is within `max(τ̃ excursion)/(γT)` of nominal whatever the data do.
+        /// effective level `τ̃ₖ ← τ̃ₖ + γ(τₖ − 1{y < qₖ + w·cₖ})` (before rearrangement; an outcome on the quantile
+        /// counts τₖ, see ``hit(outcome:quantile:level:)``) and `cₖ` is the window's quantile at `τ̃ₖ`, or past
+        /// [0, 1] the window's extreme score moved out by `(τ̃ₖ − 1)` (or `−τ̃ₖ`) times the window's range, where
+        /// Gibbs & Candès publish an unbounded interval. τ̃ is kept in ``adaptiveLevelRange``. Long-run miss rate is
+        /// within `max(τ̃ excursion)/(γT)` of nominal whatever the data do, as long as τ̃ is not held at a bound.
         case adaptive(gamma: Double)
         /// Online quantile tracking (Angelopoulos, Candès & Tibshirani 2023, "Conformal PID control", the P term):
         /// `cₖ ← cₖ + η(τₖ − 1{y < q′ₖ})` (a tie counts τₖ), a stochastic-gradient step on the pinball loss of the
         /// offset. Needs no score window (O(K) memory per step), `η` is in units of the model width.
         case quantileTracking(rate: Double)
     }
+
+    /// Where ACI's effective levels τ̃ are kept. Holding them in [0, 1] lost every miss that arrived while a level
+    /// was at 1 and its interval still too narrow, and errors 24–48 steps ahead come in such bursts: on the 14
+    /// development datasets the 48-step forecasts of elecdemand left 4–6 % of outcomes above the 97.5 % quantile and
+    /// cov90 0.862 on the first fit; with [−0.5, 1.5], 0.885 (mean abs(cov90 − 0.90) 0.014 → 0.011, sCRPS +0.4 %).
+    public static let adaptiveLevelRange: ClosedRange<Double> = -0.5...1.5
 
     /// Settings of a calibrator.
     public struct Configuration: Sendable, Codable, Hashable {
@@ -201,7 +209,9 @@ public struct ConformalCalibrator: Sendable, Equatable {
                 // lets a level that crossed its neighbour run away, since its hits then belong to another level.
                 let hit = Self.hit(
                     outcome: y, quantile: issued?[k] ?? quantiles[k] + w * offset(step: h - 1, level: k), level: tau[k])
-                steps[h - 1].parameter[k] = min(1, max(0, steps[h - 1].parameter[k] + gamma * (tau[k] - hit)))
+                let range = Self.adaptiveLevelRange
+                steps[h - 1].parameter[k] = min(
+                    range.upperBound, max(range.lowerBound, steps[h - 1].parameter[k] + gamma * (tau[k] - hit)))
             }
         case .quantileTracking(let rate):
             for k in quantiles.indices {
@@ -247,11 +257,21 @@ public struct ConformalCalibrator: Sendable, Equatable {
             return steps[s].scores[k].count < configuration.minimumCount
                 ? 0 : steps[s].scores[k].conformalQuantile(level: levels.values[k])
         case .adaptive:
-            return steps[s].scores[k].count < configuration.minimumCount
-                ? 0 : steps[s].scores[k].conformalQuantile(level: steps[s].parameter[k])
+            guard steps[s].scores[k].count >= configuration.minimumCount else { return 0 }
+            return Self.adaptiveOffset(steps[s].scores[k], level: steps[s].parameter[k])
         case .quantileTracking:
             return steps[s].parameter[k]
         }
+    }
+
+    /// The window's conformal quantile at an effective level in [0, 1]; past it, the extreme score moved out by the
+    /// excess level times the window's range (linear, so a level that keeps rising keeps widening the interval).
+    @inline(__always)
+    static func adaptiveOffset(_ window: RollingWindowQuantile, level: Double) -> Double {
+        if level >= 0 && level <= 1 { return window.conformalQuantile(level: level) }
+        let lowest = window.orderStatistic(1)
+        let highest = window.orderStatistic(window.count)
+        return level > 1 ? highest + (level - 1) * (highest - lowest) : lowest + level * (highest - lowest)
     }
 
     @inline(__always)
