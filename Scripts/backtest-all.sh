@@ -6,7 +6,8 @@
 # serves that run's first fit (checkpoint version 1) without retraining, so they differ from "fixed" in one thing:
 # "fixed" (first fit only), "nocal" (no conformal correction), "aleatoric" (weight noise off), "map" (single MAP
 # pass), the same two without calibration ("aleatoric-nocal", "map-nocal"), and the calibration methods "aci",
-# "rolling", "tracking", and "calmedian" (the median corrected too, `keep_median = false`). The input ablations fit their own first model, served without retraining like "fixed":
+# "rolling", "tracking", and "calmedian" (the median corrected too, `keep_median = false`). The input ablations
+# fit their own first model, served without retraining like "fixed":
 # "nolevel" (no level context, `level_window = 0`) and "nocalendar" (hour of day and day of week whatever the
 # cadence, `calendar = "hour_and_week"`). Tables: $OUT_DIR/table.md. Forecasts land in $OUT_DIR/<variant>/<dataset>.jsonl, scores in
 # $OUT_DIR/eval-results/barnnd-<variant>_per_dataset.csv, timings in $OUT_DIR/times.tsv.
