@@ -67,7 +67,8 @@ public struct ForecastFeedback: Sendable, Equatable {
                 defer { issued[index]?.scored(step: h) }
                 do {
                     try calibrator.update(
-                        step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y)
+                        step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y,
+                        frozenLevel: forecast.keptMedian ? calibrator.levels.medianIndex : nil)
                     if h == 1 {
                         result.drift = try drift.update(time: observation.t, quantiles: forecast.published, outcome: y)
                     }
@@ -120,7 +121,8 @@ public struct ForecastFeedback: Sendable, Equatable {
         }
         var published = raw
         for h in published.indices { QuantileLevels.rearrange(&published[h]) }
-        let forecast = IssuedForecast(model: model, raw: raw, published: published[0])
+        let keptMedian = calibrate && keepMedian && calibrator.levels.medianIndex != nil
+        let forecast = IssuedForecast(model: model, raw: raw, published: published[0], keptMedian: keptMedian)
         // Fills the slot `score` made for the step just scored, or makes one when there is none yet.
         if issued.isEmpty { issued.append(forecast) } else { issued[issued.count - 1] = forecast }
         return Issue(quantiles: published, raisedToFloor: raised)

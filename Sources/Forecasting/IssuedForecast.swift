@@ -9,11 +9,14 @@ public struct IssuedForecast: Sendable, Equatable {
     public internal(set) var raw: [[Double]]
     /// Published (sorted) quantiles of step 1, [K]; empty once scored.
     public internal(set) var published: [Double]
+    /// Whether the model's median was published uncorrected, so the calibrator leaves that level's offset alone.
+    public internal(set) var keptMedian: Bool
 
-    init(model: [[Double]], raw: [[Double]], published: [Double]) {
+    init(model: [[Double]], raw: [[Double]], published: [Double], keptMedian: Bool = false) {
         self.model = model
         self.raw = raw
         self.published = published
+        self.keptMedian = keptMedian
     }
 
     /// Drops the rows of step `h` (1-based) once it is scored.
@@ -44,7 +47,7 @@ public struct IssuedForecast: Sendable, Equatable {
 
 extension IssuedForecast: Codable {
     private enum CodingKeys: String, CodingKey {
-        case steps, levels, kept, model, raw, published
+        case steps, levels, kept, model, raw, published, keptMedian
         /// The published rows of states saved before issued forecasts were reduced ([H][K]; step 1 is kept).
         case calibrated
     }
@@ -60,12 +63,15 @@ extension IssuedForecast: Codable {
         try container.encode(ScalarPacking.pack(kept.flatMap { model[$0] }), forKey: .model)
         try container.encode(ScalarPacking.pack(kept.flatMap { raw[$0] }), forKey: .raw)
         try container.encode(ScalarPacking.pack(published), forKey: .published)
+        if keptMedian { try container.encode(true, forKey: .keptMedian) }
     }
 
-    /// Restores a saved forecast, in the form above or as the full lists of numbers saved before the reduction.
+    /// Restores a saved forecast, in the form above or as the full lists of numbers saved before the reduction
+    /// (`keptMedian` absent: false, as states saved before it was recorded).
     /// - Throws: `DecodingError` when its rows do not fit its steps and levels or the ``Limits``.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        keptMedian = try container.decodeIfPresent(Bool.self, forKey: .keptMedian) ?? false
         guard container.contains(.kept) else {
             // Saved before the reduction: every row, as lists of numbers.
             model = try container.decode([[Double]].self, forKey: .model)

@@ -33,6 +33,10 @@ import Testing
         #expect(decoded.model.map { $0.map(\.bitPattern) } == forecast.model.map { $0.map(\.bitPattern) })
         #expect(decoded.raw == forecast.raw)
         #expect(decoded.published.isEmpty)
+        #expect(object["keptMedian"] == nil && !decoded.keptMedian)
+        let kept = IssuedForecast(
+            model: [[1, 2, 3]], raw: [[1.5, 2, 3.5]], published: [1.5, 2, 3.5], keptMedian: true)
+        #expect(try JSONDecoder().decode(IssuedForecast.self, from: JSONEncoder().encode(kept)).keptMedian)
     }
 
     @Test func statesSavedBeforeTheReductionStillDecode() throws {

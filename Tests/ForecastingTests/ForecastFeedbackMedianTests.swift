@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Forecasting
@@ -25,6 +26,31 @@ import Testing
         // What the calibrator will learn from is the row as issued, with the model median in it.
         #expect(kept.issued.last??.raw[0][2] == 0)
         #expect(corrected.issued.last??.raw[0][2] != 0)
+    }
+
+    /// While the median is kept its ACI level is held (its scores are still recorded), so a median the calibrator
+    /// did not publish cannot run its effective level to the end of the range; turned off later, the median
+    /// starts at its nominal level on the recent scores.
+    @Test func aKeptMedianHoldsItsLevelAndStartsFromItWhenCorrectedAgain() throws {
+        let levels = try QuantileLevels([0.05, 0.5, 0.95])
+        let model = [[-2.0, 0, 2]]
+        var feedback = ForecastFeedback(
+            calibrator: ConformalCalibrator(
+                levels: levels, horizon: 1,
+                configuration: .init(method: .adaptive(gamma: 0.05), window: 100, minimumCount: 5)),
+            drift: DriftMonitor(levels: levels, configuration: .init(windowLength: 50)))
+        var t = 0.0
+        for i in 0..<400 {
+            _ = feedback.score(Observation(t: t, value: 0.3 + 0.2 * sin(Double(i))))
+            _ = feedback.issue(model, keepMedian: true)
+            t += 1
+        }
+        // Every outcome was above the kept median: without the hold each would raise its level by γ/2.
+        #expect(feedback.calibrator.steps[0].parameter[1] == 0.5)
+        #expect(feedback.calibrator.steps[0].parameter[0] != 0.05)
+        // The median's scores are 0.3 + 0.2 sin(i) over width 4, so its window's median is near 0.3/4.
+        let corrected = feedback.issue(model, keepMedian: false).quantiles[0][1]
+        #expect(abs(corrected - 0.3) < 0.05, "\(corrected)")
     }
 
     /// Small offsets that do not cross it leave the median in its place, and `calibrate: false` ignores the flag.

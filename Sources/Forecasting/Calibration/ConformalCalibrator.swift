@@ -181,8 +181,12 @@ public struct ConformalCalibrator: Sendable, Equatable {
     /// - Throws: ``ForecastInputError`` for a step out of range, a wrong count or non-finite numbers; the state is then
     ///   unchanged.
     /// - Complexity: see the type.
+    ///
+    /// `frozenLevel` is a level whose published quantile was not the calibrator's (the model's median kept, see
+    /// ``ForecastFeedback/issue(_:calibrate:keepMedian:floor:)``): its score is recorded but its offset is not
+    /// updated, since hits of a quantile it did not set would move it open-loop to the end of its range.
     public mutating func update(
-        step h: Int, quantiles: [Double], issued: [Double]? = nil, outcome y: Double
+        step h: Int, quantiles: [Double], issued: [Double]? = nil, outcome y: Double, frozenLevel: Int? = nil
     )
         throws(ForecastInputError)
     {
@@ -204,7 +208,7 @@ public struct ConformalCalibrator: Sendable, Equatable {
         case .rollingWindow:
             break
         case .adaptive(let gamma):
-            for k in quantiles.indices {
+            for k in quantiles.indices where k != frozenLevel {
                 // Each level follows its own (unrearranged) quantile: feeding back the rearranged position instead
                 // lets a level that crossed its neighbour run away, since its hits then belong to another level.
                 let hit = Self.hit(
@@ -214,7 +218,7 @@ public struct ConformalCalibrator: Sendable, Equatable {
                     range.upperBound, max(range.lowerBound, steps[h - 1].parameter[k] + gamma * (tau[k] - hit)))
             }
         case .quantileTracking(let rate):
-            for k in quantiles.indices {
+            for k in quantiles.indices where k != frozenLevel {
                 let hit = Self.hit(
                     outcome: y, quantile: issued?[k] ?? quantiles[k] + w * steps[h - 1].parameter[k], level: tau[k])
                 steps[h - 1].parameter[k] += rate * (tau[k] - hit)
