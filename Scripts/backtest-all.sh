@@ -8,8 +8,9 @@
 # pass), the same two without calibration ("aleatoric-nocal", "map-nocal"), and the calibration methods "aci",
 # "rolling", "tracking", and "calmedian" (the median corrected too, `keep_median = false`). The input ablations
 # fit their own first model, served without retraining like "fixed":
-# "nolevel" (no level context, `level_window = 0`) and "nocalendar" (hour of day and day of week whatever the
-# cadence, `calendar = "hour_and_week"`). Tables: $OUT_DIR/table.md. Forecasts land in $OUT_DIR/<variant>/<dataset>.jsonl, scores in
+# "firstfit" (this binary's own first fit with its defaults, to measure a training change without the retrains),
+# "nolevel" (no level context, `level_window = 0`), "noseasonal" (no seasonal-naive input, `seasonal_input =
+# false`) and "nocalendar" (hour of day and day of week whatever the cadence, `calendar = "hour_and_week"`). Tables: $OUT_DIR/table.md. Forecasts land in $OUT_DIR/<variant>/<dataset>.jsonl, scores in
 # $OUT_DIR/eval-results/barnnd-<variant>_per_dataset.csv, timings in $OUT_DIR/times.tsv.
 #
 # Environment: DATASETS (default: all 14 of groups.json, groups dev and dev2), VARIANTS (default: full fixed nocal aleatoric map; "full" comes first), JOBS (datasets run in
@@ -51,10 +52,13 @@ run_dataset() {
                 printf '[models.default.calibration]\nkeep_median = false\n' >"$out/calmedian.toml"
                 args=("${first[@]}" --config "$out/calmedian.toml")
                 ;;
-            nolevel | nocalendar)
+            firstfit) args=(--retrain-every 0) ;;
+            nolevel | nocalendar | noseasonal)
                 local config="$out/$v.toml"
                 if [ "$v" = nolevel ]; then
                     printf '[models.default]\nlevel_window = 0\n' >"$config"
+                elif [ "$v" = noseasonal ]; then
+                    printf '[models.default]\nseasonal_input = false\n' >"$config"
                 else
                     printf '[models.default]\ncalendar = "hour_and_week"\n' >"$config"
                 fi

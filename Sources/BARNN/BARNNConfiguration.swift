@@ -3,7 +3,8 @@ import Foundation
 /// Hyper-parameters that fix a BARNN model's shapes and prior weighting, and the inputs it was built for.
 ///
 /// Shape letters used throughout the module: R rows (batch × time, or streams × paths), I input width
-/// (`2 + F + levels`: scaled increment, missing flag, time features, then the level context when on), E embedding,
+/// (`2 + F + extras`: scaled increment, missing flag, time features, then the level context and the seasonal-naive
+/// increment when on), E embedding,
 /// A α-MLP width, H hidden, G = 3H gate width (r, u, n), F time features.
 public struct BARNNConfiguration: Sendable, Codable, Equatable {
     /// Hidden size H of the GRU. The default is 64.
@@ -30,6 +31,13 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
     public var levelWindow: Int
     /// Which calendar signals the time features carry. The default is hour of day and day of week.
     public var calendar: CalendarFeatures
+    /// Seasonal period m (steps) of the seasonal-naive input; 0 feeds none (as checkpoints before it). The default
+    /// is 0.
+    ///
+    /// The input at the step that predicts y_t is `(y_{t−m} − y_{t−1}) / scale`, the increment seasonal naive would
+    /// forecast: the calendar features tell the network where in the season it is, this tells it what the series
+    /// did there one season ago, which a recurrent state would otherwise have to carry across m steps.
+    public var seasonalLag: Int
     /// Degrees of freedom ν of a Student-t observation head, 3–100; 0 is the Gaussian head. The default is 0.
     ///
     /// The head's two outputs stay (μ, log σ²); with ν > 0, σ is the t distribution's scale, its NLL is trained and
@@ -42,7 +50,8 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
     public init(
         hiddenSize: Int = 64, embeddingSize: Int = 16, alphaWidth: Int = 32, timeFeatures: Int? = nil,
         beta: Float = 1e-3, logAlphaBound: Float = 6, levelWindow: Int = 168,
-        calendar: CalendarFeatures = .hourAndWeek, studentDegrees: Int = 0, posterior: Posterior = .barnn
+        calendar: CalendarFeatures = .hourAndWeek, studentDegrees: Int = 0, posterior: Posterior = .barnn,
+        seasonalLag: Int = 0
     ) {
         self.hiddenSize = hiddenSize
         self.embeddingSize = embeddingSize
@@ -54,6 +63,7 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
         self.calendar = calendar
         self.studentDegrees = studentDegrees
         self.posterior = posterior
+        self.seasonalLag = seasonalLag
     }
 
     /// Whether α comes from the α encoders (BARNN); the other posteriors fix α = 1 and leave the encoders unused.
@@ -64,11 +74,15 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
 
     /// Whether the input carries the level context (one column after the time features).
     public var hasLevelInput: Bool { levelWindow > 0 }
-    /// Input width I = 2 + F (+ 1 with the level context): the scaled previous increment, its missing flag, the
-    /// time features, then the level context.
-    public var inputSize: Int { 2 + timeFeatures + (hasLevelInput ? 1 : 0) }
+    /// Whether the input carries the seasonal-naive increment (one column after the level context).
+    public var hasSeasonalInput: Bool { seasonalLag > 0 }
+    /// Input width I = 2 + F (+ 1 with the level context, + 1 with the seasonal input): the scaled previous
+    /// increment, its missing flag, the time features, then the level context and the seasonal-naive increment.
+    public var inputSize: Int { 2 + timeFeatures + (hasLevelInput ? 1 : 0) + (hasSeasonalInput ? 1 : 0) }
     /// Column of the level context in an input row.
     public var levelInputColumn: Int { 2 + timeFeatures }
+    /// Column of the seasonal-naive increment in an input row.
+    public var seasonalInputColumn: Int { 2 + timeFeatures + (hasLevelInput ? 1 : 0) }
     /// Gate width G = 3H.
     public var gateSize: Int { 3 * hiddenSize }
 

@@ -32,8 +32,10 @@ extension BARNNModel {
         precondition(
             timeFeatures.count == values.count * nF,
             "warmUp: \(timeFeatures.count) time features for \(values.count) values × \(nF)")
+        let m = configuration.seasonalLag
         var batch = RecurrentBatch(
-            [RecurrentState(hiddenSize: configuration.hiddenSize, scale: scale)], hiddenSize: configuration.hiddenSize)
+            [RecurrentState(hiddenSize: configuration.hiddenSize, scale: scale, seasonalLag: m)],
+            hiddenSize: configuration.hiddenSize, seasonalLag: m)
         if configuration.hasLevelInput {
             batch.levelMean[0] = LevelContext(window: configuration.levelWindow, startingFrom: values).mean ?? .nan
         }
@@ -79,7 +81,11 @@ extension BARNNModel {
             x[1] = batch.pendingMissing[r] ? 1 : 0
             for j in 0..<nF { x[2 + j] = timeFeatures[r * nF + j] }
             if c.hasLevelInput { x[c.levelInputColumn] = batch.pendingLevel[r] }
+            if c.hasSeasonalInput { x[c.seasonalInputColumn] = batch.pendingSeasonal[r] }
         }
+        precondition(
+            batch.seasonalLag == c.seasonalLag,
+            "step: batch packed for lag \(batch.seasonalLag), model \(c.seasonalLag)")
         batch.hidden.withUnsafeBufferPointer { ws.h0.update(from: $0.baseAddress!, count: n * nH) }
         forward(rows: n, workspace: ws, noise: false)
         batch.hidden.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: ws.h1, count: n * nH) }
@@ -114,6 +120,15 @@ extension BARNNModel {
                 batch.pendingMissing[r] = true
                 batch.lastObserved[r] = false
                 batch.pendingLevel[r] = 0
+            }
+            if c.hasSeasonalInput {
+                let m = c.seasonalLag, first = r * m
+                for i in first..<(first + m - 1) { batch.recent[i] = batch.recent[i + 1] }
+                batch.recent[first + m - 1] = y.isFinite ? Double(y) : .nan
+                // The next step predicts y_{t+1}: its value one season earlier is now the oldest kept.
+                batch.pendingSeasonal[r] = SeasonalInput.input(
+                    seasonAgo: batch.recent[first], previous: y.isFinite ? Double(y) : .nan,
+                    scale: SeriesScale(scale: batch.scale[r]))
             }
         }
     }

@@ -128,6 +128,7 @@ extension BARNNModel {
                 ws.x[r * nI] = batch.pendingInput[stream]
                 ws.x[r * nI + 1] = batch.pendingMissing[stream] ? 1 : 0
                 ws.offsets[r] = 0
+                if c.hasSeasonalInput { ws.x[r * nI + c.seasonalInputColumn] = batch.pendingSeasonal[stream] }
                 if c.hasLevelInput {
                     ws.x[r * nI + c.levelInputColumn] = batch.pendingLevel[stream]
                     // The path's moving average relative to the origin level, so Float keeps its precision.
@@ -148,11 +149,28 @@ extension BARNNModel {
         let stratify = options.stratifiedAleatoric && options.aleatoricNoise && !feedMean && s > 1
         var jitter = [Float](repeating: 0, count: stratify ? rows : 0)
         var order = [Int](repeating: 0, count: stratify ? s : 0)
+        precondition(
+            batch.seasonalLag == c.seasonalLag,
+            "sample: batch packed for lag \(batch.seasonalLag), model \(c.seasonalLag)")
+        let m = c.seasonalLag
         timeFeatures.withUnsafeBufferPointer { tf in
             for k in 0..<hz {
                 for r in 0..<rows {
                     let src = tf.baseAddress! + ((first + r / s) * hz + k) * nF
                     (ws.x + r * nI + 2).update(from: src, count: nF)
+                }
+                if c.hasSeasonalInput && k > 0 {
+                    // Step k predicts y_{t+k+1}; one season earlier is observed history while k < m, and this
+                    // path's own value at step k − m after that. Both are taken relative to the origin level.
+                    for r in 0..<rows {
+                        let stream = first + r / s
+                        let origin = batch.level[stream]
+                        let seasonAgo =
+                            k < m ? batch.recent[stream * m + k] - origin : Double(ws.paths[r * hz + k - m])
+                        ws.x[r * nI + c.seasonalInputColumn] = SeasonalInput.input(
+                            seasonAgo: seasonAgo, previous: Double(ws.offsets[r]),
+                            scale: SeriesScale(scale: batch.scale[stream]))
+                    }
                 }
                 if options.weightNoise {
                     rng.fillNormal(UnsafeMutableBufferPointer(start: ws.eps, count: rows * (nE + nH + 1)))

@@ -170,10 +170,11 @@ extension Backtest {
             }
         }
 
-        /// "level window W, calendar a+b, α spread x (input) y (hidden)" from a `training_succeeded` event's detail.
+        /// "level window W, calendar a+b[, seasonal input m], α spread x (input) y (hidden)" from a `training_succeeded` event's detail.
         static func firstFitSummary(_ outcome: EventDetail.TrainingOutcome) -> String {
             let calendar = outcome.inputs.calendar.joined(separator: "+")
             var text = "level window \(outcome.inputs.levelWindow), calendar \(calendar)"
+            if outcome.inputs.seasonalLag > 0 { text += ", seasonal input \(outcome.inputs.seasonalLag)" }
             if let spread = outcome.alphaSpread {
                 text += String(format: ", α spread %.3f (input) %.3f (hidden)", spread.input, spread.hidden)
             }

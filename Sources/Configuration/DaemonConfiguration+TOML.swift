@@ -156,6 +156,7 @@ extension DaemonConfiguration.ModelGroup {
         table.read("hidden_size", into: &hiddenSize)
         table.read("level_window", into: &levelWindow)
         table.read("calendar", into: &calendar)
+        table.read("seasonal_input", into: &seasonalInput)
         table.read("student_t_degrees", into: &studentDegrees)
         table.read("posterior", into: &posterior)
         table.read("dropout_rate", into: &dropoutRate)

@@ -27,8 +27,9 @@ extension DaemonConfiguration {
         /// Steps replayed to re-warm a hidden state after a restart or model swap, ≥ `minHistory`.
         /// The default is 256.
         public var contextLength = 256
-        /// Seasonal period m in steps of the cold-start forecaster (the seasonal naive `ŷ[t+h] = y[t+h−m⌈h/m⌉]`),
-        /// 1–100000; 1 is plain naive. The default is 1.
+        /// Seasonal period m in steps of the cold-start forecaster (the seasonal naive `ŷ[t+h] = y[t+h−m⌈h/m⌉]`) and
+        /// of the model's seasonal input (``seasonalInput``), 1–100000; 1 is plain naive and no seasonal input. The
+        /// default is 1.
         public var season = 1
         /// Span W in steps of the moving average the model's level context is measured against, 0–1000000; 0 feeds
         /// the network increments only. The default is 168 (chosen on the 14 development datasets,
@@ -36,6 +37,13 @@ extension DaemonConfiguration {
         public var levelWindow = 168
         /// Which calendar signals the model's time features carry. The default is `auto`.
         public var calendar = CalendarChoice.auto
+        /// Whether the model also reads the seasonal-naive increment `y[t−m] − y[t−1]` of each step, m the
+        /// `season`; only where 1 < `season` ≤ `contextLength`, so a restarted stream can replay a full season. The
+        /// default is true.
+        public var seasonalInput = true
+
+        /// The seasonal input's period m for this group's models: `season` where ``seasonalInput`` applies, else 0.
+        public var seasonalLag: Int { seasonalInput && season > 1 && season <= contextLength ? season : 0 }
         /// Degrees of freedom of a Student-t observation head, 3–100; 0 is the Gaussian head. The default is 0.
         public var studentDegrees = 0
         /// The approximate posterior of the gate inputs' weights. The default is `barnn`.

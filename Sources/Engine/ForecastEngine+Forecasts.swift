@@ -67,7 +67,9 @@ extension ForecastEngine {
         let nowUs = UTCTimestamp.saturatingMicroseconds(now)
         let nowMilliseconds = nowUs / 1000 + (nowUs % 1000 >= 500 ? 1 : 0)
         var rng = SeededRNG(seed: group.settings.seed, stream: 0xF0CA).substream(UInt64(bitPattern: nowMilliseconds))
-        let batch = RecurrentBatch(warm.map { $0.recurrent! }, hiddenSize: model.configuration.hiddenSize)
+        let batch = RecurrentBatch(
+            warm.map { $0.recurrent! }, hiddenSize: model.configuration.hiddenSize,
+            seasonalLag: model.configuration.seasonalLag)
         let levels = group.levels.values.map(Float.init)
         let forecast: BARNNForecast
         switch group.sampling {

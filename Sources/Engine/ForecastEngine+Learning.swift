@@ -80,7 +80,8 @@ extension ForecastEngine {
         let rounds = warm.map(\.pending.count).max() ?? 0
         for r in 0..<rounds {
             let active = warm.filter { $0.pending.count > r }
-            var batch = RecurrentBatch(active.map { $0.recurrent! }, hiddenSize: nH)
+            var batch = RecurrentBatch(
+                active.map { $0.recurrent! }, hiddenSize: nH, seasonalLag: model.configuration.seasonalLag)
             var values = [Float](repeating: .nan, count: active.count)
             var features = [Float](repeating: 0, count: active.count * nF)
             features.withUnsafeMutableBufferPointer { buffer in

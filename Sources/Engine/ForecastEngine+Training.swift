@@ -69,8 +69,8 @@ extension ForecastEngine {
         }
     }
 
-    /// The inputs a trained model reads (level-context window, calendar components: chosen from the group's cadence
-    /// and season and recorded in its checkpoint), as event fields.
+    /// The inputs a trained model reads (level-context window, calendar components chosen from the group's cadence
+    /// and season, the seasonal input's period; all recorded in its checkpoint), as event fields.
     static func modelInputs(_ configuration: BARNNConfiguration) -> EventDetail.ModelInputs {
         let calendar = configuration.calendar.components.map { component -> String in
             switch component {
@@ -80,7 +80,8 @@ extension ForecastEngine {
             case .seasonIndex(let period): "season_index_\(period)"
             }
         }
-        return EventDetail.ModelInputs(levelWindow: configuration.levelWindow, calendar: calendar)
+        return EventDetail.ModelInputs(
+            levelWindow: configuration.levelWindow, calendar: calendar, seasonalLag: configuration.seasonalLag)
     }
 
     /// The α spread at the trained model's best validation, if one was evaluated.

@@ -55,7 +55,7 @@ final class ModelGroupRuntime {
             }
         self.modelConfiguration = BARNNConfiguration(
             hiddenSize: settings.hiddenSize, levelWindow: settings.levelWindow, studentDegrees: settings.studentDegrees,
-            posterior: posterior)
+            posterior: posterior, seasonalLag: settings.seasonalLag)
         self.workspace = BARNNWorkspace(configuration: modelConfiguration)
         self.nextTrainingAt = settings.minHistory
     }

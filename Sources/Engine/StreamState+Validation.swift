@@ -80,6 +80,12 @@ extension StreamState {
         )
         try require(recurrent.pendingLevel.isFinite, "hidden.recurrent.pendingLevel", "not finite")
         try require(
+            recurrent.recent.count <= bounds.season, "hidden.recurrent.recent",
+            "\(recurrent.recent.count) values for season \(bounds.season)")
+        try require(
+            recurrent.recent.allSatisfy { $0.isFinite || $0.isNaN }, "hidden.recurrent.recent", "an infinite value")
+        try require(recurrent.pendingSeasonal.isFinite, "hidden.recurrent.pendingSeasonal", "not finite")
+        try require(
             recurrent.scale.levelScale.isFinite && recurrent.scale.levelScale > 0, "hidden.recurrent.scale",
             "level scale \(recurrent.scale.levelScale) is not positive")
         try require(

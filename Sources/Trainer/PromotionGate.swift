@@ -139,7 +139,8 @@ package struct PromotionGate: Sendable {
                 values: head, timeFeatures: Array(timeFeatures[..<(split * nF)]),
                 scale: model.scale(fitting: head),
                 workspace: workspace)
-            var batch = RecurrentBatch([state], hiddenSize: model.configuration.hiddenSize)
+            var batch = RecurrentBatch(
+                [state], hiddenSize: model.configuration.hiddenSize, seasonalLag: model.configuration.seasonalLag)
             for t in split..<count {
                 let window = min(horizon, count - t)
                 if (t - split) % originStride == 0, item.values[t..<(t + window)].contains(where: \.isFinite) {

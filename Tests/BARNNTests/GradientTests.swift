@@ -55,6 +55,33 @@ import Testing
 
 /// The Student-t head: its NLL against the closed-form density, its gradient against finite differences.
 @Suite struct StudentHeadTests {
+    /// With the level context and the seasonal input the embedding reads two more columns; its gradient too.
+    @Test func theGradientHoldsWithEveryInputColumn() throws {
+        var c = tinyConfiguration
+        c.levelWindow = 5
+        c.seasonalLag = 3
+        let graph = makeDoubleGraph(batch: 3, time: 5, seed: 13, configuration: c)
+        let layout = ParameterLayout(c)
+        var rng = SeededRNG(seed: 6)
+        let parameters = layout.initialParameters(rng: &rng).map(Double.init)
+        var gradient = [Double](repeating: 0, count: parameters.count)
+        _ = parameters.withUnsafeBufferPointer { p in
+            gradient.withUnsafeMutableBufferPointer { g in
+                graph.run(parameters: p.baseAddress!, gradient: g.baseAddress!, beta: 0.5, noise: true)
+            }
+        }
+        let checks = checkGradients(parameters: parameters, gradient: gradient, layout: layout) { p in
+            let l = p.withUnsafeBufferPointer {
+                graph.run(parameters: $0.baseAddress!, gradient: nil, beta: 0.5, noise: true)
+            }
+            return l.nll + 0.5 * l.kl
+        }
+        for check in checks {
+            #expect(check.worst < 1e-5, "\(check.name)[\(check.worstIndex)]: rel \(check.worst)")
+        }
+        #expect(checks.count == layout.tensors.count)
+    }
+
     @Test func studentNLLMatchesTheDensityAndItsGradientTheFiniteDifferences() throws {
         var c = tinyConfiguration
         c.studentDegrees = 5

@@ -137,6 +137,31 @@ import Testing
         #expect(configuration.engine.maxFutureSkew == .seconds(90) && configuration.logging.level == .debug)
     }
 
+    /// The seasonal input follows `season`, and only where a restart can replay a whole season.
+    @Test func theSeasonalInputFollowsTheSeasonWithinTheContext() throws {
+        let configuration = try DaemonConfiguration(
+            toml: """
+                [models.default]
+                [models.hourly]
+                season = 24
+                [models.weekly]
+                season = 168
+                [models.long]
+                season = 300
+                [models.off]
+                season = 24
+                seasonal_input = false
+                """)
+        #expect(configuration.models["hourly"]?.seasonalLag == 24)
+        #expect(configuration.models["weekly"]?.seasonalLag == 168)
+        #expect(configuration.models["long"]?.seasonalLag == 0)  // 300 > context_length 256
+        #expect(configuration.models["off"]?.seasonalLag == 0)
+        #expect(DaemonConfiguration.ModelGroup().seasonalInput && DaemonConfiguration.ModelGroup().seasonalLag == 0)
+        #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration(toml: "[models.a]\nseasonal_input = 1\n")
+        }
+    }
+
     @Test func collectsEveryProblemWithItsLine() {
         let found = problems(
             """

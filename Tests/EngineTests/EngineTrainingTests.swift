@@ -74,6 +74,44 @@ import Testing
         #expect(restarted.streams["a"]?.recurrent == engine.streams["a"]?.recurrent)
     }
 
+    /// A group with a season trains a model that reads the seasonal input, says so in its event and checkpoint, and
+    /// keeps each stream's last season in the saved state across a restart.
+    @Test func aSeasonalGroupTrainsAndServesTheSeasonalInput() async throws {
+        let fixture = try EngineFixture()
+        var configuration = EngineFixture.configuration(horizon: 7, minHistory: 20, hiddenSize: 8)
+        configuration.models["default"]?.season = 5
+        let engine = try fixture.engine(configuration)
+        let streams = ["a", "b"]
+        for step in 0..<30 {
+            try await fixture.apply(EngineFixture.feed(engine, streams: streams, steps: step..<(step + 1))[0])
+        }
+        #expect(engine.waitForTrainer(timeout: .seconds(120)))
+        let checkpoint = try #require(try fixture.store.activeCheckpoint(model: "default"))
+        let model = try BARNN.Checkpoint.decode(checkpoint.blob)
+        #expect(model.configuration.seasonalLag == 5)
+        var last = EngineOutput()
+        for step in 30..<45 {
+            last = EngineFixture.feed(engine, streams: streams, steps: step..<(step + 1))[0]
+            try await fixture.apply(last)
+        }
+        let succeeded = try #require(try fixture.store.events(kind: .trainingSucceeded).first)
+        guard case .trainingSucceeded(let outcome) = succeeded.detail else {
+            Issue.record("not a training outcome: \(succeeded.kind)")
+            return
+        }
+        #expect(outcome.inputs.seasonalLag == 5)
+        for stream in streams {
+            let state = try #require(engine.streams[stream]?.recurrent)
+            #expect(state.recent.count == 5 && state.recent.allSatisfy(\.isFinite))
+            #expect(state.pendingSeasonal.isFinite)
+        }
+        #expect(last.forecastIssues.count == 2)
+        #expect(last.forecastIssues.allSatisfy { $0.points.allSatisfy { $0.quantiles.allSatisfy(\.isFinite) } })
+        try await fixture.apply(engine.shutdown(now: EngineFixture.start + 60 * 45))
+        let restarted = try fixture.engine(configuration, now: EngineFixture.start + 60 * 45)
+        #expect(restarted.streams["a"]?.recurrent == engine.streams["a"]?.recurrent)
+    }
+
     @Test func oldDataIsTrainedOnItsOwnClock() async throws {
         // Readings from 2014 replayed in 2026: retrain.history (14 days) counts back from the newest reading, so the
         // whole replay is history and the first training succeeds.

@@ -9,7 +9,8 @@ import Testing
     static let candidate = EventDetail.GateScores(
         n: 40, crps: 0.5, coverageError: 0.02,
         coverage: LevelValues([.init(level: 0.5, value: 0.48), .init(level: 0.9, value: 0.91)]))
-    static let inputs = EventDetail.ModelInputs(levelWindow: 152, calendar: ["hour_of_day", "day_of_week"])
+    static let inputs = EventDetail.ModelInputs(
+        levelWindow: 152, calendar: ["hour_of_day", "day_of_week"], seasonalLag: 24)
 
     /// One detail per kind with the JSON it is stored as.
     static let examples: [(EventDetail, String)] = [
@@ -27,7 +28,7 @@ import Testing
             #"{"version":2,"previous":1,"promoted":true,"steps":150,"series":3,"#
                 + #""candidate":{"n":40,"crps":0.5,"coverage_error":0.02,"coverage":{"0.5":0.48,"0.9":0.91}},"#
                 + #""active":null,"active_version":0,"tolerance":0.0,"#
-                + #""inputs":{"level_window":152,"calendar":["hour_of_day","day_of_week"]},"#
+                + #""inputs":{"level_window":152,"calendar":["hour_of_day","day_of_week"],"seasonal_lag":24},"#
                 + #""alpha_spread":{"input":0.25,"hidden":0.1},"trigger":"first"}"#
         ),
         (
@@ -40,7 +41,7 @@ import Testing
             #"{"version":2,"promoted":false,"steps":150,"series":3,"#
                 + #""candidate":{"n":40,"crps":0.5,"coverage_error":0.02,"coverage":{"0.5":0.48,"0.9":0.91}},"#
                 + #""active":{"n":40,"crps":0.5,"coverage_error":0.02,"coverage":{"0.5":0.48,"0.9":0.91}},"#
-                + #""active_version":2,"tolerance":0.01,"inputs":{"level_window":24,"calendar":[]},"#
+                + #""active_version":2,"tolerance":0.01,"inputs":{"level_window":24,"calendar":[],"seasonal_lag":0},"#
                 + #""alpha_spread":null,"request":"r-2","trigger":"schedule"}"#
         ),
         (
@@ -74,6 +75,12 @@ import Testing
         #expect(record.detailJSON == json)
         #expect(record.detail == detail)
         #expect(try JSONSerialization.jsonObject(with: Data(record.detailJSON.utf8)) is [String: Any])
+    }
+
+    @Test func inputsWrittenBeforeTheSeasonalInputReadAsNone() throws {
+        let old = try JSONDecoder().decode(
+            EventDetail.ModelInputs.self, from: Data(#"{"level_window":168,"calendar":["hour_of_day"]}"#.utf8))
+        #expect(old == EventDetail.ModelInputs(levelWindow: 168, calendar: ["hour_of_day"], seasonalLag: 0))
     }
 
     /// The model name used to be pasted into `training_failed` unescaped.

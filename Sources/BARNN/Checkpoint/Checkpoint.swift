@@ -8,21 +8,23 @@ import Formats
 /// the level window u32, the Student-t degrees u32 (0 = Gaussian) and the calendar: component count u32, then per
 /// component its code u32 and period u32; from version 3 the posterior: code u32, then its parameters: 0 = BARNN and
 /// 1 = MC dropout a rate f32 (0 for BARNN), 2 = Bayes by Backprop its prior's π, σ₁, σ₂ f32, 3 = SGLD the step size
-/// f32 and the particle count K u32) and
+/// f32 and the particle count K u32; from version 4 the seasonal-naive input's period m u32, 0 = none) and
 /// the tensor table (count u32, then per tensor: name length u16, UTF-8 name, rows u32, cols u32), so a file
 /// whose shapes disagree with its configuration is rejected by name rather than loaded wrongly.
 ///
 /// Version 1 files (before the level context and recorded calendars) still decode: as models without level context
 /// whose time features are hour of day and day of week, which is what they were trained with. A BARNN model is
 /// still written as version 2 (its posterior is implied), so older builds keep reading BARNN checkpoints; only
-/// another posterior needs version 3.
+/// another posterior needs version 3, and only a seasonal-naive input version 4.
 public enum Checkpoint {
     /// The newest format version `decode` reads (it reads every version from 1).
-    public static let formatVersion: UInt32 = 3
+    public static let formatVersion: UInt32 = 4
     /// Calendars with more components than this are rejected before anything is allocated.
     static let maximumCalendarComponents = 64
     /// SGLD models with more particles than this are rejected before anything is allocated.
     static let maximumParticles = 4096
+    /// Seasonal periods beyond this (steps) are rejected: a stream keeps m values for the seasonal input.
+    public static let maximumSeasonalLag = 100_000
     /// Headers beyond this size are rejected before anything is allocated.
     public static let maximumHeaderSize = 1 << 16
     static let magic: [UInt8] = Array("BARNNCKP".utf8)
@@ -31,7 +33,8 @@ public enum Checkpoint {
     public static func encode(_ model: BARNNModel) -> [UInt8] {
         encode(
             configuration: model.configuration, tensors: model.layout.tensors.map { ($0.name, $0.rows, $0.cols) },
-            parameters: model.parameters, version: model.configuration.posterior == .barnn ? 2 : 3)
+            parameters: model.parameters,
+            version: model.configuration.hasSeasonalInput ? 4 : model.configuration.posterior == .barnn ? 2 : 3)
     }
 
     /// Encodes with an explicit tensor table (tests use it to write mismatched files with valid checksums).
@@ -72,6 +75,7 @@ public enum Checkpoint {
                 header.u32(UInt32(clamping: particles))
             }
         }
+        if version >= 4 { header.u32(UInt32(clamping: c.seasonalLag)) }
         header.u32(UInt32(tensors.count))
         for (name, rows, cols) in tensors {
             let utf8 = Array(name.utf8)
@@ -187,10 +191,17 @@ public enum Checkpoint {
             default: throw .invalidHeader("unknown posterior code \(code)")
             }
         }
+        var seasonalLag = 0
+        if version >= 4 {
+            seasonalLag = Int(try r.u32())
+            guard seasonalLag <= maximumSeasonalLag else {
+                throw .invalidHeader("seasonal lag \(seasonalLag) out of range")
+            }
+        }
         let configuration = BARNNConfiguration(
             hiddenSize: dims[0], embeddingSize: dims[1], alphaWidth: dims[2], timeFeatures: dims[3], beta: beta,
             logAlphaBound: bound, levelWindow: levelWindow, calendar: calendar, studentDegrees: studentDegrees,
-            posterior: posterior)
+            posterior: posterior, seasonalLag: seasonalLag)
         let layout = ParameterLayout(configuration)
         let tensorCount = Int(try r.u32())
         guard tensorCount == layout.tensors.count else {

@@ -21,9 +21,14 @@ public struct RecurrentState: Sendable, Codable, Equatable {
     public var levelMean: Double?
     /// Scaled level context fed at the next step (0 when missing).
     public var pendingLevel: Float
+    /// The last m raw values, oldest first (NaN where missing), for the seasonal-naive input of period m; empty
+    /// without one.
+    public var recent: [Double]
+    /// Seasonal-naive input fed at the next step (0 when missing).
+    public var pendingSeasonal: Float
 
-    /// The state of a stream that has seen nothing yet.
-    public init(hiddenSize: Int, scale: SeriesScale) {
+    /// The state of a stream that has seen nothing yet; `seasonalLag` is the model's period m (0 for none).
+    public init(hiddenSize: Int, scale: SeriesScale, seasonalLag: Int = 0) {
         hidden = [Float](repeating: 0, count: hiddenSize)
         level = nil
         pendingInput = 0
@@ -32,13 +37,17 @@ public struct RecurrentState: Sendable, Codable, Equatable {
         self.scale = scale
         levelMean = nil
         pendingLevel = 0
+        recent = [Double](repeating: .nan, count: max(0, seasonalLag))
+        pendingSeasonal = 0
     }
 
     private enum CodingKeys: String, CodingKey {
-        case hidden, level, pendingInput, pendingMissing, lastObserved, scale, levelMean, pendingLevel
+        case hidden, level, pendingInput, pendingMissing, lastObserved, scale, levelMean, pendingLevel, recent
+        case pendingSeasonal
     }
 
-    /// Decodes a state; states saved before the level context have neither `levelMean` nor `pendingLevel`.
+    /// Decodes a state; states saved before the level context have neither `levelMean` nor `pendingLevel`, and
+    /// those saved before the seasonal input neither `recent` nor `pendingSeasonal`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         hidden = try c.decode([Float].self, forKey: .hidden)
@@ -49,6 +58,8 @@ public struct RecurrentState: Sendable, Codable, Equatable {
         scale = try c.decode(SeriesScale.self, forKey: .scale)
         levelMean = try c.decodeIfPresent(Double.self, forKey: .levelMean)
         pendingLevel = try c.decodeIfPresent(Float.self, forKey: .pendingLevel) ?? 0
+        recent = try c.decodeIfPresent([Double].self, forKey: .recent) ?? []
+        pendingSeasonal = try c.decodeIfPresent(Float.self, forKey: .pendingSeasonal) ?? 0
     }
 }
 
@@ -74,12 +85,20 @@ public struct RecurrentBatch: Sendable, Equatable {
     public var levelMean: [Double]
     /// Pending level-context input per stream [N].
     public var pendingLevel: [Float]
+    /// Period m of the seasonal-naive input (0 for none).
+    public let seasonalLag: Int
+    /// The last m raw values per stream [N, m], oldest first (NaN where missing).
+    public var recent: [Double]
+    /// Pending seasonal-naive input per stream [N].
+    public var pendingSeasonal: [Float]
 
     /// Number of streams N.
     public var count: Int { level.count }
 
-    /// Packs `states` (all with `hiddenSize` hidden units).
-    public init(_ states: [RecurrentState], hiddenSize: Int) {
+    /// Packs `states` (all with `hiddenSize` hidden units) for a model whose seasonal input has period
+    /// `seasonalLag` (0 for none). A state that kept another number of recent values (saved for another model, or
+    /// before the seasonal input) is padded with missing values at the old end or keeps its newest m.
+    public init(_ states: [RecurrentState], hiddenSize: Int, seasonalLag: Int = 0) {
         self.hiddenSize = hiddenSize
         hidden = []
         hidden.reserveCapacity(states.count * hiddenSize)
@@ -95,6 +114,16 @@ public struct RecurrentBatch: Sendable, Equatable {
         levelScale = states.map(\.scale.levelScale)
         levelMean = states.map { $0.levelMean ?? .nan }
         pendingLevel = states.map(\.pendingLevel)
+        let m = max(0, seasonalLag)
+        self.seasonalLag = m
+        recent = []
+        recent.reserveCapacity(states.count * m)
+        for s in states {
+            let kept = s.recent.suffix(m)
+            recent.append(contentsOf: repeatElement(.nan, count: m - kept.count))
+            recent.append(contentsOf: kept)
+        }
+        pendingSeasonal = states.map { $0.recent.count == m ? $0.pendingSeasonal : 0 }
     }
 
     /// Stream `index`'s state.
@@ -108,6 +137,8 @@ public struct RecurrentBatch: Sendable, Equatable {
         s.lastObserved = lastObserved[index]
         s.levelMean = levelMean[index].isNaN ? nil : levelMean[index]
         s.pendingLevel = pendingLevel[index]
+        s.recent = Array(recent[(index * seasonalLag)..<((index + 1) * seasonalLag)])
+        s.pendingSeasonal = pendingSeasonal[index]
         return s
     }
 }

@@ -43,7 +43,7 @@ public enum BARNNTrainer {
 
         // Scaled increments per series: inc[t] = (y_t − y_{t−1}) / scale, NaN where either is missing.
         var increments: [[Float]] = []
-        var levelInputs: [[Float]] = []
+        var extraInputs: [[Float]] = []
         var trainWindows: [Window] = []
         var validationWindows: [Window] = []
         var coverWindows: [Window] = []  // each counted training target once (for the SGLD phase)
@@ -54,8 +54,7 @@ public enum BARNNTrainer {
             let trainEnd = n - Int(Float(n) * options.validationFraction)
             let scale = SeriesScale(fitting: Array(s.values[..<trainEnd]), levelWindow: c.levelWindow)
             scales.append(scale)
-            levelInputs.append(
-                c.hasLevelInput ? LevelContext.inputs(values: s.values, window: c.levelWindow, scale: scale) : [])
+            extraInputs.append(Self.extraInputs(values: s.values, configuration: c, scale: scale))
             var inc = [Float](repeating: .nan, count: n)
             for t in 1..<max(n, 1) where s.values[t].isFinite && s.values[t - 1].isFinite {
                 inc[t] = Float((Double(s.values[t]) - Double(s.values[t - 1])) / Double(scale.scale))
@@ -113,7 +112,7 @@ public enum BARNNTrainer {
         report.initialValidationNLL =
             evaluate(
                 graph, parameters: parameters, windows: evaluationWindows, series: series, increments: increments,
-                levelInputs: levelInputs, options: options
+                extraInputs: extraInputs, options: options
             ).nll
         let clock = ContinuousClock()
         let started = clock.now
@@ -124,7 +123,7 @@ public enum BARNNTrainer {
                 let w = trainWindows[Int(rng.next() % UInt64(trainWindows.count))]
                 fill(
                     graph, slot: b, window: w, series: series[w.series], increments: increments[w.series],
-                    levelInputs: levelInputs[w.series])
+                    extraInputs: extraInputs[w.series])
             }
             drawGateNoise(graph, rng: &rng)
             gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
@@ -157,7 +156,7 @@ public enum BARNNTrainer {
             guard step % options.evaluateEvery == 0 || step == options.steps else { continue }
             let evaluation = evaluate(
                 graph, parameters: parameters, windows: evaluationWindows, series: series, increments: increments,
-                levelInputs: levelInputs, options: options)
+                extraInputs: extraInputs, options: options)
             report.evaluatedSteps.append(step)
             report.trainNLL.append(nllSteps > 0 ? nllSum / Float(nllSteps) : .nan)
             report.validationNLL.append(evaluation.nll)
@@ -188,7 +187,7 @@ public enum BARNNTrainer {
         let rows = { (windows: [Window]) in
             frozenRows(
                 graph, parameters: best, windows: windows, series: series, increments: increments,
-                levelInputs: levelInputs)
+                extraInputs: extraInputs)
         }
         let training = rows(coverWindows.isEmpty ? Array(trainWindows.prefix(B)) : coverWindows)
         let head = best[layout.wo..<(layout.bo + 2)].map(Double.init)
@@ -209,14 +208,14 @@ public enum BARNNTrainer {
     /// The counted rows of `windows` under a noise-free pass: each target's hidden state and value.
     static func frozenRows(
         _ graph: TrainingGraph<Float>, parameters: [Float], windows: [Window], series: [TrainingSeries],
-        increments: [[Float]], levelInputs: [[Float]]
+        increments: [[Float]], extraInputs: [[Float]]
     ) -> LastLayerSGLD.Rows {
         let B = graph.batch, T = graph.time, nH = graph.configuration.hiddenSize
         var rows = LastLayerSGLD.Rows()
         var index = 0
         while index < windows.count {
             fillInOrder(
-                graph, windows: windows, from: index, series: series, increments: increments, levelInputs: levelInputs)
+                graph, windows: windows, from: index, series: series, increments: increments, extraInputs: extraInputs)
             _ = parameters.withUnsafeBufferPointer {
                 graph.run(parameters: $0.baseAddress!, gradient: nil, beta: 0, noise: false)
             }
@@ -233,14 +232,14 @@ public enum BARNNTrainer {
     /// their targets masked, so a pass over every window counts each target once.
     static func fillInOrder(
         _ graph: TrainingGraph<Float>, windows: [Window], from first: Int, series: [TrainingSeries],
-        increments: [[Float]], levelInputs: [[Float]]
+        increments: [[Float]], extraInputs: [[Float]]
     ) {
         let B = graph.batch, T = graph.time
         for b in 0..<B {
             let w = windows[min(first + b, windows.count - 1)]
             fill(
                 graph, slot: b, window: w, series: series[w.series], increments: increments[w.series],
-                levelInputs: levelInputs[w.series])
+                extraInputs: extraInputs[w.series])
             if first + b >= windows.count {
                 for k in 0..<T { graph.mask[k * B + b] = 0 }
             }
@@ -272,6 +271,26 @@ public enum BARNNTrainer {
         return c
     }
 
+    /// The inputs after the time features of every target index t of `values`, row-major [T, extras]: the level
+    /// context after y_{t−1}, then the seasonal-naive increment of y_t, each where the configuration has it.
+    static func extraInputs(values: [Float], configuration c: BARNNConfiguration, scale: SeriesScale) -> [Float] {
+        let nX = c.inputSize - c.levelInputColumn
+        guard nX > 0 else { return [] }
+        let level =
+            c.hasLevelInput ? LevelContext.inputs(values: values, window: c.levelWindow, scale: scale) : []
+        let seasonal = c.hasSeasonalInput ? SeasonalInput.inputs(values: values, lag: c.seasonalLag, scale: scale) : []
+        var extra = [Float](repeating: 0, count: values.count * nX)
+        for t in values.indices {
+            var j = t * nX
+            if c.hasLevelInput {
+                extra[j] = t > 0 ? level[t - 1] : 0
+                j += 1
+            }
+            if c.hasSeasonalInput { extra[j] = seasonal[t] }
+        }
+        return extra
+    }
+
     /// lr(step): linear warm-up, then cosine decay to `finalLearningRateFraction` of the peak.
     static func learningRate(_ step: Int, _ o: TrainingOptions) -> Float {
         if step <= o.warmupSteps { return o.learningRate * Float(step) / Float(max(o.warmupSteps, 1)) }
@@ -283,7 +302,7 @@ public enum BARNNTrainer {
     /// Writes window `w` into batch slot `b` of `graph` (rows t·B + b).
     static func fill(
         _ graph: TrainingGraph<Float>, slot b: Int, window w: Window, series: TrainingSeries, increments inc: [Float],
-        levelInputs: [Float]
+        extraInputs: [Float]
     ) {
         let c = graph.configuration, B = graph.batch, nI = c.inputSize, nF = c.timeFeatures
         for k in 0..<graph.time {
@@ -293,7 +312,8 @@ public enum BARNNTrainer {
             x[0] = input.isFinite ? min(max(input, -SeriesScale.inputClip), SeriesScale.inputClip) : 0
             x[1] = input.isFinite ? 0 : 1
             for j in 0..<nF { x[2 + j] = series.timeFeatures[t * nF + j] }
-            if c.hasLevelInput { x[c.levelInputColumn] = levelInputs[t - 1] }
+            let nX = c.inputSize - c.levelInputColumn
+            for j in 0..<nX { x[c.levelInputColumn + j] = extraInputs[t * nX + j] }
             let target = inc[t]
             graph.y[row] = target.isFinite ? target : 0
             graph.mask[row] = target.isFinite && t >= w.countFrom ? 1 : 0
@@ -303,7 +323,7 @@ public enum BARNNTrainer {
     /// Validation NLL with fixed noise (seeded per evaluation, so runs are comparable), KL and α spread.
     static func evaluate(
         _ graph: TrainingGraph<Float>, parameters: [Float], windows: [Window], series: [TrainingSeries],
-        increments: [[Float]], levelInputs: [[Float]], options: TrainingOptions
+        increments: [[Float]], extraInputs: [[Float]], options: TrainingOptions
     ) -> (nll: Float, kl: Float, spread: AlphaSpread) {
         let c = graph.configuration, B = graph.batch, T = graph.time
         let nE = c.embeddingSize, nH = c.hiddenSize
@@ -313,7 +333,7 @@ public enum BARNNTrainer {
         var index = 0
         while index < windows.count {
             fillInOrder(
-                graph, windows: windows, from: index, series: series, increments: increments, levelInputs: levelInputs)
+                graph, windows: windows, from: index, series: series, increments: increments, extraInputs: extraInputs)
             drawGateNoise(graph, rng: &rng)
             let loss = parameters.withUnsafeBufferPointer {
                 graph.run(parameters: $0.baseAddress!, gradient: nil, beta: c.beta)

@@ -182,20 +182,31 @@ extension EventDetail {
         }
     }
 
-    /// What a trained model reads: `{"level_window","calendar":["hour_of_day",…]}`.
+    /// What a trained model reads: `{"level_window","calendar":["hour_of_day",…],"seasonal_lag"}`.
     package struct ModelInputs: Sendable, Equatable, Decodable, JSONWritable {
         package var levelWindow: Int
         /// Calendar components by name (`hour_of_day`, `day_of_week`, `day_of_year`, `season_index_<period>`).
         package var calendar: [String]
+        /// Period m of the seasonal-naive input, 0 for none (absent in events written before it).
+        package var seasonalLag: Int
 
-        package init(levelWindow: Int, calendar: [String]) {
+        package init(levelWindow: Int, calendar: [String], seasonalLag: Int = 0) {
             self.levelWindow = levelWindow
             self.calendar = calendar
+            self.seasonalLag = seasonalLag
         }
 
         enum CodingKeys: String, CodingKey {
             case levelWindow = "level_window"
             case calendar
+            case seasonalLag = "seasonal_lag"
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            levelWindow = try container.decode(Int.self, forKey: .levelWindow)
+            calendar = try container.decode([String].self, forKey: .calendar)
+            seasonalLag = try container.decodeIfPresent(Int.self, forKey: .seasonalLag) ?? 0
         }
 
         package func write(to writer: inout JSONWriter) {
@@ -206,6 +217,8 @@ extension EventDetail {
                 writer.array { writer in
                     for component in calendar { writer.string(component) }
                 }
+                writer.key(CodingKeys.seasonalLag)
+                writer.integer(seasonalLag)
             }
         }
     }
