@@ -76,7 +76,8 @@ extension DaemonConfiguration {
         public var every: Duration = .seconds(86400)
         /// UTC hours in which scheduled retraining may start; `nil` means any time. The default is 02:00–05:00.
         public var window: TimeWindow? = TimeWindow(startMinute: 2 * 60, endMinute: 5 * 60)
-        /// How much recent history a retrain reads. The default is 14 days.
+        /// How much history a retrain reads per stream, back from that stream's newest step (not the clock, so a
+        /// replay of old data trains too). The default is 14 days.
         public var history: Duration = .seconds(14 * 86400)
         /// Whether a drift alarm triggers a retrain outside the schedule and window. The default is `true`.
         public var driftTrigger = true

@@ -160,9 +160,9 @@ extension ForecastEngine {
     ) {
         let members = streams.values.filter { $0.group == group.name }.sorted { $0.id.precedesBytewise($1.id) }
         let retrain = group.settings.retrain
-        // `retrain.history` counts back from the group's newest step, not from the clock: replayed or late data
-        // (years old, say) is still history to train on, exactly as when it was live.
-        let newest = members.compactMap(\.lastT).max() ?? now
+        // `retrain.history` counts back from each stream's newest step, not from the clock nor from the group's newest:
+        // replayed or late data (years old, say) is still history to train on, exactly as when it was live, even
+        // beside a stream on another clock.
         var options = trainingOptions
         options.seed = group.settings.seed
         options.validationFraction = Float(retrain.validationFraction)
@@ -173,7 +173,7 @@ extension ForecastEngine {
                 group: group.name, configuration: group.modelConfiguration, options: options,
                 streams: members.map { ($0.id, Array($0.context), $0.steps) }, season: group.settings.season,
                 calendar: group.settings.calendar,
-                historyStartUs: UTCTimestamp.saturatingMicroseconds(newest - retrain.history.totalSeconds),
+                historySeconds: retrain.history.totalSeconds,
                 keepLast: retrain.keepLast,
                 createdAtUs: UTCTimestamp.saturatingMicroseconds(now), trigger: trigger, requestID: requestID,
                 active: group.model.map { ($0, group.version) }, warmStart: retrain.warmStart,

@@ -17,7 +17,8 @@ extension ModelTrainer {
     ) -> Result<TrainingResult.Trained, TrainingFailure> {
         var histories: [(times: [Double], values: [Float], firstIndex: Int)] = []
         for (id, context, count) in job.streams {
-            let steps = historySteps(stream: id, context: context, historyStartUs: job.historyStartUs, store: store)
+            let startUs = context.last.map { UTCTimestamp.saturatingMicroseconds($0.t - job.historySeconds) } ?? .min
+            let steps = historySteps(stream: id, context: context, historyStartUs: startUs, store: store)
             guard steps.count >= minimumSeriesLength else { continue }
             histories.append(
                 (steps.map(\.t), steps.map { $0.value.map(Float.init) ?? .nan }, max(0, count - steps.count)))

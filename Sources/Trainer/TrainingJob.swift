@@ -31,8 +31,9 @@ package struct TrainingJob: Sendable {
     var season = 1
     /// How the calendar features are chosen (`calendar`).
     var calendar = DaemonConfiguration.CalendarChoice.auto
-    /// Observations after this time (µs) are read from the Store (`retrain.history` before now).
-    var historyStartUs: Int64
+    /// Seconds of history per stream (`retrain.history`), counted back from that stream's own newest step: streams
+    /// of one group on different clocks (a replay of old data beside live readings) each keep their history.
+    var historySeconds: Double
     /// Inactive checkpoints kept (`retrain.keep_last`).
     var keepLast: Int
     /// Creation time of the checkpoint, µs since the Unix epoch.
@@ -52,7 +53,7 @@ package struct TrainingJob: Sendable {
     package init(
         group: String, configuration: BARNNConfiguration, options: TrainingOptions,
         streams: [(id: String, context: [Observation], steps: Int)], season: Int = 1,
-        calendar: DaemonConfiguration.CalendarChoice = .auto, historyStartUs: Int64, keepLast: Int, createdAtUs: Int64,
+        calendar: DaemonConfiguration.CalendarChoice = .auto, historySeconds: Double, keepLast: Int, createdAtUs: Int64,
         trigger: TrainingTrigger = .first, requestID: String? = nil, active: (model: BARNNModel, version: Int)? = nil,
         warmStart: Bool = false, gate: PromotionGate
     ) {
@@ -62,7 +63,7 @@ package struct TrainingJob: Sendable {
         self.streams = streams
         self.season = season
         self.calendar = calendar
-        self.historyStartUs = historyStartUs
+        self.historySeconds = historySeconds
         self.keepLast = keepLast
         self.createdAtUs = createdAtUs
         self.trigger = trigger

@@ -1,5 +1,7 @@
+import BARNN
 import EngineTestKit
 import Forecasting
+import Foundation
 import Storage
 import Testing
 
@@ -56,5 +58,26 @@ import Testing
         let series = ModelTrainer.historySteps(
             stream: "s", context: context, historyStartUs: Self.microseconds(minute: -1000), store: fixture.store)
         #expect(series == context)
+    }
+
+    /// Streams of one group on different clocks (the web view's demo replays 2014 electricity beside 2022 water
+    /// flow): each keeps `retrain.history` back from its own newest step. Counted from the group's newest step, the
+    /// older stream's whole history fell outside it, and a first training that started while the newer stream had
+    /// under 16 steps failed with "no stream has 16 steps" (seen once in CI).
+    @Test func eachStreamsHistoryCountsBackFromItsOwnNewestStep() async throws {
+        let fixture = try await Self.fixture(stored: [])
+        let old = (0..<200).map { Observation(t: 1_388_534_400 + 1800 * Double($0), value: sin(Double($0) / 5)) }
+        let new = Self.steps(0..<10)
+        var options = EngineFixture.tinyTraining
+        options.steps = 2
+        let job = TrainingJob(
+            group: "default", configuration: BARNNConfiguration(hiddenSize: 8), options: options,
+            streams: [("old", old, old.count), ("new", new, new.count)], historySeconds: 14 * 86_400, keepLast: 5,
+            createdAtUs: 0, trigger: .first,
+            gate: PromotionGate(
+                levels: try QuantileLevels([0.05, 0.5, 0.95]), paths: 8, horizon: 2, tolerance: 1, seed: 1,
+                validationFraction: 0.2))
+        let trained = try ModelTrainer.train(job, store: fixture.store, logger: fixture.logger).get()
+        #expect(trained.model.parameters.allSatisfy { $0.isFinite })
     }
 }

@@ -16,7 +16,7 @@ import Testing
         let steps = (0..<200).map { Observation(t: EngineFixture.start + 60 * Double($0), value: sin(Double($0) / 5)) }
         return TrainingJob(
             group: "default", configuration: BARNNConfiguration(hiddenSize: hiddenSize), options: options,
-            streams: [("a", steps, steps.count)], historyStartUs: 0, keepLast: 5, createdAtUs: 0, trigger: .schedule,
+            streams: [("a", steps, steps.count)], historySeconds: 1e12, keepLast: 5, createdAtUs: 0, trigger: .schedule,
             requestID: nil, active: (active, 1), warmStart: warmStart,
             gate: PromotionGate(
                 levels: try QuantileLevels([0.05, 0.5, 0.95]), paths: 8, horizon: 2, tolerance: 1, seed: 1,
