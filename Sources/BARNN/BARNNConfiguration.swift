@@ -83,6 +83,8 @@ public struct BARNNConfiguration: Sendable, Codable, Equatable {
     public var levelInputColumn: Int { 2 + timeFeatures }
     /// Column of the seasonal-naive increment in an input row.
     public var seasonalInputColumn: Int { 2 + timeFeatures + (hasLevelInput ? 1 : 0) }
+    /// Input columns after the time features (level context, seasonal-naive increment), from ``levelInputColumn``.
+    public var extraInputCount: Int { inputSize - levelInputColumn }
     /// Gate width G = 3H.
     public var gateSize: Int { 3 * hiddenSize }
 

@@ -75,6 +75,9 @@ extension BARNNModel {
         let nI = c.inputSize, nH = c.hiddenSize, nF = c.timeFeatures
         precondition(observations.count == n && timeFeatures.count == n * nF, "step: shapes do not match N = \(n)")
         ws.reserve(rows: n, horizon: 1)
+        precondition(
+            batch.seasonalLag == c.seasonalLag,
+            "step: batch packed for lag \(batch.seasonalLag), model \(c.seasonalLag)")
         for r in 0..<n {
             let x = ws.x + r * nI
             x[0] = batch.pendingInput[r]
@@ -83,9 +86,6 @@ extension BARNNModel {
             if c.hasLevelInput { x[c.levelInputColumn] = batch.pendingLevel[r] }
             if c.hasSeasonalInput { x[c.seasonalInputColumn] = batch.pendingSeasonal[r] }
         }
-        precondition(
-            batch.seasonalLag == c.seasonalLag,
-            "step: batch packed for lag \(batch.seasonalLag), model \(c.seasonalLag)")
         batch.hidden.withUnsafeBufferPointer { ws.h0.update(from: $0.baseAddress!, count: n * nH) }
         forward(rows: n, workspace: ws, noise: false)
         batch.hidden.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: ws.h1, count: n * nH) }
@@ -122,13 +122,12 @@ extension BARNNModel {
                 batch.pendingLevel[r] = 0
             }
             if c.hasSeasonalInput {
-                let m = c.seasonalLag, first = r * m
+                let m = c.seasonalLag, first = r * m, value = y.isFinite ? Double(y) : .nan
                 for i in first..<(first + m - 1) { batch.recent[i] = batch.recent[i + 1] }
-                batch.recent[first + m - 1] = y.isFinite ? Double(y) : .nan
+                batch.recent[first + m - 1] = value
                 // The next step predicts y_{t+1}: its value one season earlier is now the oldest kept.
                 batch.pendingSeasonal[r] = SeasonalInput.input(
-                    seasonAgo: batch.recent[first], previous: y.isFinite ? Double(y) : .nan,
-                    scale: SeriesScale(scale: batch.scale[r]))
+                    seasonAgo: batch.recent[first], previous: value, scale: SeriesScale(scale: batch.scale[r]))
             }
         }
     }

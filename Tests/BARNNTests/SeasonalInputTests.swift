@@ -133,16 +133,10 @@ import Testing
             pattern[t % 5] * (1 + 0.3 * Float(sin(Double(t) / 80))) + 0.2 * noise[t]
         }
         let tf = features(600)
-        var options = TrainingOptions()
-        options.window = 40
-        options.batchSize = 16
-        options.steps = 300
+        var options = TrainingTests.shortOptions(steps: 300, evaluateEvery: 25)
         options.learningRate = 1e-2
         options.warmupSteps = 20
-        options.burnIn = 10
-        options.evaluateEvery = 25
         options.patience = 6
-        options.blasThreads = 1
         func best(lag: Int) throws -> Float {
             let configuration = BARNNConfiguration(
                 hiddenSize: 12, embeddingSize: 6, alphaWidth: 8, levelWindow: 0, seasonalLag: lag)

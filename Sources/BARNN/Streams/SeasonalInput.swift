@@ -6,7 +6,7 @@ public enum SeasonalInput {
     public static func inputs(values: [Float], lag m: Int, scale: SeriesScale) -> [Float] {
         precondition(m > 0, "SeasonalInput.inputs: lag \(m) must be positive")
         return values.indices.map { t in
-            guard t >= m, t >= 1 else { return 0 }
+            guard t >= m else { return 0 }
             return input(seasonAgo: Double(values[t - m]), previous: Double(values[t - 1]), scale: scale)
         }
     }

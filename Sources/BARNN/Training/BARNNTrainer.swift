@@ -274,7 +274,7 @@ public enum BARNNTrainer {
     /// The inputs after the time features of every target index t of `values`, row-major [T, extras]: the level
     /// context after y_{t−1}, then the seasonal-naive increment of y_t, each where the configuration has it.
     static func extraInputs(values: [Float], configuration c: BARNNConfiguration, scale: SeriesScale) -> [Float] {
-        let nX = c.inputSize - c.levelInputColumn
+        let nX = c.extraInputCount
         guard nX > 0 else { return [] }
         let level =
             c.hasLevelInput ? LevelContext.inputs(values: values, window: c.levelWindow, scale: scale) : []
@@ -312,7 +312,7 @@ public enum BARNNTrainer {
             x[0] = input.isFinite ? min(max(input, -SeriesScale.inputClip), SeriesScale.inputClip) : 0
             x[1] = input.isFinite ? 0 : 1
             for j in 0..<nF { x[2 + j] = series.timeFeatures[t * nF + j] }
-            let nX = c.inputSize - c.levelInputColumn
+            let nX = c.extraInputCount
             for j in 0..<nX { x[c.levelInputColumn + j] = extraInputs[t * nX + j] }
             let target = inc[t]
             graph.y[row] = target.isFinite ? target : 0
