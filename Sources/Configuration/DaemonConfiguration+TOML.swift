@@ -197,6 +197,7 @@ extension DaemonConfiguration.ModelGroup {
             calibrationTable.read("window", into: &calibration.window)
             calibrationTable.read("rate", into: &calibration.rate)
             calibrationTable.read("keep_median", into: &calibration.keepMedian)
+            calibrationTable.read("pool", into: &calibration.pool)
             calibrationTable.finish()
         }
         table.finish()

@@ -187,6 +187,15 @@ extension DaemonConfiguration {
         case none
     }
 
+    /// Whose scores `aci` and `rolling` read their quantiles from.
+    public enum CalibrationPool: String, Sendable, CaseIterable {
+        /// One window per horizon step and level for the whole model group, fed by all its streams; each stream
+        /// keeps only its own effective levels (ACI's τ̃), a few hundred bytes.
+        case group
+        /// One window per stream, horizon step and level (`8·levels·window` bytes per step and stream).
+        case stream
+    }
+
     /// Calibration of a model group's intervals (`[models.NAME.calibration]`), per stream and horizon step.
     ///
     /// The default, adaptive conformal inference with γ = 0.005 on a window of 300, was chosen by backtests on the six
@@ -212,6 +221,9 @@ extension DaemonConfiguration {
         /// kept (its score window still fills), so turning this off on running streams starts the median at its
         /// nominal level on the recent scores.
         public var keepMedian = true
+        /// Whose score windows `aci` and `rolling` read: the model group's, shared by its streams (the default), or
+        /// each stream's own. The group's pool keeps the windows once instead of once per stream.
+        public var pool = CalibrationPool.group
 
         /// Creates the defaults.
         public init() {}

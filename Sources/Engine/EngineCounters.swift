@@ -33,6 +33,9 @@ public struct EngineCounters: Sendable, Equatable, Codable {
     /// Saved stream states refused at restore: not decodable, or out of the bounds of the configuration (a wrong
     /// shape or cadence, an impossible count, capacity or time); the stream then starts fresh.
     public var stateDecodeFailures = 0
+    /// Saved calibration score pools refused at start (not decodable, or shaped for other levels, horizon or
+    /// window); the group's streams then calibrate from a fresh pool.
+    public var calibrationPoolDecodeFailures = 0
     /// Stream states written (periodic saves, evictions, shutdown).
     public var stateSaves = 0
     /// Trainings (first, scheduled, drift-triggered, requested) started on the trainer thread.

@@ -113,7 +113,8 @@ extension ForecastEngine {
         let floor = state.lowestObserved.flatMap { $0 >= 0 ? 0.0 : nil }
         let calibration = group.settings.calibration
         let issue = state.feedback.issue(
-            model, calibrate: calibration.method != .none, keepMedian: calibration.keepMedian, floor: floor)
+            model, calibrate: calibration.method != .none, keepMedian: calibration.keepMedian, floor: floor,
+            pool: group.scorePool)
         var means = means
         if floor != nil {
             for h in means.indices { means[h] = max(means[h], 0) }

@@ -14,7 +14,8 @@ extension ForecastEngine {
         guard let group = groups[rule.model] else { return nil }
         let state = StreamState(
             id: reading.streamID, group: group.name, ruleIndex: reading.rule, cadence: Self.cadence(of: rule),
-            settings: group.settings, levels: group.levels, lastSeen: arrivalTime)
+            settings: group.settings, levels: group.levels, lastSeen: arrivalTime,
+            pooledScores: group.scorePool != nil)
         streams[reading.streamID] = state
         logger.debug("new stream", metadata: ["stream.id": "\(reading.streamID)", "model.name": "\(group.name)"])
         return state

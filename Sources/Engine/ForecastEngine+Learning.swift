@@ -50,7 +50,13 @@ extension ForecastEngine {
 
     /// Scores the forecasts issued 1…H steps before `observation` and records what the drift monitor reported.
     private func score(_ state: StreamState, _ observation: Observation, into output: inout EngineOutput) {
-        let scoring = state.feedback.score(observation)
+        let scoring: ForecastFeedback.Scoring
+        if let group = groups[state.group] {
+            scoring = state.feedback.score(observation, pool: &group.scorePool)
+            if scoring.scored > 0, group.scorePool != nil { group.scorePoolDirty = true }
+        } else {
+            scoring = state.feedback.score(observation)
+        }
         _counters.scoringRejects += scoring.rejected
         guard let update = scoring.drift else { return }
         if let alarm = update.alarm { recordDriftAlarm(alarm, state: state, into: &output) }

@@ -96,6 +96,7 @@ extension ForecastEngine {
     func restore(_ record: StreamStateRecord, parts: StreamState.Parts) throws -> StreamState {
         let state = StreamState(id: record.stream, group: parts.normaliser.group, parts: parts)
         let group = groups[state.group]!
+        adoptScorePool(state, group: group)
         if record.checkpointID == nil || record.checkpointID != group.checkpointID { state.recurrent = nil }
         let newer = try store.observations(stream: record.stream, afterUs: record.tUs)
         let replay = newer.map { Observation(t: UTCTimestamp.seconds(microseconds: $0.tUs), value: $0.value) }
@@ -118,6 +119,70 @@ extension ForecastEngine {
         savedElsewhere.remove(StreamKey(record.stream))
         _counters.streamsRestored += 1
         return state
+    }
+
+    /// Points a restored stream's calibrator at its group's score pool where the shapes match, moving the windows a
+    /// state saved before pooling (or under `pool = "stream"`) kept into the pool; where the group has no pool of
+    /// that shape, the calibrator gets empty windows of its own. Its effective levels are kept either way.
+    func adoptScorePool(_ state: StreamState, group: ModelGroupRuntime) {
+        let calibrator = state.feedback.calibrator
+        guard calibrator.usesScores else { return }
+        if let pool = group.scorePool, calibrator.fits(pool) {
+            guard !calibrator.isPooled else { return }
+            state.feedback.moveScores(into: &group.scorePool!)
+            group.scorePoolDirty = true
+            state.dirty = true
+        } else if calibrator.isPooled {
+            state.feedback.keepOwnScores()
+            state.dirty = true
+            logger.info(
+                "a stream's calibration score pool does not match its group's; it keeps windows of its own",
+                metadata: ["stream.id": "\(state.id)", "model.name": "\(group.name)"])
+        }
+    }
+
+    /// Loads every model group's saved score pool that matches the group's levels, horizon and window. One that
+    /// does not decode or match is logged and counted, and the group starts from an empty pool.
+    func restoreScorePools() throws {
+        for record in try store.calibrationPools() {
+            guard let group = groups[record.model], group.scorePool != nil else { continue }
+            do {
+                let pool = try StreamState.decodeScorePool(record.pool)
+                guard
+                    pool.fits(
+                        levelCount: group.levels.count, horizon: group.settings.horizon,
+                        window: group.settings.calibration.window)
+                else {
+                    throw ScorePoolMismatch(
+                        found: "\(pool.levelCount) levels, horizon \(pool.horizon), window \(pool.window)")
+                }
+                group.scorePool = pool
+            } catch {
+                _counters.calibrationPoolDecodeFailures += 1
+                logger.warning(
+                    "saved calibration score pool refused; the group's streams calibrate from a fresh pool",
+                    metadata: ["model.name": "\(record.model)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Saves the score pools that changed (or all) as `calibration_pools` rows.
+    func saveScorePools(all: Bool, now: Double, into output: inout EngineOutput) {
+        for name in groups.keys.sorted() {
+            let group = groups[name]!
+            guard let pool = group.scorePool, all || group.scorePoolDirty else { continue }
+            do {
+                output.writes.append(
+                    .calibrationPool(
+                        CalibrationPoolRecord(
+                            model: name, savedAtUs: UTCTimestamp.saturatingMicroseconds(now),
+                            pool: try StreamState.encodeScorePool(pool))))
+                group.scorePoolDirty = false
+            } catch {
+                logger.info(
+                    "calibration score pool not encodable", metadata: ["model.name": "\(name)", "error": "\(error)"])
+            }
+        }
     }
 
     /// An evicted (or not yet loaded) stream that sends again: restored from its saved state.
@@ -146,8 +211,9 @@ extension ForecastEngine {
         }
     }
 
-    /// Saves changed states (or all) as `stream_states` rows.
+    /// Saves changed states (or all) as `stream_states` rows, and the score pools they feed.
     func saveStates(all: Bool, now: Double, into output: inout EngineOutput) {
+        saveScorePools(all: all, now: now, into: &output)
         for id in streams.sortedIDs {
             let state = streams[id]!
             guard all || state.dirty, let record = saveRecord(state, now: now) else { continue }
@@ -195,4 +261,12 @@ extension ForecastEngine {
             logger.info("stream evicted", metadata: ["stream.id": "\(state.id)"])
         }
     }
+}
+
+/// A saved score pool shaped for other levels, horizon or window than its group's.
+struct ScorePoolMismatch: Error, CustomStringConvertible {
+    /// The saved pool's shape.
+    var found: String
+
+    var description: String { "saved pool has \(found), not the group's" }
 }

@@ -97,6 +97,7 @@ public final class ForecastEngine {
             groups[name] = try ModelGroupRuntime(name: name, settings: valid.models[name]!)
             loadActiveCheckpoint(group: groups[name]!, now: now)
         }
+        try restoreScorePools()
         try restoreStreams(now: now)
         scheduleRetrains(now: now)
         markHandledRequests(now: now)
@@ -208,6 +209,10 @@ public final class ForecastEngine {
                 kept.horizon = group.settings.horizon
                 kept.quantiles = group.settings.quantiles
                 kept.contextLength = group.settings.contextLength
+                // The score pool's shape, and whether there is one, are fixed at start like the model's.
+                kept.calibration.method = group.settings.calibration.method
+                kept.calibration.window = group.settings.calibration.window
+                kept.calibration.pool = group.settings.calibration.pool
                 if kept != settings {
                     logger.info(
                         "shape settings of a model group take effect at restart", metadata: ["model.name": "\(name)"])

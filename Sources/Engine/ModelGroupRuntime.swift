@@ -41,6 +41,11 @@ final class ModelGroupRuntime {
     var refusedVersion: Int?
     /// Engine time of the first drift alarm of the group's streams not yet acted on.
     var driftAlarmAt: Double?
+    /// The conformal score windows the group's streams share (`calibration.pool = "group"` with a method that reads
+    /// windows); nil when each stream keeps its own or its method needs none.
+    var scorePool: CalibrationScorePool?
+    /// Whether `scorePool` changed since it was last saved.
+    var scorePoolDirty = false
 
     init(name: String, settings: DaemonConfiguration.ModelGroup) throws(QuantileLevelsError) {
         self.name = name
@@ -58,6 +63,11 @@ final class ModelGroupRuntime {
             posterior: posterior, seasonalLag: settings.seasonalLag)
         self.workspace = BARNNWorkspace(configuration: modelConfiguration)
         self.nextTrainingAt = settings.minHistory
+        let calibration = settings.calibration
+        if calibration.pool == .group, calibration.method == .aci || calibration.method == .rolling {
+            scorePool = CalibrationScorePool(
+                levelCount: levels.count, horizon: settings.horizon, window: calibration.window)
+        }
     }
 
     /// Whether a training job is queued or running.

@@ -57,6 +57,16 @@ extension StreamState {
             hidden: [UInt8](hidden), normaliser: [UInt8](normaliser), calibrator: [UInt8](calibration))
     }
 
+    /// A score pool as a `calibration_pools` blob (JSON, its windows packed as in stream states).
+    static func encodeScorePool(_ pool: CalibrationScorePool) throws -> [UInt8] {
+        [UInt8](try JSONEncoder().encode(pool))
+    }
+
+    /// Decodes a `calibration_pools` blob.
+    static func decodeScorePool(_ blob: [UInt8]) throws -> CalibrationScorePool {
+        try JSONDecoder().decode(CalibrationScorePool.self, from: Data(blob))
+    }
+
     /// Decodes a saved row's parts and checks them against the bounds `bounds` gives for its normaliser (the group
     /// and rule it names); nil when `bounds` returns nil (a removed group).
     /// - Throws: ``Refusal`` when a blob is not a state this engine wrote or does not fit the bounds.

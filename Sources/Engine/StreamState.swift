@@ -56,10 +56,10 @@ final class StreamState {
     /// 250 still puts 12 residuals beyond each 5 % tail, and the fallback serves only until the model is warm).
     static let fallbackResidualWindow = 250
 
-    /// A stream that has seen nothing.
+    /// A stream that has seen nothing; `pooledScores` when its calibrator reads its group's score pool.
     init(
         id: String, group: String, ruleIndex: Int, cadence: Cadence, settings: DaemonConfiguration.ModelGroup,
-        levels: QuantileLevels, lastSeen: Double
+        levels: QuantileLevels, lastSeen: Double, pooledScores: Bool
     ) {
         self.id = id
         self.group = group
@@ -70,7 +70,8 @@ final class StreamState {
             period: settings.season, maximumHorizon: settings.horizon, residualWindow: Self.fallbackResidualWindow)
         self.feedback = ForecastFeedback(
             calibrator: ConformalCalibrator(
-                levels: levels, horizon: settings.horizon, configuration: Self.calibration(settings.calibration)),
+                levels: levels, horizon: settings.horizon, configuration: Self.calibration(settings.calibration),
+                pooled: pooledScores),
             drift: DriftMonitor(
                 levels: levels, configuration: DriftMonitor.Configuration(windowLength: settings.calibration.window)))
         self.lastSeen = lastSeen

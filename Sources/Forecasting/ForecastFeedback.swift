@@ -17,6 +17,13 @@
 public struct ForecastFeedback: Sendable, Equatable {
     /// The online conformal correction applied to every issued forecast.
     public private(set) var calibrator: ConformalCalibrator
+
+    /// Moves the calibrator's own score windows into its group's `pool` (see
+    /// ``ConformalCalibrator/moveScores(into:)``).
+    public mutating func moveScores(into pool: inout CalibrationScorePool) { calibrator.moveScores(into: &pool) }
+
+    /// Gives a pooled calibrator windows of its own (see ``ConformalCalibrator/keepOwnScores()``).
+    public mutating func keepOwnScores() { calibrator.keepOwnScores() }
     /// Windows and change alarms of the step-1 published forecasts.
     public private(set) var drift: DriftMonitor
     /// Scores of the published forecasts per horizon step; nil when not kept (the daemon stores what it publishes
@@ -59,6 +66,13 @@ public struct ForecastFeedback: Sendable, Equatable {
     /// quantiles and the raw rows it issued, the drift monitor and the scores from the published quantiles), then
     /// makes room for the forecast issued after it. Each step of a forecast is scored once: its rows are dropped.
     public mutating func score(_ observation: Observation) -> Scoring {
+        var none: CalibrationScorePool?
+        return score(observation, pool: &none)
+    }
+
+    /// ``score(_:)`` for a stream whose calibrator reads and feeds its group's `pool` (see
+    /// ``ConformalCalibrator/isPooled``).
+    public mutating func score(_ observation: Observation, pool: inout CalibrationScorePool?) -> Scoring {
         var result = Scoring()
         if let y = observation.value, y.isFinite {
             for h in stride(from: 1, through: min(calibrator.horizon, issued.count), by: 1) {
@@ -68,7 +82,7 @@ public struct ForecastFeedback: Sendable, Equatable {
                 do {
                     try calibrator.update(
                         step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y,
-                        frozenLevel: forecast.keptMedian ? calibrator.levels.medianIndex : nil)
+                        frozenLevel: forecast.keptMedian ? calibrator.levels.medianIndex : nil, pool: &pool)
                     if h == 1 {
                         result.drift = try drift.update(time: observation.t, quantiles: forecast.published, outcome: y)
                     }
@@ -100,12 +114,16 @@ public struct ForecastFeedback: Sendable, Equatable {
     ///   - floor: a bound no outcome falls below (0 for a stream never negative): for such outcomes raising a
     ///     quantile to it can only lower its pinball loss. Raised before the rows are kept, so the calibrator and the
     ///     drift monitor learn from what was published.
+    ///   - pool: the score windows of a pooled calibrator (see ``ConformalCalibrator/isPooled``).
     public mutating func issue(
-        _ model: [[Double]], calibrate: Bool = true, keepMedian: Bool = false, floor: Double? = nil
+        _ model: [[Double]], calibrate: Bool = true, keepMedian: Bool = false, floor: Double? = nil,
+        pool: CalibrationScorePool? = nil
     ) -> Issue {
         var raw = model
         if calibrate {
-            for h in raw.indices { calibrator.calibrate(step: h + 1, quantiles: &raw[h], rearrange: false) }
+            for h in raw.indices {
+                calibrator.calibrate(step: h + 1, quantiles: &raw[h], rearrange: false, pool: pool)
+            }
             if keepMedian, let m = calibrator.levels.medianIndex {
                 for h in raw.indices { raw[h][m] = model[h][m] }
             }

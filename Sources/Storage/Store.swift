@@ -15,7 +15,7 @@ import Synchronization
 /// `*_view` views show them as ISO-8601 text for people using plain `sqlite3`.
 public final class Store: Sendable {
     /// The schema version this build writes (`PRAGMA user_version`).
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     /// The database file's path.
     public let path: String

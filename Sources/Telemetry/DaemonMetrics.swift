@@ -153,7 +153,8 @@ public final class DaemonMetrics: Sendable {
 
         for (table, key) in [
             ("observations", "observations_written"), ("forecasts", "forecast_rows_written"),
-            ("stream_states", "stream_states_written"), ("events", "events_written"), ("rejects", "rejects_written"),
+            ("stream_states", "stream_states_written"), ("calibration_pools", "calibration_pools_written"),
+            ("events", "events_written"), ("rejects", "rejects_written"),
         ] {
             count(.storageRows, writer[key] ?? 0, [("table", table)])
         }

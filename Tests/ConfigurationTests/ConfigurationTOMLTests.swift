@@ -92,6 +92,7 @@ import Testing
                 window = "22:00-02:00"
                 [models.fast.calibration]
                 method = "rolling"
+                pool = "stream"
                 [[rules]]
                 name = "a"
                 topic = "home/+/climate"
@@ -129,6 +130,7 @@ import Testing
         #expect(group.samplingAntithetic && !DaemonConfiguration.ModelGroup().samplingAntithetic)
         #expect(group.retrain.window == DaemonConfiguration.TimeWindow(startMinute: 22 * 60, endMinute: 120))
         #expect(group.calibration.method == .rolling)
+        #expect(group.calibration.pool == .stream && DaemonConfiguration.CalibrationSettings().pool == .group)
         #expect(configuration.rules.map(\.name) == ["a", "b"])
         #expect(configuration.rules[0].cadence == .every(.seconds(300)) && configuration.rules[0].aggregate == .max)
         #expect(configuration.rules[0].payload.format == .json && configuration.rules[0].payload.timeUnit == .ms)
@@ -307,7 +309,7 @@ import Testing
 
             [models.default]
             retrain.validation_fraction = 1.0
-            calibration = { method = "rolling", rate = 2.0 }
+            calibration = { method = "rolling", rate = 2.0, pool = "everyone" }
             """)
         let lines = Dictionary(found.map { ($0.keyPath, $0.line) }, uniquingKeysWith: { first, _ in first })
         #expect(lines["rules[0].payload.colour"] == 5)
@@ -315,7 +317,8 @@ import Testing
         #expect(lines["rules[1].payload.value_path"] == 11)
         #expect(lines["models.default.retrain.validation_fraction"] == 14)
         #expect(lines["models.default.calibration.rate"] == 15)
-        #expect(found.count == 4, "\(found)")
+        #expect(lines["models.default.calibration.pool"] == 15)
+        #expect(found.count == 5, "\(found)")
     }
 
     @Test func httpProblemsCarryTheirLines() throws {
@@ -376,7 +379,7 @@ import Testing
         "models.default.retrain": [
             "every", "window", "history", "drift_trigger", "cooldown", "validation_fraction", "keep_last",
         ],
-        "models.default.calibration": ["method", "window", "rate", "keep_median"],
+        "models.default.calibration": ["method", "window", "rate", "keep_median", "pool"],
         "rules": ["name", "topic", "stream", "qos", "cadence", "aggregate", "model", "unit", "device_class"],
         "rules.payload": ["format", "value_path", "time_path", "time_unit"],
         "publish": ["topic", "qos", "retain", "scalar_topic", "health_interval"],

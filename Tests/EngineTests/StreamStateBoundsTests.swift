@@ -61,7 +61,8 @@ import Testing
                 walk(&child, rest.dropFirst())
                 dictionary[key] = child
                 value = dictionary
-            } else if let index = head as? Int, var array = value as? [Any] {
+            } else if let index = head as? Int, var array = value as? [Any], array.indices.contains(index) {
+                // Absent indices are skipped: a pooled calibrator's steps hold no score windows.
                 walk(&array[index], rest.dropFirst())
                 value = array
             }

@@ -36,7 +36,7 @@ import Testing
         let applied = try store.pool.read { db throws in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(applied == ["v1-initial-schema", "v2-microsecond-times"])
+        #expect(applied == ["v1-initial-schema", "v2-microsecond-times", "v3-calibration-pools"])
         try store.close()
     }
 

@@ -169,6 +169,7 @@ extension WriterCounters {
         [
             "observations_written": observationsWritten, "duplicate_observations": duplicateObservations,
             "forecast_rows_written": forecastRowsWritten, "stream_states_written": streamStatesWritten,
+            "calibration_pools_written": calibrationPoolsWritten,
             "events_written": eventsWritten, "rejects_written": rejectsWritten, "invalid_rows": invalidRows,
             "batches_committed": batchesCommitted, "failed_batches": failedBatches, "rows_dropped": rowsDropped,
             "rows_rejected": rowsRejected, "queued_rows": queuedRows, "pending_rows": pendingRows,

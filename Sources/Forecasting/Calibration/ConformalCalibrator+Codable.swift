@@ -1,7 +1,8 @@
 extension ConformalCalibrator: Codable {
     private enum CodingKeys: String, CodingKey { case levels, configuration, steps }
 
-    /// Restores a saved calibrator; the coverage counts are recounted from the stored positions.
+    /// Restores a saved calibrator (pooled when it has no score windows); the coverage counts are recounted from the
+    /// stored positions.
     /// - Throws: `DecodingError` when the state is malformed or inconsistent with its configuration.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -55,7 +56,9 @@ extension ConformalCalibrator: Codable {
             {
                 return "step \(s + 1): an effective level outside \(ConformalCalibrator.adaptiveLevelRange)"
             }
-            guard step.scores.count == (windows ? k : 0),
+            // A pooled calibrator (windows in its group's pool) keeps none at any step.
+            let pooled = windows && steps[0].scores.isEmpty
+            guard step.scores.count == (windows && !pooled ? k : 0),
                 step.scores.allSatisfy({ $0.capacity == configuration.window })
             else { return "step \(s + 1): score windows do not match the method and window" }
             guard step.positions.capacity == configuration.window else {

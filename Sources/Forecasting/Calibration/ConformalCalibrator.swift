@@ -18,7 +18,8 @@
 ///
 /// **Memory.** Per step: K offsets, a coverage ring of W two-byte entries and K running counts, plus for the
 /// window methods K windows of W `Float` scores kept twice (ring and sorted): about `8·K·W` bytes per step, so
-/// 2.5 MB for H = 48, K = 13, W = 500; the tracking method needs about `2·W` bytes per step.
+/// 2.5 MB for H = 48, K = 13, W = 500; the tracking method needs about `2·W` bytes per step. A calibrator made
+/// `pooled` keeps no score windows: it reads and feeds a ``CalibrationScorePool`` its owner shares among streams.
 ///
 /// - Complexity: ``update(step:quantiles:outcome:)`` is O(K·W) memory moves for the window methods and O(K) for
 ///   tracking; ``calibrate(step:quantiles:)`` is O(K); neither allocates once the windows are full.
@@ -115,9 +116,12 @@ public struct ConformalCalibrator: Sendable, Equatable {
     /// The central intervals whose coverage is counted (all those the levels support).
     public let intervals: [CentralInterval]
 
-    /// A calibrator for steps 1…`horizon` that adjusts nothing until it has seen outcomes.
+    /// A calibrator for steps 1…`horizon` that adjusts nothing until it has seen outcomes; a `pooled` one keeps no
+    /// score windows and takes a ``CalibrationScorePool`` in every call (the methods without windows ignore it).
     /// Traps on `horizon < 1`, `window < 1` or a non-positive rate (programmer errors in the configuration).
-    public init(levels: QuantileLevels, horizon: Int, configuration: Configuration = Configuration()) {
+    public init(
+        levels: QuantileLevels, horizon: Int, configuration: Configuration = Configuration(), pooled: Bool = false
+    ) {
         precondition(horizon >= 1, "calibrator horizon must be at least 1, got \(horizon)")
         precondition(configuration.window >= 1, "calibrator window must be at least 1, got \(configuration.window)")
         precondition(configuration.scaleFloor > 0, "scaleFloor must be positive, got \(configuration.scaleFloor)")
@@ -130,10 +134,10 @@ public struct ConformalCalibrator: Sendable, Equatable {
         var scores: [RollingWindowQuantile] = []
         switch configuration.method {
         case .rollingWindow:
-            scores = Array(repeating: RollingWindowQuantile(capacity: configuration.window), count: k)
+            if !pooled { scores = Array(repeating: RollingWindowQuantile(capacity: configuration.window), count: k) }
         case .adaptive(let gamma):
             precondition(gamma > 0 && gamma < 1, "ACI gamma must be in (0, 1), got \(gamma)")
-            scores = Array(repeating: RollingWindowQuantile(capacity: configuration.window), count: k)
+            if !pooled { scores = Array(repeating: RollingWindowQuantile(capacity: configuration.window), count: k) }
             parameter = levels.values
         case .quantileTracking(let rate):
             precondition(rate > 0, "tracking rate must be positive, got \(rate)")
@@ -150,25 +154,87 @@ public struct ConformalCalibrator: Sendable, Equatable {
     /// The horizon H.
     public var horizon: Int { steps.count }
 
+    /// Whether the method reads score windows.
+    public var usesScores: Bool {
+        if case .quantileTracking = configuration.method { return false }
+        return true
+    }
+
+    /// Whether the score windows are a ``CalibrationScorePool`` passed in, not the calibrator's own.
+    public var isPooled: Bool { usesScores && steps[0].scores.isEmpty }
+
+    /// A pool shaped for this calibrator's levels, horizon and window.
+    public func makePool() -> CalibrationScorePool {
+        CalibrationScorePool(levelCount: levels.count, horizon: horizon, window: configuration.window)
+    }
+
+    /// Moves the calibrator's own score windows into `pool` (oldest first, so the pool keeps the newest) and makes it
+    /// pooled; its effective levels are kept. A pooled calibrator, or one without windows, is left as it is.
+    /// Traps when the pool's shape differs.
+    public mutating func moveScores(into pool: inout CalibrationScorePool) {
+        guard usesScores, !isPooled else { return }
+        checkShape(pool)
+        for s in steps.indices {
+            for k in steps[s].scores.indices {
+                for score in steps[s].scores[k].values { pool.windows[s][k].append(score) }
+            }
+            steps[s].scores = []
+        }
+    }
+
+    /// Gives a pooled calibrator empty windows of its own (its group no longer pools, or pools another shape); its
+    /// effective levels are kept. Others are left as they are.
+    public mutating func keepOwnScores() {
+        guard isPooled else { return }
+        for s in steps.indices {
+            steps[s].scores = Array(
+                repeating: RollingWindowQuantile(capacity: configuration.window), count: levels.count)
+        }
+    }
+
+    /// Whether `pool` has this calibrator's levels, horizon and window.
+    public func fits(_ pool: CalibrationScorePool) -> Bool {
+        pool.fits(levelCount: levels.count, horizon: horizon, window: configuration.window)
+    }
+
+    private func checkShape(_ pool: CalibrationScorePool) {
+        precondition(
+            pool.fits(levelCount: levels.count, horizon: horizon, window: configuration.window),
+            "score pool \(pool.levelCount)×\(pool.horizon)×\(pool.window) does not fit the calibrator")
+    }
+
     /// Adjusts the model's quantiles for step `h` (1-based) in place and, unless `rearrange` is false, keeps them
     /// monotone. Keep the unrearranged row (`rearrange: false`) of a published forecast to hand it back as `issued`
     /// to ``update(step:quantiles:issued:outcome:)``; publish its sorted copy.
     /// - Complexity: O(K) (O(K log K) if the offsets made them cross); allocates nothing otherwise.
-    public func calibrate(step h: Int, quantiles: inout [Double], rearrange: Bool = true) {
+    /// A pooled calibrator reads its windows from `pool` (required then; see ``isPooled``).
+    public func calibrate(
+        step h: Int, quantiles: inout [Double], rearrange: Bool = true, pool: CalibrationScorePool? = nil
+    ) {
         precondition(h >= 1 && h <= steps.count, "step \(h) outside 1...\(steps.count)")
         precondition(quantiles.count == levels.count, "\(quantiles.count) quantiles for \(levels.count) levels")
+        let pool = checkedPool(pool)
         let w = width(quantiles, step: h - 1)
         for k in quantiles.indices {
-            quantiles[k] += w * offset(step: h - 1, level: k)
+            quantiles[k] += w * offset(step: h - 1, level: k, pool: pool)
         }
         if rearrange { QuantileLevels.rearrange(&quantiles) }
     }
 
     /// The calibrated copy of `quantiles` for step `h`.
-    public func calibrated(step h: Int, quantiles: [Double]) -> [Double] {
+    public func calibrated(step h: Int, quantiles: [Double], pool: CalibrationScorePool? = nil) -> [Double] {
         var copy = quantiles
-        calibrate(step: h, quantiles: &copy)
+        calibrate(step: h, quantiles: &copy, pool: pool)
         return copy
+    }
+
+    /// The pool when the calibrator is pooled (trapping when it is missing or misshapen), nil otherwise.
+    @inline(__always)
+    private func checkedPool(_ pool: CalibrationScorePool?) -> CalibrationScorePool? {
+        guard isPooled else { return nil }
+        guard let pool else { preconditionFailure("a pooled calibrator needs its score pool") }
+        checkShape(pool)
+        return pool
     }
 
     /// Learns from the outcome `y` of a forecast for step `h` whose model (uncalibrated) quantiles were `quantiles`.
@@ -190,20 +256,57 @@ public struct ConformalCalibrator: Sendable, Equatable {
     )
         throws(ForecastInputError)
     {
+        var none: CalibrationScorePool?
+        try update(step: h, quantiles: quantiles, issued: issued, outcome: y, frozenLevel: frozenLevel, pool: &none)
+    }
+
+    /// ``update(step:quantiles:issued:outcome:frozenLevel:)`` for a calibrator whose windows may be pooled: a pooled
+    /// one reads and appends its scores to `pool` (required then; see ``isPooled``).
+    public mutating func update(
+        step h: Int, quantiles: [Double], issued: [Double]? = nil, outcome y: Double, frozenLevel: Int? = nil,
+        pool: inout CalibrationScorePool?
+    )
+        throws(ForecastInputError)
+    {
         guard h >= 1 && h <= steps.count else { throw .stepOutOfRange(step: h, horizon: steps.count) }
+        let pooled = checkedPool(pool) != nil
         try ForecastInputError.check(quantiles, count: levels.count, outcome: y)
         if let issued { try ForecastInputError.check(issued, count: levels.count, outcome: y) }
         let w = width(quantiles, step: h - 1)
+        // The pool is read inside `learn` and appended to only after it returns: a copy of it still alive while
+        // appending would copy every window of the group on each update.
+        learn(
+            step: h - 1, quantiles: quantiles, issued: issued, outcome: y, width: w, frozenLevel: frozenLevel,
+            pool: pool)
+        let modelWidth = quantiles[quantiles.count - 1] - quantiles[0]
+        let typical = steps[h - 1].typicalWidth
+        steps[h - 1].typicalWidth =
+            typical == 0 ? modelWidth : typical + configuration.typicalWidthSmoothing * (modelWidth - typical)
+        if usesScores {
+            for k in quantiles.indices {
+                // Clamped so a near-zero width cannot store an infinite score (and publish infinite quantiles).
+                let score = Float(min(max((y - quantiles[k]) / w, -Self.scoreLimit), Self.scoreLimit))
+                if pooled { pool!.windows[h - 1][k].append(score) } else { steps[h - 1].scores[k].append(score) }
+            }
+        }
+    }
+
+    /// Records the coverage of step index `s` and moves its levels (or offsets) by the hits of outcome `y`.
+    private mutating func learn(
+        step s: Int, quantiles: [Double], issued: [Double]?, outcome y: Double, width w: Double, frozenLevel: Int?,
+        pool: CalibrationScorePool?
+    ) {
+        let readPool = isPooled ? pool : nil
         let tau = levels.values
         // Counts below y are invariant under rearrangement, so coverage is read without sorting a copy.
         var less = 0
         var lessOrEqual = 0
         for k in quantiles.indices {
-            let calibrated = issued?[k] ?? quantiles[k] + w * offset(step: h - 1, level: k)
+            let calibrated = issued?[k] ?? quantiles[k] + w * offset(step: s, level: k, pool: readPool)
             if calibrated < y { less += 1 }
             if calibrated <= y { lessOrEqual += 1 }
         }
-        recordCoverage(step: h - 1, less: less, lessOrEqual: lessOrEqual)
+        recordCoverage(step: s, less: less, lessOrEqual: lessOrEqual)
         switch configuration.method {
         case .rollingWindow:
             break
@@ -211,28 +314,17 @@ public struct ConformalCalibrator: Sendable, Equatable {
             for k in quantiles.indices where k != frozenLevel {
                 // Each level follows its own (unrearranged) quantile: feeding back the rearranged position instead
                 // lets a level that crossed its neighbour run away, since its hits then belong to another level.
-                let hit = Self.hit(
-                    outcome: y, quantile: issued?[k] ?? quantiles[k] + w * offset(step: h - 1, level: k), level: tau[k])
+                let quantile = issued?[k] ?? quantiles[k] + w * offset(step: s, level: k, pool: readPool)
+                let hit = Self.hit(outcome: y, quantile: quantile, level: tau[k])
                 let range = Self.adaptiveLevelRange
-                steps[h - 1].parameter[k] = min(
-                    range.upperBound, max(range.lowerBound, steps[h - 1].parameter[k] + gamma * (tau[k] - hit)))
+                steps[s].parameter[k] = min(
+                    range.upperBound, max(range.lowerBound, steps[s].parameter[k] + gamma * (tau[k] - hit)))
             }
         case .quantileTracking(let rate):
             for k in quantiles.indices where k != frozenLevel {
                 let hit = Self.hit(
-                    outcome: y, quantile: issued?[k] ?? quantiles[k] + w * steps[h - 1].parameter[k], level: tau[k])
-                steps[h - 1].parameter[k] += rate * (tau[k] - hit)
-            }
-        }
-        let modelWidth = quantiles[quantiles.count - 1] - quantiles[0]
-        let typical = steps[h - 1].typicalWidth
-        steps[h - 1].typicalWidth =
-            typical == 0 ? modelWidth : typical + configuration.typicalWidthSmoothing * (modelWidth - typical)
-        if !steps[h - 1].scores.isEmpty {
-            for k in quantiles.indices {
-                // Clamped so a near-zero width cannot store an infinite score (and publish infinite quantiles).
-                let score = min(max((y - quantiles[k]) / w, -Self.scoreLimit), Self.scoreLimit)
-                steps[h - 1].scores[k].append(Float(score))
+                    outcome: y, quantile: issued?[k] ?? quantiles[k] + w * steps[s].parameter[k], level: tau[k])
+                steps[s].parameter[k] += rate * (tau[k] - hit)
             }
         }
     }
@@ -253,19 +345,30 @@ public struct ConformalCalibrator: Sendable, Equatable {
     /// The offset cₖ of level `k` at step index `s`, in units of the model width.
     ///
     /// Reads through `steps[s]` in place: taking a `StepState` by value would retain and release its five arrays
-    /// per call, which measured slower than the arithmetic itself.
+    /// per call, which measured slower than the arithmetic itself. `pool` is the checked pool of a pooled calibrator.
     @inline(__always)
-    private func offset(step s: Int, level k: Int) -> Double {
+    private func offset(step s: Int, level k: Int, pool: CalibrationScorePool?) -> Double {
         switch configuration.method {
         case .rollingWindow:
-            return steps[s].scores[k].count < configuration.minimumCount
-                ? 0 : steps[s].scores[k].conformalQuantile(level: levels.values[k])
+            if let pool { return Self.rollingOffset(pool.windows[s][k], level: levels.values[k], minimum: minimum) }
+            return Self.rollingOffset(steps[s].scores[k], level: levels.values[k], minimum: minimum)
         case .adaptive:
-            guard steps[s].scores[k].count >= configuration.minimumCount else { return 0 }
+            if let pool {
+                guard pool.windows[s][k].count >= minimum else { return 0 }
+                return Self.adaptiveOffset(pool.windows[s][k], level: steps[s].parameter[k])
+            }
+            guard steps[s].scores[k].count >= minimum else { return 0 }
             return Self.adaptiveOffset(steps[s].scores[k], level: steps[s].parameter[k])
         case .quantileTracking:
             return steps[s].parameter[k]
         }
+    }
+
+    private var minimum: Int { configuration.minimumCount }
+
+    @inline(__always)
+    static func rollingOffset(_ window: RollingWindowQuantile, level: Double, minimum: Int) -> Double {
+        window.count < minimum ? 0 : window.conformalQuantile(level: level)
     }
 
     /// The window's conformal quantile at an effective level in [0, 1]; past it, the extreme score moved out by the

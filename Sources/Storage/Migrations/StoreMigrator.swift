@@ -16,6 +16,10 @@ enum StoreMigrator {
             try db.execute(sql: SchemaV2.views)
             try db.execute(sql: "PRAGMA user_version = 2")
         }
+        migrator.registerMigration("v3-calibration-pools") { db in
+            try db.execute(sql: SchemaV3.migration)
+            try db.execute(sql: "PRAGMA user_version = 3")
+        }
         return migrator
     }()
 }

@@ -48,6 +48,15 @@ extension Store {
         }
     }
 
+    /// Every model group's saved calibration score pool, for the daemon's start.
+    public func calibrationPools() throws(StorageError) -> [CalibrationPoolRecord] {
+        try read("reading calibration pools") { db in
+            try Row.fetchAll(db, sql: "SELECT model, saved_at_us, pool FROM calibration_pools ORDER BY model").map {
+                CalibrationPoolRecord(model: $0[0], savedAtUs: $0[1], pool: [UInt8](($0[2] as Data?) ?? Data()))
+            }
+        }
+    }
+
     /// A stream's drift rows with window end in `fromUs...toUs`, oldest first.
     public func drift(stream: String, fromUs: Int64, toUs: Int64) throws(StorageError) -> [DriftRecord] {
         try read("reading drift of \(stream)") { db in

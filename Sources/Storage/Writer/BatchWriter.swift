@@ -9,6 +9,7 @@ final class BatchWriter {
         var duplicates = 0
         var forecastRows = 0
         var streamStates = 0
+        var calibrationPools = 0
         var driftRows = 0
         var events = 0
         var rejects = 0
@@ -59,6 +60,10 @@ final class BatchWriter {
                 mae = excluded.mae, coverage = excluded.coverage, pit_bins = excluded.pit_bins,
                 alarm = excluded.alarm
             """
+        case calibrationPool = """
+            INSERT INTO calibration_pools(model, saved_at_us, pool) VALUES (?, ?, ?)
+            ON CONFLICT(model) DO UPDATE SET saved_at_us = excluded.saved_at_us, pool = excluded.pool
+            """
         case event = "INSERT INTO events(time_us, kind, model, stream_id, detail) VALUES (?, ?, ?, ?, ?)"
         case reject = "INSERT INTO rejects(time_us, topic, excerpt, payload_bytes, reason) VALUES (?, ?, ?, ?, ?)"
     }
@@ -100,6 +105,7 @@ final class BatchWriter {
             case .forecast(let issue): try write(issue, db, &result)
             case .streamState(let state): try write(state, db, &result)
             case .drift(let drift): try write(drift, db, &result)
+            case .calibrationPool(let pool): try write(pool, db, &result)
             case .event(let event): try write(event, db, &result)
             case .reject(let reject): try write(reject, db, &result)
             }
@@ -169,6 +175,14 @@ final class BatchWriter {
         state.normaliser.withUnsafeBytes { upsert.bind(6, bytes: $0) }
         state.calibrator.withUnsafeBytes { upsert.bind(7, bytes: $0) }
         if try upsert.step() { result.streamStates += 1 } else { result.invalid += 1 }
+    }
+
+    private func write(_ pool: CalibrationPoolRecord, _ db: Database, _ result: inout Result) throws {
+        let upsert = try statement(.calibrationPool, db)
+        upsert.bind(1, pool.model)
+        upsert.bind(2, pool.savedAtUs)
+        pool.pool.withUnsafeBytes { upsert.bind(3, bytes: $0) }
+        if try upsert.step() { result.calibrationPools += 1 } else { result.invalid += 1 }
     }
 
     private func write(_ drift: DriftRecord, _ db: Database, _ result: inout Result) throws {

@@ -7,6 +7,8 @@ public enum WriteItem: Sendable, Equatable {
     case forecast(ForecastIssue)
     /// A stream's saved state; replaces the previous one.
     case streamState(StreamStateRecord)
+    /// A model group's calibration score pool; replaces the previous one.
+    case calibrationPool(CalibrationPoolRecord)
     /// A drift statistics row; replaces the row of the same (stream, window end).
     case drift(DriftRecord)
     /// An event.

@@ -8,6 +8,8 @@ public struct WriterCounters: Sendable, Equatable {
     public var forecastRowsWritten = 0
     /// Stream states saved.
     public var streamStatesWritten = 0
+    /// Model groups' calibration score pools saved.
+    public var calibrationPoolsWritten = 0
     /// Drift rows inserted or replaced.
     public var driftRowsWritten = 0
     /// Events inserted.

@@ -175,6 +175,7 @@ final class WriterLoop: @unchecked Sendable {
             state.counters.duplicateObservations += result.duplicates
             state.counters.forecastRowsWritten += result.forecastRows
             state.counters.streamStatesWritten += result.streamStates
+            state.counters.calibrationPoolsWritten += result.calibrationPools
             state.counters.driftRowsWritten += result.driftRows
             state.counters.eventsWritten += result.events
             state.counters.rejectsWritten += result.rejects
@@ -229,6 +230,7 @@ extension BatchWriter.Result {
         duplicates += other.duplicates
         forecastRows += other.forecastRows
         streamStates += other.streamStates
+        calibrationPools += other.calibrationPools
         driftRows += other.driftRows
         events += other.events
         rejects += other.rejects
