@@ -77,11 +77,13 @@ public struct ForecastFeedback: Sendable, Equatable {
         if let y = observation.value, y.isFinite {
             for h in stride(from: 1, through: min(calibrator.horizon, issued.count), by: 1) {
                 let index = issued.count - h
-                guard let forecast = issued[index] else { continue }
+                guard let forecast = issued[index], let model = forecast.modelRow(step: h),
+                    let raw = forecast.rawRow(step: h)
+                else { continue }
                 defer { issued[index]?.scored(step: h) }
                 do {
                     try calibrator.update(
-                        step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y,
+                        step: h, quantiles: model, issued: raw, outcome: y,
                         frozenLevel: forecast.keptMedian ? calibrator.levels.medianIndex : nil, pool: &pool)
                     if h == 1 {
                         result.drift = try drift.update(time: observation.t, quantiles: forecast.published, outcome: y)
@@ -91,7 +93,7 @@ public struct ForecastFeedback: Sendable, Equatable {
                     continue
                 }
                 if scores != nil {
-                    var published = forecast.raw[h - 1]
+                    var published = raw
                     QuantileLevels.rearrange(&published)
                     scores!.score(step: h, quantiles: published, outcome: y)
                 }

@@ -36,7 +36,7 @@ import Testing
                     guard let forecast = issued[j - h] else { continue }
                     try calibrator.update(
                         step: h, quantiles: forecast.model[h - 1], issued: forecast.raw[h - 1], outcome: y)
-                    scores.score(step: h, quantiles: forecast.calibrated[h - 1], outcome: y)
+                    scores.score(step: h, quantiles: forecast.raw[h - 1].sorted(), outcome: y)
                     scored += 1
                 }
             }
@@ -50,7 +50,9 @@ import Testing
                 }
             }
             let calibrated = raw.map { rows in rows.map { $0.sorted() } }
-            issued.append(forecast.map { ($0.quantiles, raw!, calibrated!) })
+            // Issued rows are kept at the precision they are published with (`Float`).
+            let rounded = { (rows: [[Double]]) in rows.map { $0.map { Double(Float($0)) } } }
+            issued.append(forecast.map { (rounded($0.quantiles), rounded(raw!), calibrated!) })
             #expect(step.scored == scored, "j=\(j)")
             #expect(step.forecast?.quantiles == calibrated)
             #expect(step.forecast?.point == forecast?.point)
