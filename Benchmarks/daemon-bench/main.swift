@@ -9,7 +9,11 @@
 // the calibration windows as full as the readings so far made them (a warm-up of 2·window + H readings fills them).
 // Prints JSON lines.
 //
+// `--config PATH` takes the model group `default` of that file (the bundled config/barnnd.toml: H 12, 7 levels,
+// 256 paths, calibration window 300) instead of the benchmark's own (S 32, H 24, forecast every step).
+//
 // Usage: swift run -c release daemon-bench [--streams 1000,10000] [--seconds 15] [--warmup 40] [--interval 1]
+//   [--config PATH]
 import BARNN
 import BenchmarkSupport
 import Configuration
@@ -28,6 +32,7 @@ struct Arguments {
     var seconds = 15
     var warmup = 40
     var interval = 1.0
+    var config: String?
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -38,7 +43,8 @@ struct Arguments {
             case "--seconds": seconds = Int(value) ?? seconds
             case "--warmup": warmup = Int(value) ?? warmup
             case "--interval": interval = Double(value) ?? interval
-            default: fatalError("unknown flag \(flag); use --streams, --seconds, --warmup, --interval")
+            case "--config": config = value
+            default: fatalError("unknown flag \(flag); use --streams, --seconds, --warmup, --interval, --config")
             }
         }
     }
@@ -143,9 +149,18 @@ func run(streams count: Int, arguments: Arguments) async throws {
     group.paths = 32
     group.horizon = 24
     group.forecastEvery = 1
-    group.minHistory = 32
     group.contextLength = 256
+    if let path = arguments.config {
+        guard let bundled = try DaemonConfiguration.load(contentsOf: path).models["default"] else {
+            fatalError("\(path) has no model group \"default\"")
+        }
+        group = bundled
+    }
+    group.minHistory = 32
     configuration.models = ["default": group]
+    let shape =
+        "S=\(group.paths) H=\(group.horizon) K=\(group.quantiles.count) W=\(group.calibration.window)"
+        + " pool=\(group.calibration.pool.rawValue) forecast_every=\(group.forecastEvery)"
     configuration.publish.scalarTopic = ""
     configuration.publish.healthInterval = .seconds(1)
     configuration.engine.maxStreams = max(count, 10000)
@@ -227,7 +242,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
     while engineCounter("observations") < total, now() < warmupDeadline { try await Task.sleep(for: .milliseconds(50)) }
     let warmupSeconds = now() - warmupStart
     emit([
-        "bench": "daemon.saturation streams=\(count) S=32 H=24 forecast_every=1",
+        "bench": "daemon.saturation streams=\(count) \(shape)",
         "observations": engineCounter("observations"),
         "seconds": warmupSeconds, "observations_per_s": Double(engineCounter("observations")) / warmupSeconds,
         "model": modelVersion() > 0 ? "barnn" : "fallback",
@@ -276,7 +291,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
         timing[key + "_per_s"] = (runtime(final, key) - runtime(baseline, key)) / steadySeconds
     }
     emit([
-        "bench": "daemon.steady streams=\(count) interval=\(arguments.interval)s S=32 H=24 forecast_every=1",
+        "bench": "daemon.steady streams=\(count) interval=\(arguments.interval)s \(shape)",
         "model": kind,
         "offered_observations_per_s": Double(count) / arguments.interval,
         "observations_per_s": Double(engineCounter("observations") - total) / steadySeconds,

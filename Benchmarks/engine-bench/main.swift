@@ -1,6 +1,7 @@
 // engine-bench: the cost of one engine tick for N streams (every stream gets one reading and is due), beside the
 // BARNN calls it is made of, measured in the same run: one batched `step` (N rows) and one `sample` (N·S rows).
-// Prints JSON lines. Run: swift run -c release engine-bench
+// Prints JSON lines. Run: swift run -c release engine-bench; `engine-bench memory` measures what a stream costs in
+// memory instead (see StreamMemory.swift).
 import BARNN
 import BenchmarkSupport
 import Configuration
@@ -10,6 +11,10 @@ import Logging
 import Storage
 
 beginBenchmark()
+if CommandLine.arguments.dropFirst().first == "memory" {
+    try runMemoryBench(MemoryArguments(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 
 let logger = Logger(label: "engine-bench") { _ in SwiftLogNoOpLogHandler() }
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engine-bench-\(UUID().uuidString)")

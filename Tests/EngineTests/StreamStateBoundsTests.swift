@@ -136,7 +136,7 @@ import Testing
             name: "fallback residual window", blob: \.normaliser,
             edit: { object in
                 update(&object, ["fallback", "residualWindow"]) { $0 = 251 }
-                for g in 0..<2 { update(&object, ["fallback", "errors", g, "capacity"]) { $0 = 251 } }
+                update(&object, ["fallback", "history", "capacity"]) { $0 = ($0 as! Int) + 1 }
             },
             field: "normaliser.fallback.residualWindow"),
         Case(

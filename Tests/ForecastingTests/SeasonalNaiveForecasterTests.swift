@@ -7,9 +7,9 @@ import Testing
 @Suite struct SeasonalNaiveForecasterTests {
     static let levels = try! QuantileLevels([0.1, 0.5, 0.9])
 
-    static func learned(_ values: [Double?], period: Int = 3) -> SeasonalNaiveForecaster {
+    static func learned(_ values: [Double?], period: Int = 3, window: Int = 3) -> SeasonalNaiveForecaster {
         var forecaster = SeasonalNaiveForecaster(
-            period: period, maximumHorizon: 4, residualWindow: 3, minimumResiduals: 2)
+            period: period, maximumHorizon: 4, residualWindow: window, minimumResiduals: 2)
         for (t, value) in values.enumerated() { forecaster.learn(Observation(t: Double(t), value: value)) }
         return forecaster
     }
@@ -45,9 +45,12 @@ import Testing
 
     @Test func missingValuesGiveNoErrorsAndFallBackToTheLastPresentValue() throws {
         // y₇ is missing: no error at t = 7; step 2's lagged value y₇ falls back to y₆.
-        let forecaster = Self.learned([10, 20, 30, 12, 21, 33, 11, nil, 30, .nan])
+        let forecaster = Self.learned([10, 20, 30, 12, 21, 33, 11, nil, 30, .nan], window: 5)
         let forecast = try #require(forecaster.forecast(horizon: 4, levels: Self.levels))
-        // Lag-3 errors: 2 1 3 −1 (t=6), none at 7, −3 (t=8), none at 9 → last 3: 3 −1 −3.
+        // Lag-3 errors of the last 5 steps: 3 (t=5), −1 (t=6), none at 7, −3 (t=8), none at 9.
+        // With a window of 3 steps only −3 is left: too few.
+        #expect(
+            Self.learned([10, 20, 30, 12, 21, 33, 11, nil, 30, .nan]).forecast(horizon: 4, levels: Self.levels) == nil)
         // The last learned step is t = 9 (missing): points y₇ → y₆ = 11, y₈ = 30, y₉ → y₈ = 30, y₇ (lag 6) → 11.
         #expect(forecast.point == [11, 30, 30, 11])
         #expect(maxAbsDiff(forecast.quantiles[0], [11 - 2.6, 11 - 1, 11 + 2.2]) < 1e-12)
@@ -63,7 +66,7 @@ import Testing
     }
 
     /// After every step the streaming forecast equals the batch one computed from the whole prefix: errors at each
-    /// lag over the series, their last R, type-7 quantiles of the sorted tail (abs tol 1e-9).
+    /// lag over the last R steps of the series, type-7 quantiles of them sorted (abs tol 1e-9).
     @Test func streamingForecastEqualsBatchOverThePrefix() throws {
         let (period, horizon, window) = (4, 6, 15)
         var forecaster = SeasonalNaiveForecaster(
@@ -79,10 +82,10 @@ import Testing
             var points: [Double] = []
             for h in 1...horizon {
                 let lag = period * ((h + period - 1) / period)
-                let errors = series.indices.compactMap { i -> Double? in
+                let errors = series.indices.suffix(window).compactMap { i -> Double? in
                     guard i >= lag, let y = series[i], let past = series[i - lag] else { return nil }
                     return y - past
-                }.suffix(window).sorted()
+                }.sorted()
                 guard errors.count >= 5 else { break }
                 var position = series.count - 1 + h - lag
                 while position >= 0, series[position] == nil { position -= 1 }
@@ -102,6 +105,50 @@ import Testing
         }
     }
 
+    /// A state saved when each lag group kept its own window of the last R errors (and only m·G values) forecasts
+    /// as that forecaster did, then as this one once its history is full; its size is the history's.
+    @Test func aStateSavedWithErrorWindowsKeepsForecastingFromThem() throws {
+        let (period, horizon, window) = (4, 6, 15)
+        var rng = SplitMix64(seed: 5)
+        var series: [Double?] = []
+        for t in 0..<60 { series.append(rng.uniform() < 0.1 ? nil : Double(t % period) * 3 + rng.normal()) }
+        // What that forecaster saved: the last m·G = 8 values and, per lag, the last R present errors.
+        let lags = [4, 8]
+        let windows = lags.map { lag in
+            series.indices.compactMap { i -> Double? in
+                guard i >= lag, let y = series[i], let past = series[i - lag] else { return nil }
+                return y - past
+            }.suffix(window)
+        }
+        func packed(_ capacity: Int, _ values: [Double?]) -> [String: Any] {
+            ["capacity": capacity, "elements": values.map { $0.map { $0 as Any } ?? NSNull() }]
+        }
+        let saved: [String: Any] = [
+            "period": period, "maximumHorizon": horizon, "residualWindow": window, "minimumResiduals": 5,
+            "history": packed(8, Array(series.suffix(8))), "errors": windows.map { packed(window, $0.map { $0 }) },
+        ]
+        var restored = try JSONDecoder().decode(
+            SeasonalNaiveForecaster.self, from: try JSONSerialization.data(withJSONObject: saved))
+        let expected = try #require(
+            ProgressiveFixture.seasonalNaive(series, period: period, horizon: horizon, errors: windows.map(Array.init)))
+        let forecast = try #require(restored.forecast(horizon: horizon, levels: .protocolLevels))
+        #expect(forecast.point == expected.point)
+        for h in 0..<horizon { #expect(maxAbsDiff(forecast.quantiles[h], expected.quantiles[h]) < 1e-9) }
+        // It round-trips with the errors it still needs, and once its history is full it reads them from there.
+        #expect(
+            try JSONDecoder().decode(SeasonalNaiveForecaster.self, from: JSONEncoder().encode(restored)) == restored)
+        var fresh = SeasonalNaiveForecaster(
+            period: period, maximumHorizon: horizon, residualWindow: window, minimumResiduals: 5)
+        for (t, value) in series.enumerated() { fresh.learn(Observation(t: Double(t), value: value)) }
+        for t in 60..<90 {
+            let value = Double(t % period) * 3 + rng.normal()
+            restored.learn(Observation(t: Double(t), value: value))
+            fresh.learn(Observation(t: Double(t), value: value))
+        }
+        #expect(restored.restoredErrors.isEmpty)
+        #expect(restored == fresh)
+    }
+
     /// River's generic checks: H rows of monotone quantiles, and a JSON round trip forecasts and learns identically.
     @Test func restoredForecasterContinuesIdentically() throws {
         var original = SeasonalNaiveForecaster(period: 24, maximumHorizon: 48)
@@ -119,5 +166,22 @@ import Testing
             restored.learn(Observation(t: Double(t), value: value))
         }
         #expect(restored == original)
+    }
+}
+
+/// The seasonal-naive forecast computed in batch from given error windows (per lag group, oldest first).
+enum ProgressiveFixture {
+    static func seasonalNaive(_ series: [Double?], period: Int, horizon: Int, errors: [[Double]]) -> QuantileForecast? {
+        var points: [Double] = []
+        var rows: [[Double]] = []
+        for h in 1...horizon {
+            let g = (h + period - 1) / period
+            var position = series.count - 1 + h - period * g
+            while position >= 0, series[position] == nil { position -= 1 }
+            guard position >= 0, let base = series[position] else { return nil }
+            points.append(base)
+            rows.append(QuantileLevels.protocolLevels.estimate(from: errors[g - 1]).map { base + $0 })
+        }
+        return QuantileForecast(levels: .protocolLevels, point: points, quantiles: rows)
     }
 }

@@ -2,33 +2,37 @@
 /// from the empirical quantiles of its own past errors, as the protocol's `snaive` baseline but rolling.
 ///
 /// **Residuals.** The h-step forecast uses lag `m·⌈h/m⌉`, so all steps with the same `g = ⌈h/m⌉` share one error
-/// series `e_t = y_t − y_{t−m·g}`; the forecaster keeps the last ``residualWindow`` errors of each of the
-/// `G = ⌈H/m⌉` series and needs no pending forecasts. Quantiles at step h are `ŷ_{t+h} + Q_τ(e)` (type 7).
+/// series `e_t = y_t − y_{t−m·g}`. The forecaster keeps the last `m·G + R` values (`G = ⌈H/m⌉`, R =
+/// ``residualWindow``) and reads each series' errors from them when it forecasts: the errors of the last R steps
+/// where both values are present. Quantiles at step h are `ŷ_{t+h} + Q_τ(e)` (type 7). It needs no pending
+/// forecasts, and one value history instead of G error windows: at m = 1, H = 12, R = 250 about 2 KB instead of 24.
 ///
-/// **Missing steps.** A nil or non-finite value is stored as missing and yields no error. When the lagged value of
-/// a forecast is missing, the point falls back to the latest present value before it (naive).
+/// **Missing steps.** A nil or non-finite value is kept as missing and yields no error, so a stream with gaps has
+/// fewer than R errors. When the lagged value of a forecast is missing, the point falls back to the latest present
+/// value before it (naive).
 ///
 /// **Cold state.** It is ``ForecasterReadiness/cold(stepsNeeded:)`` until every error series holds
 /// ``minimumResiduals`` errors, i.e. after about `m·G + minimumResiduals` clean steps.
 ///
-/// Memory: `m·G` values of history plus `G·residualWindow` errors (8 KB for m = 48, H = 48; 384 KB for m = 1,
-/// H = 48 with the default window). ``learn(_:)`` is O(G) and allocates nothing once
-/// full; ``forecast(horizon:levels:)`` is O(H·R log R) and allocates its result.
+/// Memory: `m·G + R` values. ``learn(_:)`` is O(1) and allocates nothing once full; ``forecast(horizon:levels:)``
+/// and ``readiness`` are O(G·R) (plus O(H·R log R) to sort) and allocate.
 public struct SeasonalNaiveForecaster: Forecaster, Equatable {
     /// The seasonal period m in steps (1 = naive).
     public let period: Int
     /// The largest horizon H the residuals are kept for.
     public let maximumHorizon: Int
-    /// Errors kept per lag group. The default is 1000: on the six development datasets (`forecasting-bench
-    /// calibration`, every test origin) a window of 200 gave a mean |cov90 − 0.9| of 0.084 (cov90 0.67 on taylor,
-    /// whose last 200 lag-48 errors often miss a weekend), 500 gave 0.028 and 1000 gave 0.022 with the lowest CRPS.
+    /// Steps whose errors each lag group's quantiles are read from. The default is 1000: on the six development
+    /// datasets (`forecasting-bench calibration`, every test origin) a window of 200 gave a mean |cov90 − 0.9| of
+    /// 0.084 (cov90 0.67 on taylor, whose last 200 lag-48 errors often miss a weekend), 500 gave 0.028 and 1000 gave
+    /// 0.022 with the lowest CRPS.
     public let residualWindow: Int
     /// Errors a lag group needs before forecasts are issued. The default is 20.
     public let minimumResiduals: Int
-    /// The last `m·G` steps, nil where missing.
-    var history: RingBuffer<Double?>
-    /// Per lag group g (index `g − 1`): recent errors `y_t − y_{t−m·g}`.
-    var errors: [RingBuffer<Double>]
+    /// The last `m·G + R` steps, NaN where missing.
+    var history: RingBuffer<Double>
+    /// Per lag group, oldest first: errors restored from a state saved when each group kept its own error window
+    /// (its history was only `m·G` long). They precede the history's own errors until the history is full.
+    var restoredErrors: [[Double]] = []
 
     /// A cold forecaster; traps on a period, horizon or window below 1 (configuration errors).
     public init(period: Int, maximumHorizon: Int, residualWindow: Int = 1000, minimumResiduals: Int = 20) {
@@ -40,8 +44,15 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
         self.maximumHorizon = maximumHorizon
         self.residualWindow = residualWindow
         self.minimumResiduals = minimumResiduals
-        self.history = RingBuffer(capacity: period * groups)
-        self.errors = Array(repeating: RingBuffer(capacity: residualWindow), count: groups)
+        self.history = RingBuffer(capacity: period * groups + residualWindow)
+    }
+
+    /// Equal settings, values (a missing value equals a missing value) and restored errors.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.period == rhs.period && lhs.maximumHorizon == rhs.maximumHorizon
+            && lhs.residualWindow == rhs.residualWindow && lhs.minimumResiduals == rhs.minimumResiduals
+            && lhs.history.capacity == rhs.history.capacity && lhs.restoredErrors == rhs.restoredErrors
+            && lhs.history.elementsEqual(rhs.history) { $0 == $1 || ($0.isNaN && $1.isNaN) }
     }
 
     /// G = ⌈horizon / period⌉, without the overflow of `horizon + period − 1` near `Int.max`.
@@ -49,27 +60,37 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
         horizon / period + (horizon % period == 0 ? 0 : 1)
     }
 
+    /// G for the forecaster's own horizon.
+    var lagGroupCount: Int { Self.lagGroups(horizon: maximumHorizon, period: period) }
+
     public mutating func learn(_ observation: Observation) {
         let value = observation.value.flatMap { $0.isFinite ? $0 : nil }
-        if let value {
-            for g in 1...errors.count {
-                let lag = period * g
-                if history.count >= lag, let past = history[history.count - lag] {
-                    errors[g - 1].append(value - past)
-                }
-            }
+        history.append(value ?? .nan)
+        if !restoredErrors.isEmpty, history.isFull { restoredErrors = [] }
+    }
+
+    /// The errors of lag group `g` (1-based), oldest first: the restored ones, then those of the last R steps.
+    func errors(group g: Int) -> [Double] {
+        let lag = period * g
+        var errors = g <= restoredErrors.count ? restoredErrors[g - 1] : []
+        let first = max(lag, history.count - residualWindow)
+        for t in stride(from: first, to: history.count, by: 1) {
+            let error = history[t] - history[t - lag]
+            if !error.isNaN { errors.append(error) }
         }
-        history.append(value)
+        return errors.count > residualWindow ? Array(errors.suffix(residualWindow)) : errors
     }
 
     public var readiness: ForecasterReadiness {
         var needed = 0
-        for (i, series) in errors.enumerated() {
-            let lag = period * (i + 1)
-            needed = max(needed, max(0, lag - history.count) + max(0, minimumResiduals - series.count))
+        var warm = true
+        for g in 1...lagGroupCount {
+            let count = errors(group: g).count
+            warm = warm && count >= minimumResiduals
+            needed = max(needed, max(0, period * g - history.count) + max(0, minimumResiduals - count))
         }
         // Errors can also be missing while the history is long enough, so at least one more step is needed then.
-        return errors.allSatisfy { $0.count >= minimumResiduals } ? .warm : .cold(stepsNeeded: max(needed, 1))
+        return warm ? .warm : .cold(stepsNeeded: max(needed, 1))
     }
 
     /// Forecasts steps 1…`horizon` (at most ``maximumHorizon``, a programmer error otherwise), or nil while cold or
@@ -77,17 +98,21 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
     public func forecast(horizon: Int, levels: QuantileLevels) -> QuantileForecast? {
         precondition(horizon >= 1 && horizon <= maximumHorizon, "horizon \(horizon) outside 1...\(maximumHorizon)")
         let groups = Self.lagGroups(horizon: horizon, period: period)
-        guard errors[0..<groups].allSatisfy({ $0.count >= minimumResiduals }) else { return nil }
         var offsets: [[Double]] = []
-        for g in 0..<groups { offsets.append(levels.estimate(from: Array(errors[g]))) }
+        for g in 1...groups {
+            let errors = errors(group: g)
+            guard errors.count >= minimumResiduals else { return nil }
+            offsets.append(levels.estimate(from: errors))
+        }
         var point: [Double] = []
         var quantiles: [[Double]] = []
         let last = history.count - 1
         for h in 1...horizon {
             let g = (h + period - 1) / period
             var position = last + h - period * g
-            while position >= 0, history[position] == nil { position -= 1 }
-            guard position >= 0, let base = history[position] else { return nil }
+            while position >= 0, history[position].isNaN { position -= 1 }
+            guard position >= 0 else { return nil }
+            let base = history[position]
             point.append(base)
             quantiles.append(offsets[g - 1].map { base + $0 })
         }

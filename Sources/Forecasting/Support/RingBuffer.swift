@@ -54,6 +54,14 @@ public struct RingBuffer<Element>: Sendable where Element: Sendable {
         return storage[j < capacity ? j : j - capacity]
     }
 
+    /// A buffer of `capacity` holding `elements` (oldest first, at most `capacity` of them, a programmer error
+    /// otherwise); allocates only what the elements need, so a capacity read from a saved state is not reserved.
+    public init(capacity: Int, elements: [Element]) {
+        precondition(elements.count <= capacity, "\(elements.count) elements for capacity \(capacity)")
+        self.init(capacity: capacity)
+        storage = elements
+    }
+
     /// The newest element, or nil when empty.
     public var last: Element? { storage.isEmpty ? nil : self[storage.count - 1] }
 }

@@ -1,0 +1,156 @@
+// `engine-bench memory`: what a stream costs in memory at a config file's model group (the bundled
+// config/barnnd.toml by default), with the calibration score windows pooled per group and, as the reference in the
+// same run, kept per stream. Each mode runs in a child process of its own, so one's freed memory cannot hide the
+// other's: N streams get `steps` readings (2·window + H by default, so every calibration window is full) through the
+// engine with a BARNN checkpoint active; resident memory (VmRSS) growth divided by N is the resident cost of a
+// stream, and the saved `stream_states` blobs divided by N its saved cost. Paths are lowered to 16 (`--paths`): they
+// size the sampling buffers, not a stream's state. Prints JSON lines.
+//
+// Usage: engine-bench memory [--streams 1000] [--steps N] [--forecast-every N] [--paths 16] [--config PATH]
+import BARNN
+import BenchmarkSupport
+import Configuration
+import Engine
+import Foundation
+import Logging
+import Storage
+
+struct MemoryArguments {
+    var streams = 1000
+    var steps: Int?
+    var forecastEvery: Int?
+    var paths = 16
+    var config = "config/barnnd.toml"
+    var pool: DaemonConfiguration.CalibrationPool?
+
+    init(_ arguments: ArraySlice<String>) {
+        var iterator = arguments.makeIterator()
+        while let flag = iterator.next() {
+            guard let value = iterator.next() else { fatalError("missing value after \(flag)") }
+            switch flag {
+            case "--streams": streams = Int(value) ?? streams
+            case "--steps": steps = Int(value)
+            case "--forecast-every": forecastEvery = Int(value)
+            case "--paths": paths = Int(value) ?? paths
+            case "--config": config = value
+            case "--pool": pool = DaemonConfiguration.CalibrationPool(rawValue: value)
+            default: fatalError("unknown flag \(flag)")
+            }
+        }
+    }
+
+    var flags: [String] {
+        var flags = ["--streams", "\(streams)", "--paths", "\(paths)", "--config", config]
+        if let steps { flags += ["--steps", "\(steps)"] }
+        if let forecastEvery { flags += ["--forecast-every", "\(forecastEvery)"] }
+        return flags
+    }
+}
+
+/// This process's resident set in bytes (VmRSS of /proc/self/status), 0 where it cannot be read.
+func residentSetBytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+    else { return 0 }
+    return kilobytes * 1024
+}
+
+/// Runs both modes in child processes, or (with `--pool`) one mode in this process.
+func runMemoryBench(_ arguments: MemoryArguments) throws {
+    guard let pool = arguments.pool else {
+        for mode in DaemonConfiguration.CalibrationPool.allCases {
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            child.arguments = ["memory"] + arguments.flags + ["--pool", mode.rawValue]
+            try child.run()
+            child.waitUntilExit()
+            guard child.terminationStatus == 0 else { fatalError("memory run --pool \(mode) failed") }
+        }
+        return
+    }
+    let logger = Logger(label: "engine-bench") { _ in SwiftLogNoOpLogHandler() }
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engine-memory-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    guard var group = try DaemonConfiguration.load(contentsOf: arguments.config).models["default"] else {
+        fatalError("\(arguments.config) has no model group \"default\"")
+    }
+    group.paths = arguments.paths
+    group.calibration.pool = pool
+    if let every = arguments.forecastEvery { group.forecastEvery = every }
+    group.minHistory = 32
+    var configuration = DaemonConfiguration()
+    var rule = DaemonConfiguration.Rule()
+    rule.topic = "s/+"
+    rule.stream = "{1}"
+    rule.payload.format = .json
+    rule.payload.valuePath = "v"
+    rule.payload.timePath = "t"
+    rule.cadence = .event
+    configuration.rules = [rule]
+    configuration.models = ["default": group]
+    configuration.engine.maxStreams = max(arguments.streams, configuration.engine.maxStreams)
+    let store = try Store(path: directory.appendingPathComponent("memory.sqlite").path, logger: logger)
+    let model = BARNNModel(
+        configuration: BARNNConfiguration(
+            hiddenSize: group.hiddenSize, levelWindow: group.levelWindow, studentDegrees: group.studentDegrees,
+            seasonalLag: group.seasonalLag),
+        seed: 3)
+    try store.saveCheckpoint(
+        NewCheckpoint(model: "default", createdAtUs: 0, blob: BARNN.Checkpoint.encode(model)), activate: true,
+        keepLast: 2)
+    let start = 1_767_225_600.0
+    let engine = try ForecastEngine(configuration: configuration, store: store, logger: logger, now: start)
+    guard engine.modelSummaries.first?.kind == .barnn else { fatalError("the checkpoint was not loaded") }
+    let steps = arguments.steps ?? 2 * group.calibration.window + group.horizon
+    let topics = (0..<arguments.streams).map { "s/\($0)" }
+    let before = residentSetBytes()
+    let elapsed = timed {
+        for step in 0..<steps {
+            let t = start + Double(step) * 60
+            for (i, topic) in topics.enumerated() {
+                let v =
+                    20 + 5 * sin(Double(step) * 2 * .pi / 24 + Double(i % 17)) + Double((i &* 31 &+ step) % 13) * 0.05
+                engine.receive(topic: topic, payload: Array("{\"t\":\(t),\"v\":\(v)}".utf8), arrivalTime: t)
+            }
+            _ = engine.tick(now: t + 1)
+        }
+    }
+    let resident = residentSetBytes() - before
+    let saved = engine.shutdown(now: start + Double(steps) * 60)
+    var hidden = 0
+    var normaliser = 0
+    var calibrator = 0
+    var poolBytes = 0
+    for item in saved.writes {
+        switch item {
+        case .streamState(let record):
+            hidden += record.hidden.count
+            normaliser += record.normaliser.count
+            calibrator += record.calibrator.count
+        case .calibrationPool(let record): poolBytes += record.pool.count
+        default: break
+        }
+    }
+    let n = Double(arguments.streams)
+    let perStream = { (bytes: Int) -> Double in rounded(Double(bytes) / n / 1024, 2) }
+    let counters = engine.counters
+    var fields: [String: Any] = [
+        "bench": "engine.memory streams=\(arguments.streams) steps=\(steps) pool=\(pool.rawValue)",
+        "config": arguments.config, "horizon": group.horizon, "levels": group.quantiles.count,
+        "calibration_window": group.calibration.window, "context_length": group.contextLength,
+    ]
+    fields["season"] = group.season
+    fields["forecast_every"] = group.forecastEvery
+    fields["paths"] = group.paths
+    fields["forecasts"] = counters.forecastsBARNN + counters.forecastsFallback
+    fields["resident_kb_per_stream"] = rounded(resident / n / 1024, 2)
+    fields["saved_kb_per_stream"] = perStream(hidden + normaliser + calibrator)
+    fields["saved_calibrator_kb_per_stream"] = perStream(calibrator)
+    fields["saved_normaliser_kb_per_stream"] = perStream(normaliser)
+    fields["saved_pool_kb"] = rounded(Double(poolBytes) / 1024, 1)
+    fields["seconds"] = elapsed
+    emit(fields)
+    try store.close()
+}
