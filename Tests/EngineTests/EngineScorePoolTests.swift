@@ -86,6 +86,27 @@ import Testing
         #expect(output.forecastIssues.count == 3)
     }
 
+    /// The pool's shape is fixed at start like the model's: a reload that changes the window, the method or the
+    /// pooling keeps them, and new streams still join the pool they fit.
+    @Test func reloadKeepsThePoolsShape() throws {
+        let fixture = try EngineFixture()
+        _ = try fixture.activateSeededModel()
+        let configuration = Self.configuration(pool: .group)
+        let engine = try fixture.engine(configuration)
+        EngineFixture.feed(engine, streams: ["a"], steps: 0..<10)
+        var changed = configuration
+        changed.models["default"]!.calibration.window = 60
+        changed.models["default"]!.calibration.pool = .stream
+        changed.models["default"]!.calibration.method = .tracking
+        try engine.reload(changed)
+        #expect(engine.configuration.models["default"]!.calibration == configuration.models["default"]!.calibration)
+        let output = EngineFixture.feed(engine, streams: ["a", "new"], steps: 10..<40).last!
+        #expect(output.forecastIssues.count == 2)
+        #expect(engine.streams["new"]?.feedback.calibrator.coverage(step: 1).count ?? 0 > 20)
+        #expect(engine.streams["new"]?.feedback.calibrator.isPooled == true)
+        #expect(engine.groups["default"]?.scorePool?.window == 50)
+    }
+
     @Test func anUnreadableOrMisshapenSavedPoolIsCountedAndTheGroupStartsAFreshOne() async throws {
         for damage in ["{\"windows\":[[{\"capacity\":0,\"elements\":\"\"}]]}", "not json"] {
             let fixture = try EngineFixture()
