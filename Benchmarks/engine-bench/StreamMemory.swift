@@ -3,7 +3,8 @@
 // same run, kept per stream. Each mode runs in a child process of its own, so one's freed memory cannot hide the
 // other's: N streams get `steps` readings (2·window + H by default, so every calibration window is full) through the
 // engine with a BARNN checkpoint active; resident memory (VmRSS) growth divided by N is the resident cost of a
-// stream, and the saved `stream_states` blobs divided by N its saved cost. Paths are lowered to 16 (`--paths`): they
+// stream (also after `malloc_trim`, which returns the freed temporaries of the last tick: the live state), and the
+// saved `stream_states` blobs divided by N its saved cost. Paths are lowered to 16 (`--paths`): they
 // size the sampling buffers, not a stream's state. Prints JSON lines.
 //
 // Usage: engine-bench memory [--streams 1000] [--steps N] [--forecast-every N] [--paths 16] [--config PATH]
@@ -47,8 +48,14 @@ struct MemoryArguments {
     }
 }
 
-/// This process's resident set in bytes (VmRSS of /proc/self/status), 0 where it cannot be read.
-func residentSetBytes() -> Double {
+/// This process's resident set in bytes (VmRSS of /proc/self/status), 0 where it cannot be read; with `trimmed`,
+/// after handing freed heap pages back (`malloc_trim`), so what is left is what is live (and fragmentation that
+/// cannot be returned) rather than the peak of a tick's temporaries.
+func residentSetBytes(trimmed: Bool = false) -> Double {
+    // glibc's malloc_trim is not in Swift's Glibc module (malloc.h): looked up by name.
+    if trimmed, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+        _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
+    }
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
         let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
         let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
@@ -106,6 +113,7 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
     let steps = arguments.steps ?? 2 * group.calibration.window + group.horizon
     let topics = (0..<arguments.streams).map { "s/\($0)" }
     let before = residentSetBytes()
+    let beforeTrimmed = residentSetBytes(trimmed: true)
     let elapsed = timed {
         for step in 0..<steps {
             let t = start + Double(step) * 60
@@ -118,6 +126,7 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
         }
     }
     let resident = residentSetBytes() - before
+    let live = residentSetBytes(trimmed: true) - beforeTrimmed
     let saved = engine.shutdown(now: start + Double(steps) * 60)
     var hidden = 0
     var normaliser = 0
@@ -146,6 +155,7 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
     fields["paths"] = group.paths
     fields["forecasts"] = counters.forecastsBARNN + counters.forecastsFallback
     fields["resident_kb_per_stream"] = rounded(resident / n / 1024, 2)
+    fields["resident_trimmed_kb_per_stream"] = rounded(live / n / 1024, 2)
     fields["saved_kb_per_stream"] = perStream(hidden + normaliser + calibrator)
     fields["saved_calibrator_kb_per_stream"] = perStream(calibrator)
     fields["saved_normaliser_kb_per_stream"] = perStream(normaliser)
