@@ -127,7 +127,8 @@ extension ForecastEngine {
     func adoptScorePool(_ state: StreamState, group: ModelGroupRuntime) {
         let calibrator = state.feedback.calibrator
         guard calibrator.usesScores else { return }
-        if let pool = group.scorePool, calibrator.fits(pool) {
+        // Not bound with `if let`: a copy alive while the pool is appended to would copy all of its windows.
+        if group.scorePool.map(calibrator.fits) == true {
             guard !calibrator.isPooled else { return }
             state.feedback.moveScores(into: &group.scorePool!)
             group.scorePoolDirty = true
@@ -135,7 +136,7 @@ extension ForecastEngine {
         } else if calibrator.isPooled {
             state.feedback.keepOwnScores()
             state.dirty = true
-            logger.info(
+            logger.debug(
                 "a stream's calibration score pool does not match its group's; it keeps windows of its own",
                 metadata: ["stream.id": "\(state.id)", "model.name": "\(group.name)"])
         }

@@ -77,16 +77,16 @@ public struct ForecastFeedback: Sendable, Equatable {
         if let y = observation.value, y.isFinite {
             for h in stride(from: 1, through: min(calibrator.horizon, issued.count), by: 1) {
                 let index = issued.count - h
-                guard let forecast = issued[index], let model = forecast.modelRow(step: h),
-                    let raw = forecast.rawRow(step: h)
-                else { continue }
+                // The rows are copied out so no copy of the forecast is alive when `scored` zeroes them (which would
+                // copy its whole array).
+                guard let (model, raw, published, keptMedian) = issued[index]?.scoring(step: h) else { continue }
                 defer { issued[index]?.scored(step: h) }
                 do {
                     try calibrator.update(
                         step: h, quantiles: model, issued: raw, outcome: y,
-                        frozenLevel: forecast.keptMedian ? calibrator.levels.medianIndex : nil, pool: &pool)
+                        frozenLevel: keptMedian ? calibrator.levels.medianIndex : nil, pool: &pool)
                     if h == 1 {
-                        result.drift = try drift.update(time: observation.t, quantiles: forecast.published, outcome: y)
+                        result.drift = try drift.update(time: observation.t, quantiles: published, outcome: y)
                     }
                 } catch {
                     result.rejected += 1

@@ -55,6 +55,13 @@ public struct IssuedForecast: Sendable, Equatable {
     /// Calibrated quantiles per step before rearrangement, [H][K]; empty for scored steps.
     public var raw: [[Double]] { (0..<steps).map { rawRow(step: $0 + 1) ?? [] } }
 
+    /// What scoring step `h` reads: its model and raw rows, the published step-1 row and whether the median was
+    /// kept; nil once the step is scored.
+    func scoring(step h: Int) -> (model: [Double], raw: [Double], published: [Double], keptMedian: Bool)? {
+        guard let model = modelRow(step: h), let raw = rawRow(step: h) else { return nil }
+        return (model, raw, published, keptMedian)
+    }
+
     /// Drops the rows of step `h` (1-based) once it is scored.
     mutating func scored(step h: Int) {
         guard kept[h - 1] else { return }
