@@ -97,3 +97,18 @@ private func representable(_ value: Any) -> Any {
     default: value
     }
 }
+
+/// This process's resident set in bytes (VmRSS of /proc/self/status), 0 where it cannot be read. With `trimmed`,
+/// freed heap pages are handed back first (glibc's `malloc_trim`), so what is left is what is live (and fragmentation
+/// that cannot be returned) rather than the peak of freed temporaries.
+public func residentBytes(trimmed: Bool = false) -> Double {
+    // malloc_trim is not in Swift's Glibc module (malloc.h): looked up by name.
+    if trimmed, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+        _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
+    }
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+    else { return 0 }
+    return kilobytes * 1024
+}

@@ -96,15 +96,6 @@ func percentile(_ sorted: [Double], _ p: Double) -> Any {
 
 func now() -> Double { Date().timeIntervalSince1970 }
 
-/// This process's resident set in bytes (VmRSS of /proc/self/status), 0 where it cannot be read.
-func residentBytes() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
-    else { return 0 }
-    return kilobytes * 1024
-}
-
 func streamIndex(_ topic: String) -> Int? {
     guard let last = topic.split(separator: "/").last else { return nil }
     return Int(last)

@@ -48,19 +48,17 @@ struct MemoryArguments {
     }
 }
 
-/// This process's resident set in bytes (VmRSS of /proc/self/status), 0 where it cannot be read; with `trimmed`,
-/// after handing freed heap pages back (`malloc_trim`), so what is left is what is live (and fragmentation that
-/// cannot be returned) rather than the peak of a tick's temporaries.
-func residentSetBytes(trimmed: Bool = false) -> Double {
-    // glibc's malloc_trim is not in Swift's Glibc module (malloc.h): looked up by name.
-    if trimmed, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-        _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
-    }
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
-    else { return 0 }
-    return kilobytes * 1024
+/// The rule both engine benchmarks feed: topic `s/N` is stream `N`, JSON `{"t": seconds, "v": value}`, every
+/// reading a step.
+func benchmarkRule() -> DaemonConfiguration.Rule {
+    var rule = DaemonConfiguration.Rule()
+    rule.topic = "s/+"
+    rule.stream = "{1}"
+    rule.payload.format = .json
+    rule.payload.valuePath = "v"
+    rule.payload.timePath = "t"
+    rule.cadence = .event
+    return rule
 }
 
 /// Runs both modes in child processes, or (with `--pool`) one mode in this process.
@@ -88,14 +86,7 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
     if let every = arguments.forecastEvery { group.forecastEvery = every }
     group.minHistory = 32
     var configuration = DaemonConfiguration()
-    var rule = DaemonConfiguration.Rule()
-    rule.topic = "s/+"
-    rule.stream = "{1}"
-    rule.payload.format = .json
-    rule.payload.valuePath = "v"
-    rule.payload.timePath = "t"
-    rule.cadence = .event
-    configuration.rules = [rule]
+    configuration.rules = [benchmarkRule()]
     configuration.models = ["default": group]
     configuration.engine.maxStreams = max(arguments.streams, configuration.engine.maxStreams)
     let store = try Store(path: directory.appendingPathComponent("memory.sqlite").path, logger: logger)
@@ -112,8 +103,8 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
     guard engine.modelSummaries.first?.kind == .barnn else { fatalError("the checkpoint was not loaded") }
     let steps = arguments.steps ?? 2 * group.calibration.window + group.horizon
     let topics = (0..<arguments.streams).map { "s/\($0)" }
-    let before = residentSetBytes()
-    let beforeTrimmed = residentSetBytes(trimmed: true)
+    let before = residentBytes()
+    let beforeTrimmed = residentBytes(trimmed: true)
     let elapsed = timed {
         for step in 0..<steps {
             let t = start + Double(step) * 60
@@ -125,8 +116,8 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
             _ = engine.tick(now: t + 1)
         }
     }
-    let resident = residentSetBytes() - before
-    let live = residentSetBytes(trimmed: true) - beforeTrimmed
+    let resident = residentBytes() - before
+    let live = residentBytes(trimmed: true) - beforeTrimmed
     let saved = engine.shutdown(now: start + Double(steps) * 60)
     var hidden = 0
     var normaliser = 0

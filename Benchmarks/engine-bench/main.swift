@@ -27,14 +27,7 @@ for (streams, paths, forecastEvery) in [(100, 256, 1), (1000, 64, 1), (1000, 64,
         path: directory.appendingPathComponent("bench-\(streams)-\(paths)-\(forecastEvery).sqlite").path, logger: logger
     )
     var configuration = DaemonConfiguration()
-    var rule = DaemonConfiguration.Rule()
-    rule.topic = "s/+"
-    rule.stream = "{1}"
-    rule.payload.format = .json
-    rule.payload.valuePath = "v"
-    rule.payload.timePath = "t"
-    rule.cadence = .event
-    configuration.rules = [rule]
+    configuration.rules = [benchmarkRule()]
     var group = DaemonConfiguration.ModelGroup()
     group.paths = paths
     group.horizon = 12

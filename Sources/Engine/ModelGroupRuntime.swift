@@ -63,8 +63,8 @@ final class ModelGroupRuntime {
             posterior: posterior, seasonalLag: settings.seasonalLag)
         self.workspace = BARNNWorkspace(configuration: modelConfiguration)
         self.nextTrainingAt = settings.minHistory
-        let calibration = settings.calibration
-        if calibration.pool == .group, calibration.method == .aci || calibration.method == .rolling {
+        let calibration = StreamState.calibration(settings.calibration)
+        if settings.calibration.pool == .group, calibration.method.readsScores {
             scorePool = CalibrationScorePool(
                 levelCount: levels.count, horizon: settings.horizon, window: calibration.window)
         }

@@ -4,8 +4,8 @@
 /// of H², and a saved state carries only those. The published row of step h is the raw row rearranged.
 public struct IssuedForecast: Sendable, Equatable {
     /// The model's and the calibrated rows of every step, step-major (`[h][model K | raw K]`), as `Float`: what is
-    /// published has that precision, and one flat array instead of 2·H rows of `Double` took a stream's pending
-    /// forecasts from about 18 KB to 8 KB at H 12, K 7 (each row was an allocation of its own).
+    /// published has that precision, and one flat array of 2·H·K `Float`s replaces up to 2·H rows of `Double`, each
+    /// an allocation of its own.
     private var values: [Float]
     /// Per step: whether its rows are kept (not scored yet).
     private var kept: [Bool]

@@ -45,6 +45,8 @@ extension ConformalCalibrator: Codable {
             windows = false
         }
         guard !steps.isEmpty else { return "no steps" }
+        // A pooled calibrator (windows in its group's pool) keeps none at any step.
+        let ownWindows = windows && !steps[0].scores.isEmpty
         let k = levels.count
         for (s, step) in steps.enumerated() {
             guard step.typicalWidth >= 0, step.typicalWidth.isFinite else { return "step \(s + 1): bad typical width" }
@@ -56,9 +58,7 @@ extension ConformalCalibrator: Codable {
             {
                 return "step \(s + 1): an effective level outside \(ConformalCalibrator.adaptiveLevelRange)"
             }
-            // A pooled calibrator (windows in its group's pool) keeps none at any step.
-            let pooled = windows && steps[0].scores.isEmpty
-            guard step.scores.count == (windows && !pooled ? k : 0),
+            guard step.scores.count == (ownWindows ? k : 0),
                 step.scores.allSatisfy({ $0.capacity == configuration.window })
             else { return "step \(s + 1): score windows do not match the method and window" }
             guard step.positions.capacity == configuration.window else {

@@ -39,6 +39,12 @@ public struct ConformalCalibrator: Sendable, Equatable {
         /// `cₖ ← cₖ + η(τₖ − 1{y < q′ₖ})` (a tie counts τₖ), a stochastic-gradient step on the pinball loss of the
         /// offset. Needs no score window (O(K) memory per step), `η` is in units of the model width.
         case quantileTracking(rate: Double)
+
+        /// Whether the method reads windows of recent scores (tracking keeps only its offsets).
+        public var readsScores: Bool {
+            if case .quantileTracking = self { return false }
+            return true
+        }
     }
 
     /// Where ACI's effective levels τ̃ are kept. Holding them in [0, 1] lost every miss that arrived while a level
@@ -134,13 +140,15 @@ public struct ConformalCalibrator: Sendable, Equatable {
         var scores: [RollingWindowQuantile] = []
         switch configuration.method {
         case .rollingWindow:
-            if !pooled { scores = Array(repeating: RollingWindowQuantile(capacity: configuration.window), count: k) }
+            break
         case .adaptive(let gamma):
             precondition(gamma > 0 && gamma < 1, "ACI gamma must be in (0, 1), got \(gamma)")
-            if !pooled { scores = Array(repeating: RollingWindowQuantile(capacity: configuration.window), count: k) }
             parameter = levels.values
         case .quantileTracking(let rate):
             precondition(rate > 0, "tracking rate must be positive, got \(rate)")
+        }
+        if configuration.method.readsScores && !pooled {
+            scores = Array(repeating: RollingWindowQuantile(capacity: configuration.window), count: k)
         }
         self.levels = levels
         self.configuration = configuration
@@ -155,10 +163,7 @@ public struct ConformalCalibrator: Sendable, Equatable {
     public var horizon: Int { steps.count }
 
     /// Whether the method reads score windows.
-    public var usesScores: Bool {
-        if case .quantileTracking = configuration.method { return false }
-        return true
-    }
+    public var usesScores: Bool { configuration.method.readsScores }
 
     /// Whether the score windows are a ``CalibrationScorePool`` passed in, not the calibrator's own.
     public var isPooled: Bool { usesScores && steps[0].scores.isEmpty }
@@ -199,7 +204,7 @@ public struct ConformalCalibrator: Sendable, Equatable {
 
     private func checkShape(_ pool: CalibrationScorePool) {
         precondition(
-            pool.fits(levelCount: levels.count, horizon: horizon, window: configuration.window),
+            fits(pool),
             "score pool \(pool.levelCount)×\(pool.horizon)×\(pool.window) does not fit the calibrator")
     }
 
