@@ -296,6 +296,12 @@ let package = Package(
             path: "Tests/Helpers/mqtt-will-client",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "early-signals-probe",
+            dependencies: ["CEarlySignals"],
+            path: "Tests/Helpers/early-signals-probe",
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strictSettings),
         // numericSettings: the quantile comparisons run under the flags of the modules that inline them.
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"], swiftSettings: numericSettings),
@@ -350,7 +356,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "BARNN", "Configuration", "Formats", "Storage", "MQTT", "MQTTTestKit", "ProcessTestKit",
-                "HomeAssistant", "HTTPTestKit", "Telemetry", "barnnd",
+                "HomeAssistant", "HTTPTestKit", "Telemetry", "barnnd", "early-signals-probe",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

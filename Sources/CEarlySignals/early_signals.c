@@ -10,10 +10,14 @@
 //
 // barnnd re-executes itself at start-up when OpenBLAS chose generic kernels (BLASCore in BARNN). Across that exec the
 // stop signals are blocked, not caught (an exec resets handlers, and a blocked signal stays pending through it), and
-// the pipe stays open, so a signal recorded before the exec is still read after it.
+// the pipe stays open, so a signal recorded before the exec is still read after it. They are blocked in every thread,
+// not only the one that execs: OpenBLAS starts its worker threads before this constructor runs, and a signal the
+// kernel hands to a worker is lost when the exec ends that worker before its handler has written the byte (a SIGINT
+// 1 ms after start-up once went nowhere that way).
 #define _GNU_SOURCE
 #include "early_signals.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +25,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_pipe_read = -1;
@@ -43,6 +50,87 @@ static void stop_signal_set(sigset_t *set) {
     sigemptyset(set);
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGINT);
+}
+
+// The real-time signal that asks one thread to block the stop signals (glibc keeps the first few for itself).
+static int mask_request_signal(void) { return SIGRTMIN + 4; }
+
+// Runs in the thread asked: the kernel restores a thread's mask from this context when the handler returns, so adding
+// the stop signals here blocks them in that thread, which no call can do from outside it.
+static void block_stop_signals_in_this_thread(int signal_number, siginfo_t *info, void *context) {
+    (void)signal_number;
+    (void)info;
+    ucontext_t *state = context;
+    sigaddset(&state->uc_sigmask, SIGTERM);
+    sigaddset(&state->uc_sigmask, SIGINT);
+}
+
+// Whether thread `tid` of this process already blocks both stop signals (`SigBlk:` of its /proc status).
+static int thread_blocks_stop_signals(pid_t tid) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)tid);
+    FILE *file = fopen(path, "re");
+    if (file == 0) return 1;  // gone: it cannot take a signal any more
+    char line[256];
+    unsigned long long blocked = 0;
+    while (fgets(line, sizeof line, file) != 0) {
+        if (strncmp(line, "SigBlk:", 7) == 0) {
+            blocked = strtoull(line + 7, 0, 16);
+            break;
+        }
+    }
+    fclose(file);
+    unsigned long long stop = (1ULL << (SIGTERM - 1)) | (1ULL << (SIGINT - 1));
+    return (blocked & stop) == stop;
+}
+
+int barnnd_block_stop_signals_in_every_thread(void) {
+    sigset_t set;
+    stop_signal_set(&set);
+    if (pthread_sigmask(SIG_BLOCK, &set, 0) != 0) return -1;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = block_stop_signals_in_this_thread;
+    action.sa_flags = SA_SIGINFO | SA_RESTART;
+    // A stop signal cannot interrupt the request's handler, so it is either taken before (and recorded) or held.
+    action.sa_mask = set;
+    if (sigaction(mask_request_signal(), &action, 0) != 0) return -1;
+    pid_t self = (pid_t)syscall(SYS_gettid);
+    pid_t process = getpid();
+    // A thread asked once is not asked again; a thread may start others meanwhile, so the list is read until it
+    // holds no thread that still takes stop signals.
+    enum { most = 1024 };
+    static pid_t asked[most];
+    int asked_count = 0;
+    struct timespec now, deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += 2;
+    for (;;) {
+        DIR *tasks = opendir("/proc/self/task");
+        if (tasks == 0) return -1;
+        int unmasked = 0;
+        struct dirent *entry;
+        while ((entry = readdir(tasks)) != 0) {
+            pid_t tid = (pid_t)atoi(entry->d_name);
+            if (tid <= 0 || tid == self || thread_blocks_stop_signals(tid)) continue;
+            unmasked++;
+            int known = 0;
+            for (int i = 0; i < asked_count; i++) known |= asked[i] == tid;
+            if (known || asked_count == most) continue;
+            asked[asked_count++] = tid;
+            (void)syscall(SYS_tgkill, process, tid, mask_request_signal());
+        }
+        closedir(tasks);
+        if (unmasked == 0) return 0;
+        // A thread that never runs the request (it blocks real-time signals) leaves the exec to be cancelled.
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec > deadline.tv_nsec)) {
+            return -1;
+        }
+        // Give the asked threads a moment to run their handler (its mask shows in their status while it runs).
+        struct timespec pause = {0, 100000};
+        nanosleep(&pause, 0);
+    }
 }
 
 // The pipe a re-executing process left open for its new image, if the variable names two open descriptors.
@@ -74,6 +162,8 @@ __attribute__((constructor)) static void barnnd_catch_early_stop_signals(int arg
         action.sa_handler = record_stop_signal;
         action.sa_flags = SA_RESTART;
         sigemptyset(&action.sa_mask);
+        // A thread asked to block the stop signals first finishes recording one it has taken.
+        sigaddset(&action.sa_mask, mask_request_signal());
         sigaction(SIGTERM, &action, 0);
         sigaction(SIGINT, &action, 0);
     }
@@ -85,9 +175,7 @@ __attribute__((constructor)) static void barnnd_catch_early_stop_signals(int arg
 }
 
 int barnnd_hold_stop_signals_for_exec(void) {
-    sigset_t set;
-    stop_signal_set(&set);
-    if (pthread_sigmask(SIG_BLOCK, &set, 0) != 0) return -1;
+    if (barnnd_block_stop_signals_in_every_thread() != 0) return -1;
     if (setenv(STOP_HELD_VARIABLE, "1", 1) != 0) return -1;
     if (stop_pipe_read >= 0) {
         char text[32];

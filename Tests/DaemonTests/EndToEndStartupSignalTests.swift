@@ -58,4 +58,14 @@ import Testing
             #expect((status >> 8) & 0xff == 0, "exit status \((status >> 8) & 0xff) after \(delayMicroseconds) µs")
         }
     }
+
+    /// The re-execution that corrects OpenBLAS's kernels first blocks the stop signals in every thread, not only the
+    /// one that execs: a signal the kernel hands to another thread (OpenBLAS's workers take them) is lost when the
+    /// exec ends that thread before its handler has recorded it. The probe holds, sends itself SIGINT and re-executes.
+    @Test(.timeLimit(.minutes(1))) func theReexecutionHoldsStopSignalsInEveryThread() throws {
+        let probe = try ChildProcess.piped(try ChildProcess.sibling("early-signals-probe"), ["run"])
+        #expect(probe.nextLine() == "unmasked 0")
+        #expect(probe.nextLine() == "received \(SIGINT)")
+        #expect(probe.finish() == 0)
+    }
 }
