@@ -180,7 +180,7 @@ extension ForecastEngine {
         let intervals = calibrator.intervals.map(\.coverage)
         guard let level = intervals.first(where: { abs($0 - 0.9) < 1e-9 }) ?? intervals.max() else { return nil }
         return ForecastPayload.Calibration(
-            level: level, empirical: calibrator.empiricalCoverage(step: 1, interval: level),
-            window: calibrator.coverage(step: 1).count)
+            level: level, empirical: calibrator.empiricalCoverage(interval: level),
+            window: calibrator.coverage.count)
     }
 }

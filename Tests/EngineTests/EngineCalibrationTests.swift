@@ -23,6 +23,6 @@ import Testing
             // After 50+ scored outcomes the conformal offsets move the model's quantiles.
             #expect(issued.raw != issued.model)
         }
-        #expect(engine.streams["a"]?.feedback.calibrator.coverage(step: 1).count == 50)
+        #expect(engine.streams["a"]?.feedback.calibrator.coverage.count == 50)
     }
 }

@@ -102,7 +102,7 @@ import Testing
         #expect(engine.configuration.models["default"]!.calibration == configuration.models["default"]!.calibration)
         let output = EngineFixture.feed(engine, streams: ["a", "new"], steps: 10..<40).last!
         #expect(output.forecastIssues.count == 2)
-        #expect(engine.streams["new"]?.feedback.calibrator.coverage(step: 1).count ?? 0 > 20)
+        #expect(engine.streams["new"]?.feedback.calibrator.coverage.count ?? 0 > 20)
         #expect(engine.streams["new"]?.feedback.calibrator.isPooled == true)
         #expect(engine.groups["default"]?.scorePool?.window == 50)
     }

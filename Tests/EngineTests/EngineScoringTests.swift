@@ -18,7 +18,7 @@ import Testing
         // Every observation after the first forecast scores the step-h forecast issued h steps earlier.
         let firstIssue = try #require(outputs.firstIndex { !$0.forecastIssues.isEmpty })
         let scored = 79 - firstIssue  // buckets firstIssue...78 are learned after the first issue
-        #expect(state.feedback.calibrator.coverage(step: 1).count == min(20, scored))
+        #expect(state.feedback.calibrator.coverage.count == min(20, scored))
         let drift = outputs.flatMap(\.writes).compactMap { item -> DriftRecord? in
             if case .drift(let record) = item { return record }
             return nil

@@ -147,8 +147,8 @@ import Testing
             name: "calibrator window above calibration.window", blob: \.calibrator,
             edit: { object in
                 update(&object, ["calibrator", "configuration", "window"]) { $0 = 301 }
+                update(&object, ["calibrator", "coverage", "capacity"]) { $0 = 301 }
                 for s in 0..<3 {
-                    update(&object, ["calibrator", "steps", s, "positions", "capacity"]) { $0 = 301 }
                     for k in 0..<7 {
                         update(&object, ["calibrator", "steps", s, "scores", k, "capacity"]) { $0 = 301 }
                     }

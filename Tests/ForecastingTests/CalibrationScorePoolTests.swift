@@ -58,7 +58,7 @@ import Testing
         let alone = try Self.run(scales: [0.5], calibrators: &own, pool: &none, length: 1500)
         let shared = try Self.run(scales: [0.5], calibrators: &pooled, pool: &pool, length: 1500)
         #expect(alone.rows == shared.rows)
-        #expect(pooled[0].coverage(step: 2) == own[0].coverage(step: 2))
+        #expect(pooled[0].coverage == own[0].coverage)
         #expect(pool?.count(step: 1, level: 0) == 300)
     }
 

@@ -24,9 +24,10 @@ import Testing
             #expect(abs(coverage - 0.9) <= 0.03, "\(method) scale \(modelScale) h=\(horizon): \(coverage)")
             // The oracle 90% width is 2 · 1.645 σ = 3.29.
             #expect(abs(outcomes.meanWidth(500..<6_000) / 3.29 - 1) < 0.15)
-            // The calibrator's own report agrees with the issued intervals over its window.
-            let reported = try #require(calibrator.empiricalCoverage(step: horizon, interval: 0.9))
-            #expect(abs(reported - outcomes.coverage((6_000 - 500)..<6_000)) <= 0.03)
+            // The calibrator's own report (step 1's) agrees with the issued intervals over its window.
+            let reported = try #require(calibrator.empiricalCoverage(interval: 0.9))
+            if horizon == 1 { #expect(abs(reported - outcomes.coverage((6_000 - 500)..<6_000)) <= 0.03) }
+            #expect(abs(reported - 0.9) <= 0.04, "\(method) scale \(modelScale) h=\(horizon): reported \(reported)")
         }
     }
 
@@ -67,7 +68,39 @@ import Testing
             try restored.update(step: h, quantiles: q, outcome: y)
         }
         #expect(restored == original)
-        #expect(restored.coverage(step: 1) == original.coverage(step: 1))
+        #expect(restored.coverage == original.coverage)
+    }
+
+    /// A state saved with a coverage ring at every step (before only step 1's was kept) restores with step 1's ring
+    /// and the same offsets; a later save holds one ring.
+    @Test func aStateWithACoverageRingPerStepRestoresStepOnesCoverage() throws {
+        let levels = QuantileLevels.protocolLevels
+        let z = levels.values.map(Gaussian.quantile)
+        var original = ConformalCalibrator(
+            levels: levels, horizon: 3, configuration: .init(method: .adaptive(gamma: 0.01), window: 40))
+        var rng = SplitMix64(seed: 4)
+        for t in 0..<150 {
+            try original.update(step: t % 3 + 1, quantiles: z.map { $0 * 0.7 }, outcome: rng.normal())
+        }
+        let encoded = try JSONEncoder().encode(original)
+        var object = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+        let stepOne = try #require(object["coverage"])
+        object["coverage"] = nil
+        // The old layout: every step's own ring and counts; only step 1's may be read back.
+        let other: [String: Any] = ["capacity": 40, "elements": [UInt16(3) | UInt16(4) << 8]]
+        var steps = try #require(object["steps"] as? [[String: Any]])
+        for s in steps.indices {
+            steps[s]["positions"] = s == 0 ? stepOne : other
+            steps[s]["atOrBelow"] = Array(repeating: 0, count: levels.count)
+            steps[s]["inside"] = [0, 0, 0]
+        }
+        object["steps"] = steps
+        let legacy = try JSONSerialization.data(withJSONObject: object)
+        let restored = try JSONDecoder().decode(ConformalCalibrator.self, from: legacy)
+        #expect(restored == original)
+        #expect(restored.coverage.count == 40)
+        let saved = String(decoding: try JSONEncoder().encode(restored), as: UTF8.self)
+        #expect(!saved.contains("positions"))
     }
 
     /// The reported per-level and interval coverage after every update equals the batch count over the last W
@@ -88,7 +121,7 @@ import Testing
             history.append((calibrator.calibrated(step: 1, quantiles: model), y))
             try calibrator.update(step: 1, quantiles: model, outcome: y)
             let tail = history.suffix(window)
-            let report = calibrator.coverage(step: 1)
+            let report = calibrator.coverage
             #expect(report.count == tail.count)
             let batchBelow = levels.values.indices.map { k in
                 Double(tail.filter { $0.y <= $0.q[k] }.count) / Double(tail.count)

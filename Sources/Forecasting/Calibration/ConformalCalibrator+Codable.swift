@@ -1,15 +1,24 @@
 extension ConformalCalibrator: Codable {
-    private enum CodingKeys: String, CodingKey { case levels, configuration, steps }
+    private enum CodingKeys: String, CodingKey { case levels, configuration, steps, coverage }
+
+    /// What states saved before coverage was kept for step 1 only hold per step besides the offsets.
+    private struct SavedStepCoverage: Decodable {
+        var positions: RingBuffer<UInt16>?
+    }
 
     /// Restores a saved calibrator (pooled when it has no score windows); the coverage counts are recounted from the
-    /// stored positions.
+    /// stored positions (a state saved with a coverage ring per step keeps step 1's).
     /// - Throws: `DecodingError` when the state is malformed or inconsistent with its configuration.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let levels = try container.decode(QuantileLevels.self, forKey: .levels)
         let configuration = try container.decode(Configuration.self, forKey: .configuration)
         let steps = try container.decode([StepState].self, forKey: .steps)
-        if let problem = Self.problem(levels: levels, configuration: configuration, steps: steps) {
+        let positions =
+            try container.decodeIfPresent(RingBuffer<UInt16>.self, forKey: .coverage)
+            ?? container.decode([SavedStepCoverage].self, forKey: .steps).first?.positions
+            ?? RingBuffer(capacity: max(1, configuration.window))
+        if let problem = Self.problem(levels: levels, configuration: configuration, steps: steps, coverage: positions) {
             throw DecodingError.corrupt(decoder, "calibrator state: \(problem)")
         }
         self.init(levels: levels, horizon: steps.count, configuration: configuration)
@@ -17,9 +26,9 @@ extension ConformalCalibrator: Codable {
             self.steps[s].scores = steps[s].scores
             self.steps[s].parameter = steps[s].parameter
             self.steps[s].typicalWidth = steps[s].typicalWidth
-            for packed in steps[s].positions {
-                recordCoverage(step: s, less: Int(packed & 0xFF), lessOrEqual: Int(packed >> 8))
-            }
+        }
+        for packed in positions {
+            recordCoverage(less: Int(packed & 0xFF), lessOrEqual: Int(packed >> 8))
         }
     }
 
@@ -28,9 +37,12 @@ extension ConformalCalibrator: Codable {
         try container.encode(levels, forKey: .levels)
         try container.encode(configuration, forKey: .configuration)
         try container.encode(steps, forKey: .steps)
+        try container.encode(coverageWindow.positions, forKey: .coverage)
     }
 
-    private static func problem(levels: QuantileLevels, configuration: Configuration, steps: [StepState]) -> String? {
+    private static func problem(
+        levels: QuantileLevels, configuration: Configuration, steps: [StepState], coverage: RingBuffer<UInt16>
+    ) -> String? {
         guard configuration.window >= 1 else { return "window \(configuration.window) < 1" }
         guard configuration.scaleFloor > 0, configuration.scaleFloor.isFinite else { return "bad scaleFloor" }
         guard configuration.typicalWidthFloor >= 0, configuration.typicalWidthFloor.isFinite,
@@ -61,12 +73,12 @@ extension ConformalCalibrator: Codable {
             guard step.scores.count == (ownWindows ? k : 0),
                 step.scores.allSatisfy({ $0.capacity == configuration.window })
             else { return "step \(s + 1): score windows do not match the method and window" }
-            guard step.positions.capacity == configuration.window else {
-                return "step \(s + 1): coverage window \(step.positions.capacity) != \(configuration.window)"
-            }
-            for packed in step.positions where Int(packed & 0xFF) > Int(packed >> 8) || Int(packed >> 8) > k {
-                return "step \(s + 1): impossible coverage position \(packed)"
-            }
+        }
+        guard coverage.capacity == configuration.window else {
+            return "coverage window \(coverage.capacity) != \(configuration.window)"
+        }
+        for packed in coverage where Int(packed & 0xFF) > Int(packed >> 8) || Int(packed >> 8) > k {
+            return "impossible coverage position \(packed)"
         }
         return nil
     }

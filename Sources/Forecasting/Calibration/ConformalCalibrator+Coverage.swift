@@ -1,5 +1,5 @@
 extension ConformalCalibrator {
-    /// Empirical coverage of the calibrated quantiles of one step over the last W outcomes.
+    /// Empirical coverage of the calibrated quantiles of step 1 over the last W outcomes.
     public struct CoverageReport: Sendable, Equatable {
         /// Outcomes in the window.
         public var count: Int
@@ -9,43 +9,42 @@ extension ConformalCalibrator {
         public var inside: [Double]
     }
 
-    /// The empirical coverage of step `h` (1-based) over its window; fractions are NaN before the first outcome.
+    /// The empirical coverage of step 1 over its window; fractions are NaN before the first outcome. Step 1 is the
+    /// only step whose coverage is kept: it is the one published, and a ring per step cost W entries each.
     /// - Complexity: O(K); allocates the two result arrays.
-    public func coverage(step h: Int) -> CoverageReport {
-        precondition(h >= 1 && h <= steps.count, "step \(h) outside 1...\(steps.count)")
-        let state = steps[h - 1]
-        let n = Double(state.positions.count)
+    public var coverage: CoverageReport {
+        let window = coverageWindow
+        let n = Double(window.positions.count)
         return CoverageReport(
-            count: state.positions.count, atOrBelow: state.atOrBelow.map { Double($0) / n },
-            inside: state.inside.map { Double($0) / n })
+            count: window.positions.count, atOrBelow: window.atOrBelow.map { Double($0) / n },
+            inside: window.inside.map { Double($0) / n })
     }
 
-    /// The empirical coverage of the central interval of nominal `coverage` at step `h` over the window (the
+    /// The empirical coverage of the step-1 central interval of nominal `coverage` over the window (the
     /// `calibration.empirical` field of the payload), or nil when the levels have no such interval or no outcome yet.
-    public func empiricalCoverage(step h: Int, interval coverage: Double) -> Double? {
-        precondition(h >= 1 && h <= steps.count, "step \(h) outside 1...\(steps.count)")
+    public func empiricalCoverage(interval coverage: Double) -> Double? {
         guard let i = intervals.firstIndex(where: { abs($0.coverage - coverage) < QuantileLevels.tolerance }),
-            !steps[h - 1].positions.isEmpty
+            !coverageWindow.positions.isEmpty
         else { return nil }
-        return Double(steps[h - 1].inside[i]) / Double(steps[h - 1].positions.count)
+        return Double(coverageWindow.inside[i]) / Double(coverageWindow.positions.count)
     }
 
-    /// Adds one outcome's position among the calibrated quantiles to the coverage window of step index `s`.
-    mutating func recordCoverage(step s: Int, less: Int, lessOrEqual: Int) {
+    /// Adds one step-1 outcome's position among the calibrated quantiles to the coverage window.
+    mutating func recordCoverage(less: Int, lessOrEqual: Int) {
         let packed = UInt16(less) | UInt16(lessOrEqual) << 8
-        if let evicted = steps[s].positions.append(packed) {
-            count(step: s, packed: evicted, delta: -1)
+        if let evicted = coverageWindow.positions.append(packed) {
+            count(packed: evicted, delta: -1)
         }
-        count(step: s, packed: packed, delta: 1)
+        count(packed: packed, delta: 1)
     }
 
-    mutating func count(step s: Int, packed: UInt16, delta: Int) {
+    private mutating func count(packed: UInt16, delta: Int) {
         let less = Int(packed & 0xFF)
         let lessOrEqual = Int(packed >> 8)
         // y ≤ q′ₖ ⇔ k ≥ #{q′ < y};  y ≥ q′ₖ ⇔ k < #{q′ ≤ y}.
-        for k in less..<levels.count { steps[s].atOrBelow[k] += delta }
+        for k in less..<levels.count { coverageWindow.atOrBelow[k] += delta }
         for (i, interval) in intervals.enumerated() where interval.lower < lessOrEqual && interval.upper >= less {
-            steps[s].inside[i] += delta
+            coverageWindow.inside[i] += delta
         }
     }
 }

@@ -16,10 +16,11 @@
 /// the outcome and not on the calibrator's state, so nothing is lost by not storing the calibrated interval; the hit
 /// indicators ACI feeds back are evaluated with the state at scoring time (a delay-robust variant of Gibbs & Candès).
 ///
-/// **Memory.** Per step: K offsets, a coverage ring of W two-byte entries and K running counts, plus for the
-/// window methods K windows of W `Float` scores kept twice (ring and sorted): about `8·K·W` bytes per step, so
-/// 2.5 MB for H = 48, K = 13, W = 500; the tracking method needs about `2·W` bytes per step. A calibrator made
-/// `pooled` keeps no score windows: it reads and feeds a ``CalibrationScorePool`` its owner shares among streams.
+/// **Memory.** Per step: K offsets, plus for the window methods K windows of W `Float` scores kept twice (ring and
+/// sorted): about `8·K·W` bytes per step, so 2.5 MB for H = 48, K = 13, W = 500; the tracking method needs O(K) per
+/// step. Once: a coverage ring of W two-byte entries for step 1, the step whose coverage is published. A calibrator
+/// made `pooled` keeps no score windows: it reads and feeds a ``CalibrationScorePool`` its owner shares among
+/// streams.
 ///
 /// - Complexity: ``update(step:quantiles:outcome:)`` is O(K·W) memory moves for the window methods and O(K) for
 ///   tracking; ``calibrate(step:quantiles:)`` is O(K); neither allocates once the windows are full.
@@ -109,15 +110,23 @@ public struct ConformalCalibrator: Sendable, Equatable {
         var scores: [RollingWindowQuantile]
         /// Per level: the effective level τ̃ (adaptive) or the offset c (tracking); unused for the rolling window.
         var parameter: [Double]
-        /// Per outcome in the coverage window: `#{q′ < y}` in the low byte and `#{q′ ≤ y}` in the high byte.
-        var positions: RingBuffer<UInt16>
-        /// Per level: outcomes of the coverage window at or below the calibrated quantile.
-        var atOrBelow: [Int]
-        /// Per central interval of ``ConformalCalibrator/intervals``: outcomes inside it.
-        var inside: [Int]
         /// Exponential average of the model widths seen at this step (0 before the first outcome).
         var typicalWidth = 0.0
     }
+
+    /// The outcomes of step 1 over the last W: its coverage is the one published (`calibration.empirical`). Kept for
+    /// step 1 only, since no other step's is read: at the bundled H 12, W 300 a ring per step was 7 KB a stream.
+    struct CoverageWindow: Sendable, Equatable {
+        /// Per outcome: `#{q′ < y}` in the low byte and `#{q′ ≤ y}` in the high byte.
+        var positions: RingBuffer<UInt16>
+        /// Per level: outcomes of the window at or below the calibrated quantile.
+        var atOrBelow: [Int]
+        /// Per central interval of ``ConformalCalibrator/intervals``: outcomes inside it.
+        var inside: [Int]
+    }
+
+    /// The coverage of step 1.
+    var coverageWindow: CoverageWindow
 
     /// The central intervals whose coverage is counted (all those the levels support).
     public let intervals: [CentralInterval]
@@ -153,10 +162,10 @@ public struct ConformalCalibrator: Sendable, Equatable {
         self.levels = levels
         self.configuration = configuration
         self.intervals = levels.centralIntervals
-        let step = StepState(
-            scores: scores, parameter: parameter, positions: RingBuffer(capacity: configuration.window),
-            atOrBelow: Array(repeating: 0, count: k), inside: Array(repeating: 0, count: levels.centralIntervals.count))
-        self.steps = Array(repeating: step, count: horizon)
+        self.steps = Array(repeating: StepState(scores: scores, parameter: parameter), count: horizon)
+        self.coverageWindow = CoverageWindow(
+            positions: RingBuffer(capacity: configuration.window), atOrBelow: Array(repeating: 0, count: k),
+            inside: Array(repeating: 0, count: levels.centralIntervals.count))
     }
 
     /// The horizon H.
@@ -296,22 +305,25 @@ public struct ConformalCalibrator: Sendable, Equatable {
         }
     }
 
-    /// Records the coverage of step index `s` and moves its levels (or offsets) by the hits of outcome `y`.
+    /// Records the coverage of step 1 (index `s` 0) and moves the levels (or offsets) of step index `s` by the hits of
+    /// outcome `y`.
     private mutating func learn(
         step s: Int, quantiles: [Double], issued: [Double]?, outcome y: Double, width w: Double, frozenLevel: Int?,
         pool: CalibrationScorePool?
     ) {
         let readPool = isPooled ? pool : nil
         let tau = levels.values
-        // Counts below y are invariant under rearrangement, so coverage is read without sorting a copy.
-        var less = 0
-        var lessOrEqual = 0
-        for k in quantiles.indices {
-            let calibrated = issued?[k] ?? quantiles[k] + w * offset(step: s, level: k, pool: readPool)
-            if calibrated < y { less += 1 }
-            if calibrated <= y { lessOrEqual += 1 }
+        if s == 0 {
+            // Counts below y are invariant under rearrangement, so coverage is read without sorting a copy.
+            var less = 0
+            var lessOrEqual = 0
+            for k in quantiles.indices {
+                let calibrated = issued?[k] ?? quantiles[k] + w * offset(step: s, level: k, pool: readPool)
+                if calibrated < y { less += 1 }
+                if calibrated <= y { lessOrEqual += 1 }
+            }
+            recordCoverage(less: less, lessOrEqual: lessOrEqual)
         }
-        recordCoverage(step: s, less: less, lessOrEqual: lessOrEqual)
         switch configuration.method {
         case .rollingWindow:
             break
