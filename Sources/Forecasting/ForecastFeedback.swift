@@ -12,8 +12,9 @@
 /// A forecast not issued after an observation (a cold forecaster, or one forecasting every few steps) scores nothing
 /// H steps later.
 ///
-/// Memory: the unscored rows of the last H forecasts, H(H+1)/2 model and as many raw rows of K doubles (245 KB for
-/// H = 48, K = 13). Each observation costs up to H calibrator updates; each issue H calibrated rows.
+/// Memory: the unscored rows of the last H forecasts, H(H+1)/2 model and as many raw rows of K `Float`s (4.4 KB for
+/// H = 12, K = 7; 61 KB for H = 48, K = 13). Each observation costs up to H calibrator updates; each issue H
+/// calibrated rows.
 public struct ForecastFeedback: Sendable, Equatable {
     /// The online conformal correction applied to every issued forecast.
     public private(set) var calibrator: ConformalCalibrator
@@ -64,7 +65,8 @@ public struct ForecastFeedback: Sendable, Equatable {
 
     /// Scores the forecasts issued 1…H observations before `observation` (the calibrator learns from the model
     /// quantiles and the raw rows it issued, the drift monitor and the scores from the published quantiles), then
-    /// makes room for the forecast issued after it. Each step of a forecast is scored once: its rows are dropped.
+    /// makes room for the forecast issued after it. Each step of a forecast is scored once, or passes unscored with a
+    /// missing observation: its rows are dropped either way.
     public mutating func score(_ observation: Observation) -> Scoring {
         var none: CalibrationScorePool?
         return score(observation, pool: &none)
@@ -98,6 +100,11 @@ public struct ForecastFeedback: Sendable, Equatable {
                     scores!.score(step: h, quantiles: published, outcome: y)
                 }
                 result.scored += 1
+            }
+        } else {
+            // Step h of the forecast issued h observations ago could be scored by this observation only.
+            for h in stride(from: 1, through: min(calibrator.horizon, issued.count), by: 1) {
+                issued[issued.count - h]?.scored(step: h)
             }
         }
         issued.append(nil)

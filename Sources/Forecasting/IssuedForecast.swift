@@ -1,42 +1,51 @@
 /// A forecast as issued, reduced to what scoring still needs: the model's quantiles and the calibrated rows before
 /// rearrangement (what the calibrator learns from) of the steps not scored yet, and the published step-1 quantiles
-/// (what the drift monitor scores). A scored step's rows are emptied, so a stream holds H(H+1)/2 rows of each instead
-/// of H², and a saved state carries only those. The published row of step h is the raw row rearranged.
+/// (what the drift monitor scores). Step h of a forecast can only be scored by the h-th observation after it, so the
+/// steps still needed are always a suffix: a stream holds H(H+1)/2 rows of each instead of H², and a saved state
+/// carries only those. The published row of step h is the raw row rearranged.
 public struct IssuedForecast: Sendable, Equatable {
-    /// The model's and the calibrated rows of every step, step-major (`[h][model K | raw K]`), as `Float`: what is
-    /// published has that precision, and one flat array of 2·H·K `Float`s replaces up to 2·H rows of `Double`, each
-    /// an allocation of its own.
+    /// The model's and the calibrated rows of steps `first…`, step-major (`[h][model K | raw K]`), as `Float`: what
+    /// is published has that precision. Reallocated smaller as steps pass, so memory follows the suffix.
     private var values: [Float]
-    /// Per step: whether its rows are kept (not scored yet).
-    private var kept: [Bool]
+    /// The first step (1-based) whose rows `values` holds; every earlier step was scored or passed unscored.
+    private var first: Int
+    /// H, the number of steps.
+    public let steps: Int
     /// K, the number of levels of a row.
     private let levelCount: Int
-    /// Published (sorted) quantiles of step 1, [K]; empty once scored.
-    public internal(set) var published: [Double]
+    /// Published (sorted) quantiles of step 1, [K]; empty once step 1 has passed.
+    private var publishedRow: [Float]
     /// Whether the model's median was published uncorrected, so the calibrator leaves that level's offset alone.
     public internal(set) var keptMedian: Bool
 
-    /// Rows are rounded to `Float`; `published` too, so it stays the rearranged step-1 raw row.
+    /// Rows are rounded to `Float`, and so is `published`, so it stays the rearranged step-1 raw row. Only the last
+    /// run of steps with rows is kept: a step before a step without rows has passed.
     init(model: [[Double]], raw: [[Double]], published: [Double], keptMedian: Bool = false) {
         precondition(model.count == raw.count, "\(model.count) model rows, \(raw.count) raw rows")
         let k = model.first(where: { !$0.isEmpty })?.count ?? published.count
         levelCount = k
-        kept = model.map { !$0.isEmpty }
-        // Nothing kept holds no rows, as after the last step is scored.
-        values = kept.contains(true) ? Array(repeating: 0, count: model.count * 2 * k) : []
-        for h in model.indices where kept[h] {
+        steps = model.count
+        var end = model.count
+        while end > 0 && model[end - 1].isEmpty { end -= 1 }
+        var start = end
+        while start > 0 && !model[start - 1].isEmpty { start -= 1 }
+        first = start + 1
+        values = []
+        values.reserveCapacity((end - start) * 2 * k)
+        for h in start..<end {
             precondition(model[h].count == k && raw[h].count == k, "rows of step \(h + 1) are not \(k) long")
-            for j in 0..<k {
-                values[(2 * h) * k + j] = Float(model[h][j])
-                values[(2 * h + 1) * k + j] = Float(raw[h][j])
-            }
+            for j in 0..<k { values.append(Float(model[h][j])) }
+            for j in 0..<k { values.append(Float(raw[h][j])) }
         }
-        self.published = published.map { Double(Float($0)) }
+        publishedRow = published.map { Float($0) }
         self.keptMedian = keptMedian
     }
 
-    /// H, the number of steps.
-    public var steps: Int { kept.count }
+    /// Steps whose rows are held.
+    private var rowCount: Int { levelCount == 0 ? 0 : values.count / (2 * levelCount) }
+
+    /// Published (sorted) quantiles of step 1, [K]; empty once step 1 has passed.
+    public var published: [Double] { publishedRow.map(Double.init) }
 
     /// Model quantiles of step `h` (1-based), nil once scored.
     public func modelRow(step h: Int) -> [Double]? { row(step: h, part: 0) }
@@ -45,8 +54,9 @@ public struct IssuedForecast: Sendable, Equatable {
     public func rawRow(step h: Int) -> [Double]? { row(step: h, part: 1) }
 
     private func row(step h: Int, part: Int) -> [Double]? {
-        guard kept[h - 1] else { return nil }
-        let start = (2 * (h - 1) + part) * levelCount
+        let index = h - first
+        guard index >= 0 && index < rowCount else { return nil }
+        let start = (2 * index + part) * levelCount
         return values[start..<(start + levelCount)].map(Double.init)
     }
 
@@ -62,18 +72,14 @@ public struct IssuedForecast: Sendable, Equatable {
         return (model, raw, published, keptMedian)
     }
 
-    /// Drops the rows of step `h` (1-based) once it is scored.
+    /// Drops the rows of steps 1…`h` once step `h` is scored or its observation has passed without a value.
     mutating func scored(step h: Int) {
-        guard kept[h - 1] else { return }
-        kept[h - 1] = false
-        if h == 1 { published = [] }
-        if kept.contains(true) {
-            // Zeroed so that equal kept rows make equal forecasts, as a decoded one has zeros there.
-            let start = 2 * (h - 1) * levelCount
-            for i in start..<(start + 2 * levelCount) { values[i] = 0 }
-        } else {
-            values = []
-        }
+        publishedRow = []
+        let drop = min(rowCount, h - first + 1)
+        guard drop > 0 else { return }
+        first += drop
+        // A new array, not removeFirst, which would keep the capacity.
+        values = drop == rowCount ? [] : Array(values[(drop * 2 * levelCount)...])
     }
 
     /// The most steps and levels a decoded forecast may claim, found in the decoder's `userInfo` under
@@ -106,9 +112,9 @@ extension IssuedForecast: Codable {
     /// ``ScalarPacking`` text: a saved state carries only the rows scoring still needs, bit-exact.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        let kept = (0..<steps).filter { self.kept[$0] }.map { $0 + 1 }
+        let kept = Array(first..<(first + rowCount))
         try container.encode(steps, forKey: .steps)
-        try container.encode(kept.isEmpty ? published.count : levelCount, forKey: .levels)
+        try container.encode(kept.isEmpty ? publishedRow.count : levelCount, forKey: .levels)
         try container.encode(kept, forKey: .kept)
         try container.encode(ScalarPacking.pack(kept.flatMap { modelRow(step: $0)! }), forKey: .model)
         try container.encode(ScalarPacking.pack(kept.flatMap { rawRow(step: $0)! }), forKey: .raw)

@@ -21,6 +21,35 @@ import Testing
         #expect(issued.last??.model.allSatisfy { $0.count == levels } == true)
     }
 
+    /// A missing observation passes step h of the forecast issued h observations before it, which nothing can score
+    /// later: those rows go too, so a stream with gaps holds the same suffix as one without.
+    @Test func aMissingObservationDropsTheStepsItPassed() throws {
+        let levels = try QuantileLevels([0.1, 0.5, 0.9])
+        var feedback = ForecastFeedback(
+            calibrator: ConformalCalibrator(levels: levels, horizon: 3),
+            drift: DriftMonitor(levels: levels, configuration: .init(windowLength: 50)))
+        let model = Array(repeating: [-1.0, 0, 1], count: 3)
+        for t in 0..<10 {
+            _ = feedback.score(Observation(t: Double(t), value: [6, 9].contains(t) ? nil : 0.2))
+            _ = feedback.issue(model)
+        }
+        #expect(feedback.issued.map { $0?.model.filter { !$0.isEmpty }.count } == [1, 2, 3])
+        #expect(feedback.issued.map { $0?.raw.filter { !$0.isEmpty }.count } == [1, 2, 3])
+        // The oldest holds step 3 only, and no forecast the last (missing) observation passed keeps its step 1.
+        #expect(feedback.issued.first??.modelRow(step: 3) == [-1, 0, 1])
+        #expect(feedback.issued.first??.modelRow(step: 2) == nil)
+        #expect(feedback.issued.map { $0?.published.isEmpty } == [true, true, false])
+    }
+
+    /// A forecast saved with a step kept before a scored one (an observation that was missing, before such steps
+    /// were dropped) keeps only its last run of steps: the earlier one had passed.
+    @Test func aStepKeptBeforeAScoredOneHasPassed() {
+        let forecast = IssuedForecast(model: [[1], [], [3], [4]], raw: [[1], [], [3], [4]], published: [1])
+        #expect(forecast.model == [[], [], [3], [4]])
+        #expect(forecast.raw == [[], [], [3], [4]])
+        #expect(forecast.steps == 4)
+    }
+
     @Test func savedFormRoundTripsBitExactly() throws {
         var forecast = IssuedForecast(
             model: [[1, 2], [3, .nan], [-0.0, .infinity]], raw: [[1.5, 2.5], [3.5, 4.5], [5.5, 6.5]],
