@@ -188,8 +188,9 @@ let package = Package(
         ),
 
         // Benchmarks: release executables printing JSON lines (README § Benchmarks), timed and printed alike.
+        .target(name: "CMallocStats", path: "Benchmarks/CMallocStats"),
         .target(
-            name: "BenchmarkSupport", dependencies: ["BARNN"], path: "Benchmarks/BenchmarkSupport",
+            name: "BenchmarkSupport", dependencies: ["BARNN", "CMallocStats"], path: "Benchmarks/BenchmarkSupport",
             swiftSettings: strictSettings
         ),
         .executableTarget(

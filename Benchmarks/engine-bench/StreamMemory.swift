@@ -3,8 +3,9 @@
 // same run, kept per stream. Each mode runs in a child process of its own, so one's freed memory cannot hide the
 // other's: N streams get `steps` readings (2·window + H by default, so every calibration window is full) through the
 // engine with a BARNN checkpoint active; resident memory (VmRSS) growth divided by N is the resident cost of a
-// stream (also after `malloc_trim`, which returns the freed temporaries of the last tick: the live state), and the
-// saved `stream_states` blobs divided by N its saved cost. Paths are lowered to 16 (`--paths`): they
+// stream (also after `malloc_trim`, which returns the freed temporaries of the last tick), malloc's in-use growth
+// divided by N its live state (without fragmentation and the database's file pages), and the saved
+// `stream_states` blobs divided by N its saved cost. Paths are lowered to 16 (`--paths`): they
 // size the sampling buffers, not a stream's state. Prints JSON lines.
 //
 // Usage: engine-bench memory [--streams 1000] [--steps N] [--forecast-every N] [--paths 16] [--config PATH]
@@ -105,6 +106,7 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
     let topics = (0..<arguments.streams).map { "s/\($0)" }
     let before = residentBytes()
     let beforeTrimmed = residentBytes(trimmed: true)
+    let heapBefore = heapInUseBytes()
     let elapsed = timed {
         for step in 0..<steps {
             let t = start + Double(step) * 60
@@ -118,6 +120,7 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
     }
     let resident = residentBytes() - before
     let live = residentBytes(trimmed: true) - beforeTrimmed
+    let heap = heapInUseBytes() - heapBefore
     let saved = engine.shutdown(now: start + Double(steps) * 60)
     var hidden = 0
     var normaliser = 0
@@ -147,6 +150,7 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
     fields["forecasts"] = counters.forecastsBARNN + counters.forecastsFallback
     fields["resident_kb_per_stream"] = rounded(resident / n / 1024, 2)
     fields["resident_trimmed_kb_per_stream"] = rounded(live / n / 1024, 2)
+    fields["heap_kb_per_stream"] = rounded(heap / n / 1024, 2)
     fields["saved_kb_per_stream"] = perStream(hidden + normaliser + calibrator)
     fields["saved_calibrator_kb_per_stream"] = perStream(calibrator)
     fields["saved_normaliser_kb_per_stream"] = perStream(normaliser)
