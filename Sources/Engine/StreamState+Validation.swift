@@ -118,7 +118,7 @@ extension StreamState {
             resampler.skippedGapSteps <= limit, "normaliser.resampler.skippedGapSteps",
             "\(resampler.skippedGapSteps) exceeds \(limit)")
 
-        let context = normaliser.context
+        let context = normaliser.context.ring
         try require(
             context.capacity <= bounds.contextLength, "normaliser.context.capacity",
             "\(context.capacity) exceeds context_length \(bounds.contextLength)")

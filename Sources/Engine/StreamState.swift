@@ -84,7 +84,7 @@ final class StreamState {
         self.ruleIndex = parts.normaliser.ruleIndex
         self.resampler = parts.normaliser.resampler
         self.recurrent = parts.hidden.recurrent
-        self.context = parts.normaliser.context
+        self.context = parts.normaliser.context.ring
         self.fallback = parts.normaliser.fallback
         self.feedback = ForecastFeedback(
             calibrator: parts.calibration.calibrator, drift: parts.calibration.drift, issued: parts.calibration.issued)
@@ -95,7 +95,7 @@ final class StreamState {
         self.lastSeen = parts.normaliser.lastSeen
         // States saved before the lowest value was kept: the context is the evidence there is.
         self.lowestObserved =
-            parts.normaliser.lowestObserved ?? parts.normaliser.context.compactMap(\.value).min()
+            parts.normaliser.lowestObserved ?? parts.normaliser.context.ring.compactMap(\.value).min()
         self.dirty = false
     }
 

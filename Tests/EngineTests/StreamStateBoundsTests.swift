@@ -127,7 +127,14 @@ import Testing
             name: "context capacity above context_length", blob: \.normaliser,
             edit: set(["context", "capacity"], 65), field: "normaliser.context.capacity"),
         Case(
-            name: "context time far future", blob: \.normaliser, edit: set(["context", "elements", 0, "t"], 1e300),
+            name: "context time far future", blob: \.normaliser,
+            edit: { object in
+                update(&object, ["context", "t"]) { column in
+                    var times = ScalarPacking.unpack(column as! String, as: Double.self)!
+                    times[0] = 1e300
+                    column = ScalarPacking.pack(times)
+                }
+            },
             field: "normaliser.context.t"),
         Case(
             name: "fallback horizon", blob: \.normaliser, edit: set(["fallback", "maximumHorizon"], 4),
@@ -195,6 +202,41 @@ import Testing
             try Self.parts(of: record, configuration: Self.configuration)
         }
         #expect(error?.field == testCase.field, "\(error.map(String.init(describing:)) ?? "")")
+    }
+
+    /// The context is saved as two packed columns; a row saved with it as a list of observations (a missing step
+    /// without `value`) restores the same ring, and damaged columns are refused.
+    @Test func aContextSavedAsAListOfObservationsRestoresTheSameRing() async throws {
+        let record = try await Self.savedRecord()
+        let ring = try #require(try Self.parts(of: record, configuration: Self.configuration)).normaliser.context.ring
+        #expect(ring.count > 30)
+        let legacy = try Self.edited(record, \.normaliser) { object in
+            Self.update(&object, ["context"]) { context in
+                let elements: [[String: Any]] = ring.enumerated().map { index, step in
+                    // One missing step, saved as the list form wrote it: no `value`.
+                    index == 5 ? ["t": step.t] : ["t": step.t, "value": step.value!]
+                }
+                context = ["capacity": ring.capacity, "elements": elements]
+            }
+        }
+        let restored = try #require(try Self.parts(of: legacy, configuration: Self.configuration)).normaliser.context
+        #expect(restored.ring.count == ring.count && restored.ring.capacity == ring.capacity)
+        #expect(restored.ring[5].value == nil && restored.ring[5].t == ring[5].t)
+        #expect(Array(restored.ring).enumerated().allSatisfy { $0.offset == 5 || $0.element == ring[$0.offset] })
+        for damage in ["", "AAAA"] {
+            let damaged = try Self.edited(record, \.normaliser) {
+                Self.update(&$0, ["context", "value"]) { $0 = damage }
+            }
+            #expect(throws: StreamState.Refusal.self) { try Self.parts(of: damaged, configuration: Self.configuration) }
+        }
+    }
+
+    @Test func anObservationIsSixteenBytesAndAMissingValueIsNil() {
+        #expect(MemoryLayout<Observation>.stride == 16)
+        let missing = Observation(t: 5, value: .nan)
+        #expect(missing.value == nil && missing == Observation(t: 5, value: nil))
+        #expect(Set([missing, Observation(t: 5, value: nil)]).count == 1)
+        #expect(Observation(t: 5, value: -0.0).value?.sign == .minus)
     }
 
     @Test func aStateOfARemovedGroupIsIgnoredNotRefused() async throws {
