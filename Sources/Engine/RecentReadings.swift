@@ -1,3 +1,5 @@
+import Forecasting
+
 /// The last accepted readings of one stream, exactly as accepted, to recognise a redelivered one.
 ///
 /// In memory only (not part of the saved state): after a restart or an eviction it starts empty. For an event
@@ -25,8 +27,8 @@ struct RecentReadings {
 
     mutating func append(time: Double, value: Double) {
         if times.count < Self.capacity {
-            times.append(time)
-            values.append(value.bitPattern)
+            times.append(time, growingUpTo: Self.capacity)
+            values.append(value.bitPattern, growingUpTo: Self.capacity)
         } else {
             times[next] = time
             values[next] = value.bitPattern

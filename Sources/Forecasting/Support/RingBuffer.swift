@@ -1,7 +1,8 @@
 /// A first-in first-out buffer of at most `capacity` elements; appending to a full buffer evicts the oldest.
 ///
-/// Storage grows to `capacity` once and is then reused, so a steady-state `append` allocates nothing. A decoded
-/// buffer holds exactly its elements and grows only as elements are appended.
+/// Storage doubles as elements arrive, up to `capacity` and never past it, and is then reused, so a steady-state
+/// `append` allocates nothing and a buffer that holds a few elements allocates for a few. A decoded buffer holds
+/// exactly its elements and grows only as elements are appended.
 /// Elements are iterated oldest first. The encoded form is `{capacity, elements}` in that order, so two
 /// buffers with the same contents encode identically whatever their internal rotation.
 public struct RingBuffer<Element>: Sendable where Element: Sendable {
@@ -30,8 +31,7 @@ public struct RingBuffer<Element>: Sendable where Element: Sendable {
     @discardableResult
     public mutating func append(_ element: Element) -> Element? {
         if storage.count < capacity {
-            if storage.isEmpty { storage.reserveCapacity(capacity) }
-            storage.append(element)
+            storage.append(element, growingUpTo: capacity)
             return nil
         }
         let evicted = storage[head]
@@ -64,6 +64,9 @@ public struct RingBuffer<Element>: Sendable where Element: Sendable {
 
     /// The newest element, or nil when empty.
     public var last: Element? { storage.isEmpty ? nil : self[storage.count - 1] }
+
+    /// Elements the storage has room for (at most about `capacity`, whatever has been appended).
+    var allocatedCapacity: Int { storage.capacity }
 }
 
 extension RingBuffer: RandomAccessCollection {

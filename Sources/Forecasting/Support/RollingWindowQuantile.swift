@@ -24,11 +24,13 @@ public struct RollingWindowQuantile: Sendable, Equatable {
     public var values: RingBuffer<Float> { window }
 
     /// Adds `value`, evicting the oldest when full.
-    /// - Complexity: O(log W) search plus an O(W) memory move; allocates only while first filling.
+    /// - Complexity: O(log W) search plus an O(W) memory move; allocates only while first filling (doubling).
     public mutating func append(_ value: Float) {
-        if sorted.isEmpty { sorted.reserveCapacity(window.capacity) }
         if let evicted = window.append(value) {
             sorted.remove(at: Self.lowerBound(sorted, evicted))
+        } else if sorted.count == sorted.capacity {
+            // Grown like the ring: doubling, never past the window.
+            sorted.reserveCapacity(min(window.capacity, max(8, sorted.count * 2)))
         }
         sorted.insert(value, at: Self.lowerBound(sorted, value))
     }
