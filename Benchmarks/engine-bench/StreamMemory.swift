@@ -92,6 +92,10 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
     group.calibration.pool = pool
     if let every = arguments.forecastEvery { group.forecastEvery = every }
     group.minHistory = 32
+    // No retraining: a drift-triggered one holds its training data (tens of MB) while it runs, which is not a
+    // stream's state and would land in whichever cohort it overlaps.
+    group.retrain.driftTrigger = false
+    group.retrain.every = .seconds(365 * 86400)
     var configuration = DaemonConfiguration()
     configuration.rules = [benchmarkRule()]
     configuration.models = ["default": group]
