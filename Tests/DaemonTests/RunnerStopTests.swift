@@ -32,6 +32,30 @@ import Testing
         }
     }
 
+    /// A stop while start-up waits for an unreachable broker ends that wait: the daemon stops in order instead of
+    /// waiting out the connect timeout (10 s by default; here 10 min, past the test's limit).
+    @Test(.timeLimit(.minutes(2)))
+    func aStopWhileWaitingForTheBrokerDoesNotWaitOutTheConnectTimeout() async throws {
+        var configuration = DaemonConfiguration()
+        configuration.mqtt.port = try MosquittoBroker.freePort()
+        configuration.mqtt.clientID = "runner-stop-unreachable"
+        configuration.storage.path = try RuntimeComponentTests.temporaryPath("barnnd.sqlite")
+        configuration = try configuration.validated()
+        var options = DaemonRunner.Options()
+        options.connectTimeout = .seconds(600)
+        let runner = DaemonRunner(configuration: configuration, options: options, logger: .quiet)
+        let run = Task { try await runner.run() }
+        // Asked until run() has taken it (a request before run() installs its handlers does nothing).
+        let asking = Task {
+            while !Task.isCancelled {
+                runner.requestStop()
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        try await run.value
+        asking.cancel()
+    }
+
     /// Polls the retained status until it reads `payload`.
     static func waitForStatus(_ payload: String, broker: MosquittoBroker, topic: String) async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))

@@ -78,6 +78,14 @@ public final class DaemonRunner: Sendable {
     private let logger: Logger
     /// Where ``requestStop()`` delivers its stop while ``run()`` runs.
     private let stopRequests = Mutex<AsyncStream<SignalEvent>.Continuation?>(nil)
+    /// Whether a stop arrived, and how to end start-up's wait for the broker if one does: the stop itself is
+    /// handled once start-up is done, but it must not wait out the connect timeout first.
+    private let startUpStop = Mutex(StartUpStop())
+
+    private struct StartUpStop: Sendable {
+        var seen = false
+        var endWait: (@Sendable () -> Void)?
+    }
 
     /// A runner for a validated `configuration`.
     public init(configuration: DaemonConfiguration, options: Options, logger: Logger) {
@@ -96,7 +104,20 @@ public final class DaemonRunner: Sendable {
     /// Stops a running ``run()`` as SIGTERM does (drain, save, flush, `offline`), for hosts that embed the daemon;
     /// does nothing when it is not running.
     public func requestStop() {
-        _ = stopRequests.withLock { $0?.yield(.terminate(SIGTERM)) }
+        let running = stopRequests.withLock { continuation in
+            continuation?.yield(.terminate(SIGTERM))
+            return continuation != nil
+        }
+        if running { noteStop() }
+    }
+
+    /// Records that a stop arrived and ends a wait for the broker in progress.
+    private func noteStop() {
+        let endWait = startUpStop.withLock { state in
+            state.seen = true
+            return state.endWait
+        }
+        endWait?()
     }
 
     /// Runs the daemon; returns after an orderly stop on SIGTERM or SIGINT.
@@ -165,8 +186,17 @@ public final class DaemonRunner: Sendable {
         let pump = Task {
             for await message in client.messages { await mailbox.push(message) }
         }
+        let connecting = Task { try await client.waitUntilConnected(timeout: options.connectTimeout) }
+        let stoppedAlready = startUpStop.withLock { state in
+            state.endWait = { connecting.cancel() }
+            return state.seen
+        }
+        if stoppedAlready { connecting.cancel() }
+        defer { startUpStop.withLock { $0.endWait = nil } }
         do {
-            try await client.waitUntilConnected(timeout: options.connectTimeout)
+            try await connecting.value
+        } catch is CancellationError {
+            logger.info("stop requested while waiting for the broker")
         } catch let error as MQTTError where error.code == .timedOut {
             logger.warning(
                 "broker not reachable yet; retrying in the background",
@@ -262,13 +292,17 @@ public final class DaemonRunner: Sendable {
 
     private func installSignalHandlers() -> (AsyncStream<SignalEvent>, [any DispatchSourceSignal]) {
         let (stream, continuation) = AsyncStream.makeStream(of: SignalEvent.self)
+        startUpStop.withLock { $0 = StartUpStop() }
         stopRequests.withLock { $0 = continuation }
         let queue = DispatchQueue(label: "barnnd.signals")
         var sources: [any DispatchSourceSignal] = []
         var handled: [(Int32, SignalEvent)] = [(SIGHUP, .reload)]
         if let hostStopSignals = options.hostStopSignals {
             let thread = Thread {
-                while let signal = hostStopSignals() { continuation.yield(.terminate(signal)) }
+                while let signal = hostStopSignals() {
+                    continuation.yield(.terminate(signal))
+                    self.noteStop()
+                }
             }
             thread.name = "barnnd.stop-signals"
             thread.start()
@@ -279,7 +313,10 @@ public final class DaemonRunner: Sendable {
             // The default action would kill the process before the dispatch source sees the signal.
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { continuation.yield(event) }
+            source.setEventHandler {
+                continuation.yield(event)
+                if case .terminate = event { self.noteStop() }
+            }
             source.resume()
             sources.append(source)
         }
