@@ -99,13 +99,13 @@ private func representable(_ value: Any) -> Any {
     }
 }
 
-/// This process's resident set in bytes (VmRSS of /proc/self/status), 0 where it cannot be read. With `trimmed`,
-/// freed heap pages are handed back first (glibc's `malloc_trim`), so what is left is what is live (and fragmentation
-/// that cannot be returned) rather than the peak of freed temporaries.
 /// Bytes of heap the process holds live (malloc's in-use count): what its data structures take, without the freed
 /// memory, fragmentation and file-backed pages that ``residentBytes(trimmed:)`` also counts.
 public func heapInUseBytes() -> Double { Double(barnnd_heap_in_use()) }
 
+/// This process's resident set in bytes (VmRSS of /proc/self/status), 0 where it cannot be read. With `trimmed`,
+/// freed heap pages are handed back first (glibc's `malloc_trim`), so what is left is what is live (and fragmentation
+/// that cannot be returned) rather than the peak of freed temporaries.
 public func residentBytes(trimmed: Bool = false) -> Double {
     // malloc_trim is not in Swift's Glibc module (malloc.h): looked up by name.
     if trimmed, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {

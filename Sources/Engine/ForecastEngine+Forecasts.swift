@@ -181,6 +181,6 @@ extension ForecastEngine {
         guard let level = intervals.first(where: { abs($0 - 0.9) < 1e-9 }) ?? intervals.max() else { return nil }
         return ForecastPayload.Calibration(
             level: level, empirical: calibrator.empiricalCoverage(interval: level),
-            window: calibrator.coverage.count)
+            window: calibrator.coverageCount)
     }
 }

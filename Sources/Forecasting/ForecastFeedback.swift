@@ -79,8 +79,6 @@ public struct ForecastFeedback: Sendable, Equatable {
         if let y = observation.value, y.isFinite {
             for h in stride(from: 1, through: min(calibrator.horizon, issued.count), by: 1) {
                 let index = issued.count - h
-                // The rows are copied out so no copy of the forecast is alive when `scored` zeroes them (which would
-                // copy its whole array).
                 guard let (model, raw, published, keptMedian) = issued[index]?.scoring(step: h) else { continue }
                 defer { issued[index]?.scored(step: h) }
                 do {

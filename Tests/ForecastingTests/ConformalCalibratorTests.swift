@@ -98,7 +98,7 @@ import Testing
         let legacy = try JSONSerialization.data(withJSONObject: object)
         let restored = try JSONDecoder().decode(ConformalCalibrator.self, from: legacy)
         #expect(restored == original)
-        #expect(restored.coverage.count == 40)
+        #expect(restored.coverage.count == 40 && restored.coverageCount == 40)
         let saved = String(decoding: try JSONEncoder().encode(restored), as: UTF8.self)
         #expect(!saved.contains("positions"))
     }

@@ -20,6 +20,9 @@ extension ConformalCalibrator {
             inside: window.inside.map { Double($0) / n })
     }
 
+    /// Outcomes in the step-1 coverage window (``coverage``'s count, without building the report).
+    public var coverageCount: Int { coverageWindow.positions.count }
+
     /// The empirical coverage of the step-1 central interval of nominal `coverage` over the window (the
     /// `calibration.empirical` field of the payload), or nil when the levels have no such interval or no outcome yet.
     public func empiricalCoverage(interval coverage: Double) -> Double? {

@@ -28,9 +28,8 @@ public struct RollingWindowQuantile: Sendable, Equatable {
     public mutating func append(_ value: Float) {
         if let evicted = window.append(value) {
             sorted.remove(at: Self.lowerBound(sorted, evicted))
-        } else if sorted.count == sorted.capacity {
-            // Grown like the ring: doubling, never past the window.
-            sorted.reserveCapacity(min(window.capacity, max(8, sorted.count * 2)))
+        } else {
+            sorted.growIfFull(upTo: window.capacity)
         }
         sorted.insert(value, at: Self.lowerBound(sorted, value))
     }
