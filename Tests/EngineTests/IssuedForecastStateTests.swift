@@ -57,7 +57,9 @@ import Testing
         forecast.scored(step: 1)
         let data = try JSONEncoder().encode(forecast)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(object["kept"] as? [Int] == [2, 3])
+        #expect(object["first"] as? Int == 2)
+        // The held Float rows of steps 2 and 3, not Doubles: 2·2·2·4 bytes, 43 base64 characters and padding.
+        #expect((object["rows"] as? String)?.count == 44)
         let decoded = try JSONDecoder().decode(IssuedForecast.self, from: data)
         #expect(decoded.model.map { $0.map(\.bitPattern) } == forecast.model.map { $0.map(\.bitPattern) })
         #expect(decoded.raw == forecast.raw)
@@ -66,6 +68,21 @@ import Testing
         let kept = IssuedForecast(
             model: [[1, 2, 3]], raw: [[1.5, 2, 3.5]], published: [1.5, 2, 3.5], keptMedian: true)
         #expect(try JSONDecoder().decode(IssuedForecast.self, from: JSONEncoder().encode(kept)).keptMedian)
+    }
+
+    /// A state saved while the unscored steps' rows were written as `Double`s (`kept`) restores the same rows.
+    @Test func rowsSavedAsDoublesStillDecode() throws {
+        func packed(_ values: [Double]) -> String { ScalarPacking.pack(values) }
+        let legacy = """
+            {"steps":3,"levels":2,"kept":[2,3],"model":"\(packed([3, 4, 5, 6]))","raw":"\(packed([3.5, 4.5, 5.5, 6.5]))",\
+            "published":"","keptMedian":true}
+            """
+        let decoded = try JSONDecoder().decode(IssuedForecast.self, from: Data(legacy.utf8))
+        #expect(decoded.model == [[], [3, 4], [5, 6]])
+        #expect(decoded.raw == [[], [3.5, 4.5], [5.5, 6.5]])
+        #expect(decoded.published.isEmpty && decoded.keptMedian)
+        let resaved = try JSONDecoder().decode(IssuedForecast.self, from: JSONEncoder().encode(decoded))
+        #expect(resaved == decoded)
     }
 
     @Test func statesSavedBeforeTheReductionStillDecode() throws {
@@ -81,6 +98,12 @@ import Testing
         #"{"steps":2,"levels":2,"kept":[2,1],"model":"","raw":"","published":""}"#,
         #"{"steps":2,"levels":2,"kept":[1],"model":"AAAA","raw":"","published":""}"#,
         #"{"steps":0,"levels":2,"kept":[],"model":"","raw":"","published":""}"#,
+        // One row of 2 levels is 4 Floats; 3 Floats, or a row past the last step, or a published row of 1 level.
+        #"{"steps":2,"levels":2,"first":1,"rows":"AAAAAAAAAAAAAAAA","published":""}"#,
+        #"{"steps":2,"levels":2,"first":2,"rows":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","published":""}"#,
+        #"{"steps":2,"levels":2,"first":1,"rows":"","published":"AAAAAA=="}"#,
+        #"{"steps":2,"levels":2,"first":4,"rows":"","published":""}"#,
+        #"{"steps":2,"levels":0,"first":1,"rows":"AAAAAA==","published":""}"#,
     ])
     func damagedSavedFormsAreDecodingErrors(json: String) {
         #expect(throws: DecodingError.self) {

@@ -129,10 +129,11 @@ import Testing
         Case(
             name: "context time far future", blob: \.normaliser,
             edit: { object in
-                update(&object, ["context", "t"]) { column in
-                    var times = ScalarPacking.unpack(column as! String, as: Double.self)!
-                    times[0] = 1e300
-                    column = ScalarPacking.pack(times)
+                // The fixture's cadence is fixed, so its times are saved as runs from the first.
+                update(&object, ["context", "tRuns"]) { column in
+                    var runs = ScalarPacking.unpack(column as! String, as: Double.self)!
+                    runs[0] = 1e300
+                    column = ScalarPacking.pack(runs)
                 }
             },
             field: "normaliser.context.t"),
@@ -229,6 +230,41 @@ import Testing
             }
             #expect(throws: StreamState.Refusal.self) { try Self.parts(of: damaged, configuration: Self.configuration) }
         }
+    }
+
+    /// Times of a fixed cadence are saved as runs of one step, bit-exact; times the runs would not reproduce exactly,
+    /// or that no run shortens, keep the plain column, and runs that describe another number of times are refused.
+    @Test func contextTimesAreSavedAsRunsOnlyWhenTheyReproduceExactly() throws {
+        typealias Saved = StreamState.SavedContext
+        let regular = (0..<256).map { 1_767_225_600 + 60 * Double($0) }
+        #expect(Saved.runs(of: regular) == [1_767_225_600, 60, 255])
+        let gap: [Double] = Array(regular[..<100]) + Array(regular[110...])
+        #expect(Saved.runs(of: gap) == [1_767_225_600, 60, 99, 660, 1, 60, 145])
+        #expect(Saved.times(runs: Saved.runs(of: gap)!, count: gap.count) == gap)
+        // 2⁵³ + 2 − 1 rounds to 2⁵³, and 1 + 2⁵³ back to 2⁵³: adding the step back does not give the time.
+        #expect(Saved.runs(of: [1, 9_007_199_254_740_994]) == nil)
+        let jittered: [Double] = (0..<50).map { step in
+            let jitter = Double(step % 3) * 0.5
+            return 1_767_225_600 + 60 * Double(step) + jitter
+        }
+        #expect(Saved.runs(of: jittered) == nil)
+        let damaged: [([Double], Int)] = [
+            ([0, 60, 10], 12), ([0, 60, 2.5], 3), ([0, 60, -1], 1), ([0, 60], 3), ([.nan], 1), ([0, .infinity, 1], 2),
+        ]
+        for (runs, count) in damaged {
+            #expect(Saved.times(runs: runs, count: count) == nil, "\(runs)")
+        }
+        let observations = gap.map { Observation(t: $0, value: $0.truncatingRemainder(dividingBy: 7)) }
+        let ring = RingBuffer<Observation>(capacity: 300, elements: observations)
+        let data = try JSONEncoder().encode(Saved(ring))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["t"] == nil && object["tRuns"] != nil)
+        #expect(try JSONDecoder().decode(Saved.self, from: data).ring == ring)
+        let irregular = RingBuffer<Observation>(
+            capacity: 300, elements: jittered.map { Observation(t: $0, value: nil) })
+        let plain = try JSONEncoder().encode(Saved(irregular))
+        #expect((try JSONSerialization.jsonObject(with: plain) as? [String: Any])?["t"] != nil)
+        #expect(try JSONDecoder().decode(Saved.self, from: plain).ring == irregular)
     }
 
     @Test func anObservationIsSixteenBytesAndAMissingValueIsNil() {

@@ -103,6 +103,38 @@ import Testing
         #expect(!saved.contains("positions"))
     }
 
+    /// A step's parameters are saved packed and its score windows only when it has its own; a state saved with them
+    /// as lists of numbers and with empty windows restores the same calibrator.
+    @Test func stepParametersAreSavedPackedAndListsStillRead() throws {
+        let levels = QuantileLevels.protocolLevels
+        for pooled in [false, true] {
+            var original = ConformalCalibrator(
+                levels: levels, horizon: 2, configuration: .init(method: .adaptive(gamma: 0.01), window: 30),
+                pooled: pooled)
+            var pool: CalibrationScorePool? = pooled ? original.makePool() : nil
+            var rng = SplitMix64(seed: 9)
+            let z = levels.values.map { Gaussian.quantile($0) }
+            for t in 0..<80 {
+                try original.update(step: t % 2 + 1, quantiles: z, outcome: 1.3 * rng.normal(), pool: &pool)
+            }
+            let encoded = try JSONEncoder().encode(original)
+            var object = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+            var steps = try #require(object["steps"] as? [[String: Any]])
+            #expect(steps.allSatisfy { $0["parameter"] is String && ($0["scores"] == nil) == pooled })
+            for s in steps.indices {
+                let text = try #require(steps[s]["parameter"] as? String)
+                let parameter = try #require(ScalarPacking.unpack(text, as: Double.self))
+                #expect(parameter == original.steps[s].parameter)
+                steps[s]["parameter"] = parameter
+                if pooled { steps[s]["scores"] = [Any]() }
+            }
+            object["steps"] = steps
+            let legacy = try JSONSerialization.data(withJSONObject: object)
+            #expect(try JSONDecoder().decode(ConformalCalibrator.self, from: legacy) == original)
+            #expect(try JSONDecoder().decode(ConformalCalibrator.self, from: encoded) == original)
+        }
+    }
+
     /// The reported per-level and interval coverage after every update equals the batch count over the last W
     /// outcomes of the quantiles the calibrator would have issued just before each of them (exact: counts).
     @Test(arguments: methods)

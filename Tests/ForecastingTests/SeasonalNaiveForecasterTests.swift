@@ -149,6 +149,20 @@ import Testing
         #expect(restored == fresh)
     }
 
+    /// The history is saved as packed `Double`s (NaN where missing), bit-exact and smaller than a list of numbers.
+    @Test func theHistoryIsSavedPackedWithMissingValues() throws {
+        var forecaster = SeasonalNaiveForecaster(period: 2, maximumHorizon: 3, residualWindow: 20, minimumResiduals: 2)
+        for t in 0..<30 { forecaster.learn(Observation(t: Double(t), value: t % 7 == 3 ? nil : 0.1 * Double(t) - 1)) }
+        let data = try JSONEncoder().encode(forecaster)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect((object["history"] as? [String: Any])?["elements"] is String)
+        let restored = try JSONDecoder().decode(SeasonalNaiveForecaster.self, from: data)
+        #expect(restored == forecaster)
+        #expect(restored.history.map(\.bitPattern) == forecaster.history.map(\.bitPattern))
+        // The last m·G + R = 24 of 30 steps, three of them missing (t = 10, 17, 24).
+        #expect(restored.history.filter(\.isNaN).count == 3)
+    }
+
     /// River's generic checks: H rows of monotone quantiles, and a JSON round trip forecasts and learns identically.
     @Test func restoredForecasterContinuesIdentically() throws {
         var original = SeasonalNaiveForecaster(period: 24, maximumHorizon: 48)

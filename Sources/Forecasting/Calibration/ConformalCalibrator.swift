@@ -105,7 +105,7 @@ public struct ConformalCalibrator: Sendable, Equatable {
     var steps: [StepState]
 
     /// The state of one horizon step.
-    struct StepState: Sendable, Codable, Equatable {
+    struct StepState: Sendable, Equatable {
         /// Per level: the window of scores (window methods only, empty otherwise).
         var scores: [RollingWindowQuantile]
         /// Per level: the effective level τ̃ (adaptive) or the offset c (tracking); unused for the rolling window.
