@@ -36,22 +36,22 @@ extension StreamState {
         var calibration: Calibration
     }
 
-    /// The context ring as saved: `{"capacity": N, "t": packed, "value": packed}`, two ``ScalarPacking`` columns of
-    /// `Double`s (NaN for a missing step), bit-exact and half the text of a list of observations (256 steps: 5.5 KB
-    /// instead of 11). Times that repeat one step (a fixed cadence: every context after resampling, save gaps) are
-    /// saved as runs instead, `"tRuns"`: the first time, then pairs of step and count, 2.7 KB less; the runs are
-    /// written only when adding each step reproduces every time bit for bit. Both lists saved before still read.
+    /// The context ring as saved: `{"capacity": N, "tRuns" or "t": packed, "value": packed}`, ``ScalarPacking``
+    /// columns of `Double`s (NaN for a missing step), bit-exact. The times are the ring's runs,
+    /// `[start, step, skip, count]` each (see ``ObservationRing``; 2.7 KB less than a column at 256 steps), or the
+    /// column when the ring holds them as one. A list of observations, saved before, is still read.
     struct SavedContext: Codable {
-        var ring: RingBuffer<Observation>
+        var ring: ObservationRing
 
-        init(_ ring: RingBuffer<Observation>) { self.ring = ring }
+        init(_ ring: ObservationRing) { self.ring = ring }
 
         private enum CodingKeys: String, CodingKey { case capacity, t, tRuns, value }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             guard container.contains(.t) || container.contains(.tRuns) else {
-                ring = try RingBuffer<Observation>(from: decoder)
+                let list = try RingBuffer<Observation>(from: decoder)
+                ring = ObservationRing(capacity: list.capacity, elements: list)
                 return
             }
             let capacity = try container.decode(Int.self, forKey: .capacity)
@@ -60,61 +60,26 @@ extension StreamState {
                 container.contains(.t)
                 ? ScalarPacking.unpack(try container.decode(String.self, forKey: .t), as: Double.self)
                 : ScalarPacking.unpack(try container.decode(String.self, forKey: .tRuns), as: Double.self).flatMap {
-                    Self.times(runs: $0, count: values?.count ?? 0)
+                    ObservationRing.times(savedRuns: $0, count: values?.count ?? 0)
                 }
             guard let times, let values, times.count == values.count, capacity >= 1, times.count <= capacity else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .value, in: container,
                     debugDescription: "context columns are not packed numbers of one length within the capacity")
             }
-            ring = RingBuffer(
-                capacity: capacity, elements: zip(times, values).map { Observation(t: $0, value: $1) })
+            ring = ObservationRing(
+                capacity: capacity, elements: zip(times, values).lazy.map { Observation(t: $0, value: $1) })
         }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(ring.capacity, forKey: .capacity)
-            if let runs = Self.runs(of: ring.map(\.t)) {
+            if let runs = ring.savedRuns {
                 try container.encode(ScalarPacking.pack(runs), forKey: .tRuns)
             } else {
                 try container.encode(ScalarPacking.pack(ring.map(\.t)), forKey: .t)
             }
             try container.encode(ScalarPacking.pack(ring.map { $0.value ?? .nan }), forKey: .value)
-        }
-
-        /// `[t₀, step₁, count₁, step₂, count₂, …]` when adding each run's step reproduces `times` exactly and the
-        /// runs are shorter than the column; nil otherwise.
-        static func runs(of times: [Double]) -> [Double]? {
-            guard let first = times.first else { return nil }
-            var runs = [first]
-            var previous = first
-            for time in times.dropFirst() {
-                let step = time - previous
-                guard previous + step == time, step.isFinite else { return nil }
-                if runs.count > 1, runs[runs.count - 2].bitPattern == step.bitPattern {
-                    runs[runs.count - 1] += 1
-                } else {
-                    runs += [step, 1]
-                    guard runs.count < times.count else { return nil }
-                }
-                previous = time
-            }
-            return runs
-        }
-
-        /// The `count` times `runs` describe, or nil when they are malformed or describe another number of times.
-        static func times(runs: [Double], count: Int) -> [Double]? {
-            guard let first = runs.first, runs.count % 2 == 1, first.isFinite, count >= 1 else { return nil }
-            var times = [first]
-            times.reserveCapacity(count)
-            for pair in stride(from: 1, to: runs.count, by: 2) {
-                let step = runs[pair]
-                let length = runs[pair + 1]
-                guard step.isFinite, length >= 1, length <= Double(count - times.count), length == length.rounded()
-                else { return nil }
-                for _ in 0..<Int(length) { times.append(times[times.count - 1] + step) }
-            }
-            return times.count == count ? times : nil
         }
     }
 

@@ -21,7 +21,7 @@ final class StreamState {
     /// BARNN's per-stream state, when the group has a model and the stream is warm.
     var recurrent: RecurrentState?
     /// The last `context_length` steps (time, value or nil), for re-warming.
-    var context: RingBuffer<Observation>
+    var context: ObservationRing
     /// The cold-start forecaster; always learns, so it is ready whenever the model is not.
     var fallback: SeasonalNaiveForecaster
     /// The forecasts issued after each of the last H steps, and the calibrator and drift monitor they feed.
@@ -65,7 +65,7 @@ final class StreamState {
         self.group = group
         self.ruleIndex = ruleIndex
         self.resampler = Resampler(cadence: cadence, maximumGapSteps: settings.contextLength)
-        self.context = RingBuffer(capacity: max(1, settings.contextLength))
+        self.context = ObservationRing(capacity: max(1, settings.contextLength))
         self.fallback = SeasonalNaiveForecaster(
             period: settings.season, maximumHorizon: settings.horizon, residualWindow: Self.fallbackResidualWindow)
         self.feedback = ForecastFeedback(

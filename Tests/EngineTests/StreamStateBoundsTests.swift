@@ -232,36 +232,22 @@ import Testing
         }
     }
 
-    /// Times of a fixed cadence are saved as runs of one step, bit-exact; times the runs would not reproduce exactly,
-    /// or that no run shortens, keep the plain column, and runs that describe another number of times are refused.
-    @Test func contextTimesAreSavedAsRunsOnlyWhenTheyReproduceExactly() throws {
+    /// The context's times are saved as its runs when it holds them so, as a column otherwise; both restore the ring.
+    @Test func contextTimesAreSavedAsTheRingHoldsThem() throws {
         typealias Saved = StreamState.SavedContext
-        let regular = (0..<256).map { 1_767_225_600 + 60 * Double($0) }
-        #expect(Saved.runs(of: regular) == [1_767_225_600, 60, 255])
-        let gap: [Double] = Array(regular[..<100]) + Array(regular[110...])
-        #expect(Saved.runs(of: gap) == [1_767_225_600, 60, 99, 660, 1, 60, 145])
-        #expect(Saved.times(runs: Saved.runs(of: gap)!, count: gap.count) == gap)
-        // 2⁵³ + 2 − 1 rounds to 2⁵³, and 1 + 2⁵³ back to 2⁵³: adding the step back does not give the time.
-        #expect(Saved.runs(of: [1, 9_007_199_254_740_994]) == nil)
-        let jittered: [Double] = (0..<50).map { step in
-            let jitter = Double(step % 3) * 0.5
-            return 1_767_225_600 + 60 * Double(step) + jitter
-        }
-        #expect(Saved.runs(of: jittered) == nil)
-        let damaged: [([Double], Int)] = [
-            ([0, 60, 10], 12), ([0, 60, 2.5], 3), ([0, 60, -1], 1), ([0, 60], 3), ([.nan], 1), ([0, .infinity, 1], 2),
-        ]
-        for (runs, count) in damaged {
-            #expect(Saved.times(runs: runs, count: count) == nil, "\(runs)")
-        }
-        let observations = gap.map { Observation(t: $0, value: $0.truncatingRemainder(dividingBy: 7)) }
-        let ring = RingBuffer<Observation>(capacity: 300, elements: observations)
+        let regular = (0..<300).map { Observation(t: 1_767_225_600 + 60 * Double($0), value: Double($0 % 7)) }
+        let ring = ObservationRing(capacity: 256, elements: regular)
         let data = try JSONEncoder().encode(Saved(ring))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(object["t"] == nil && object["tRuns"] != nil)
+        #expect(object["t"] == nil)
+        let column = try #require(object["tRuns"] as? String)
+        let runs = try #require(ScalarPacking.unpack(column, as: Double.self))
+        #expect(runs == [1_767_225_600, 60, 44, 256])
         #expect(try JSONDecoder().decode(Saved.self, from: data).ring == ring)
-        let irregular = RingBuffer<Observation>(
-            capacity: 300, elements: jittered.map { Observation(t: $0, value: nil) })
+        let jittered = (0..<50).map { step in
+            Observation(t: 1_767_225_600 + 60 * Double(step) + Double(step % 3) * 0.5, value: nil)
+        }
+        let irregular = ObservationRing(capacity: 300, elements: jittered)
         let plain = try JSONEncoder().encode(Saved(irregular))
         #expect((try JSONSerialization.jsonObject(with: plain) as? [String: Any])?["t"] != nil)
         #expect(try JSONDecoder().decode(Saved.self, from: plain).ring == irregular)
