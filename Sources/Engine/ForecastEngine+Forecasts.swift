@@ -33,7 +33,9 @@ extension ForecastEngine {
                 }
             }
             for state in cold {
-                guard let forecast = state.fallback.forecast(horizon: group.settings.horizon, levels: group.levels)
+                guard
+                    let forecast = state.fallback.forecast(
+                        horizon: group.settings.horizon, levels: group.levels, history: state.context.values)
                 else { continue }
                 issue(
                     state, group: group, model: forecast.quantiles, means: forecast.point, kind: .fallback, now: now,

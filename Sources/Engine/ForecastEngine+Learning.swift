@@ -24,8 +24,8 @@ extension ForecastEngine {
                     if observation.value == nil { _counters.gaps += 1 }
                 }
                 score(state, observation, into: &output)
-                state.fallback.learn(observation)
                 state.context.append(observation)
+                state.fallback.noteHistory(count: state.context.count)
                 state.steps += 1
                 if let value = observation.value {
                     state.presentSteps += 1
@@ -111,11 +111,12 @@ extension ForecastEngine {
 
     /// Warms a stream's hidden state from its context with a noise-free pass, once it has `min_history` steps.
     func warmUp(_ state: StreamState, group: ModelGroupRuntime) {
-        guard let model = group.model, state.presentSteps >= group.settings.minHistory, !state.context.isEmpty
+        let context = state.modelContext(contextLength: group.settings.contextLength)
+        guard let model = group.model, state.presentSteps >= group.settings.minHistory, !context.isEmpty
         else { return }
-        let values = state.context.map { $0.value.map(Float.init) ?? .nan }
+        let values = context.map { $0.value.map(Float.init) ?? .nan }
         let features = model.configuration.calendar.features(
-            unixTimes: state.context.map(\.t), firstIndex: state.steps - state.context.count,
+            unixTimes: context.map(\.t), firstIndex: state.steps - context.count,
             width: model.configuration.timeFeatures)
         let warmed = model.warmUp(
             values: values, timeFeatures: features, scale: model.scale(fitting: values), workspace: group.workspace)

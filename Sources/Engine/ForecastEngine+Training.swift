@@ -147,7 +147,9 @@ extension ForecastEngine {
         guard total >= max(group.settings.minHistory * max(1, reporting), group.nextTrainingAt) else { return }
         guard
             streams.values.contains(where: {
-                $0.group == group.name && $0.context.count >= ModelTrainer.minimumSeriesLength
+                $0.group == group.name
+                    && $0.modelContext(contextLength: group.settings.contextLength).count
+                        >= ModelTrainer.minimumSeriesLength
             })
         else { return }
         submitTraining(group, trigger: .first, requestID: nil, now: now, into: &output)
@@ -171,7 +173,10 @@ extension ForecastEngine {
         trainer.submit(
             TrainingJob(
                 group: group.name, configuration: group.modelConfiguration, options: options,
-                streams: members.map { ($0.id, Array($0.context), $0.steps) }, season: group.settings.season,
+                streams: members.map {
+                    ($0.id, Array($0.modelContext(contextLength: group.settings.contextLength)), $0.steps)
+                },
+                season: group.settings.season,
                 calendar: group.settings.calendar,
                 historySeconds: retrain.history.totalSeconds,
                 keepLast: retrain.keepLast,

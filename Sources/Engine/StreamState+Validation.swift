@@ -119,9 +119,15 @@ extension StreamState {
             "\(resampler.skippedGapSteps) exceeds \(limit)")
 
         let context = normaliser.context.ring
+        // The context also holds the fallback's history, m·G + R values, when that is longer.
+        let contextLimit = max(
+            bounds.contextLength,
+            SeasonalNaiveForecaster.historyLength(
+                period: max(1, bounds.season), maximumHorizon: bounds.horizon,
+                residualWindow: StreamState.fallbackResidualWindow))
         try require(
-            context.capacity <= bounds.contextLength, "normaliser.context.capacity",
-            "\(context.capacity) exceeds context_length \(bounds.contextLength)")
+            context.capacity <= contextLimit, "normaliser.context.capacity",
+            "\(context.capacity) exceeds context_length \(bounds.contextLength) and the fallback's \(contextLimit)")
         for observation in context {
             try requireTime(observation.t, "normaliser.context.t")
             try require(observation.value?.isFinite ?? true, "normaliser.context.value", "not finite")

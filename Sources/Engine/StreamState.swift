@@ -20,9 +20,10 @@ final class StreamState {
     var resampler: Resampler
     /// BARNN's per-stream state, when the group has a model and the stream is warm.
     var recurrent: RecurrentState?
-    /// The last `context_length` steps (time, value or nil), for re-warming.
+    /// The last steps (time, value or nil): the last `context_length` re-warm the model, and the fallback reads its
+    /// `m·G + R` values from it (so it holds the longer of the two), instead of a second ring of the same values.
     var context: ObservationRing
-    /// The cold-start forecaster; always learns, so it is ready whenever the model is not.
+    /// The cold-start forecaster, ready whenever the model is not; its history is the context's values.
     var fallback: SeasonalNaiveForecaster
     /// The forecasts issued after each of the last H steps, and the calibrator and drift monitor they feed.
     var feedback: ForecastFeedback
@@ -65,9 +66,9 @@ final class StreamState {
         self.group = group
         self.ruleIndex = ruleIndex
         self.resampler = Resampler(cadence: cadence, maximumGapSteps: settings.contextLength)
-        self.context = ObservationRing(capacity: max(1, settings.contextLength))
         self.fallback = SeasonalNaiveForecaster(
             period: settings.season, maximumHorizon: settings.horizon, residualWindow: Self.fallbackResidualWindow)
+        self.context = ObservationRing(capacity: max(1, settings.contextLength, fallback.historyLength))
         self.feedback = ForecastFeedback(
             calibrator: ConformalCalibrator(
                 levels: levels, horizon: settings.horizon, configuration: Self.calibration(settings.calibration),
@@ -77,6 +78,9 @@ final class StreamState {
         self.lastSeen = lastSeen
     }
 
+    /// The steps the model re-warms from and trains on: the last `contextLength` of the context.
+    func modelContext(contextLength: Int) -> ObservationRing.SubSequence { context.suffix(max(1, contextLength)) }
+
     /// Restores a stream from its saved parts.
     init(id: String, group: String, parts: Parts) {
         self.id = id
@@ -84,8 +88,17 @@ final class StreamState {
         self.ruleIndex = parts.normaliser.ruleIndex
         self.resampler = parts.normaliser.resampler
         self.recurrent = parts.hidden.recurrent
-        self.context = parts.normaliser.context.ring
-        self.fallback = parts.normaliser.fallback
+        var fallback = parts.normaliser.fallback
+        var context = parts.normaliser.context.ring
+        // A state saved when the fallback kept its own history: the context takes over (the values of the steps the
+        // context had not kept, at most m·G + R − context_length, are gone; the fallback reads fewer errors until the
+        // ring has refilled).
+        fallback.releaseHistory()
+        if context.capacity < fallback.historyLength {
+            context = ObservationRing(capacity: fallback.historyLength, elements: context)
+        }
+        self.context = context
+        self.fallback = fallback
         self.feedback = ForecastFeedback(
             calibrator: parts.calibration.calibrator, drift: parts.calibration.drift, issued: parts.calibration.issued)
         self.steps = parts.normaliser.steps

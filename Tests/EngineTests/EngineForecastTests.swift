@@ -213,6 +213,7 @@ import Testing
         }
         #expect(engine.counters.longGaps == 2)
         #expect(engine.counters.gaps == 128)
-        #expect(engine.streams["a"]?.context.allSatisfy { $0.value == nil } == true)
+        let context = try #require(engine.streams["a"]?.modelContext(contextLength: 64))
+        #expect(context.count == 64 && context.allSatisfy { $0.value == nil })
     }
 }

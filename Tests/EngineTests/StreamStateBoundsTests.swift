@@ -124,8 +124,9 @@ import Testing
             name: "lastEmitted Int64.max", blob: \.normaliser,
             edit: set(["resampler", "lastEmitted"], Int64.max), field: "normaliser"),
         Case(
-            name: "context capacity above context_length", blob: \.normaliser,
-            edit: set(["context", "capacity"], 65), field: "normaliser.context.capacity"),
+            // It may hold the fallback's m·G + R = 2·2 + 250 values, above context_length 64, but no more.
+            name: "context capacity above the fallback's history", blob: \.normaliser,
+            edit: set(["context", "capacity"], 255), field: "normaliser.context.capacity"),
         Case(
             name: "context time far future", blob: \.normaliser,
             edit: { object in

@@ -14,6 +14,10 @@
 /// **Cold state.** It is ``ForecasterReadiness/cold(stepsNeeded:)`` until every error series holds
 /// ``minimumResiduals`` errors, i.e. after about `m·G + minimumResiduals` clean steps.
 ///
+/// **A history kept elsewhere.** The daemon's streams already keep their last steps' values (the context ring the
+/// model re-warms from), so they keep this forecaster without a history of its own (it never ``learn(_:)``s) and pass
+/// theirs to ``forecast(horizon:levels:history:)`` and ``readiness(history:)``: one ring of values instead of two.
+///
 /// Memory: `m·G + R` values. ``learn(_:)`` is O(1) and allocates nothing once full; ``forecast(horizon:levels:)``
 /// and ``readiness`` are O(G·R) (plus O(H·R log R) to sort) and allocate.
 public struct SeasonalNaiveForecaster: Forecaster, Equatable {
@@ -63,6 +67,26 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
     /// G for the forecaster's own horizon.
     var lagGroupCount: Int { Self.lagGroups(horizon: maximumHorizon, period: period) }
 
+    /// `m·G + R`, the values the forecaster reads: what a history kept elsewhere should hold.
+    public var historyLength: Int { history.capacity }
+
+    /// `m·G + R` for these settings (see ``init(period:maximumHorizon:residualWindow:minimumResiduals:)``).
+    public static func historyLength(period: Int, maximumHorizon: Int, residualWindow: Int) -> Int {
+        period * lagGroups(horizon: maximumHorizon, period: period) + residualWindow
+    }
+
+    /// Empties the forecaster's own history, for an owner that keeps the values itself and passes them in, of a
+    /// forecaster restored with one; errors restored from an older state stay until ``noteHistory(count:)``.
+    public mutating func releaseHistory() {
+        history = RingBuffer(capacity: history.capacity)
+    }
+
+    /// Forgets the restored errors once a history kept elsewhere holds ``historyLength`` values, as ``learn(_:)``
+    /// does once its own is full.
+    public mutating func noteHistory(count: Int) {
+        if !restoredErrors.isEmpty, count >= historyLength { restoredErrors = [] }
+    }
+
     public mutating func learn(_ observation: Observation) {
         let value = observation.value.flatMap { $0.isFinite ? $0 : nil }
         history.append(value ?? .nan)
@@ -70,7 +94,11 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
     }
 
     /// The errors of lag group `g` (1-based), oldest first: the restored ones, then those of the last R steps.
-    func errors(group g: Int) -> [Double] {
+    func errors(group g: Int) -> [Double] { errors(group: g, history: history) }
+
+    /// ``errors(group:)`` read from `history` (the stream's values, oldest first, NaN where missing).
+    func errors<History: RandomAccessCollection<Double>>(group g: Int, history: History) -> [Double]
+    where History.Index == Int {
         let lag = period * g
         var errors = g <= restoredErrors.count ? restoredErrors[g - 1] : []
         let first = max(lag, history.count - residualWindow)
@@ -81,11 +109,15 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
         return errors.count > residualWindow ? Array(errors.suffix(residualWindow)) : errors
     }
 
-    public var readiness: ForecasterReadiness {
+    public var readiness: ForecasterReadiness { readiness(history: history) }
+
+    /// ``readiness`` with `history` (the stream's values, oldest first, NaN where missing) as the history.
+    public func readiness<History: RandomAccessCollection<Double>>(history: History) -> ForecasterReadiness
+    where History.Index == Int {
         var needed = 0
         var warm = true
         for g in 1...lagGroupCount {
-            let count = errors(group: g).count
+            let count = errors(group: g, history: history).count
             warm = warm && count >= minimumResiduals
             needed = max(needed, max(0, period * g - history.count) + max(0, minimumResiduals - count))
         }
@@ -96,11 +128,19 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
     /// Forecasts steps 1…`horizon` (at most ``maximumHorizon``, a programmer error otherwise), or nil while cold or
     /// when no present value is left in the history.
     public func forecast(horizon: Int, levels: QuantileLevels) -> QuantileForecast? {
+        forecast(horizon: horizon, levels: levels, history: history)
+    }
+
+    /// ``forecast(horizon:levels:)`` with `history` (the stream's values, oldest first, NaN where missing) as the
+    /// history: its last ``historyLength`` values are read.
+    public func forecast<History: RandomAccessCollection<Double>>(
+        horizon: Int, levels: QuantileLevels, history: History
+    ) -> QuantileForecast? where History.Index == Int {
         precondition(horizon >= 1 && horizon <= maximumHorizon, "horizon \(horizon) outside 1...\(maximumHorizon)")
         let groups = Self.lagGroups(horizon: horizon, period: period)
         var offsets: [[Double]] = []
         for g in 1...groups {
-            let errors = errors(group: g)
+            let errors = errors(group: g, history: history)
             guard errors.count >= minimumResiduals else { return nil }
             offsets.append(levels.estimate(from: errors))
         }

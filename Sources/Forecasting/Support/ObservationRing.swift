@@ -30,8 +30,8 @@ public struct ObservationRing: Sendable {
 
     /// The most steps held.
     public var capacity: Int { values.capacity }
-    /// The values, NaN for a missing step.
-    private var values: RingBuffer<Double>
+    /// The values, oldest first, NaN for a missing step: what the seasonal-naive fallback reads as its history.
+    public private(set) var values: RingBuffer<Double>
     private(set) var times: Times = .runs([])
 
     /// An empty ring; traps if `capacity < 1` (a programmer error).
