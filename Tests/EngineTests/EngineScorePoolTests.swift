@@ -66,7 +66,7 @@ import Testing
         _ = try fixture.activateSeededModel()
         let a = try fixture.engine(Self.configuration(pool: .stream))
         EngineFixture.feed(a, streams: Self.streams, steps: 0..<30)
-        let levels = try #require(a.streams["a"]?.feedback.calibrator.steps.map(\.parameter))
+        let levels = try #require(a.streams["a"]?.feedback.calibrator.parameters)
         try await fixture.apply(a.shutdown(now: EngineFixture.start + 60 * 29 + 3))
 
         // Restarted with a pool: each stream's scores move into it, its levels stay.
@@ -75,7 +75,7 @@ import Testing
         let pool = try #require(b.groups["default"]?.scorePool)
         #expect(pool.count(step: 1, level: 0) == 50)
         #expect(b.streams.values.allSatisfy { $0.feedback.calibrator.isPooled })
-        #expect(b.streams["a"]?.feedback.calibrator.steps.map(\.parameter) == levels)
+        #expect(b.streams["a"]?.feedback.calibrator.parameters == levels)
         EngineFixture.feed(b, streams: Self.streams, steps: 30..<33)
         try await fixture.apply(b.shutdown(now: EngineFixture.start + 60 * 32 + 3))
 

@@ -77,7 +77,7 @@ import Testing
         }
         // Without per-stream levels (the pool's quantile at the nominal level for every stream) the over-confident
         // stream would under-cover: its effective levels moved away from the others'.
-        let spread = calibrators.map { $0.steps[1].parameter[Self.levels.count - 1] }
+        let spread = calibrators.map { $0.parameters(step: 1)[Self.levels.count - 1] }
         #expect(spread[0] > spread[2], "95 % level's τ̃ per stream: \(spread)")
     }
 
@@ -90,7 +90,7 @@ import Testing
         moved.moveScores(into: &pool)
         #expect(moved.isPooled)
         #expect(moved.steps.allSatisfy { $0.scores.isEmpty })
-        #expect(moved.steps.map(\.parameter) == own[0].steps.map(\.parameter))
+        #expect(moved.parameters == own[0].parameters)
         for h in 1...2 {
             let row = Self.levels.values.map { Gaussian.quantile($0) * 0.5 }
             #expect(moved.calibrated(step: h, quantiles: row, pool: pool) == own[0].calibrated(step: h, quantiles: row))
@@ -108,7 +108,7 @@ import Testing
         var own = pooled[0]
         own.keepOwnScores()
         #expect(!own.isPooled)
-        #expect(own.steps.map(\.parameter) == pooled[0].steps.map(\.parameter))
+        #expect(own.parameters == pooled[0].parameters)
         #expect(own.steps.allSatisfy { $0.scores.count == Self.levels.count && $0.scores.allSatisfy { $0.count == 0 } })
         // Under `minimumCount` scores of its own it passes the model's quantiles through.
         let row = Self.levels.values.map(Gaussian.quantile)

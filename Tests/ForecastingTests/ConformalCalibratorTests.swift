@@ -124,7 +124,7 @@ import Testing
             for s in steps.indices {
                 let text = try #require(steps[s]["parameter"] as? String)
                 let parameter = try #require(ScalarPacking.unpack(text, as: Double.self))
-                #expect(parameter == original.steps[s].parameter)
+                #expect(parameter == original.parameters(step: s))
                 steps[s]["parameter"] = parameter
                 if pooled { steps[s]["scores"] = [Any]() }
             }
@@ -183,7 +183,7 @@ import Testing
         // Levels 0.05 and 0.25 sat on the outcome every time: their τ̃ (ACI) or offset (tracking) is unchanged. The
         // top level was above it at first: moved down.
         let initial = ConformalCalibrator(levels: levels, horizon: 1, configuration: calibrator.configuration)
-        let parameter = calibrator.steps[0].parameter, start = initial.steps[0].parameter
+        let parameter = calibrator.parameters(step: 0), start = initial.parameters(step: 0)
         #expect(parameter[0] == start[0] && parameter[1] == start[1], "\(parameter)")
         #expect(parameter[4] < start[4])
     }
@@ -207,7 +207,7 @@ import Testing
             let below = Double(scored.count { $0.atOrBelow[k] }) / Double(scored.count)
             #expect(abs(below - levels[k]) <= bound, "level \(levels[k]): \(below) at or below (bound \(bound))")
         }
-        #expect(calibrator.steps[23].parameter.allSatisfy { ConformalCalibrator.adaptiveLevelRange.contains($0) })
+        #expect(calibrator.parameters(step: 23).allSatisfy { ConformalCalibrator.adaptiveLevelRange.contains($0) })
     }
 
     @Test func calibratedQuantilesAreMonotoneAndColdCalibratorPassesThrough() throws {

@@ -46,8 +46,8 @@ import Testing
             t += 1
         }
         // Every outcome was above the kept median: without the hold each would raise its level by γ/2.
-        #expect(feedback.calibrator.steps[0].parameter[1] == 0.5)
-        #expect(feedback.calibrator.steps[0].parameter[0] != 0.05)
+        #expect(feedback.calibrator.parameters(step: 0)[1] == 0.5)
+        #expect(feedback.calibrator.parameters(step: 0)[0] != 0.05)
         // The median's scores are 0.3 + 0.2 sin(i) over width 4, so its window's median is near 0.3/4.
         let corrected = feedback.issue(model, keepMedian: false).quantiles[0][1]
         #expect(abs(corrected - 0.3) < 0.05, "\(corrected)")

@@ -1,4 +1,15 @@
-extension ConformalCalibrator.StepState: Codable {
+/// A step as saved: its score windows (only when it has its own), its parameters packed, its typical width.
+private struct SavedStep: Codable {
+    var scores: [RollingWindowQuantile]
+    var parameter: [Double]
+    var typicalWidth: Double
+
+    init(scores: [RollingWindowQuantile], parameter: [Double], typicalWidth: Double) {
+        self.scores = scores
+        self.parameter = parameter
+        self.typicalWidth = typicalWidth
+    }
+
     private enum CodingKeys: String, CodingKey { case scores, parameter, typicalWidth }
 
     /// Reads the parameters packed or, as saved before, as a list of numbers; no `scores` is no windows.
@@ -41,7 +52,7 @@ extension ConformalCalibrator: Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let levels = try container.decode(QuantileLevels.self, forKey: .levels)
         let configuration = try container.decode(Configuration.self, forKey: .configuration)
-        let steps = try container.decode([StepState].self, forKey: .steps)
+        let steps = try container.decode([SavedStep].self, forKey: .steps)
         let positions =
             try container.decodeIfPresent(RingBuffer<UInt16>.self, forKey: .coverage)
             ?? container.decode([SavedStepCoverage].self, forKey: .steps).first?.positions
@@ -52,9 +63,9 @@ extension ConformalCalibrator: Codable {
         self.init(levels: levels, horizon: steps.count, configuration: configuration)
         for s in steps.indices {
             self.steps[s].scores = steps[s].scores
-            self.steps[s].parameter = steps[s].parameter
             self.steps[s].typicalWidth = steps[s].typicalWidth
         }
+        parameters = Array(steps.map(\.parameter).joined())
         for packed in positions {
             recordCoverage(less: Int(packed & 0xFF), lessOrEqual: Int(packed >> 8))
         }
@@ -64,12 +75,17 @@ extension ConformalCalibrator: Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(levels, forKey: .levels)
         try container.encode(configuration, forKey: .configuration)
-        try container.encode(steps, forKey: .steps)
+        try container.encode(
+            steps.indices.map {
+                SavedStep(
+                    scores: steps[$0].scores, parameter: parameters(step: $0),
+                    typicalWidth: steps[$0].typicalWidth)
+            }, forKey: .steps)
         try container.encode(coverageWindow.positions, forKey: .coverage)
     }
 
     private static func problem(
-        levels: QuantileLevels, configuration: Configuration, steps: [StepState], coverage: RingBuffer<UInt16>
+        levels: QuantileLevels, configuration: Configuration, steps: [SavedStep], coverage: RingBuffer<UInt16>
     ) -> String? {
         guard configuration.window >= 1 else { return "window \(configuration.window) < 1" }
         guard configuration.scaleFloor > 0, configuration.scaleFloor.isFinite else { return "bad scaleFloor" }

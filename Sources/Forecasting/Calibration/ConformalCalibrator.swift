@@ -103,15 +103,21 @@ public struct ConformalCalibrator: Sendable, Equatable {
     public let configuration: Configuration
     /// Per step `h` (index `h − 1`).
     var steps: [StepState]
+    /// Per step and level, step-major (`[s·K + k]`): the effective level τ̃ (adaptive) or the offset c (tracking);
+    /// unused for the rolling window. One array instead of one per step: 12 allocations a stream were 1.2 KB.
+    var parameters: [Double]
 
-    /// The state of one horizon step.
+    /// The state of one horizon step besides its parameters.
     struct StepState: Sendable, Equatable {
         /// Per level: the window of scores (window methods only, empty otherwise).
         var scores: [RollingWindowQuantile]
-        /// Per level: the effective level τ̃ (adaptive) or the offset c (tracking); unused for the rolling window.
-        var parameter: [Double]
         /// Exponential average of the model widths seen at this step (0 before the first outcome).
         var typicalWidth = 0.0
+    }
+
+    /// The parameters of step index `s`, [K].
+    func parameters(step s: Int) -> [Double] {
+        Array(parameters[(s * levels.count)..<((s + 1) * levels.count)])
     }
 
     /// The outcomes of step 1 over the last W: its coverage is the one published (`calibration.empirical`). Kept for
@@ -162,7 +168,8 @@ public struct ConformalCalibrator: Sendable, Equatable {
         self.levels = levels
         self.configuration = configuration
         self.intervals = levels.centralIntervals
-        self.steps = Array(repeating: StepState(scores: scores, parameter: parameter), count: horizon)
+        self.steps = Array(repeating: StepState(scores: scores), count: horizon)
+        self.parameters = Array([[Double]](repeating: parameter, count: horizon).joined())
         self.coverageWindow = CoverageWindow(
             positions: RingBuffer(capacity: configuration.window), atOrBelow: Array(repeating: 0, count: k),
             inside: Array(repeating: 0, count: levels.centralIntervals.count))
@@ -334,14 +341,14 @@ public struct ConformalCalibrator: Sendable, Equatable {
                 let quantile = issued?[k] ?? quantiles[k] + w * offset(step: s, level: k, pool: readPool)
                 let hit = Self.hit(outcome: y, quantile: quantile, level: tau[k])
                 let range = Self.adaptiveLevelRange
-                steps[s].parameter[k] = min(
-                    range.upperBound, max(range.lowerBound, steps[s].parameter[k] + gamma * (tau[k] - hit)))
+                let p = s * tau.count + k
+                parameters[p] = min(range.upperBound, max(range.lowerBound, parameters[p] + gamma * (tau[k] - hit)))
             }
         case .quantileTracking(let rate):
             for k in quantiles.indices where k != frozenLevel {
-                let hit = Self.hit(
-                    outcome: y, quantile: issued?[k] ?? quantiles[k] + w * steps[s].parameter[k], level: tau[k])
-                steps[s].parameter[k] += rate * (tau[k] - hit)
+                let p = s * tau.count + k
+                let hit = Self.hit(outcome: y, quantile: issued?[k] ?? quantiles[k] + w * parameters[p], level: tau[k])
+                parameters[p] += rate * (tau[k] - hit)
             }
         }
     }
@@ -372,12 +379,12 @@ public struct ConformalCalibrator: Sendable, Equatable {
         case .adaptive:
             if let pool {
                 guard pool.windows[s][k].count >= minimum else { return 0 }
-                return Self.adaptiveOffset(pool.windows[s][k], level: steps[s].parameter[k])
+                return Self.adaptiveOffset(pool.windows[s][k], level: parameters[s * levels.count + k])
             }
             guard steps[s].scores[k].count >= minimum else { return 0 }
-            return Self.adaptiveOffset(steps[s].scores[k], level: steps[s].parameter[k])
+            return Self.adaptiveOffset(steps[s].scores[k], level: parameters[s * levels.count + k])
         case .quantileTracking:
-            return steps[s].parameter[k]
+            return parameters[s * levels.count + k]
         }
     }
 
