@@ -6,6 +6,14 @@
 public struct QuantileLevels: Sendable, Hashable {
     /// The levels, strictly increasing, each in (0, 1).
     public let values: [Double]
+    /// Every central interval the set supports, narrowest first (for the protocol levels 20%, 40%, … 95%). Computed
+    /// once: every stream's calibrator and drift monitor copies its group's levels, and copies share these arrays
+    /// instead of each allocating its own.
+    public let centralIntervals: [CentralInterval]
+    /// Riemann weights on (0, 1): each level owns the span between the midpoints to its neighbours, the outer levels
+    /// own the tails down to 0 and up to 1; they sum to 1. For the protocol levels: 0.0375, 0.0375, 0.075, 0.1 ×7,
+    /// 0.075, 0.0375, 0.0375 (`eval/PROTOCOL.md` §4).
+    public let riemannWeights: [Double]
 
     /// The most levels a set may hold; calibration and drift pack per-level counts into bytes.
     public static let maximumCount = 255
@@ -26,6 +34,8 @@ public struct QuantileLevels: Sendable, Hashable {
             throw .duplicate(sorted[k])
         }
         self.values = sorted
+        self.centralIntervals = Self.centralIntervals(of: sorted)
+        self.riemannWeights = Self.riemannWeights(of: sorted)
     }
 
     /// Levels closer than this are the same level (lookup and duplicate checks).
@@ -36,14 +46,16 @@ public struct QuantileLevels: Sendable, Hashable {
 
     /// The index of `level`, or nil when it is not in the set (compared within ``tolerance``).
     /// - Complexity: O(log K).
-    public func index(of level: Double) -> Int? {
+    public func index(of level: Double) -> Int? { Self.index(of: level, in: values) }
+
+    private static func index(of level: Double, in values: [Double]) -> Int? {
         var low = 0
         var high = values.count
         while low < high {
             let mid = (low + high) / 2
-            if values[mid] < level - Self.tolerance { low = mid + 1 } else { high = mid }
+            if values[mid] < level - tolerance { low = mid + 1 } else { high = mid }
         }
-        return low < values.count && abs(values[low] - level) <= Self.tolerance ? low : nil
+        return low < values.count && abs(values[low] - level) <= tolerance ? low : nil
     }
 
     /// The index of the 0.5 level, or nil when the set has no median.
@@ -58,21 +70,17 @@ public struct QuantileLevels: Sendable, Hashable {
         return CentralInterval(coverage: coverage, lower: lower, upper: upper)
     }
 
-    /// Every central interval the set supports, narrowest first (for the protocol levels 20%, 40%, … 95%).
-    public var centralIntervals: [CentralInterval] {
+    private static func centralIntervals(of values: [Double]) -> [CentralInterval] {
         var intervals: [CentralInterval] = []
         for (k, level) in values.enumerated() where level < 0.5 - Self.tolerance {
-            if let upper = index(of: 1 - level) {
+            if let upper = index(of: 1 - level, in: values) {
                 intervals.append(CentralInterval(coverage: 1 - 2 * level, lower: k, upper: upper))
             }
         }
         return intervals.reversed()
     }
 
-    /// Riemann weights on (0, 1): each level owns the span between the midpoints to its neighbours, the outer levels
-    /// own the tails down to 0 and up to 1; they sum to 1. For the protocol levels: 0.0375, 0.0375, 0.075, 0.1 ×7,
-    /// 0.075, 0.0375, 0.0375 (`eval/PROTOCOL.md` §4).
-    public var riemannWeights: [Double] {
+    private static func riemannWeights(of values: [Double]) -> [Double] {
         let k = values.count
         var weights = [Double](repeating: 0, count: k)
         for i in 0..<k {
