@@ -57,7 +57,7 @@ extension ForecastEngine {
         var features = [Float](repeating: 0, count: warm.count * horizon * nF)
         features.withUnsafeMutableBufferPointer { buffer in
             for (n, state) in warm.enumerated() {
-                let step = state.stepSeconds
+                let step = state.stepSeconds(contextLength: group.settings.contextLength)
                 for h in 0..<horizon {
                     model.configuration.calendar.write(
                         unixTime: state.lastT! + Double(h + 1) * step, index: state.steps + h,
@@ -131,7 +131,7 @@ extension ForecastEngine {
         case .fallback: _counters.forecastsFallback += 1
         }
 
-        let step = state.stepSeconds
+        let step = state.stepSeconds(contextLength: group.settings.contextLength)
         let base = state.lastT!
         let levels = group.levels.values
         var points: [ForecastPoint] = []

@@ -128,9 +128,11 @@ final class StreamState {
         }
     }
 
-    /// The step length in seconds: the bucket length, or for event cadence the median spacing of the context.
-    var stepSeconds: Double {
+    /// The step length in seconds: the bucket length, or for event cadence the median spacing of the model's context
+    /// (the last `contextLength` steps: the ring may hold more for the fallback, up to season·⌈H/season⌉ + 250).
+    func stepSeconds(contextLength: Int) -> Double {
         if case .every(let seconds, _) = resampler.cadence { return seconds }
+        let context = modelContext(contextLength: contextLength)
         var gaps: [Double] = []
         gaps.reserveCapacity(context.count)
         for i in context.indices.dropFirst() { gaps.append(context[i].t - context[i - 1].t) }

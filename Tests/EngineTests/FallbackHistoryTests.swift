@@ -79,4 +79,24 @@ import Testing
             restored.fallback.forecast(
                 horizon: 3, levels: .protocolLevels, history: restored.context.values) != nil)
     }
+
+    /// An event cadence's step length is the median spacing of the model's context, not of the longer ring the
+    /// fallback reads: 150 steps 30 s apart, then 64 steps 60 s apart, give 60 s with context_length 64.
+    @Test func anEventCadencesStepIsReadFromTheModelsContext() throws {
+        let fixture = try EngineFixture()
+        let configuration = EngineFixture.configuration(cadence: .event, horizon: 3, minHistory: 8)
+        let engine = try fixture.engine(configuration)
+        var t = EngineFixture.start
+        for step in 0..<214 {
+            t += step < 150 ? 30 : 60
+            engine.receive(
+                topic: "sensors/a", payload: EngineFixture.payload(t: t, v: EngineFixture.value(stream: 0, step: step)),
+                arrivalTime: t + 1)
+            _ = engine.tick(now: t + 2)
+        }
+        let state = try #require(engine.streams["a"])
+        #expect(state.context.count == 214)
+        #expect(state.stepSeconds(contextLength: 64) == 60)
+        #expect(state.stepSeconds(contextLength: 214) == 30)
+    }
 }
