@@ -39,11 +39,10 @@ public struct ObservationRing: Sendable {
         values = RingBuffer(capacity: capacity)
     }
 
-    /// A ring of `capacity` holding `elements`, oldest first (at most `capacity`, a programmer error otherwise).
+    /// A ring of `capacity` holding the last `capacity` of `elements` (oldest first), its times as runs where they fit.
     public init(capacity: Int, elements: some Sequence<Observation>) {
         self.init(capacity: capacity)
         for element in elements { append(element) }
-        precondition(values.count <= capacity, "\(values.count) elements for capacity \(capacity)")
     }
 
     /// Appends `observation`, evicting the oldest when full.
