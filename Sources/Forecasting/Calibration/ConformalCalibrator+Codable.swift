@@ -1,15 +1,11 @@
 /// A step as saved: its score windows (only when it has its own), its parameters packed, its typical width.
-private struct SavedStep: Codable {
+private struct SavedStep {
     var scores: [RollingWindowQuantile]
     var parameter: [Double]
     var typicalWidth: Double
+}
 
-    init(scores: [RollingWindowQuantile], parameter: [Double], typicalWidth: Double) {
-        self.scores = scores
-        self.parameter = parameter
-        self.typicalWidth = typicalWidth
-    }
-
+extension SavedStep: Codable {
     private enum CodingKeys: String, CodingKey { case scores, parameter, typicalWidth }
 
     /// Reads the parameters packed or, as saved before, as a list of numbers; no `scores` is no windows.

@@ -16,7 +16,7 @@
 ///
 /// **A history kept elsewhere.** The daemon's streams already keep their last steps' values (the context ring the
 /// model re-warms from), so they keep this forecaster without a history of its own (it never ``learn(_:)``s) and pass
-/// theirs to ``forecast(horizon:levels:history:)`` and ``readiness(history:)``: one ring of values instead of two.
+/// theirs to ``forecast(horizon:levels:history:)``, which is nil while cold: one ring of values instead of two.
 ///
 /// Memory: `m·G + R` values. ``learn(_:)`` is O(1) and allocates nothing once full; ``forecast(horizon:levels:)``
 /// and ``readiness`` are O(G·R) (plus O(H·R log R) to sort) and allocate.
@@ -43,12 +43,13 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
         precondition(period >= 1, "seasonal period must be at least 1, got \(period)")
         precondition(maximumHorizon >= 1, "horizon must be at least 1, got \(maximumHorizon)")
         precondition(minimumResiduals >= 1 && residualWindow >= minimumResiduals, "need 1 <= minimum <= window")
-        let groups = Self.lagGroups(horizon: maximumHorizon, period: period)
         self.period = period
         self.maximumHorizon = maximumHorizon
         self.residualWindow = residualWindow
         self.minimumResiduals = minimumResiduals
-        self.history = RingBuffer(capacity: period * groups + residualWindow)
+        self.history = RingBuffer(
+            capacity: Self.historyLength(
+                period: period, maximumHorizon: maximumHorizon, residualWindow: residualWindow))
     }
 
     /// Equal settings, values (a missing value equals a missing value) and restored errors.
@@ -109,15 +110,11 @@ public struct SeasonalNaiveForecaster: Forecaster, Equatable {
         return errors.count > residualWindow ? Array(errors.suffix(residualWindow)) : errors
     }
 
-    public var readiness: ForecasterReadiness { readiness(history: history) }
-
-    /// ``readiness`` with `history` (the stream's values, oldest first, NaN where missing) as the history.
-    public func readiness<History: RandomAccessCollection<Double>>(history: History) -> ForecasterReadiness
-    where History.Index == Int {
+    public var readiness: ForecasterReadiness {
         var needed = 0
         var warm = true
         for g in 1...lagGroupCount {
-            let count = errors(group: g, history: history).count
+            let count = errors(group: g).count
             warm = warm && count >= minimumResiduals
             needed = max(needed, max(0, period * g - history.count) + max(0, minimumResiduals - count))
         }

@@ -15,6 +15,9 @@ public struct ObservationRing: Sendable {
         var count: Int
 
         func time(_ j: Int) -> Double { skip + j == 0 ? start : start + Double(skip + j) * step }
+
+        /// Its times, oldest first.
+        var times: [Double] { (0..<count).map(time) }
     }
 
     /// How the times are held.
@@ -70,9 +73,7 @@ public struct ObservationRing: Sendable {
                 if runs[0].count == 0 { runs.removeFirst() }
             }
             if runs.count > Self.maximumRuns {
-                var column = RingBuffer<Double>(capacity: capacity)
-                for run in runs { for j in 0..<run.count { column.append(run.time(j)) } }
-                times = .column(column, appended: 0)
+                times = .column(RingBuffer(capacity: capacity, elements: runs.flatMap(\.times)), appended: 0)
             } else {
                 times = .runs(runs)
             }
@@ -81,16 +82,15 @@ public struct ObservationRing: Sendable {
 
     private static func extend(_ runs: inout [Run], with t: Double) {
         if let last = runs.indices.last {
-            var run = runs[last]
-            if run.count == 1 && run.skip == 0 && run.step.isNaN {
-                let step = t - run.start
-                if step.isFinite && step != 0 && run.start + step == t {
-                    run.step = step
-                    run.count = 2
-                    runs[last] = run
+            // A NaN step is a run of one time that was never evicted from.
+            if runs[last].step.isNaN {
+                let step = t - runs[last].start
+                if step.isFinite && step != 0 && runs[last].start + step == t {
+                    runs[last].step = step
+                    runs[last].count = 2
                     return
                 }
-            } else if !run.step.isNaN, run.time(run.count) == t {
+            } else if runs[last].time(runs[last].count) == t {
                 runs[last].count += 1
                 return
             }
@@ -139,12 +139,9 @@ public struct ObservationRing: Sendable {
                 length == length.rounded(), length <= Double(count - times.count),
                 step.isFinite || (step.isNaN && skip == 0 && length == 1)
             else { return nil }
-            let run = Run(start: start, step: step, skip: Int(skip), count: Int(length))
-            for j in 0..<run.count {
-                let time = run.time(j)
-                guard time.isFinite else { return nil }
-                times.append(time)
-            }
+            let run = Run(start: start, step: step, skip: Int(skip), count: Int(length)).times
+            guard run.allSatisfy(\.isFinite) else { return nil }
+            times += run
         }
         return times.count == count ? times : nil
     }
