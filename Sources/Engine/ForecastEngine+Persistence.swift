@@ -33,33 +33,28 @@ extension ForecastEngine {
         }
     }
 
-    /// Loads every saved state (the most recently seen `max_streams` into memory, the rest on demand) and replays
-    /// the observations stored after each.
+    /// Loads saved states, the most recently seen `max_streams` into memory (the rest on demand), and replays the
+    /// observations stored after each. Rows are read one at a time, so a start holds one saved row beside the
+    /// restored streams, not every row of a large fleet.
     func restoreStreams(now: Double) throws {
-        var loaded: [(StreamStateRecord, StreamState.Parts)] = []
-        for record in try store.streamStates() {
-            if let parts = decode(record) { loaded.append((record, parts)) }
-        }
-        loaded.sort {
-            $0.1.normaliser.lastSeen != $1.1.normaliser.lastSeen
-                ? $0.1.normaliser.lastSeen > $1.1.normaliser.lastSeen : $1.0.stream.precedesBytewise($0.0.stream)
-        }
-        for (index, (record, parts)) in loaded.enumerated() {
-            if index < configuration.engine.maxStreams {
-                _ = try restore(record, parts: parts)
-            } else {
-                savedElsewhere.insert(StreamKey(record.stream))
+        for name in try store.streamsWithSavedState() {
+            guard streams.count < configuration.engine.maxStreams else {
+                savedElsewhere.insert(StreamKey(name))
+                continue
             }
+            guard let record = try store.streamState(named: name), let parts = decode(record) else { continue }
+            _ = try restore(record, parts: parts)
         }
         var output = EngineOutput()
         _ = learnPending(now: now, into: &output)
         for group in groups.values { warmAll(group) }
         pendingWrites.append(contentsOf: output.writes)
-        if !loaded.isEmpty {
+        if !streams.isEmpty || !savedElsewhere.isEmpty {
             logger.info(
                 "restored stream states",
                 metadata: [
                     "engine.streams": "\(streams.count)", "engine.replayed": "\(_counters.replayedObservations)",
+                    "engine.restored_on_demand": "\(savedElsewhere.count)",
                 ])
         }
     }
@@ -192,7 +187,7 @@ extension ForecastEngine {
         if record != nil {
             dormantOrder.removeAll { $0.equalsBytewise(id) }
         } else if savedElsewhere.contains(StreamKey(id)) {
-            record = try? store.streamStates().first { $0.stream.equalsBytewise(id) }
+            record = try? store.streamState(named: id)
         }
         guard let record, let parts = decode(record) else { return nil }
         guard let state = try? restore(record, parts: parts) else { return nil }

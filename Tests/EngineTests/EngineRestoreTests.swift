@@ -101,6 +101,37 @@ import Testing
         #expect(more.observationRows.allSatisfy { $0.value != nil })
     }
 
+    @Test func aStartOverTheLimitRestoresTheMostRecentlySeenAndTheRestWhenTheySend() async throws {
+        let fixture = try EngineFixture()
+        let configuration = EngineFixture.configuration(horizon: 3)
+        let a = try fixture.engine(configuration)
+        // a…e send until step 19, d and e (the most recently seen) until step 21.
+        for output in EngineFixture.feed(a, streams: ["a", "b", "c", "d", "e"], steps: 0..<20) {
+            try await fixture.apply(output)
+        }
+        for output in EngineFixture.feed(a, streams: ["d", "e"], steps: 20..<22) { try await fixture.apply(output) }
+        let shutdownTime = EngineFixture.start + 60 * 21 + 3
+        try await fixture.apply(a.shutdown(now: shutdownTime))
+        #expect(try fixture.store.streamsWithSavedState() == ["e", "d", "c", "b", "a"])
+
+        var limited = configuration
+        limited.engine.maxStreams = 2
+        let b = try fixture.engine(limited, now: shutdownTime)
+        #expect(b.streams.sortedIDs == ["d", "e"])
+        #expect(b.counters.streamsRestored == 2)
+        #expect(b.savedElsewhere == [StreamKey("a"), StreamKey("b"), StreamKey("c")])
+        // b sends again: its state is read from its row (and the least recently seen in memory is evicted).
+        let t = EngineFixture.start + 60 * 22 + 5
+        b.receive(topic: "sensors/b", payload: EngineFixture.payload(t: t, v: 1), arrivalTime: t)
+        let back = try #require(b.streams["b"])
+        let before = try #require(a.streams["b"])
+        #expect(back.presentSteps == before.presentSteps)
+        #expect(back.feedback.calibrator == before.feedback.calibrator)
+        #expect(Array(back.context) == Array(before.context))
+        #expect(b.counters.streamsRestored == 3)
+        #expect(!b.savedElsewhere.contains(StreamKey("b")))
+    }
+
     @Test func evictionSavesTheStateFirstAndTheStreamComesBackFromIt() async throws {
         let fixture = try EngineFixture()
         let engine = try fixture.engine(EngineFixture.configuration(horizon: 3, maxStreams: 2))

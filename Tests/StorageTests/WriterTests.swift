@@ -63,6 +63,9 @@ import Testing
         #expect(gap.count == 1 && gap[0].observed && gap[0].value == nil)
 
         #expect(try store.streamStates() == [state])
+        #expect(try store.streamState(named: "lab/t1") == state)
+        #expect(try store.streamState(named: "lab/t2") == nil)
+        #expect(try store.streamsWithSavedState() == ["lab/t1"])
         #expect(try store.drift(stream: "lab/t1", fromUs: 0, toUs: 10_000) == [drift])
         #expect(try store.events() == [event])
         let rejects = try store.rejects()

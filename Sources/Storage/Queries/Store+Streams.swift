@@ -30,22 +30,45 @@ extension Store {
         }
     }
 
-    /// Every saved stream state, for the daemon's start (load the active checkpoint, then these).
+    /// Every saved stream state, by name. All rows at once: the daemon's start reads them one by one instead
+    /// (``streamsWithSavedState()``, ``streamState(named:)``).
     public func streamStates() throws(StorageError) -> [StreamStateRecord] {
         try read("reading stream states") { db in
-            try Row.fetchAll(
+            try Row.fetchAll(db, sql: Self.streamStateQuery + " ORDER BY s.name").map(Self.streamState)
+        }
+    }
+
+    /// One stream's saved state; nil when it has none.
+    public func streamState(named stream: String) throws(StorageError) -> StreamStateRecord? {
+        try read("reading the state of \(stream)") { db in
+            try Row.fetchOne(db, sql: Self.streamStateQuery + " WHERE s.name = ?", arguments: [stream])
+                .map(Self.streamState)
+        }
+    }
+
+    /// The names of the streams with a saved state, most recently seen (newest stored observation) first, ties by
+    /// name in descending byte order.
+    public func streamsWithSavedState() throws(StorageError) -> [String] {
+        try read("listing streams with a saved state") { db in
+            try String.fetchAll(
                 db,
                 sql: """
-                    SELECT s.name, st.checkpoint_id, st.t_us, st.saved_at_us, st.hidden, st.normaliser, st.calibrator
-                    FROM stream_states st JOIN streams s ON s.id = st.stream_id ORDER BY s.name
-                    """
-            ).map { row in
-                StreamStateRecord(
-                    stream: row[0], checkpointID: row[1], tUs: row[2], savedAtUs: row[3],
-                    hidden: [UInt8]((row[4] as Data?) ?? Data()), normaliser: [UInt8]((row[5] as Data?) ?? Data()),
-                    calibrator: [UInt8]((row[6] as Data?) ?? Data()))
-            }
+                    SELECT s.name FROM stream_states st JOIN streams s ON s.id = st.stream_id
+                    ORDER BY s.last_seen_us DESC, s.name DESC
+                    """)
         }
+    }
+
+    private static let streamStateQuery = """
+        SELECT s.name, st.checkpoint_id, st.t_us, st.saved_at_us, st.hidden, st.normaliser, st.calibrator
+        FROM stream_states st JOIN streams s ON s.id = st.stream_id
+        """
+
+    private static func streamState(_ row: Row) -> StreamStateRecord {
+        StreamStateRecord(
+            stream: row[0], checkpointID: row[1], tUs: row[2], savedAtUs: row[3],
+            hidden: [UInt8]((row[4] as Data?) ?? Data()), normaliser: [UInt8]((row[5] as Data?) ?? Data()),
+            calibrator: [UInt8]((row[6] as Data?) ?? Data()))
     }
 
     /// Every model group's saved calibration score pool, for the daemon's start.
