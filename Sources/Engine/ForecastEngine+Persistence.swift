@@ -207,12 +207,48 @@ extension ForecastEngine {
         }
     }
 
-    /// Saves changed states (or all) as `stream_states` rows, and the score pools they feed.
-    func saveStates(all: Bool, now: Double, into output: inout EngineOutput) {
-        saveScorePools(all: all, now: now, into: &output)
+    /// The fewest streams a tick's share of a save round visits: a fleet of up to this many is saved in one tick,
+    /// and a larger one in outputs of about this many states (about 14 KB each at the bundled settings).
+    public static let stateSaveBatch = 128
+
+    /// Periodic saves. Every `engine.state_save_interval` a round over the streams in memory starts; each tick visits
+    /// its share of the round, in proportion to the engine time since the previous share and at least
+    /// ``stateSaveBatch`` streams, and saves those that changed. The shares of one interval add up to the round, so
+    /// every changed state is still saved once an interval, but no tick encodes and writes the whole fleet.
+    func saveStatesDue(now: Double, into output: inout EngineOutput) {
+        let interval = configuration.engine.stateSaveInterval.totalSeconds
+        if now - lastStateSave >= interval {
+            // What is left of the last round is its final share (the ticks were sparse).
+            saveRoundShare(visiting: saveRound.count, now: now, into: &output)
+            saveScorePools(all: false, now: now, into: &output)
+            saveRound = streams.sortedIDs.reversed()
+            saveRoundSize = saveRound.count
+            lastStateSave = now
+            lastSaveShare = now
+        }
+        guard !saveRound.isEmpty else { return }
+        let share = (Double(saveRoundSize) * max(0, now - lastSaveShare) / interval).rounded(.up)
+        saveRoundShare(
+            visiting: max(Self.stateSaveBatch, Int(min(share, Double(saveRound.count)))), now: now, into: &output)
+        lastSaveShare = now
+    }
+
+    /// Visits the next `count` streams of the save round and saves the changed ones; a stream evicted since the
+    /// round started was saved by its eviction.
+    func saveRoundShare(visiting count: Int, now: Double, into output: inout EngineOutput) {
+        for _ in 0..<min(count, saveRound.count) {
+            let id = saveRound.removeLast()
+            guard let state = streams[id], state.dirty, let record = saveRecord(state, now: now) else { continue }
+            output.writes.append(.streamState(record))
+        }
+    }
+
+    /// Saves every state as `stream_states` rows, and the score pools they feed (at shutdown).
+    func saveAllStates(now: Double, into output: inout EngineOutput) {
+        saveScorePools(all: true, now: now, into: &output)
+        saveRound.removeAll()
         for id in streams.sortedIDs {
-            let state = streams[id]!
-            guard all || state.dirty, let record = saveRecord(state, now: now) else { continue }
+            guard let record = saveRecord(streams[id]!, now: now) else { continue }
             output.writes.append(.streamState(record))
         }
     }

@@ -33,8 +33,9 @@ import Trainer
 /// 6. every `controlPollInterval` of engine time, reads train requests and checkpoint activations (rollbacks)
 ///    from the Store; starts a group's first training once its streams hold `min_history` present steps, and
 ///    retrains (scheduled, drift-triggered, requested) through the promotion gate (`+Retraining`);
-/// 7. evicts the least recently seen streams beyond `max_streams` (state saved first) and saves changed states
-///    every `engine.state_save_interval`.
+/// 7. evicts the least recently seen streams beyond `max_streams` (state saved first) and saves changed states:
+///    every `engine.state_save_interval` a round over the streams starts, and each tick saves its share of the
+///    round (see ``stateSaveBatch``), so that no tick encodes and writes a whole fleet at once.
 ///
 /// Determinism: a sample call draws from `SeededRNG(seed: group seed).substream(issue time in ms)`, so the same
 /// states, batch and tick time give bit-identical forecasts.
@@ -56,7 +57,13 @@ public final class ForecastEngine {
     var savedElsewhere: Set<StreamKey> = []
     /// Rows produced outside `tick` (rejects, start-up events), returned by the next `tick`.
     var pendingWrites: [WriteItem] = []
+    /// Engine time the current round of periodic saves started.
     var lastStateSave: Double
+    /// The streams the current round of periodic saves has not visited yet, last to visit first.
+    var saveRound: [String] = []
+    /// How many streams the current round started with, and the engine time of its last share.
+    var saveRoundSize = 0
+    var lastSaveShare: Double
     /// Engine time of the last look at the Store for train requests and activations (see `+Control`).
     var lastControlPoll: Double
     /// Train requests already honoured (request ids), so a request is acted on once.
@@ -89,6 +96,7 @@ public final class ForecastEngine {
         self.logger = logger
         self.trainingOptions = training
         self.lastStateSave = now
+        self.lastSaveShare = now
         self.lastControlPoll = now
         self.trainer = ModelTrainer(store: store, logger: logger)
         // Process-global in OpenBLAS (see ModelTrainer): one thread for the engine's small GEMMs.
@@ -165,10 +173,7 @@ public final class ForecastEngine {
         touched.removeAll(keepingCapacity: true)
         startTrainings(now: now, into: &output)
         evictBeyondLimit(now: now, into: &output)
-        if now - lastStateSave >= configuration.engine.stateSaveInterval.totalSeconds {
-            saveStates(all: false, now: now, into: &output)
-            lastStateSave = now
-        }
+        saveStatesDue(now: now, into: &output)
         _counters.streamsActive = streams.count
         return output
     }
@@ -180,7 +185,7 @@ public final class ForecastEngine {
         pendingWrites.removeAll()
         applyTrainingResults(now: now, into: &output)
         _ = learnPending(now: now, into: &output)
-        saveStates(all: true, now: now, into: &output)
+        saveAllStates(now: now, into: &output)
         trainer.stop()
         // The process exits soon after this returns: a training still inside BLAS then would die mid-call (and
         // OpenBLAS's teardown under it can crash). Cancellation takes effect at its next step.
