@@ -111,8 +111,21 @@ public func residentBytes(trimmed: Bool = false) -> Double {
     if trimmed, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
         _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
     }
+    return statusBytes("VmRSS:")
+}
+
+/// The peak of this process's resident set in bytes (VmHWM), since the start or the last ``resetPeakResident()``.
+public func peakResidentBytes() -> Double { statusBytes("VmHWM:") }
+
+/// Starts a new peak for ``peakResidentBytes()`` at the current resident set (Linux's `clear_refs` value 5).
+public func resetPeakResident() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+}
+
+/// A kilobyte field of /proc/self/status in bytes, 0 where it cannot be read.
+private func statusBytes(_ field: String) -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
         let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
     else { return 0 }
     return kilobytes * 1024

@@ -1,7 +1,8 @@
 // engine-bench: the cost of one engine tick for N streams (every stream gets one reading and is due), beside the
 // BARNN calls it is made of, measured in the same run: one batched `step` (N rows) and one `sample` (N·S rows).
 // Prints JSON lines. Run: swift run -c release engine-bench; `engine-bench memory` measures what a stream costs in
-// memory instead (see StreamMemory.swift).
+// memory instead (see StreamMemory.swift), `engine-bench saves` what periodic state saves and a start cost (see
+// StateSaves.swift).
 import BARNN
 import BenchmarkSupport
 import Configuration
@@ -13,6 +14,10 @@ import Storage
 beginBenchmark()
 if CommandLine.arguments.dropFirst().first == "memory" {
     try runMemoryBench(MemoryArguments(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "saves" {
+    try await runSaveBench(SaveArguments(CommandLine.arguments.dropFirst(2)))
     exit(0)
 }
 
