@@ -12,8 +12,11 @@
 // `--config PATH` takes the model group `default` of that file (the bundled config/barnnd.toml: H 12, 7 levels,
 // 256 paths, calibration window 300) instead of the benchmark's own (S 32, H 24, forecast every step).
 //
+// Periodic state saves run every `--save-interval` seconds (30; the daemon's default is 300), so that the steady
+// phase's latencies include them.
+//
 // Usage: swift run -c release daemon-bench [--streams 1000,10000] [--seconds 15] [--warmup 40] [--interval 1]
-//   [--config PATH]
+//   [--save-interval 30] [--config PATH]
 import BARNN
 import BenchmarkSupport
 import Configuration
@@ -32,6 +35,7 @@ struct Arguments {
     var seconds = 15
     var warmup = 40
     var interval = 1.0
+    var saveInterval = 30
     var config: String?
 
     init() {
@@ -43,8 +47,11 @@ struct Arguments {
             case "--seconds": seconds = Int(value) ?? seconds
             case "--warmup": warmup = Int(value) ?? warmup
             case "--interval": interval = Double(value) ?? interval
+            case "--save-interval": saveInterval = Int(value) ?? saveInterval
             case "--config": config = value
-            default: fatalError("unknown flag \(flag); use --streams, --seconds, --warmup, --interval, --config")
+            default:
+                fatalError(
+                    "unknown flag \(flag); use --streams, --seconds, --warmup, --interval, --save-interval, --config")
             }
         }
     }
@@ -154,6 +161,8 @@ func run(streams count: Int, arguments: Arguments) async throws {
         + " pool=\(group.calibration.pool.rawValue) forecast_every=\(group.forecastEvery)"
     configuration.publish.scalarTopic = ""
     configuration.publish.healthInterval = .seconds(1)
+    // Periodic state saves fall within the steady phase, so its latencies include them.
+    configuration.engine.stateSaveInterval = .seconds(Int64(arguments.saveInterval))
     configuration.engine.maxStreams = max(count, 10000)
     configuration = try configuration.validated()
 
@@ -285,6 +294,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
         "bench": "daemon.steady streams=\(count) interval=\(arguments.interval)s \(shape)",
         "model": kind,
         "offered_observations_per_s": Double(count) / arguments.interval,
+        "state_save_interval_s": arguments.saveInterval,
         "observations_per_s": Double(engineCounter("observations") - total) / steadySeconds,
         "forecast_messages": results.forecast.count,
         "latency_ms_p50": percentile(results.forecast, 0.5), "latency_ms_p99": percentile(results.forecast, 0.99),
