@@ -1,6 +1,7 @@
 import Configuration
 import Forecasting
 import Formats
+import HeapModule
 import Ingest
 import Logging
 import Storage
@@ -105,15 +106,41 @@ extension ForecastEngine {
     /// Closes buckets that ended more than one bucket ago, so a silent stream still gets explicit missing steps
     /// (one bucket of lateness is allowed for readings in flight).
     func closeElapsedBuckets(now: Double) {
-        for state in streams.values {
-            guard case .every(let seconds, _) = state.resampler.cadence else { continue }
+        // Only the streams whose look is due, so a tick does not cost a pass over the fleet.
+        var due: [BucketCheck] = []
+        while let next = bucketChecks.min, next.time <= now { due.append(bucketChecks.removeMin()) }
+        for check in due {
+            // A stream evicted since, or an entry replaced by an earlier one, is skipped.
+            guard let state = streams[check.key], state.bucketCheckAt == check.time,
+                case .every(let seconds, _) = state.resampler.cadence
+            else { continue }
+            state.bucketCheckAt = .infinity
+            bucketLooks += 1
             let skipped = state.resampler.skippedGapSteps
             let closed = state.resampler.advance(to: now - seconds)
-            guard !closed.isEmpty else { continue }
-            noteLongGap(state, skippedBefore: skipped)
-            state.pending.append(contentsOf: closed)
-            touched.insert(StreamKey(state.id))
+            if !closed.isEmpty {
+                noteLongGap(state, skippedBefore: skipped)
+                state.pending.append(contentsOf: closed)
+                touched.insert(check.key)
+            }
+            scheduleBucketCheck(state)
         }
+    }
+
+    /// Entries in the schedule of bucket checks, current or stale.
+    var scheduledBucketChecks: Int { bucketChecks.count }
+
+    /// Puts a duration-cadence stream in ``bucketChecks`` at the engine time its open (or next missing) bucket is
+    /// one bucket in the past, unless it is there already for an earlier time. Called after its resampler changed:
+    /// a reading only moves that time later, so an earlier entry is a look that finds nothing and reschedules.
+    func scheduleBucketCheck(_ state: StreamState) {
+        guard case .every(let seconds, _) = state.resampler.cadence,
+            let watermark = state.resampler.nextCloseWatermark
+        else { return }
+        let time = watermark + seconds
+        guard time < state.bucketCheckAt else { return }
+        state.bucketCheckAt = time
+        bucketChecks.insert(BucketCheck(time: time, key: StreamKey(state.id)))
     }
 
     /// Counts and logs a gap the resampler cut to its cap (`context_length` missing steps): the cap keeps one

@@ -111,6 +111,7 @@ extension ForecastEngine {
             touched.insert(StreamKey(record.stream))
         }
         streams[record.stream] = state
+        scheduleBucketCheck(state)
         savedElsewhere.remove(StreamKey(record.stream))
         _counters.streamsRestored += 1
         return state

@@ -2,6 +2,7 @@ public import BARNN
 public import Configuration
 import Forecasting
 import Formats
+import HeapModule
 import Ingest
 public import Logging
 public import Storage
@@ -21,7 +22,8 @@ import Trainer
 /// `rejects` rows and counters, and feeds each reading to its stream's ``Resampler``; the steps it closes wait in the
 /// stream. `tick` then, in this order:
 /// 1. swaps in models whose training was promoted (events, re-warm from each stream's context);
-/// 2. closes buckets whose end is more than one bucket in the past (silent streams still get explicit gaps);
+/// 2. closes buckets whose end is more than one bucket in the past (silent streams still get explicit gaps), looking
+///    only at the streams due (a heap of bucket checks, `closeElapsedBuckets`);
 /// 3. per waiting step, in time order: writes the `observations` row, **scores** the forecasts issued h steps
 ///    earlier against it (``ForecastFeedback/score(_:)``: conformal **calibrator** update per step h; step 1 also
 ///    into the **drift** monitor), lets the fallback **learn** it and appends it to the context ring;
@@ -48,6 +50,11 @@ public final class ForecastEngine {
     let trainingOptions: TrainingOptions
     var groups: [String: ModelGroupRuntime] = [:]
     var streams = StreamTable<StreamState>()
+    /// Duration-cadence streams by the engine time their resampler next has a bucket to close (one entry a stream
+    /// is current, see `StreamState.bucketCheckAt`), so a tick looks at the streams due instead of every stream.
+    var bucketChecks = Heap<BucketCheck>()
+    /// Streams looked at for buckets to close since the engine started: what the schedule saves, for tests.
+    var bucketLooks = 0
     /// Streams with waiting steps or an owed forecast since the last tick (so a tick costs O(touched), not O(N)).
     var touched: Set<StreamKey> = []
     /// States of evicted streams, kept encoded (FIFO, bounded) so a returning stream need not wait for the writer.
@@ -149,6 +156,7 @@ public final class ForecastEngine {
                     Forecasting.Reading(time: reading.time, value: reading.value), into: &state.pending)
                 state.recent.append(time: reading.time, value: reading.value)
                 noteLongGap(state, skippedBefore: skipped)
+                scheduleBucketCheck(state)
             } catch {
                 if isRedelivery(reading, of: state, after: error) {
                     ignoreDuplicate(reading, topic: topic)

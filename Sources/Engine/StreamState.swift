@@ -48,6 +48,8 @@ final class StreamState {
     var forecastOwed = false
     /// Whether anything changed since the state was last saved.
     var dirty = true
+    /// Engine time of this stream's current entry in the engine's bucket checks; infinity when it has none.
+    var bucketCheckAt = Double.infinity
     /// The last accepted readings, to tell a redelivered reading from a late or conflicting one (not saved).
     var recent = RecentReadings()
     /// The unit the stream's latest SenML reading named (not saved: the next reading names it again).

@@ -27,6 +27,31 @@ import Testing
         }
     }
 
+    @Test func theNextCloseWatermarkIsNeverLateAndBarelyEarly() throws {
+        #expect(Resampler(cadence: .event).nextCloseWatermark == nil)
+        #expect(Resampler(cadence: .every(seconds: 60, aggregate: .mean)).nextCloseWatermark == nil)
+        var rng = SplitMix64(seed: 41)
+        let cadences = [0.1, 1.0 / 3, 1, 7.5, 60, 900, 86_400]
+        for index in 0..<2_000 {
+            let seconds = cadences[index % cadences.count]
+            var resampler = Resampler(cadence: .every(seconds: seconds, aggregate: .mean))
+            let origin = index % 2 == 0 ? 1_767_225_600.0 : 3.0
+            var time = origin + Double.random(in: 0..<1, using: &rng) * seconds
+            for _ in 0..<(1 + index % 4) {
+                _ = try resampler.ingest(Reading(time: time, value: 1))
+                time += Double.random(in: 0..<1, using: &rng) * 3 * seconds
+            }
+            if index % 3 == 0 { _ = resampler.advance(to: time) }
+            let watermark = try #require(resampler.nextCloseWatermark)
+            // Not late: nothing closes before it (advance is monotone in its watermark).
+            var before = resampler
+            #expect(before.advance(to: watermark.nextDown).isEmpty, "case \(index): \(seconds) s")
+            // Barely early: the exact bucket end, a few parts in 2⁴⁰ later, closes something.
+            var after = resampler
+            #expect(!after.advance(to: watermark + (abs(watermark) + seconds) * 0x1p-39).isEmpty, "case \(index)")
+        }
+    }
+
     @Test func lastPicksTheLatestTimeWithinABucket() throws {
         var resampler = Resampler(cadence: .every(seconds: 10, aggregate: .last))
         _ = try resampler.ingest(Reading(time: 108, value: 1))

@@ -131,6 +131,17 @@ public struct Resampler: Sendable, Hashable {
         return (observations, rejections)
     }
 
+    /// The earliest watermark at which ``advance(to:)`` has something to close, rounded down by a relative 2⁻⁴⁰ so
+    /// that it is never late (a look a little early finds nothing and costs one call); nil in event mode and before
+    /// the first reading. Readings only move it later.
+    public var nextCloseWatermark: Double? {
+        guard case .every(let seconds, _) = cadence, let reference = open?.index ?? lastEmitted.map({ $0 + 1 }) else {
+            return nil
+        }
+        let exact = Double(reference + 1) * seconds
+        return exact - (abs(exact) + seconds) * 0x1p-40
+    }
+
     /// Closes every bucket that ends at or before `time` (a watermark, e.g. the clock minus an allowed lateness) and
     /// returns its step and the missing steps up to `time`, so a silent stream still produces explicit gaps. Readings
     /// older than the watermark are rejected afterwards. Does nothing in event mode or before the first reading.
