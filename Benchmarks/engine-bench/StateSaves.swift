@@ -4,6 +4,7 @@
 // Measured over two rounds: the slowest tick (engine time and the Store writer's commit of its rows, timed apart),
 // the most states and bytes one tick wrote, and the resident peak (VmHWM) growth. The reference, same run: every
 // state in one output and one commit, as a periodic save wrote them before rounds (and a shutdown still does).
+// Then ticks with nothing to do: their cost is what the fleet's size alone adds to a tick.
 // Then a new engine starts on the Store with `max_streams` N/10, reading rows one at a time; its reference is
 // reading every row at once, as a start did before.
 //
@@ -69,7 +70,10 @@ func runSaveBench(_ arguments: SaveArguments) async throws {
     group.retrain.driftTrigger = false
     group.retrain.every = .seconds(365 * 86400)
     var configuration = DaemonConfiguration()
-    configuration.rules = [benchmarkRule()]
+    // A bucket a minute (sensor fleets' usual cadence), so every tick also looks for buckets to close.
+    var rule = benchmarkRule()
+    rule.cadence = .every(.seconds(60))
+    configuration.rules = [rule]
     configuration.models = ["default": group]
     configuration.engine.maxStreams = arguments.streams
     configuration.engine.stateSaveInterval = .seconds(300)
@@ -134,6 +138,9 @@ func runSaveBench(_ arguments: SaveArguments) async throws {
     let allBytes = allStates.reduce(0) { $0 + $1.hidden.count + $1.normaliser.count + $1.calibrator.count }
     let allCommit = try await commit(all, to: writer)
     let allPeak = peakResidentBytes() - referenceBefore
+    // Then ticks with nothing received, no bucket due (every stream's minute is still open) and every state saved:
+    // what a tick costs by the fleet's size alone.
+    let idleTicks = (0..<200).map { k in timed { _ = engine.tick(now: start + 50 * 60 + 0.1 + Double(k) * 0.001) } }
     all = EngineOutput()
     await writer.close()
     let sorted = tickSeconds.sorted()
@@ -143,7 +150,8 @@ func runSaveBench(_ arguments: SaveArguments) async throws {
         "save_batch": ForecastEngine.stateSaveBatch, "ticks": tickSeconds.count, "states_saved": saved,
         "tick_p50_ms": rounded(median(tickSeconds) * 1000, 2),
         "tick_p99_ms": rounded(sorted[sorted.count * 99 / 100] * 1000, 2),
-        "tick_max_ms": rounded(sorted.last! * 1000, 2), "commit_max_ms": rounded(commitSeconds.max()! * 1000, 2),
+        "tick_max_ms": rounded(sorted.last! * 1000, 2), "idle_tick_ms": rounded(median(idleTicks) * 1000, 3),
+        "commit_max_ms": rounded(commitSeconds.max()! * 1000, 2),
         "most_states_in_a_tick": mostStates, "most_state_mb_in_a_tick": mb(Double(mostBytes)),
         "resident_peak_growth_mb": mb(roundsPeak),
         "reference_all_at_once_tick_ms": rounded(allTick * 1000, 2),
