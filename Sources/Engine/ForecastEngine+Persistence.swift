@@ -2,6 +2,7 @@ import BARNN
 import Configuration
 import Forecasting
 import Formats
+import HeapModule
 import Ingest
 import Logging
 import Storage
@@ -272,9 +273,7 @@ extension ForecastEngine {
     func evictBeyondLimit(now: Double, into output: inout EngineOutput) {
         let excess = streams.count - configuration.engine.maxStreams
         guard excess > 0 else { return }
-        let victims = streams.values.sorted {
-            $0.lastSeen != $1.lastSeen ? $0.lastSeen < $1.lastSeen : $0.id.precedesBytewise($1.id)
-        }.prefix(excess)
+        let victims = leastRecentlySeen(excess)
         let dormantCapacity = max(16, configuration.engine.maxStreams / 8)
         for state in victims {
             guard let record = saveRecord(state, now: now) else { continue }
@@ -294,6 +293,38 @@ extension ForecastEngine {
             _counters.evictions += 1
             logger.info("stream evicted", metadata: ["stream.id": "\(state.id)"])
         }
+    }
+}
+
+extension ForecastEngine {
+    /// A stream by when it was last seen, ties by id (bytewise).
+    struct Recency: Comparable {
+        var lastSeen: Double
+        var key: StreamKey
+        var state: StreamState
+
+        static func == (left: Recency, right: Recency) -> Bool {
+            left.lastSeen == right.lastSeen && left.key == right.key
+        }
+
+        static func < (left: Recency, right: Recency) -> Bool {
+            left.lastSeen != right.lastSeen ? left.lastSeen < right.lastSeen : left.key < right.key
+        }
+    }
+
+    /// The `count` least recently seen streams, least recent first. A bounded max-heap keeps the candidates, so a
+    /// fleet over `max_streams` costs a pass over it per eviction, not a sort of it (new streams arrive every tick).
+    func leastRecentlySeen(_ count: Int) -> [StreamState] {
+        var kept = Heap<Recency>()
+        for state in streams.values {
+            let candidate = Recency(lastSeen: state.lastSeen, key: StreamKey(state.id), state: state)
+            if kept.count < count {
+                kept.insert(candidate)
+            } else if let newest = kept.max, candidate < newest {
+                kept.replaceMax(with: candidate)
+            }
+        }
+        return kept.unordered.sorted().map(\.state)
     }
 }
 

@@ -132,6 +132,27 @@ import Testing
         #expect(!b.savedElsewhere.contains(StreamKey("b")))
     }
 
+    @Test func evictionsTakeTheLeastRecentlySeenFirstTiesByID() throws {
+        let fixture = try EngineFixture()
+        let engine = try fixture.engine(EngineFixture.configuration(horizon: 3, maxStreams: 5))
+        // Last seen: c 5 s, e and a 7 s (a tie), f 9 s, b 10 s after the minute; then x and y arrive.
+        let t = EngineFixture.start + 5
+        for (stream, arrival) in [("a", 7.0), ("b", 10), ("c", 5), ("e", 7), ("f", 9)] {
+            engine.receive(
+                topic: "sensors/\(stream)", payload: EngineFixture.payload(t: t, v: 1),
+                arrivalTime: EngineFixture.start + arrival)
+        }
+        #expect(engine.tick(now: EngineFixture.start + 11).events.isEmpty)
+        for stream in ["x", "y", "z"] {
+            engine.receive(
+                topic: "sensors/\(stream)", payload: EngineFixture.payload(t: t, v: 1),
+                arrivalTime: EngineFixture.start + 12)
+        }
+        let evicted = engine.tick(now: EngineFixture.start + 13).events.filter { $0.kind == "eviction" }.map(\.stream)
+        #expect(evicted == ["c", "a", "e"])
+        #expect(engine.streams.sortedIDs == ["b", "f", "x", "y", "z"])
+    }
+
     @Test func evictionSavesTheStateFirstAndTheStreamComesBackFromIt() async throws {
         let fixture = try EngineFixture()
         let engine = try fixture.engine(EngineFixture.configuration(horizon: 3, maxStreams: 2))
