@@ -217,7 +217,7 @@ extension ForecastEngine {
     /// ``stateSaveBatch`` streams, each tick visits its share of the round, in proportion to the engine time since the
     /// previous share, and saves those that changed: the shares of an interval add up to the round, so every changed
     /// state is still saved once an interval, but the encoding and writing are spread evenly over it instead of
-    /// stalling one tick (1.75 s at 10,000 streams) and the readings that wait for it.
+    /// stalling one tick (about 1.8 s at 10,000 streams) and the readings that wait for it.
     func saveStatesDue(now: Double, into output: inout EngineOutput) {
         let interval = configuration.engine.stateSaveInterval.totalSeconds
         if now - lastStateSave >= interval {

@@ -37,7 +37,7 @@ import Trainer
 ///    retrains (scheduled, drift-triggered, requested) through the promotion gate (`+Retraining`);
 /// 7. evicts the least recently seen streams beyond `max_streams` (state saved first) and saves changed states:
 ///    every `engine.state_save_interval` a round over the streams starts, and each tick saves its share of the
-///    round (see ``saveStatesDue(now:into:)``), so that no tick encodes and writes a whole fleet at once.
+///    round (`saveStatesDue`), so that no tick encodes and writes a whole fleet at once.
 ///
 /// Determinism: a sample call draws from `SeededRNG(seed: group seed).substream(issue time in ms)`, so the same
 /// states, batch and tick time give bit-identical forecasts.
