@@ -4,7 +4,8 @@
 // Measured over two rounds: the slowest tick (engine time and the Store writer's commit of its rows, timed apart),
 // the most states and bytes one tick wrote, and the resident peak (VmHWM) growth. The reference, same run: every
 // state in one output and one commit, as a periodic save wrote them before rounds (and a shutdown still does).
-// Then ticks with nothing to do: their cost is what the fleet's size alone adds to a tick.
+// Then ticks with nothing to do: their cost is what the fleet's size alone adds to a tick; then ticks at the limit,
+// each with 10 new streams and 10 evictions, beside the sort that used to choose the evicted.
 // Then a new engine starts on the Store with `max_streams` N/10, reading rows one at a time; its reference is
 // reading every row at once, as a start did before.
 //
@@ -141,6 +142,23 @@ func runSaveBench(_ arguments: SaveArguments) async throws {
     // Then ticks with nothing received, no bucket due (every stream's minute is still open) and every state saved:
     // what a tick costs by the fleet's size alone.
     let idleTicks = (0..<200).map { k in timed { _ = engine.tick(now: start + 50 * 60 + 0.1 + Double(k) * 0.001) } }
+    // Churn at the limit (max_streams N): each tick 10 new streams arrive and the 10 least recently seen are saved
+    // and evicted. The reference is what choosing them cost before: a sort of the fleet by (last seen, id), timed
+    // on the same number of pairs.
+    let churnStart = start + 50 * 60 + 1
+    let churnTicks = (0..<50).map { k in
+        timed {
+            let now = churnStart + Double(k) * 0.01
+            for j in 0..<10 {
+                engine.receive(topic: "s/new\(k)-\(j)", payload: reading(j, minute: 50), arrivalTime: now)
+            }
+            _ = engine.tick(now: now)
+        }
+    }
+    let pairs = (0..<n).map { (Double($0 % 997), "s/\($0)") }
+    let sortTime = medianTime(runs: 5) {
+        _ = pairs.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.utf8.lexicographicallyPrecedes($1.1.utf8) }.prefix(10)
+    }
     all = EngineOutput()
     await writer.close()
     let sorted = tickSeconds.sorted()
@@ -151,6 +169,8 @@ func runSaveBench(_ arguments: SaveArguments) async throws {
         "tick_p50_ms": rounded(median(tickSeconds) * 1000, 2),
         "tick_p99_ms": rounded(sorted[sorted.count * 99 / 100] * 1000, 2),
         "tick_max_ms": rounded(sorted.last! * 1000, 2), "idle_tick_ms": rounded(median(idleTicks) * 1000, 3),
+        "churn_tick_ms": rounded(median(churnTicks) * 1000, 2),
+        "reference_eviction_sort_ms": rounded(sortTime * 1000, 2),
         "commit_max_ms": rounded(commitSeconds.max()! * 1000, 2),
         "most_states_in_a_tick": mostStates, "most_state_mb_in_a_tick": mb(Double(mostBytes)),
         "resident_peak_growth_mb": mb(roundsPeak),
