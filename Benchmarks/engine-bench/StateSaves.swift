@@ -58,18 +58,11 @@ func commit(_ output: EngineOutput, to writer: StoreWriter) async throws -> Doub
 
 func runSaveBench(_ arguments: SaveArguments) async throws {
     let logger = Logger(label: "engine-bench") { _ in SwiftLogNoOpLogHandler() }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engine-saves-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try temporaryFolder("engine-saves")
     defer { try? FileManager.default.removeItem(at: directory) }
-    guard var group = try DaemonConfiguration.load(contentsOf: arguments.config).models["default"] else {
-        fatalError("\(arguments.config) has no model group \"default\"")
-    }
-    group.paths = 16
     // No forecasts and no retraining: what a tick costs here is the readings and the saves.
+    var group = try benchmarkGroup(config: arguments.config, paths: 16)
     group.forecastEvery = 1_000_000
-    group.minHistory = 32
-    group.retrain.driftTrigger = false
-    group.retrain.every = .seconds(365 * 86400)
     var configuration = DaemonConfiguration()
     // A bucket a minute (sensor fleets' usual cadence), so every tick also looks for buckets to close.
     var rule = benchmarkRule()
@@ -79,23 +72,14 @@ func runSaveBench(_ arguments: SaveArguments) async throws {
     configuration.engine.maxStreams = arguments.streams
     configuration.engine.stateSaveInterval = .seconds(300)
     let store = try Store(path: directory.appendingPathComponent("saves.sqlite").path, logger: logger)
-    let model = BARNNModel(
-        configuration: BARNNConfiguration(
-            hiddenSize: group.hiddenSize, levelWindow: group.levelWindow, studentDegrees: group.studentDegrees,
-            seasonalLag: group.seasonalLag),
-        seed: 3)
-    try store.saveCheckpoint(
-        NewCheckpoint(model: "default", createdAtUs: 0, blob: BARNN.Checkpoint.encode(model)), activate: true,
-        keepLast: 2)
+    try activateSeededModel(store, group: group)
     let writer = store.makeWriter()
     let start = 1_767_225_600.0
     let engine = try ForecastEngine(configuration: configuration, store: store, logger: logger, now: start)
     let n = arguments.streams
     let topics = (0..<n).map { "s/\($0)" }
     func reading(_ i: Int, minute: Int) -> [UInt8] {
-        let t = start + Double(minute) * 60 + Double(i % 60)
-        let v = 20 + 5 * sin(Double(minute) * 2 * .pi / 24 + Double(i % 17)) + Double((i &* 31 &+ minute) % 13) * 0.05
-        return Array("{\"t\":\(t),\"v\":\(v)}".utf8)
+        benchmarkPayload(stream: i, step: minute, time: start + Double(minute) * 60 + Double(i % 60))
     }
     // Warm-up: 40 minutes of readings, a tick a minute, so every stream has a warm hidden state and a context.
     for minute in 0..<40 {

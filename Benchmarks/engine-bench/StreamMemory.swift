@@ -55,19 +55,6 @@ struct MemoryArguments {
     }
 }
 
-/// The rule both engine benchmarks feed: topic `s/N` is stream `N`, JSON `{"t": seconds, "v": value}`, every
-/// reading a step.
-func benchmarkRule() -> DaemonConfiguration.Rule {
-    var rule = DaemonConfiguration.Rule()
-    rule.topic = "s/+"
-    rule.stream = "{1}"
-    rule.payload.format = .json
-    rule.payload.valuePath = "v"
-    rule.payload.timePath = "t"
-    rule.cadence = .event
-    return rule
-}
-
 /// Runs both modes in child processes, or (with `--pool`) one mode in this process.
 func runMemoryBench(_ arguments: MemoryArguments) throws {
     guard let pool = arguments.pool else {
@@ -82,34 +69,19 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
         return
     }
     let logger = Logger(label: "engine-bench") { _ in SwiftLogNoOpLogHandler() }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engine-memory-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try temporaryFolder("engine-memory")
     defer { try? FileManager.default.removeItem(at: directory) }
-    guard var group = try DaemonConfiguration.load(contentsOf: arguments.config).models["default"] else {
-        fatalError("\(arguments.config) has no model group \"default\"")
-    }
-    group.paths = arguments.paths
+    // No retraining (benchmarkGroup): its training data would land in whichever cohort it overlaps.
+    var group = try benchmarkGroup(config: arguments.config, paths: arguments.paths)
     group.calibration.pool = pool
     if let every = arguments.forecastEvery { group.forecastEvery = every }
-    group.minHistory = 32
-    // No retraining: a drift-triggered one holds its training data (tens of MB) while it runs, which is not a
-    // stream's state and would land in whichever cohort it overlaps.
-    group.retrain.driftTrigger = false
-    group.retrain.every = .seconds(365 * 86400)
     var configuration = DaemonConfiguration()
     configuration.rules = [benchmarkRule()]
     configuration.models = ["default": group]
     configuration.engine.maxStreams = max(
         arguments.streams + (arguments.warmupStreams ?? 0), configuration.engine.maxStreams)
     let store = try Store(path: directory.appendingPathComponent("memory.sqlite").path, logger: logger)
-    let model = BARNNModel(
-        configuration: BARNNConfiguration(
-            hiddenSize: group.hiddenSize, levelWindow: group.levelWindow, studentDegrees: group.studentDegrees,
-            seasonalLag: group.seasonalLag),
-        seed: 3)
-    try store.saveCheckpoint(
-        NewCheckpoint(model: "default", createdAtUs: 0, blob: BARNN.Checkpoint.encode(model)), activate: true,
-        keepLast: 2)
+    try activateSeededModel(store, group: group)
     let start = 1_767_225_600.0
     let engine = try ForecastEngine(configuration: configuration, store: store, logger: logger, now: start)
     guard engine.modelSummaries.first?.kind == .barnn else { fatalError("the checkpoint was not loaded") }
@@ -118,9 +90,7 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
         for step in 0..<steps {
             let t = first + Double(step) * 60
             for (i, topic) in topics.enumerated() {
-                let v =
-                    20 + 5 * sin(Double(step) * 2 * .pi / 24 + Double(i % 17)) + Double((i &* 31 &+ step) % 13) * 0.05
-                engine.receive(topic: topic, payload: Array("{\"t\":\(t),\"v\":\(v)}".utf8), arrivalTime: t)
+                engine.receive(topic: topic, payload: benchmarkPayload(stream: i, step: step, time: t), arrivalTime: t)
             }
             _ = engine.tick(now: t + 1)
         }

@@ -1,0 +1,59 @@
+// What the engine-bench modes share: the rule they feed, a config file's model group prepared for a benchmark, its
+// seeded checkpoint, a temporary folder and the synthetic readings.
+import BARNN
+import Configuration
+import Foundation
+import Storage
+
+/// The rule the engine benchmarks feed: topic `s/N` is stream `N`, JSON `{"t": seconds, "v": value}`, every
+/// reading a step.
+func benchmarkRule() -> DaemonConfiguration.Rule {
+    var rule = DaemonConfiguration.Rule()
+    rule.topic = "s/+"
+    rule.stream = "{1}"
+    rule.payload.format = .json
+    rule.payload.valuePath = "v"
+    rule.payload.timePath = "t"
+    rule.cadence = .event
+    return rule
+}
+
+/// The model group `default` of the config file at `path`, warm after 32 steps and never retrained: a retraining
+/// holds its training data (tens of MB) while it runs and takes a core, which is neither a stream's state nor a
+/// tick's cost.
+func benchmarkGroup(config path: String, paths: Int) throws -> DaemonConfiguration.ModelGroup {
+    guard var group = try DaemonConfiguration.load(contentsOf: path).models["default"] else {
+        fatalError("\(path) has no model group \"default\"")
+    }
+    group.paths = paths
+    group.minHistory = 32
+    group.retrain.driftTrigger = false
+    group.retrain.every = .seconds(365 * 86400)
+    return group
+}
+
+/// Stores a seeded (untrained) BARNN model of `group`'s shape as the active checkpoint of group `default`.
+func activateSeededModel(_ store: Store, group: DaemonConfiguration.ModelGroup) throws {
+    let model = BARNNModel(
+        configuration: BARNNConfiguration(
+            hiddenSize: group.hiddenSize, levelWindow: group.levelWindow, studentDegrees: group.studentDegrees,
+            seasonalLag: group.seasonalLag),
+        seed: 3)
+    try store.saveCheckpoint(
+        NewCheckpoint(model: "default", createdAtUs: 0, blob: BARNN.Checkpoint.encode(model)), activate: true,
+        keepLast: 2)
+}
+
+/// A new folder under the temporary directory, named `prefix-UUID`.
+func temporaryFolder(_ prefix: String) throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+}
+
+/// Stream `i`'s reading at `step` as the benchmark rule's payload: a daily-ish sine per stream plus a small
+/// deterministic wiggle.
+func benchmarkPayload(stream i: Int, step: Int, time t: Double) -> [UInt8] {
+    let v = 20 + 5 * sin(Double(step) * 2 * .pi / 24 + Double(i % 17)) + Double((i &* 31 &+ step) % 13) * 0.05
+    return Array("{\"t\":\(t),\"v\":\(v)}".utf8)
+}
