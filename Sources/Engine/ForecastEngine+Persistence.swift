@@ -55,7 +55,7 @@ extension ForecastEngine {
                 "restored stream states",
                 metadata: [
                     "engine.streams": "\(streams.count)", "engine.replayed": "\(_counters.replayedObservations)",
-                    "engine.restored_on_demand": "\(savedElsewhere.count)",
+                    "engine.saved_not_loaded": "\(savedElsewhere.count)",
                 ])
         }
     }
