@@ -74,6 +74,22 @@ import Testing
         }
     }
 
+    @Test func reciprocalIsWithinThreeTenMillionthsFromOneUp() {
+        let inputs: [Float] = (0..<4000).map { Float(1 + Double($0) * 0.37) } + [1.000_001, 7.5e8, 3e20, 1e30]
+        for chunk in stride(from: 0, to: inputs.count - 8, by: 8) {
+            var v = SIMD8<Float>()
+            for j in 0..<8 { v[j] = inputs[chunk + j] }
+            let r = FastMath.reciprocal(v)
+            for j in 0..<8 {
+                let x = Double(inputs[chunk + j])
+                #expect(abs(Double(r[j]) * x - 1) <= 3e-7, "1/\(x)")
+            }
+        }
+        // e^88 + 1, the largest a sigmoid divides by: the result underflows towards 0 and stays finite.
+        let r = FastMath.reciprocal(SIMD8(repeating: Float(1.65e38)))[0]
+        #expect(r.isFinite && r >= 0 && r < 1e-37)
+    }
+
     @Test func sqrtMatchesLibm() {
         let inputs: [Float] = [0, 1e-30, 1e-7, 0.5, 1, 2, 3, 10, 123.456, 1e6, 5e30]
         for x in inputs {

@@ -121,18 +121,18 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         let phi = (fraction - 1) * (Float.pi / 2)
         let p2 = phi * phi
         var s = SIMD8<Float>(repeating: -2.505_210_8e-8)
-        s = s * p2 + 2.755_731_9e-6
-        s = s * p2 - 1.984_127e-4
-        s = s * p2 + 8.333_333_3e-3
-        s = s * p2 - 1.666_666_7e-1
+        s = FastMath.fma(s, p2, 2.755_731_9e-6)
+        s = FastMath.fma(s, p2, -1.984_127e-4)
+        s = FastMath.fma(s, p2, 8.333_333_3e-3)
+        s = FastMath.fma(s, p2, -1.666_666_7e-1)
         s = (s * p2 + 1) * phi
         var c = SIMD8<Float>(repeating: 2.087_675_7e-9)
-        c = c * p2 - 2.755_731_9e-7
-        c = c * p2 + 2.480_158_7e-5
-        c = c * p2 - 1.388_888_9e-3
-        c = c * p2 + 4.166_666_7e-2
-        c = c * p2 - 0.5
-        c = c * p2 + 1
+        c = FastMath.fma(c, p2, -2.755_731_9e-7)
+        c = FastMath.fma(c, p2, 2.480_158_7e-5)
+        c = FastMath.fma(c, p2, -1.388_888_9e-3)
+        c = FastMath.fma(c, p2, 4.166_666_7e-2)
+        c = FastMath.fma(c, p2, -0.5)
+        c = FastMath.fma(c, p2, 1)
         // Rotate (c, s) by quadrant·90°: q=1 → (-s, c), q=2 → (-c, -s), q=3 → (s, -c); swaps and sign flips
         // are done on the bit patterns.
         let oddMask = SIMD8<UInt32>(repeating: 0) &- (quadrant & 1)
