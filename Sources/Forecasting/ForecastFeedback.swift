@@ -12,8 +12,8 @@
 /// A forecast not issued after an observation (a cold forecaster, or one forecasting every few steps) scores nothing
 /// H steps later.
 ///
-/// Memory: the unscored rows of the last H forecasts, H(H+1)/2 model and as many raw rows of K `Float`s (4.4 KB for
-/// H = 12, K = 7; 61 KB for H = 48, K = 13). Each observation costs up to H calibrator updates; each issue H
+/// Memory: the unscored rows of the last H forecasts, H(H+1)/2 model and as many raw rows of K `Float`s in one
+/// buffer (``PendingForecasts``; 4.4 KB for H = 12, K = 7; 61 KB for H = 48, K = 13). Each observation costs up to H calibrator updates; each issue H
 /// calibrated rows.
 public struct ForecastFeedback: Sendable, Equatable {
     /// The online conformal correction applied to every issued forecast.
@@ -30,8 +30,11 @@ public struct ForecastFeedback: Sendable, Equatable {
     /// Scores of the published forecasts per horizon step; nil when not kept (the daemon stores what it publishes
     /// and scores it from the store).
     public private(set) var scores: HorizonScores?
+    /// The forecasts issued after each of the last H observations, reduced to the rows scoring still needs.
+    private var pending: PendingForecasts
+
     /// The forecasts issued after each of the last H observations, oldest first; nil where none was issued.
-    public private(set) var issued: [IssuedForecast?]
+    public var issued: [IssuedForecast?] { pending.issued }
 
     /// What scoring one observation did.
     public struct Scoring: Sendable, Equatable {
@@ -60,7 +63,8 @@ public struct ForecastFeedback: Sendable, Equatable {
         self.calibrator = calibrator
         self.drift = drift
         self.scores = scores
-        self.issued = issued
+        self.pending = PendingForecasts(
+            horizon: calibrator.horizon, levelCount: calibrator.levels.count, issued: issued)
     }
 
     /// Scores the forecasts issued 1…H observations before `observation` (the calibrator learns from the model
@@ -77,10 +81,9 @@ public struct ForecastFeedback: Sendable, Equatable {
     public mutating func score(_ observation: Observation, pool: inout CalibrationScorePool?) -> Scoring {
         var result = Scoring()
         if let y = observation.value, y.isFinite {
-            for h in stride(from: 1, through: min(calibrator.horizon, issued.count), by: 1) {
-                let index = issued.count - h
-                guard let (model, raw, published, keptMedian) = issued[index]?.scoring(step: h) else { continue }
-                defer { issued[index]?.scored(step: h) }
+            for h in stride(from: 1, through: min(calibrator.horizon, pending.count), by: 1) {
+                guard let (model, raw, published, keptMedian) = pending.scoring(step: h) else { continue }
+                defer { pending.markScored(step: h) }
                 do {
                     try calibrator.update(
                         step: h, quantiles: model, issued: raw, outcome: y,
@@ -101,12 +104,11 @@ public struct ForecastFeedback: Sendable, Equatable {
             }
         } else {
             // Step h of the forecast issued h observations ago could be scored by this observation only.
-            for h in stride(from: 1, through: min(calibrator.horizon, issued.count), by: 1) {
-                issued[issued.count - h]?.scored(step: h)
+            for h in stride(from: 1, through: min(calibrator.horizon, pending.count), by: 1) {
+                pending.markScored(step: h)
             }
         }
-        issued.append(nil)
-        if issued.count > calibrator.horizon { issued.removeFirst(issued.count - calibrator.horizon) }
+        pending.advance()
         return result
     }
 
@@ -147,9 +149,8 @@ public struct ForecastFeedback: Sendable, Equatable {
         var published = raw
         for h in published.indices { QuantileLevels.rearrange(&published[h]) }
         let keptMedian = calibrate && keepMedian && calibrator.levels.medianIndex != nil
-        let forecast = IssuedForecast(model: model, raw: raw, published: published[0], keptMedian: keptMedian)
         // Fills the slot `score` made for the step just scored, or makes one when there is none yet.
-        if issued.isEmpty { issued.append(forecast) } else { issued[issued.count - 1] = forecast }
+        pending.issue(model: model, raw: raw, published: published.first ?? [], keptMedian: keptMedian)
         return Issue(quantiles: published, raisedToFloor: raised)
     }
 }

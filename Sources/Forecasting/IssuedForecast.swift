@@ -14,7 +14,7 @@ public struct IssuedForecast: Sendable, Equatable {
     /// K, the number of levels of a row.
     private let levelCount: Int
     /// Published (sorted) quantiles of step 1, [K]; empty once step 1 has passed.
-    private var publishedRow: [Float]
+    private(set) var publishedRow: [Float]
     /// Whether the model's median was published uncorrected, so the calibrator leaves that level's offset alone.
     public internal(set) var keptMedian: Bool
 
@@ -41,8 +41,31 @@ public struct IssuedForecast: Sendable, Equatable {
         self.keptMedian = keptMedian
     }
 
+    /// A forecast as ``PendingForecasts`` holds it: `held` are the rows of steps `first…` as `[h][model K | raw K]`.
+    init(steps: Int, levels: Int, first: Int, held: [Float], published: [Float], keptMedian: Bool) {
+        self.steps = steps
+        levelCount = levels
+        self.first = first
+        values = held
+        publishedRow = published
+        self.keptMedian = keptMedian
+    }
+
     /// Steps whose rows are held.
     private var rowCount: Int { levelCount == 0 ? 0 : values.count / (2 * levelCount) }
+
+    /// The steps whose rows are held, 1-based.
+    var heldSteps: Range<Int> { first..<(first + rowCount) }
+
+    /// The rows of held step `h` (in ``heldSteps``) as held: K model and K raw quantiles, and how many levels a row
+    /// has.
+    func heldRows(step h: Int) -> (model: ArraySlice<Float>, raw: ArraySlice<Float>) {
+        let start = (h - first) * 2 * levelCount
+        return (values[start..<(start + levelCount)], values[(start + levelCount)..<(start + 2 * levelCount)])
+    }
+
+    /// K, the number of levels of a row (0 for a forecast that never held a row).
+    var levels: Int { levelCount }
 
     /// Published (sorted) quantiles of step 1, [K]; empty once step 1 has passed.
     public var published: [Double] { publishedRow.map(Double.init) }
@@ -64,13 +87,6 @@ public struct IssuedForecast: Sendable, Equatable {
     public var model: [[Double]] { (0..<steps).map { modelRow(step: $0 + 1) ?? [] } }
     /// Calibrated quantiles per step before rearrangement, [H][K]; empty for scored steps.
     public var raw: [[Double]] { (0..<steps).map { rawRow(step: $0 + 1) ?? [] } }
-
-    /// What scoring step `h` reads: its model and raw rows, the published step-1 row and whether the median was
-    /// kept; nil once the step is scored.
-    func scoring(step h: Int) -> (model: [Double], raw: [Double], published: [Double], keptMedian: Bool)? {
-        guard let model = modelRow(step: h), let raw = rawRow(step: h) else { return nil }
-        return (model, raw, published, keptMedian)
-    }
 
     /// Drops the rows of steps 1…`h` once step `h` is scored or its observation has passed without a value.
     mutating func scored(step h: Int) {

@@ -1,0 +1,173 @@
+/// The forecasts issued after each of the last H observations, reduced to the rows scoring still needs, all in one
+/// buffer allocated once: the entry issued a steps ago can only be scored from its step a on, so the entries hold
+/// at most H(H+1)/2 rows together. Each forecast kept arrays of its own before, reallocated smaller at every
+/// observation: twelve allocations a stream and step at H 12, and about 1 KB a stream of headers and entries.
+///
+/// ``ForecastFeedback`` drives it: ``scoring(step:)`` and ``markScored(step:)`` for the steps an observation scores,
+/// ``advance()`` after it, ``issue(model:raw:published:keptMedian:)`` after a forecast. ``issued`` gives the
+/// forecasts in their saved form (``IssuedForecast``), oldest first.
+struct PendingForecasts: Sendable {
+    /// H, the steps of a forecast.
+    let horizon: Int
+    /// K, the levels of a row.
+    let levelCount: Int
+    /// Oldest first, at most H; nil where no forecast was issued.
+    private var slots: [Slot?]
+    /// Every slot's held rows, `[h][model K | raw K]` as `Float`; a slot's rows are one run at `Slot.start`.
+    private var rows: [Float]
+    /// The published step-1 row of the newest slot; empty when it has none. Only the newest slot's step 1 can still
+    /// be scored, and the drift monitor reads the published row only there.
+    private var published: [Float]
+
+    private struct Slot: Sendable, Equatable {
+        /// The first held step (1-based); every earlier one was scored or passed.
+        var first: Int
+        /// How many steps from `first` on are held.
+        var count: Int
+        /// Where the first held row starts in `rows`, in rows.
+        var start: Int
+        /// Whether the model's median was published uncorrected.
+        var keptMedian: Bool
+    }
+
+    private var rowLength: Int { 2 * levelCount }
+
+    /// Pending forecasts of `horizon` steps at `levelCount` levels, restored from `issued` (oldest first, the last
+    /// `horizon` of them; one of other steps or levels is left out). Rows no observation can score any more (a step before the
+    /// entry's age, kept by states saved before such rows were dropped) are left out.
+    init(horizon: Int, levelCount: Int, issued: [IssuedForecast?] = []) {
+        // More than H (which the owner's check refuses) would be trimmed to the last H at the next observation.
+        let issued = Array(issued.suffix(horizon))
+        self.horizon = horizon
+        self.levelCount = levelCount
+        slots = []
+        slots.reserveCapacity(horizon + 1)
+        rows = []
+        rows.reserveCapacity(horizon * (horizon + 1) / 2 * 2 * levelCount)
+        published = []
+        for (index, forecast) in issued.enumerated() {
+            // The owner checks a restored state; a forecast of other shapes would misalign every row after it.
+            guard let forecast, forecast.steps <= horizon, forecast.heldSteps.isEmpty || forecast.levels == levelCount
+            else {
+                slots.append(nil)
+                continue
+            }
+            // Scored next at step `age`: the last forecast at step 1.
+            let age = issued.count - index
+            let held = forecast.heldSteps
+            let first = max(held.lowerBound, age)
+            let end = max(first, held.upperBound)
+            let start = rows.count / max(1, rowLength)
+            for h in first..<end {
+                let (model, raw) = forecast.heldRows(step: h)
+                rows.append(contentsOf: model)
+                rows.append(contentsOf: raw)
+            }
+            slots.append(Slot(first: first, count: end - first, start: start, keptMedian: forecast.keptMedian))
+            if index == issued.count - 1 && first == 1 { published = forecast.publishedRow }
+        }
+    }
+
+    /// The forecasts in their saved form, oldest first.
+    var issued: [IssuedForecast?] {
+        slots.enumerated().map { index, slot in
+            slot.map { slot in
+                IssuedForecast(
+                    steps: horizon, levels: levelCount, first: slot.first,
+                    held: Array(rows[(slot.start * rowLength)..<((slot.start + slot.count) * rowLength)]),
+                    published: index == slots.count - 1 ? published : [], keptMedian: slot.keptMedian)
+            }
+        }
+    }
+
+    /// Forecasts held (issued or not), at most H.
+    var count: Int { slots.count }
+
+    /// Rows held by all forecasts together (at most H(H+1)/2).
+    var heldRowCount: Int { rows.count / max(1, rowLength) }
+
+    /// The buffer's capacity in `Float`s, which issuing and scoring never grow.
+    var rowCapacity: Int { rows.capacity }
+
+    /// What scoring step `h` of the forecast issued h observations before the next reads: its model and raw rows,
+    /// the published step-1 row and whether the median was kept; nil when it holds no row for that step.
+    func scoring(step h: Int) -> (model: [Double], raw: [Double], published: [Double], keptMedian: Bool)? {
+        let index = slots.count - h
+        guard index >= 0, let slot = slots[index], h >= slot.first, h < slot.first + slot.count else { return nil }
+        let base = (slot.start + h - slot.first) * rowLength
+        let model = rows[base..<(base + levelCount)].map(Double.init)
+        let raw = rows[(base + levelCount)..<(base + rowLength)].map(Double.init)
+        let published = index == slots.count - 1 ? published.map(Double.init) : []
+        return (model, raw, published, slot.keptMedian)
+    }
+
+    /// Drops the rows of steps 1…`h` of the forecast issued h observations before the next, once step `h` is scored
+    /// or its observation has passed without a value (the buffer is compacted by ``advance()``).
+    mutating func markScored(step h: Int) {
+        let index = slots.count - h
+        guard index >= 0, var slot = slots[index] else { return }
+        let drop = min(slot.count, max(0, h - slot.first + 1))
+        slot.first += drop
+        slot.count -= drop
+        slot.start += drop
+        slots[index] = slot
+        if index == slots.count - 1 { published = [] }
+    }
+
+    /// After an observation: every forecast ages by one step, rows no later observation can score go, and an empty
+    /// slot opens for the forecast issued after it.
+    mutating func advance() {
+        published = []
+        slots.append(nil)
+        if slots.count > horizon { slots.removeFirst(slots.count - horizon) }
+        // Compacts the rows in place, oldest slot first: a run only ever moves towards the front.
+        let rowLength = rowLength
+        var next = 0
+        for index in slots.indices {
+            guard var slot = slots[index] else { continue }
+            let age = slots.count - index
+            if slot.first < age {
+                let drop = min(slot.count, age - slot.first)
+                slot.first += drop
+                slot.count -= drop
+                slot.start += drop
+            }
+            if slot.start != next && slot.count > 0 {
+                rows.withUnsafeMutableBufferPointer { buffer in
+                    let base = buffer.baseAddress!
+                    (base + next * rowLength).update(from: base + slot.start * rowLength, count: slot.count * rowLength)
+                }
+            }
+            slot.start = next
+            next += slot.count
+            slots[index] = slot
+        }
+        rows.removeLast(rows.count - next * rowLength)
+    }
+
+    /// Keeps the rows of a forecast issued after the last observation, in the slot ``advance()`` opened (or a first
+    /// slot), replacing one issued there before.
+    mutating func issue(model: [[Double]], raw: [[Double]], published: [Double], keptMedian: Bool) {
+        precondition(model.count <= horizon && raw.count == model.count, "a forecast of \(model.count) steps")
+        if slots.isEmpty { slots.append(nil) }
+        if let previous = slots[slots.count - 1] {
+            // The newest slot's rows are the last in the buffer.
+            rows.removeLast(rows.count - previous.start * rowLength)
+        }
+        let start = rows.count / max(1, rowLength)
+        for h in model.indices {
+            precondition(model[h].count == levelCount && raw[h].count == levelCount, "rows of step \(h + 1)")
+            for value in model[h] { rows.append(Float(value)) }
+            for value in raw[h] { rows.append(Float(value)) }
+        }
+        slots[slots.count - 1] = Slot(first: 1, count: model.count, start: start, keptMedian: keptMedian)
+        self.published = published.map { Float($0) }
+    }
+}
+
+extension PendingForecasts: Equatable {
+    /// Equal when they hold the same forecasts, wherever in the buffer their rows lie.
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.horizon == rhs.horizon && lhs.levelCount == rhs.levelCount && lhs.issued == rhs.issued
+    }
+}
