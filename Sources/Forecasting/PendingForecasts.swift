@@ -19,22 +19,40 @@ struct PendingForecasts: Sendable {
     /// be scored, and the drift monitor reads the published row only there.
     private var published: [Float]
 
+    /// 32-bit fields: an optional slot takes 16 bytes instead of 40 (H is at most 10,000, H(H+1)/2 rows fit).
     private struct Slot: Sendable, Equatable {
         /// The first held step (1-based); every earlier one was scored or passed.
-        var first: Int
+        var first: Int32
         /// How many steps from `first` on are held.
-        var count: Int
+        var count: Int32
         /// Where the first held row starts in `rows`, in rows.
-        var start: Int
+        var start: Int32
         /// Whether the model's median was published uncorrected.
         var keptMedian: Bool
+
+        init(first: Int, count: Int, start: Int, keptMedian: Bool) {
+            self.first = Int32(first)
+            self.count = Int32(count)
+            self.start = Int32(start)
+            self.keptMedian = keptMedian
+        }
+
+        /// The held steps, 1-based.
+        var steps: Range<Int> { Int(first)..<Int(first + count) }
+
+        /// Drops the first `drop` held steps.
+        mutating func drop(_ drop: Int) {
+            first += Int32(drop)
+            count -= Int32(drop)
+            start += Int32(drop)
+        }
     }
 
     private var rowLength: Int { 2 * levelCount }
 
     /// Pending forecasts of `horizon` steps at `levelCount` levels, restored from `issued` (oldest first, the last
-    /// `horizon` of them; one of other steps or levels is left out). Rows no observation can score any more (a step before the
-    /// entry's age, kept by states saved before such rows were dropped) are left out.
+    /// `horizon` of them; one of other steps or levels is left out). Rows no observation can score any more (steps
+    /// before the entry's age, kept by states saved before such rows were dropped) are left out.
     init(horizon: Int, levelCount: Int, issued: [IssuedForecast?] = []) {
         // More than H (which the owner's check refuses) would be trimmed to the last H at the next observation.
         let issued = Array(issued.suffix(horizon))
@@ -45,6 +63,7 @@ struct PendingForecasts: Sendable {
         rows = []
         rows.reserveCapacity(horizon * (horizon + 1) / 2 * 2 * levelCount)
         published = []
+        published.reserveCapacity(levelCount)
         for (index, forecast) in issued.enumerated() {
             // The owner checks a restored state; a forecast of other shapes would misalign every row after it.
             guard let forecast, forecast.steps <= horizon, forecast.heldSteps.isEmpty || forecast.levels == levelCount
@@ -64,7 +83,7 @@ struct PendingForecasts: Sendable {
                 rows.append(contentsOf: raw)
             }
             slots.append(Slot(first: first, count: end - first, start: start, keptMedian: forecast.keptMedian))
-            if index == issued.count - 1 && first == 1 { published = forecast.publishedRow }
+            if index == issued.count - 1 && first == 1 { published.append(contentsOf: forecast.publishedRow) }
         }
     }
 
@@ -73,8 +92,8 @@ struct PendingForecasts: Sendable {
         slots.enumerated().map { index, slot in
             slot.map { slot in
                 IssuedForecast(
-                    steps: horizon, levels: levelCount, first: slot.first,
-                    held: Array(rows[(slot.start * rowLength)..<((slot.start + slot.count) * rowLength)]),
+                    steps: horizon, levels: levelCount, first: Int(slot.first),
+                    held: Array(rows[(Int(slot.start) * rowLength)..<(Int(slot.start + slot.count) * rowLength)]),
                     published: index == slots.count - 1 ? published : [], keptMedian: slot.keptMedian)
             }
         }
@@ -93,8 +112,8 @@ struct PendingForecasts: Sendable {
     /// the published step-1 row and whether the median was kept; nil when it holds no row for that step.
     func scoring(step h: Int) -> (model: [Double], raw: [Double], published: [Double], keptMedian: Bool)? {
         let index = slots.count - h
-        guard index >= 0, let slot = slots[index], h >= slot.first, h < slot.first + slot.count else { return nil }
-        let base = (slot.start + h - slot.first) * rowLength
+        guard index >= 0, let slot = slots[index], slot.steps.contains(h) else { return nil }
+        let base = (Int(slot.start) + h - Int(slot.first)) * rowLength
         let model = rows[base..<(base + levelCount)].map(Double.init)
         let raw = rows[(base + levelCount)..<(base + rowLength)].map(Double.init)
         let published = index == slots.count - 1 ? published.map(Double.init) : []
@@ -106,18 +125,15 @@ struct PendingForecasts: Sendable {
     mutating func markScored(step h: Int) {
         let index = slots.count - h
         guard index >= 0, var slot = slots[index] else { return }
-        let drop = min(slot.count, max(0, h - slot.first + 1))
-        slot.first += drop
-        slot.count -= drop
-        slot.start += drop
+        slot.drop(min(Int(slot.count), max(0, h - Int(slot.first) + 1)))
         slots[index] = slot
-        if index == slots.count - 1 { published = [] }
+        if index == slots.count - 1 { published.removeAll(keepingCapacity: true) }
     }
 
     /// After an observation: every forecast ages by one step, rows no later observation can score go, and an empty
     /// slot opens for the forecast issued after it.
     mutating func advance() {
-        published = []
+        published.removeAll(keepingCapacity: true)
         slots.append(nil)
         if slots.count > horizon { slots.removeFirst(slots.count - horizon) }
         // Compacts the rows in place, oldest slot first: a run only ever moves towards the front.
@@ -126,20 +142,16 @@ struct PendingForecasts: Sendable {
         for index in slots.indices {
             guard var slot = slots[index] else { continue }
             let age = slots.count - index
-            if slot.first < age {
-                let drop = min(slot.count, age - slot.first)
-                slot.first += drop
-                slot.count -= drop
-                slot.start += drop
-            }
-            if slot.start != next && slot.count > 0 {
+            if Int(slot.first) < age { slot.drop(min(Int(slot.count), age - Int(slot.first))) }
+            let start = Int(slot.start), count = Int(slot.count)
+            if start != next && count > 0 {
                 rows.withUnsafeMutableBufferPointer { buffer in
                     let base = buffer.baseAddress!
-                    (base + next * rowLength).update(from: base + slot.start * rowLength, count: slot.count * rowLength)
+                    (base + next * rowLength).update(from: base + start * rowLength, count: count * rowLength)
                 }
             }
-            slot.start = next
-            next += slot.count
+            slot.start = Int32(next)
+            next += count
             slots[index] = slot
         }
         rows.removeLast(rows.count - next * rowLength)
@@ -152,7 +164,7 @@ struct PendingForecasts: Sendable {
         if slots.isEmpty { slots.append(nil) }
         if let previous = slots[slots.count - 1] {
             // The newest slot's rows are the last in the buffer.
-            rows.removeLast(rows.count - previous.start * rowLength)
+            rows.removeLast(rows.count - Int(previous.start) * rowLength)
         }
         let start = rows.count / max(1, rowLength)
         for h in model.indices {
@@ -161,7 +173,8 @@ struct PendingForecasts: Sendable {
             for value in raw[h] { rows.append(Float(value)) }
         }
         slots[slots.count - 1] = Slot(first: 1, count: model.count, start: start, keptMedian: keptMedian)
-        self.published = published.map { Float($0) }
+        self.published.removeAll(keepingCapacity: true)
+        for value in published { self.published.append(Float(value)) }
     }
 }
 
