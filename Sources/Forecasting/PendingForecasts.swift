@@ -1,5 +1,5 @@
 /// The forecasts issued after each of the last H observations, reduced to the rows scoring still needs, all in one
-/// buffer allocated once: the entry issued a steps ago can only be scored from its step a on, so the entries hold
+/// buffer allocated at the first forecast: the entry issued a steps ago can only be scored from its step a on, so the entries hold
 /// at most H(H+1)/2 rows together. Each forecast kept arrays of its own before, reallocated smaller at every
 /// observation: twelve allocations a stream and step at H 12, and about 1 KB a stream of headers and entries.
 ///
@@ -61,9 +61,8 @@ struct PendingForecasts: Sendable {
         slots = []
         slots.reserveCapacity(horizon + 1)
         rows = []
-        rows.reserveCapacity(horizon * (horizon + 1) / 2 * 2 * levelCount)
         published = []
-        published.reserveCapacity(levelCount)
+        if issued.contains(where: { $0 != nil }) { reserveRows() }
         for (index, forecast) in issued.enumerated() {
             // The owner checks a restored state; a forecast of other shapes would misalign every row after it.
             guard let forecast, forecast.steps <= horizon, forecast.heldSteps.isEmpty || forecast.levels == levelCount
@@ -105,8 +104,17 @@ struct PendingForecasts: Sendable {
     /// Rows held by all forecasts together (at most H(H+1)/2).
     var heldRowCount: Int { rows.count / max(1, rowLength) }
 
-    /// The buffer's capacity in `Float`s, which issuing and scoring never grow.
+    /// The buffer's capacity in `Float`s: none until the first forecast, then never grown again.
     var rowCapacity: Int { rows.capacity }
+
+    /// Sizes the buffer for the most rows the forecasts can hold, H(H+1)/2. Not before the first forecast: a stream
+    /// that has not issued one (the model is not warm, or it forecasts rarely) would carry 4.4 KB of empty buffer
+    /// at H 12, K 7, most of an idle stream's state.
+    private mutating func reserveRows() {
+        let most = horizon * (horizon + 1) / 2 * rowLength
+        if rows.capacity < most { rows.reserveCapacity(most) }
+        if published.capacity < levelCount { published.reserveCapacity(levelCount) }
+    }
 
     /// What scoring step `h` of the forecast issued h observations before the next reads: its model and raw rows,
     /// the published step-1 row and whether the median was kept; nil when it holds no row for that step.
@@ -161,6 +169,7 @@ struct PendingForecasts: Sendable {
     /// slot), replacing one issued there before.
     mutating func issue(model: [[Double]], raw: [[Double]], published: [Double], keptMedian: Bool) {
         precondition(model.count <= horizon && raw.count == model.count, "a forecast of \(model.count) steps")
+        reserveRows()
         if slots.isEmpty { slots.append(nil) }
         if let previous = slots[slots.count - 1] {
             // The newest slot's rows are the last in the buffer.

@@ -65,13 +65,20 @@ import Testing
         }
     }
 
-    /// The buffer is sized once for H(H+1)/2 rows: issuing and scoring never grow it.
-    @Test func theBufferIsAllocatedOnce() {
+    /// The buffer is sized once for H(H+1)/2 rows, at the first forecast: issuing and scoring never grow it, and a
+    /// stream that has not forecast yet (an idle one) holds none.
+    @Test func theBufferIsAllocatedOnceAtTheFirstForecast() {
         let horizon = 12, k = 7
         var pending = PendingForecasts(horizon: horizon, levelCount: k)
+        for h in 1...horizon {
+            pending.markScored(step: h)
+            pending.advance()
+        }
+        #expect(pending.rowCapacity == 0)
+        let model = Array(repeating: Array(repeating: 1.0, count: k), count: horizon)
+        pending.issue(model: model, raw: model, published: model[0], keptMedian: false)
         let capacity = pending.rowCapacity
         #expect(capacity >= horizon * (horizon + 1) / 2 * 2 * k)
-        let model = Array(repeating: Array(repeating: 1.0, count: k), count: horizon)
         for _ in 0..<100 {
             for h in stride(from: 1, through: min(horizon, pending.count), by: 1) { pending.markScored(step: h) }
             pending.advance()
