@@ -47,6 +47,18 @@ func runPerformanceBench() throws {
         }
     }
 
+    // The loop a stream runs per observation: score the forecasts issued 1…H steps back (calibrator, drift
+    // monitor), then issue the next one (calibrate H rows, keep the rows scoring needs).
+    var feedback = ForecastFeedback(
+        calibrator: ConformalCalibrator(
+            levels: levels, horizon: horizon, configuration: .init(method: .adaptive(gamma: 0.005))),
+        drift: DriftMonitor(levels: levels))
+    let forecast = Array(repeating: model, count: horizon)
+    measure("ForecastFeedback score+issue (H forecasts pending)") { i in
+        _ = feedback.score(Observation(t: Double(i), value: outcomes[i % observations]))
+        _ = feedback.issue(forecast)
+    }
+
     var monitor = DriftMonitor(levels: levels)
     try measure("DriftMonitor.update") { i in
         _ = try monitor.update(time: Double(i), quantiles: model, outcome: outcomes[i % observations])
@@ -70,5 +82,6 @@ func runPerformanceBench() throws {
         checksum += fallback.forecast(horizon: horizon, levels: levels)?.quantiles[horizon - 1][0] ?? 0
     }
     checksum += scores.steps[0].crps + (monitor.openWindow?.crps ?? 0) + Double(emitted.count)
+    checksum += feedback.drift.openWindow?.crps ?? 0
     emit(["bench": "checksum", "value": checksum])
 }
