@@ -299,16 +299,15 @@ extension ForecastEngine {
 extension ForecastEngine {
     /// A stream by when it was last seen, ties by id (bytewise).
     struct Recency: Comparable {
-        var lastSeen: Double
-        var key: StreamKey
         var state: StreamState
 
         static func == (left: Recency, right: Recency) -> Bool {
-            left.lastSeen == right.lastSeen && left.key == right.key
+            left.state.lastSeen == right.state.lastSeen && left.state.id.equalsBytewise(right.state.id)
         }
 
         static func < (left: Recency, right: Recency) -> Bool {
-            left.lastSeen != right.lastSeen ? left.lastSeen < right.lastSeen : left.key < right.key
+            let l = left.state, r = right.state
+            return l.lastSeen != r.lastSeen ? l.lastSeen < r.lastSeen : l.id.precedesBytewise(r.id)
         }
     }
 
@@ -317,7 +316,7 @@ extension ForecastEngine {
     func leastRecentlySeen(_ count: Int) -> [StreamState] {
         var kept = Heap<Recency>()
         for state in streams.values {
-            let candidate = Recency(lastSeen: state.lastSeen, key: StreamKey(state.id), state: state)
+            let candidate = Recency(state: state)
             if kept.count < count {
                 kept.insert(candidate)
             } else if let newest = kept.max, candidate < newest {
