@@ -88,16 +88,6 @@ public struct IssuedForecast: Sendable, Equatable {
     /// Calibrated quantiles per step before rearrangement, [H][K]; empty for scored steps.
     public var raw: [[Double]] { (0..<steps).map { rawRow(step: $0 + 1) ?? [] } }
 
-    /// Drops the rows of steps 1…`h` once step `h` is scored or its observation has passed without a value.
-    mutating func scored(step h: Int) {
-        publishedRow = []
-        let drop = min(rowCount, h - first + 1)
-        guard drop > 0 else { return }
-        first += drop
-        // A new array, not removeFirst, which would keep the capacity.
-        values = drop == rowCount ? [] : Array(values[(drop * 2 * levelCount)...])
-    }
-
     /// The most steps and levels a decoded forecast may claim, found in the decoder's `userInfo` under
     /// ``limitsKey``: a saved forecast is allocated no larger than its owner's configuration whatever it claims.
     public struct Limits: Sendable {

@@ -51,10 +51,9 @@ import Testing
     }
 
     @Test func savedFormRoundTripsBitExactly() throws {
-        var forecast = IssuedForecast(
-            model: [[1, 2], [3, .nan], [-0.0, .infinity]], raw: [[1.5, 2.5], [3.5, 4.5], [5.5, 6.5]],
-            published: [1.25, 2.25])
-        forecast.scored(step: 1)
+        // Step 1 scored: the rows of steps 2 and 3 are held, and no published row.
+        let forecast = IssuedForecast(
+            model: [[], [3, .nan], [-0.0, .infinity]], raw: [[], [3.5, 4.5], [5.5, 6.5]], published: [])
         let data = try JSONEncoder().encode(forecast)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["first"] as? Int == 2)

@@ -19,10 +19,26 @@ import Testing
             return (model, raw, forecast.published, forecast.keptMedian)
         }
 
+        /// Drops the rows of steps 1…h of the forecast at `index` and its published row, into a new forecast.
+        mutating func pass(step h: Int, at index: Int) {
+            guard let forecast = issued[index] else { return }
+            let held = forecast.heldSteps
+            let first = min(max(h + 1, held.lowerBound), held.upperBound)
+            var rows: [Float] = []
+            for step in first..<held.upperBound {
+                let (model, raw) = forecast.heldRows(step: step)
+                rows += model
+                rows += raw
+            }
+            issued[index] = IssuedForecast(
+                steps: forecast.steps, levels: forecast.levels, first: first, held: rows, published: [],
+                keptMedian: forecast.keptMedian)
+        }
+
         mutating func observe(scoring: Bool) {
             for h in stride(from: 1, through: min(horizon, issued.count), by: 1)
             where !scoring || self.scoring(step: h) != nil {
-                issued[issued.count - h]?.scored(step: h)
+                pass(step: h, at: issued.count - h)
             }
             issued.append(nil)
             if issued.count > horizon { issued.removeFirst(issued.count - horizon) }
