@@ -12,9 +12,9 @@
 /// A forecast not issued after an observation (a cold forecaster, or one forecasting every few steps) scores nothing
 /// H steps later.
 ///
-/// Memory: the unscored rows of the last H forecasts, H(H+1)/2 model and as many raw rows of K `Float`s in one
-/// buffer (``PendingForecasts``; 4.4 KB for H = 12, K = 7; 61 KB for H = 48, K = 13). Each observation costs up to H calibrator updates; each issue H
-/// calibrated rows.
+/// Memory: the unscored rows of the last H forecasts, H(H+1)/2 model and as many raw rows of K quantiles in one
+/// buffer of 16-bit codes (``PendingForecasts``, ``RowPairCodes``; 2.7 KB for H = 12, K = 7; 65 KB for H = 48,
+/// K = 13). Each observation costs up to H calibrator updates; each issue H calibrated rows.
 public struct ForecastFeedback: Sendable, Equatable {
     /// The online conformal correction applied to every issued forecast.
     public private(set) var calibrator: ConformalCalibrator
@@ -150,7 +150,8 @@ public struct ForecastFeedback: Sendable, Equatable {
         for h in published.indices { QuantileLevels.rearrange(&published[h]) }
         let keptMedian = calibrate && keepMedian && calibrator.levels.medianIndex != nil
         // Fills the slot `score` made for the step just scored, or makes one when there is none yet.
-        pending.issue(model: model, raw: raw, published: published.first ?? [], keptMedian: keptMedian)
+        pending.issue(
+            model: model, raw: raw, published: published.first ?? [], keptMedian: keptMedian, floor: floor ?? 0)
         return Issue(quantiles: published, raisedToFloor: raised)
     }
 }

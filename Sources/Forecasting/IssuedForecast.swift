@@ -4,9 +4,10 @@
 /// steps still needed are always a suffix: a stream holds H(H+1)/2 rows of each instead of H², and a saved state
 /// carries only those. The published row of step h is the raw row rearranged.
 public struct IssuedForecast: Sendable, Equatable {
-    /// The model's and the calibrated rows of steps `first…`, step-major (`[h][model K | raw K]`), as `Float`: what
-    /// is published has that precision. Reallocated smaller as steps pass, so memory follows the suffix.
-    private var values: [Float]
+    /// The model's and the calibrated rows of steps `first…`, one ``RowPairCodes`` row pair a step.
+    private var values: [UInt16]
+    /// What ``RowPairCodes/floorCode`` stands for in the rows: the floor quantiles were raised to (0 without one).
+    let floor: Float
     /// The first step (1-based) whose rows `values` holds; every earlier step was scored or passed unscored.
     private var first: Int
     /// H, the number of steps.
@@ -18,9 +19,9 @@ public struct IssuedForecast: Sendable, Equatable {
     /// Whether the model's median was published uncorrected, so the calibrator leaves that level's offset alone.
     public internal(set) var keptMedian: Bool
 
-    /// Rows are rounded to `Float`, and so is `published`, so it stays the rearranged step-1 raw row. Only the last
-    /// run of steps with rows is kept: a step before a step without rows has passed.
-    init(model: [[Double]], raw: [[Double]], published: [Double], keptMedian: Bool = false) {
+    /// Rows are kept as ``RowPairCodes`` (raw quantiles equal to `floor` exactly), `published` as `Float`s. Only the
+    /// last run of steps with rows is kept: a step before a step without rows has passed.
+    init(model: [[Double]], raw: [[Double]], published: [Double], keptMedian: Bool = false, floor: Double = 0) {
         precondition(model.count == raw.count, "\(model.count) model rows, \(raw.count) raw rows")
         let k = model.first(where: { !$0.isEmpty })?.count ?? published.count
         levelCount = k
@@ -31,37 +32,40 @@ public struct IssuedForecast: Sendable, Equatable {
         while start > 0 && !model[start - 1].isEmpty { start -= 1 }
         first = start + 1
         values = []
-        values.reserveCapacity((end - start) * 2 * k)
+        values.reserveCapacity((end - start) * RowPairCodes.length(levels: k))
         for h in start..<end {
             precondition(model[h].count == k && raw[h].count == k, "rows of step \(h + 1) are not \(k) long")
-            for j in 0..<k { values.append(Float(model[h][j])) }
-            for j in 0..<k { values.append(Float(raw[h][j])) }
+            RowPairCodes.append(model: model[h], raw: raw[h], floor: floor, to: &values)
         }
+        self.floor = Float(floor)
         publishedRow = published.map { Float($0) }
         self.keptMedian = keptMedian
     }
 
-    /// A forecast as ``PendingForecasts`` holds it: `held` are the rows of steps `first…` as `[h][model K | raw K]`.
-    init(steps: Int, levels: Int, first: Int, held: [Float], published: [Float], keptMedian: Bool) {
+    /// A forecast as ``PendingForecasts`` holds it: `held` are the ``RowPairCodes`` of steps `first…`.
+    init(steps: Int, levels: Int, first: Int, held: [UInt16], floor: Float, published: [Float], keptMedian: Bool) {
         self.steps = steps
         levelCount = levels
         self.first = first
         values = held
+        self.floor = floor
         publishedRow = published
         self.keptMedian = keptMedian
     }
 
+    /// Words of a step's row pair.
+    private var rowLength: Int { RowPairCodes.length(levels: levelCount) }
+
     /// Steps whose rows are held.
-    private var rowCount: Int { levelCount == 0 ? 0 : values.count / (2 * levelCount) }
+    private var rowCount: Int { levelCount == 0 ? 0 : values.count / rowLength }
 
     /// The steps whose rows are held, 1-based.
     var heldSteps: Range<Int> { first..<(first + rowCount) }
 
-    /// The rows of held step `h` (in ``heldSteps``) as held: K model and K raw quantiles, and how many levels a row
-    /// has.
-    func heldRows(step h: Int) -> (model: ArraySlice<Float>, raw: ArraySlice<Float>) {
-        let start = (h - first) * 2 * levelCount
-        return (values[start..<(start + levelCount)], values[(start + levelCount)..<(start + 2 * levelCount)])
+    /// The row pair of held step `h` (in ``heldSteps``) as held.
+    func heldWords(step h: Int) -> ArraySlice<UInt16> {
+        let start = (h - first) * rowLength
+        return values[start..<(start + rowLength)]
     }
 
     /// K, the number of levels of a row (0 for a forecast that never held a row).
@@ -79,8 +83,8 @@ public struct IssuedForecast: Sendable, Equatable {
     private func row(step h: Int, part: Int) -> [Double]? {
         let index = h - first
         guard index >= 0 && index < rowCount else { return nil }
-        let start = (2 * index + part) * levelCount
-        return values[start..<(start + levelCount)].map(Double.init)
+        let rows = RowPairCodes.decode(values, at: index * rowLength, levels: levelCount, floor: floor)
+        return part == 0 ? rows.model : rows.raw
     }
 
     /// Model quantiles per step, [H][K]; empty for scored steps.
@@ -109,22 +113,26 @@ public struct IssuedForecast: Sendable, Equatable {
 
 extension IssuedForecast: Codable {
     private enum CodingKeys: String, CodingKey {
-        case steps, levels, first, rows, published, keptMedian
+        case steps, levels, first, codes, floor, published, keptMedian
+        /// The held rows as `Float`s (`[h][model K | raw K]`), in states saved before they were kept as codes.
+        case rows
         /// The unscored steps and their rows as `Double`s, in states saved before the rows were saved as held.
         case kept, model, raw
         /// The published rows of states saved before issued forecasts were reduced ([H][K]; step 1 is kept).
         case calibrated
     }
 
-    /// `{"steps":H,"levels":K,"first":f,"rows":…,"published":…}`: the held rows of steps f… (`[h][model K | raw
-    /// K]`) and the published step-1 row as ``ScalarPacking`` text of the `Float`s held, bit-exact and half the size
-    /// of the `Double`s saved before (a stream's 78 pending rows at H 12, K 7: 6 KB of text instead of 12).
+    /// `{"steps":H,"levels":K,"first":f,"codes":…,"floor":…,"published":…}`: the ``RowPairCodes`` of steps f… and
+    /// the published step-1 row as ``ScalarPacking`` text of the words and `Float`s held, so a restored forecast
+    /// scores exactly as before; the floor only when it is not 0. A stream's 78 pending rows at H 12, K 7 take 3.5 KB
+    /// of text (5.8 KB as `Float`s before, 12 KB as `Double`s before that).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(steps, forKey: .steps)
         try container.encode(levelCount, forKey: .levels)
         try container.encode(first, forKey: .first)
-        try container.encode(ScalarPacking.pack(values), forKey: .rows)
+        try container.encode(ScalarPacking.pack(values), forKey: .codes)
+        if floor != 0 { try container.encode(floor, forKey: .floor) }
         try container.encode(ScalarPacking.pack(publishedRow), forKey: .published)
         if keptMedian { try container.encode(true, forKey: .keptMedian) }
     }
@@ -136,7 +144,7 @@ extension IssuedForecast: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let keptMedian = try container.decodeIfPresent(Bool.self, forKey: .keptMedian) ?? false
-        if container.contains(.rows) {
+        if container.contains(.codes) || container.contains(.rows) {
             try self.init(held: container, limits: decoder.userInfo[Self.limitsKey] as? Limits, keptMedian: keptMedian)
             return
         }
@@ -192,7 +200,8 @@ extension IssuedForecast: Codable {
         self.init(model: model, raw: raw, published: published, keptMedian: keptMedian)
     }
 
-    /// The form `encode(to:)` writes: the held `Float`s as they were, checked against the steps, levels and limits.
+    /// The form `encode(to:)` writes, or the held `Float`s saved before (coded now, with the floor at 0), checked
+    /// against the steps, levels and limits.
     private init(held container: KeyedDecodingContainer<CodingKeys>, limits: Limits?, keptMedian: Bool) throws {
         let steps = try container.decode(Int.self, forKey: .steps)
         let levels = try container.decode(Int.self, forKey: .levels)
@@ -205,13 +214,34 @@ extension IssuedForecast: Codable {
                 forKey: .first, in: container,
                 debugDescription: "\(steps) steps, \(levels) levels or first step \(first) out of bounds")
         }
-        let rowLength = 2 * levels
-        guard let rows = ScalarPacking.unpack(try container.decode(String.self, forKey: .rows), as: Float.self),
-            rowLength == 0 ? rows.isEmpty : rows.count % rowLength == 0 && first - 1 + rows.count / rowLength <= steps
-        else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .rows, in: container,
-                debugDescription: "rows are not packed rows of \(rowLength) numbers within step \(steps)")
+        let floor = try container.decodeIfPresent(Float.self, forKey: .floor) ?? 0
+        var words: [UInt16] = []
+        if container.contains(.codes) {
+            let rowLength = RowPairCodes.length(levels: levels)
+            guard let codes = ScalarPacking.unpack(try container.decode(String.self, forKey: .codes), as: UInt16.self),
+                levels == 0
+                    ? codes.isEmpty : codes.count % rowLength == 0 && first - 1 + codes.count / rowLength <= steps
+            else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .codes, in: container,
+                    debugDescription: "codes are not packed row pairs of \(levels) levels within step \(steps)")
+            }
+            words = codes
+        } else {
+            let rowLength = 2 * levels
+            guard let rows = ScalarPacking.unpack(try container.decode(String.self, forKey: .rows), as: Float.self),
+                rowLength == 0
+                    ? rows.isEmpty : rows.count % rowLength == 0 && first - 1 + rows.count / rowLength <= steps
+            else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .rows, in: container,
+                    debugDescription: "rows are not packed rows of \(rowLength) numbers within step \(steps)")
+            }
+            for start in stride(from: 0, to: rows.count, by: max(1, rowLength)) {
+                RowPairCodes.append(
+                    model: rows[start..<(start + levels)].map(Double.init),
+                    raw: rows[(start + levels)..<(start + rowLength)].map(Double.init), floor: 0, to: &words)
+            }
         }
         guard
             let published = ScalarPacking.unpack(try container.decode(String.self, forKey: .published), as: Float.self),
@@ -223,7 +253,8 @@ extension IssuedForecast: Codable {
         self.steps = steps
         self.levelCount = levels
         self.first = first
-        self.values = rows
+        self.values = words
+        self.floor = floor
         self.publishedRow = published
         self.keptMedian = keptMedian
     }

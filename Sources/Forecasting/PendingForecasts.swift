@@ -1,10 +1,11 @@
 /// The forecasts issued after each of the last H observations, reduced to the rows scoring still needs, all in one
-/// buffer allocated at the first forecast: the entry issued a steps ago can only be scored from its step a on, so the entries hold
-/// at most H(H+1)/2 rows together. Each forecast kept arrays of its own before, reallocated smaller at every
-/// observation: twelve allocations a stream and step at H 12, and about 1 KB a stream of headers and entries.
+/// buffer allocated at the first forecast: the entry issued a steps ago can only be scored from its step a on, so the
+/// entries hold at most H(H+1)/2 rows together. Each forecast kept arrays of its own before, reallocated smaller at
+/// every observation: twelve allocations a stream and step at H 12, and about 1 KB a stream of headers and entries.
+/// A step's model and raw rows are held as one ``RowPairCodes`` row pair, 16-bit codes instead of `Float`s.
 ///
 /// ``ForecastFeedback`` drives it: ``scoring(step:)`` and ``markScored(step:)`` for the steps an observation scores,
-/// ``advance()`` after it, ``issue(model:raw:published:keptMedian:)`` after a forecast. ``issued`` gives the
+/// ``advance()`` after it, ``issue(model:raw:published:keptMedian:floor:)`` after a forecast. ``issued`` gives the
 /// forecasts in their saved form (``IssuedForecast``), oldest first.
 struct PendingForecasts: Sendable {
     /// H, the steps of a forecast.
@@ -13,13 +14,13 @@ struct PendingForecasts: Sendable {
     let levelCount: Int
     /// Oldest first, at most H; nil where no forecast was issued.
     private var slots: [Slot?]
-    /// Every slot's held rows, `[h][model K | raw K]` as `Float`; a slot's rows are one run at `Slot.start`.
-    private var rows: [Float]
+    /// Every slot's held rows, one ``RowPairCodes`` row pair a step; a slot's row pairs are one run at `Slot.start`.
+    private var rows: [UInt16]
     /// The published step-1 row of the newest slot; empty when it has none. Only the newest slot's step 1 can still
     /// be scored, and the drift monitor reads the published row only there.
     private var published: [Float]
 
-    /// 32-bit fields: an optional slot takes 16 bytes instead of 40 (H is at most 10,000, H(H+1)/2 rows fit).
+    /// 32-bit fields: an optional slot takes 20 bytes instead of 40 (H is at most 10,000, H(H+1)/2 rows fit).
     private struct Slot: Sendable, Equatable {
         /// The first held step (1-based); every earlier one was scored or passed.
         var first: Int32
@@ -27,13 +28,16 @@ struct PendingForecasts: Sendable {
         var count: Int32
         /// Where the first held row starts in `rows`, in rows.
         var start: Int32
+        /// What ``RowPairCodes/floorCode`` stands for in the forecast's rows.
+        var floor: Float
         /// Whether the model's median was published uncorrected.
         var keptMedian: Bool
 
-        init(first: Int, count: Int, start: Int, keptMedian: Bool) {
+        init(first: Int, count: Int, start: Int, floor: Float, keptMedian: Bool) {
             self.first = Int32(first)
             self.count = Int32(count)
             self.start = Int32(start)
+            self.floor = floor
             self.keptMedian = keptMedian
         }
 
@@ -48,7 +52,7 @@ struct PendingForecasts: Sendable {
         }
     }
 
-    private var rowLength: Int { 2 * levelCount }
+    private var rowLength: Int { RowPairCodes.length(levels: levelCount) }
 
     /// Pending forecasts of `horizon` steps at `levelCount` levels, restored from `issued` (oldest first, the last
     /// `horizon` of them; one of other steps or levels is left out). Rows no observation can score any more (steps
@@ -76,12 +80,11 @@ struct PendingForecasts: Sendable {
             let first = max(held.lowerBound, age)
             let end = max(first, held.upperBound)
             let start = rows.count / max(1, rowLength)
-            for h in first..<end {
-                let (model, raw) = forecast.heldRows(step: h)
-                rows.append(contentsOf: model)
-                rows.append(contentsOf: raw)
-            }
-            slots.append(Slot(first: first, count: end - first, start: start, keptMedian: forecast.keptMedian))
+            for h in first..<end { rows.append(contentsOf: forecast.heldWords(step: h)) }
+            slots.append(
+                Slot(
+                    first: first, count: end - first, start: start, floor: forecast.floor,
+                    keptMedian: forecast.keptMedian))
             if index == issued.count - 1 && first == 1 { published.append(contentsOf: forecast.publishedRow) }
         }
     }
@@ -93,7 +96,8 @@ struct PendingForecasts: Sendable {
                 IssuedForecast(
                     steps: horizon, levels: levelCount, first: Int(slot.first),
                     held: Array(rows[(Int(slot.start) * rowLength)..<(Int(slot.start + slot.count) * rowLength)]),
-                    published: index == slots.count - 1 ? published : [], keptMedian: slot.keptMedian)
+                    floor: slot.floor, published: index == slots.count - 1 ? published : [],
+                    keptMedian: slot.keptMedian)
             }
         }
     }
@@ -104,11 +108,11 @@ struct PendingForecasts: Sendable {
     /// Rows held by all forecasts together (at most H(H+1)/2).
     var heldRowCount: Int { rows.count / max(1, rowLength) }
 
-    /// The buffer's capacity in `Float`s: none until the first forecast, then never grown again.
+    /// The buffer's capacity in words: none until the first forecast, then never grown again.
     var rowCapacity: Int { rows.capacity }
 
     /// Sizes the buffer for the most rows the forecasts can hold, H(H+1)/2. Not before the first forecast: a stream
-    /// that has not issued one (the model is not warm, or it forecasts rarely) would carry 4.4 KB of empty buffer
+    /// that has not issued one (the model is not warm, or it forecasts rarely) would carry 2.7 KB of empty buffer
     /// at H 12, K 7, most of an idle stream's state.
     private mutating func reserveRows() {
         let most = horizon * (horizon + 1) / 2 * rowLength
@@ -122,8 +126,7 @@ struct PendingForecasts: Sendable {
         let index = slots.count - h
         guard index >= 0, let slot = slots[index], slot.steps.contains(h) else { return nil }
         let base = (Int(slot.start) + h - Int(slot.first)) * rowLength
-        let model = rows[base..<(base + levelCount)].map(Double.init)
-        let raw = rows[(base + levelCount)..<(base + rowLength)].map(Double.init)
+        let (model, raw) = RowPairCodes.decode(rows, at: base, levels: levelCount, floor: slot.floor)
         let published = index == slots.count - 1 ? published.map(Double.init) : []
         return (model, raw, published, slot.keptMedian)
     }
@@ -166,8 +169,8 @@ struct PendingForecasts: Sendable {
     }
 
     /// Keeps the rows of a forecast issued after the last observation, in the slot ``advance()`` opened (or a first
-    /// slot), replacing one issued there before.
-    mutating func issue(model: [[Double]], raw: [[Double]], published: [Double], keptMedian: Bool) {
+    /// slot), replacing one issued there before; raw quantiles raised to `floor` are kept exactly.
+    mutating func issue(model: [[Double]], raw: [[Double]], published: [Double], keptMedian: Bool, floor: Double = 0) {
         precondition(model.count <= horizon && raw.count == model.count, "a forecast of \(model.count) steps")
         reserveRows()
         if slots.isEmpty { slots.append(nil) }
@@ -178,10 +181,10 @@ struct PendingForecasts: Sendable {
         let start = rows.count / max(1, rowLength)
         for h in model.indices {
             precondition(model[h].count == levelCount && raw[h].count == levelCount, "rows of step \(h + 1)")
-            for value in model[h] { rows.append(Float(value)) }
-            for value in raw[h] { rows.append(Float(value)) }
+            RowPairCodes.append(model: model[h], raw: raw[h], floor: floor, to: &rows)
         }
-        slots[slots.count - 1] = Slot(first: 1, count: model.count, start: start, keptMedian: keptMedian)
+        slots[slots.count - 1] = Slot(
+            first: 1, count: model.count, start: start, floor: Float(floor), keptMedian: keptMedian)
         self.published.removeAll(keepingCapacity: true)
         for value in published { self.published.append(Float(value)) }
     }

@@ -53,12 +53,13 @@ import Testing
     @Test func savedFormRoundTripsBitExactly() throws {
         // Step 1 scored: the rows of steps 2 and 3 are held, and no published row.
         let forecast = IssuedForecast(
-            model: [[], [3, .nan], [-0.0, .infinity]], raw: [[], [3.5, 4.5], [5.5, 6.5]], published: [])
+            model: [[], [3, .nan], [-2, .infinity]], raw: [[], [3.5, 4.5], [5.5, 6.5]], published: [])
         let data = try JSONEncoder().encode(forecast)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["first"] as? Int == 2)
-        // The held Float rows of steps 2 and 3, not Doubles: 2·2·2·4 bytes, 43 base64 characters and padding.
-        #expect((object["rows"] as? String)?.count == 44)
+        // The row-pair codes of steps 2 and 3, not Floats: 2·(3 + 2·2)·2 bytes, 38 base64 characters and padding.
+        #expect((object["codes"] as? String)?.count == 40)
+        #expect(object["rows"] == nil && object["floor"] == nil)
         let decoded = try JSONDecoder().decode(IssuedForecast.self, from: data)
         #expect(decoded.model.map { $0.map(\.bitPattern) } == forecast.model.map { $0.map(\.bitPattern) })
         #expect(decoded.raw == forecast.raw)

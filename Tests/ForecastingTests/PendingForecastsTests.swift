@@ -24,15 +24,11 @@ import Testing
             guard let forecast = issued[index] else { return }
             let held = forecast.heldSteps
             let first = min(max(h + 1, held.lowerBound), held.upperBound)
-            var rows: [Float] = []
-            for step in first..<held.upperBound {
-                let (model, raw) = forecast.heldRows(step: step)
-                rows += model
-                rows += raw
-            }
+            var rows: [UInt16] = []
+            for step in first..<held.upperBound { rows += forecast.heldWords(step: step) }
             issued[index] = IssuedForecast(
-                steps: forecast.steps, levels: forecast.levels, first: first, held: rows, published: [],
-                keptMedian: forecast.keptMedian)
+                steps: forecast.steps, levels: forecast.levels, first: first, held: rows, floor: forecast.floor,
+                published: [], keptMedian: forecast.keptMedian)
         }
 
         mutating func observe(scoring: Bool) {
@@ -94,7 +90,7 @@ import Testing
         let model = Array(repeating: Array(repeating: 1.0, count: k), count: horizon)
         pending.issue(model: model, raw: model, published: model[0], keptMedian: false)
         let capacity = pending.rowCapacity
-        #expect(capacity >= horizon * (horizon + 1) / 2 * 2 * k)
+        #expect(capacity >= horizon * (horizon + 1) / 2 * (3 + 2 * k))
         for _ in 0..<100 {
             for h in stride(from: 1, through: min(horizon, pending.count), by: 1) { pending.markScored(step: h) }
             pending.advance()

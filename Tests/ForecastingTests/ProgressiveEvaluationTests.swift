@@ -50,9 +50,12 @@ import Testing
                 }
             }
             let calibrated = raw.map { rows in rows.map { $0.sorted() } }
-            // Issued rows are kept at the precision they are published with (`Float`).
-            let rounded = { (rows: [[Double]]) in rows.map { $0.map { Double(Float($0)) } } }
-            issued.append(forecast.map { (rounded($0.quantiles), rounded(raw!), calibrated!) })
+            // Issued rows are kept as row-pair codes, and scoring reads them back.
+            issued.append(
+                forecast.map {
+                    let rows = Self.coded(model: $0.quantiles, raw: raw!)
+                    return (rows.model, rows.raw, calibrated!)
+                })
             #expect(step.scored == scored, "j=\(j)")
             #expect(step.forecast?.quantiles == calibrated)
             #expect(step.forecast?.point == forecast?.point)
@@ -60,6 +63,17 @@ import Testing
         #expect(evaluation.calibrator == calibrator)
         #expect(evaluation.scores == scores)
         #expect(evaluation.forecaster == forecaster)
+    }
+
+    /// The rows as scoring reads them back from their ``RowPairCodes``.
+    static func coded(model: [[Double]], raw: [[Double]]) -> (model: [[Double]], raw: [[Double]]) {
+        var words: [UInt16] = []
+        for h in model.indices { RowPairCodes.append(model: model[h], raw: raw[h], floor: 0, to: &words) }
+        let k = model.first?.count ?? 0
+        let rows = model.indices.map {
+            RowPairCodes.decode(words, at: $0 * RowPairCodes.length(levels: k), levels: k, floor: 0)
+        }
+        return (rows.map(\.model), rows.map(\.raw))
     }
 
     /// The seasonal naive fallback, calibrated online, covers 90% within ±3% at every step of the horizon over a long
