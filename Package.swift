@@ -73,7 +73,7 @@ let package = Package(
         // Seeded generators and sample quantiles shared by the model, the statistics, the transport and the tests.
         .target(name: "Sampling", swiftSettings: numericSettings),
         .target(name: "BARNN", dependencies: ["COpenBLAS", "Formats", "Sampling"], swiftSettings: barnnSettings),
-        .target(name: "Forecasting", dependencies: ["Sampling"], swiftSettings: numericSettings),
+        .target(name: "Forecasting", dependencies: ["Formats", "Sampling"], swiftSettings: numericSettings),
         .target(
             name: "Storage",
             dependencies: [
@@ -311,7 +311,8 @@ let package = Package(
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"], swiftSettings: numericSettings),
         .testTarget(name: "BARNNTests", dependencies: ["BARNN", "Formats"], swiftSettings: numericSettings),
         .testTarget(
-            name: "ForecastingTests", dependencies: ["Forecasting", "Sampling"], swiftSettings: strictSettings),
+            name: "ForecastingTests", dependencies: ["Forecasting", "Formats", "Sampling"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "StorageTests",
             dependencies: [

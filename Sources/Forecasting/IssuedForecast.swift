@@ -1,3 +1,5 @@
+import Formats
+
 /// A forecast as issued, reduced to what scoring still needs: the model's quantiles and the calibrated rows before
 /// rearrangement (what the calibrator learns from) of the steps not scored yet, and the published step-1 quantiles
 /// (what the drift monitor scores). Step h of a forecast can only be scored by the h-th observation after it, so the

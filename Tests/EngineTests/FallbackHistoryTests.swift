@@ -1,5 +1,6 @@
 import Configuration
 import EngineTestKit
+import Formats
 import Foundation
 import Storage
 import Testing

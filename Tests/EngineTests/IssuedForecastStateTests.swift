@@ -1,4 +1,5 @@
 import EngineTestKit
+import Formats
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import EngineTestKit
 import Forecasting
+import Formats
 import Foundation
 import Storage
 import Testing

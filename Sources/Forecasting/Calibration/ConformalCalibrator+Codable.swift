@@ -1,3 +1,5 @@
+import Formats
+
 /// A step as saved: its score windows (only when it has its own), its parameters packed, its typical width.
 private struct SavedStep {
     var scores: [RollingWindowQuantile]

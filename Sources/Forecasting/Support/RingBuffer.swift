@@ -1,3 +1,5 @@
+import Formats
+
 /// A first-in first-out buffer of at most `capacity` elements; appending to a full buffer evicts the oldest.
 ///
 /// Storage doubles as elements arrive, up to `capacity` and never past it, and is then reused, so a steady-state
