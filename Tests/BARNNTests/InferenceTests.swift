@@ -174,6 +174,34 @@ import Testing
         #expect(try JSONDecoder().decode(RecurrentState.self, from: data) == fresh)
         #expect(RecurrentBatch([fresh], hiddenSize: 3)[0] == fresh)
     }
+
+    /// The hidden state and the seasonal window are saved as packed text of their bits: bit-exact with NaN where a
+    /// value is missing, under half the size of a list of numbers; lists saved before still decode, and damaged text
+    /// is an error.
+    @Test func hiddenStateAndSeasonalWindowAreSavedPacked() throws {
+        var state = RecurrentState(hiddenSize: 64, scale: SeriesScale(scale: 2), seasonalLag: 3)
+        state.hidden = (0..<64).map { Float($0) * 0.137 - 4.1 }
+        state.recent = [1.5, .nan, -2e300]
+        let data = try JSONEncoder().encode(state)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect((object["hidden"] as? String)?.count == 344)
+        #expect(object["recent"] is String)
+        let decoded = try JSONDecoder().decode(RecurrentState.self, from: data)
+        #expect(decoded.hidden.map(\.bitPattern) == state.hidden.map(\.bitPattern))
+        #expect(decoded.recent.map(\.bitPattern) == state.recent.map(\.bitPattern))
+        #expect(data.count < 700)
+        var list = object
+        list["hidden"] = state.hidden.map(Double.init)
+        list["recent"] = [1.5, 2.5, 3.5]
+        let legacy = try JSONDecoder().decode(
+            RecurrentState.self, from: JSONSerialization.data(withJSONObject: list))
+        #expect(legacy.hidden == state.hidden && legacy.recent == [1.5, 2.5, 3.5])
+        var damaged = object
+        damaged["hidden"] = "not base64!"
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(RecurrentState.self, from: JSONSerialization.data(withJSONObject: damaged))
+        }
+    }
 }
 
 @Suite struct ScaleAndFeatureTests {

@@ -89,7 +89,11 @@ import Testing
     static let cases: [Case] = [
         Case(
             name: "hidden size", blob: \.hidden,
-            edit: { update(&$0, ["recurrent", "hidden"]) { $0 = Array(($0 as! [Any]).dropLast()) } },
+            edit: {
+                update(&$0, ["recurrent", "hidden"]) {
+                    $0 = ScalarPacking.pack(ScalarPacking.unpack($0 as! String, as: Float.self)!.dropLast())
+                }
+            },
             field: "hidden.recurrent.hidden"),
         Case(
             name: "infinite level", blob: \.hidden, edit: set(["recurrent", "level"], "inf"),
@@ -151,7 +155,15 @@ import Testing
             field: "normaliser.fallback.residualWindow"),
         Case(
             name: "calibrator horizon", blob: \.calibrator,
-            edit: { update(&$0, ["calibrator", "steps"]) { $0 = Array(($0 as! [Any]).dropLast()) } },
+            edit: { object in
+                // A pooled calibrator saves its steps' parameters and typical widths packed: one step fewer.
+                update(&object, ["calibrator", "parameters"]) {
+                    $0 = ScalarPacking.pack(ScalarPacking.unpack($0 as! String, as: Double.self)!.dropLast(7))
+                }
+                update(&object, ["calibrator", "typicalWidths"]) {
+                    $0 = ScalarPacking.pack(ScalarPacking.unpack($0 as! String, as: Double.self)!.dropLast())
+                }
+            },
             field: "calibrator.calibrator.steps"),
         Case(
             name: "calibrator window above calibration.window", blob: \.calibrator,

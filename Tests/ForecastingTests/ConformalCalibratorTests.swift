@@ -104,8 +104,9 @@ import Testing
         #expect(!saved.contains("positions"))
     }
 
-    /// A step's parameters are saved packed and its score windows only when it has its own; a state saved with them
-    /// as lists of numbers and with empty windows restores the same calibrator.
+    /// A step's parameters are saved packed and its score windows only when it has its own; a calibrator without
+    /// windows of its own saves all steps' parameters and typical widths as two packed texts. States saved with the
+    /// parameters as lists of numbers, or per step without windows, restore the same calibrator.
     @Test func stepParametersAreSavedPackedAndListsStillRead() throws {
         let levels = QuantileLevels.protocolLevels
         for pooled in [false, true] {
@@ -120,19 +121,49 @@ import Testing
             }
             let encoded = try JSONEncoder().encode(original)
             var object = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
-            var steps = try #require(object["steps"] as? [[String: Any]])
-            #expect(steps.allSatisfy { $0["parameter"] is String && ($0["scores"] == nil) == pooled })
+            #expect(try JSONDecoder().decode(ConformalCalibrator.self, from: encoded) == original)
+            var steps: [[String: Any]]
+            if pooled {
+                #expect(object["steps"] == nil)
+                let parameters = try #require(object["parameters"] as? String)
+                let widths = try #require(object["typicalWidths"] as? String)
+                #expect(ScalarPacking.unpack(parameters, as: Double.self) == original.parameters)
+                #expect(ScalarPacking.unpack(widths, as: Double.self) == original.steps.map(\.typicalWidth))
+                // The per-step form saved before, with empty windows.
+                steps = (0..<2).map {
+                    [
+                        "parameter": ScalarPacking.pack(original.parameters(step: $0)), "scores": [Any](),
+                        "typicalWidth": original.steps[$0].typicalWidth,
+                    ]
+                }
+                object["parameters"] = nil
+                object["typicalWidths"] = nil
+            } else {
+                steps = try #require(object["steps"] as? [[String: Any]])
+                #expect(steps.allSatisfy { $0["parameter"] is String && $0["scores"] != nil })
+            }
             for s in steps.indices {
                 let text = try #require(steps[s]["parameter"] as? String)
                 let parameter = try #require(ScalarPacking.unpack(text, as: Double.self))
                 #expect(parameter == original.parameters(step: s))
                 steps[s]["parameter"] = parameter
-                if pooled { steps[s]["scores"] = [Any]() }
             }
             object["steps"] = steps
             let legacy = try JSONSerialization.data(withJSONObject: object)
             #expect(try JSONDecoder().decode(ConformalCalibrator.self, from: legacy) == original)
-            #expect(try JSONDecoder().decode(ConformalCalibrator.self, from: encoded) == original)
+        }
+    }
+
+    /// Packed parameters that do not fill K levels at every step of the packed widths are a damaged state.
+    @Test func packedParametersOfTheWrongCountAreRefused() throws {
+        let original = ConformalCalibrator(
+            levels: QuantileLevels.protocolLevels, horizon: 2, configuration: .init(method: .adaptive(gamma: 0.01)),
+            pooled: true)
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(original)) as? [String: Any])
+        object["typicalWidths"] = ScalarPacking.pack([1.0, 2.0, 3.0])
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(ConformalCalibrator.self, from: JSONSerialization.data(withJSONObject: object))
         }
     }
 

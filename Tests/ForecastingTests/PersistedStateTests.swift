@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import Testing
 
@@ -19,14 +20,14 @@ import Testing
         for i in 0..<10 { try calibrator.update(step: 1, quantiles: q, outcome: Double(i) / 5) }
         #expect(try Self.decodeEdited(calibrator) { _ in } == calibrator)
         #expect(throws: DecodingError.self) {
-            try Self.decodeEdited(calibrator) { object in
-                var steps = object["steps"] as! [[String: Any]]
-                steps[0]["parameter"] = [0.0]
-                object["steps"] = steps
-            }
+            // Tracking keeps no windows, so its steps are saved as packed parameters and typical widths.
+            try Self.decodeEdited(calibrator) { object in object["parameters"] = ScalarPacking.pack([0.0]) }
         }
         #expect(throws: DecodingError.self) {
-            try Self.decodeEdited(calibrator) { object in object["steps"] = [[String: Any]]() }
+            try Self.decodeEdited(calibrator) { object in
+                object["parameters"] = ""
+                object["typicalWidths"] = ""
+            }
         }
         #expect(throws: DecodingError.self) {
             try Self.decodeEdited(calibrator) { object in
@@ -42,9 +43,7 @@ import Testing
         let q = QuantileLevels.protocolLevels.values.map(Gaussian.quantile)
         for i in 0..<40 { try calibrator.update(step: 1, quantiles: q, outcome: Double(i % 7) - 3) }
         let restored = try Self.decodeEdited(calibrator) { object in
-            var steps = object["steps"] as! [[String: Any]]
-            steps[0]["inside"] = Array(repeating: 999, count: 6)  // stored counts are not trusted
-            object["steps"] = steps
+            object["inside"] = Array(repeating: 999, count: 6)  // stored counts are not trusted
         }
         #expect(restored.coverage == calibrator.coverage)
     }

@@ -36,7 +36,11 @@ extension SavedStep: Codable {
 }
 
 extension ConformalCalibrator: Codable {
-    private enum CodingKeys: String, CodingKey { case levels, configuration, steps, coverage }
+    private enum CodingKeys: String, CodingKey {
+        case levels, configuration, steps, coverage
+        /// Every step's parameters and typical width, packed, for a calibrator without windows of its own.
+        case parameters, typicalWidths
+    }
 
     /// What states saved before coverage was kept for step 1 only hold per step besides the offsets.
     private struct SavedStepCoverage: Decodable {
@@ -50,12 +54,30 @@ extension ConformalCalibrator: Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let levels = try container.decode(QuantileLevels.self, forKey: .levels)
         let configuration = try container.decode(Configuration.self, forKey: .configuration)
-        let steps = try container.decode([SavedStep].self, forKey: .steps)
-        let positions =
-            try container.decodeIfPresent(RingBuffer<UInt16>.self, forKey: .coverage)
-            ?? container.decode([SavedStepCoverage].self, forKey: .steps).first?.positions
-            ?? RingBuffer(capacity: max(1, configuration.window))
-        if let problem = Self.problem(levels: levels, configuration: configuration, steps: steps, coverage: positions) {
+        let steps: [SavedStep]
+        var positions = try container.decodeIfPresent(RingBuffer<UInt16>.self, forKey: .coverage)
+        if container.contains(.parameters) {
+            guard
+                let parameters = ScalarPacking.unpack(
+                    try container.decode(String.self, forKey: .parameters), as: Double.self),
+                let widths = ScalarPacking.unpack(
+                    try container.decode(String.self, forKey: .typicalWidths), as: Double.self),
+                parameters.count == widths.count * levels.count
+            else {
+                throw DecodingError.corrupt(decoder, "calibrator state: parameters do not fit the steps and levels")
+            }
+            let k = levels.count
+            steps = widths.indices.map {
+                SavedStep(scores: [], parameter: Array(parameters[($0 * k)..<(($0 + 1) * k)]), typicalWidth: widths[$0])
+            }
+        } else {
+            steps = try container.decode([SavedStep].self, forKey: .steps)
+            if positions == nil {
+                positions = try container.decode([SavedStepCoverage].self, forKey: .steps).first?.positions
+            }
+        }
+        let coverage = positions ?? RingBuffer(capacity: max(1, configuration.window))
+        if let problem = Self.problem(levels: levels, configuration: configuration, steps: steps, coverage: coverage) {
             throw DecodingError.corrupt(decoder, "calibrator state: \(problem)")
         }
         self.init(levels: levels, horizon: steps.count, configuration: configuration)
@@ -64,15 +86,23 @@ extension ConformalCalibrator: Codable {
             self.steps[s].typicalWidth = steps[s].typicalWidth
         }
         parameters = Array(steps.map(\.parameter).joined())
-        for packed in positions {
+        for packed in coverage {
             recordCoverage(less: Int(packed & 0xFF), lessOrEqual: Int(packed >> 8))
         }
     }
 
+    /// A calibrator without windows of its own (pooled, or tracking) saves its parameters and typical widths as two
+    /// packed texts (about 1 KB at H 12, K 7, where a step each took 1.5 KB); one with windows saves them per step.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(levels, forKey: .levels)
         try container.encode(configuration, forKey: .configuration)
+        if steps.allSatisfy(\.scores.isEmpty) {
+            try container.encode(ScalarPacking.pack(parameters), forKey: .parameters)
+            try container.encode(ScalarPacking.pack(steps.map(\.typicalWidth)), forKey: .typicalWidths)
+            try container.encode(coverageWindow.positions, forKey: .coverage)
+            return
+        }
         try container.encode(
             steps.indices.map {
                 SavedStep(
