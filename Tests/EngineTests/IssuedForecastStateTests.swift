@@ -71,6 +71,27 @@ import Testing
         #expect(try JSONDecoder().decode(IssuedForecast.self, from: JSONEncoder().encode(kept)).keptMedian)
     }
 
+    /// A state saved while the held rows were `Float`s (`rows`, stops 27–29) restores them as codes: grid values
+    /// (here integers and halves) exactly, the others within a 32,764th of their row pair's spread; saved again, it
+    /// holds codes.
+    @Test func rowsSavedAsFloatsAreCodedOnRestore() throws {
+        let rows: [Float] = [3, 4.5, 3.5, 5, 10.1, 12.7, 10.2, 13.3]
+        let legacy =
+            #"{"steps":3,"levels":2,"first":2,"rows":"\#(ScalarPacking.pack(rows))","published":"","keptMedian":true}"#
+        let decoded = try JSONDecoder().decode(IssuedForecast.self, from: Data(legacy.utf8))
+        #expect(decoded.model[1] == [3, 4.5] && decoded.raw[1] == [3.5, 5])
+        let expected = rows[4...].map(Double.init)
+        let got = decoded.model[2] + decoded.raw[2]
+        let anchor = Double(rows[5])
+        let spread = expected.map { abs($0 - anchor) }.max()!
+        #expect(zip(got, expected).allSatisfy { abs($0 - $1) <= spread / 32_764 }, "\(got)")
+        #expect(decoded.keptMedian && decoded.published.isEmpty)
+        let resaved = try JSONEncoder().encode(decoded)
+        let object = try #require(try JSONSerialization.jsonObject(with: resaved) as? [String: Any])
+        #expect(object["rows"] == nil && object["codes"] is String)
+        #expect(try JSONDecoder().decode(IssuedForecast.self, from: resaved) == decoded)
+    }
+
     /// A state saved while the unscored steps' rows were written as `Double`s (`kept`) restores the same rows.
     @Test func rowsSavedAsDoublesStillDecode() throws {
         func packed(_ values: [Double]) -> String { ScalarPacking.pack(values) }
