@@ -25,6 +25,13 @@ extension Float: PackedScalar {
     public init(packedBits: UInt32) { self.init(bitPattern: packedBits) }
 }
 
+extension UInt8: PackedScalar {
+    /// The value itself.
+    public var packedBits: UInt8 { self }
+    /// The value itself.
+    public init(packedBits: UInt8) { self = packedBits }
+}
+
 extension UInt16: PackedScalar {
     /// The value itself.
     public var packedBits: UInt16 { self }

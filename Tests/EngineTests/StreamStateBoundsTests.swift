@@ -267,6 +267,33 @@ import Testing
         #expect(try JSONDecoder().decode(Saved.self, from: plain).ring == irregular)
     }
 
+    /// Values that are all short decimals (readings published as text) are saved as decimal text, bit-exact with
+    /// the missing steps; a computed value (a bucket's mean) keeps the whole column as bits. Damaged decimal text is
+    /// refused.
+    @Test func contextValuesAreSavedAsDecimalsWhenTheyAreShortOnes() throws {
+        typealias Saved = StreamState.SavedContext
+        let readings: [Observation] = (0..<300).map { (step: Int) -> Observation in
+            let value: Double? = step % 11 == 3 ? nil : Double(2000 + step % 7) / 100
+            return Observation(t: 1_767_225_600 + 60 * Double(step), value: value)
+        }
+        let ring = ObservationRing(capacity: 256, elements: readings)
+        let data = try JSONEncoder().encode(Saved(ring))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let decimals = try #require(object["decimals"] as? String)
+        #expect(object["value"] == nil && decimals.first == "2" && decimals.count < 500)
+        #expect(try JSONDecoder().decode(Saved.self, from: data).ring == ring)
+        let means = ObservationRing(capacity: 256, elements: readings + [Observation(t: 1_767_243_600, value: 1.0 / 3)])
+        let bits = try JSONEncoder().encode(Saved(means))
+        let plain = try #require(try JSONSerialization.jsonObject(with: bits) as? [String: Any])
+        #expect(plain["decimals"] == nil && plain["value"] is String)
+        #expect(try JSONDecoder().decode(Saved.self, from: bits).ring == means)
+        var damaged = object
+        damaged["decimals"] = "2" + ScalarPacking.pack([UInt8(0x80)])
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(Saved.self, from: JSONSerialization.data(withJSONObject: damaged))
+        }
+    }
+
     @Test func anObservationIsSixteenBytesAndAMissingValueIsNil() {
         #expect(MemoryLayout<Observation>.stride == 16)
         let missing = Observation(t: 5, value: .nan)
