@@ -52,8 +52,9 @@ func temporaryFolder(_ prefix: String) throws -> URL {
 }
 
 /// Stream `i`'s reading at `step` as the benchmark rule's payload: a daily-ish sine per stream plus a small
-/// deterministic wiggle.
-func benchmarkPayload(stream i: Int, step: Int, time t: Double) -> [UInt8] {
+/// deterministic wiggle, written with all its digits or, like a sensor's text, with `places` decimals.
+func benchmarkPayload(stream i: Int, step: Int, time t: Double, places: Int? = nil) -> [UInt8] {
     let v = 20 + 5 * sin(Double(step) * 2 * .pi / 24 + Double(i % 17)) + Double((i &* 31 &+ step) % 13) * 0.05
-    return Array("{\"t\":\(t),\"v\":\(v)}".utf8)
+    let text = places.map { String(format: "%.\($0)f", v) } ?? "\(v)"
+    return Array("{\"t\":\(t),\"v\":\(text)}".utf8)
 }

@@ -9,9 +9,10 @@
 // size the sampling buffers, not a stream's state. Prints JSON lines.
 //
 // `--warmup-streams M` runs M streams before the measured N, so what all streams share is not counted (see below).
+// `--places P` publishes the readings with P decimals, as sensors write them, instead of all their digits.
 //
 // Usage: engine-bench memory [--streams 1000] [--steps N] [--forecast-every N] [--paths 16] [--config PATH]
-//        [--warmup-streams N]
+//        [--warmup-streams N] [--places P]
 import BARNN
 import BenchmarkSupport
 import Configuration
@@ -28,6 +29,7 @@ struct MemoryArguments {
     var config = "config/barnnd.toml"
     var pool: DaemonConfiguration.CalibrationPool?
     var warmupStreams: Int?
+    var places: Int?
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
@@ -41,6 +43,7 @@ struct MemoryArguments {
             case "--config": config = value
             case "--pool": pool = DaemonConfiguration.CalibrationPool(rawValue: value)
             case "--warmup-streams": warmupStreams = Int(value)
+            case "--places": places = Int(value)
             default: fatalError("unknown flag \(flag)")
             }
         }
@@ -51,6 +54,7 @@ struct MemoryArguments {
         if let steps { flags += ["--steps", "\(steps)"] }
         if let forecastEvery { flags += ["--forecast-every", "\(forecastEvery)"] }
         if let warmupStreams { flags += ["--warmup-streams", "\(warmupStreams)"] }
+        if let places { flags += ["--places", "\(places)"] }
         return flags
     }
 }
@@ -90,7 +94,8 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
         for step in 0..<steps {
             let t = first + Double(step) * 60
             for (i, topic) in topics.enumerated() {
-                engine.receive(topic: topic, payload: benchmarkPayload(stream: i, step: step, time: t), arrivalTime: t)
+                let payload = benchmarkPayload(stream: i, step: step, time: t, places: arguments.places)
+                engine.receive(topic: topic, payload: payload, arrivalTime: t)
             }
             _ = engine.tick(now: t + 1)
         }
@@ -134,6 +139,7 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
         "calibration_window": group.calibration.window, "context_length": group.contextLength,
     ]
     fields["season"] = group.season
+    fields["places"] = arguments.places.map { "\($0)" } ?? "all"
     fields["forecast_every"] = group.forecastEvery
     fields["paths"] = group.paths
     fields["forecasts"] = counters.forecastsBARNN + counters.forecastsFallback
