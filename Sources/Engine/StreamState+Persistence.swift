@@ -84,7 +84,7 @@ extension StreamState {
             } else {
                 try container.encode(ScalarPacking.pack(ring.map(\.t)), forKey: .t)
             }
-            let values = ring.values
+            let values = Array(ring.values)
             if let decimals = DecimalPacking.pack(values) {
                 try container.encode(decimals, forKey: .decimals)
             } else {

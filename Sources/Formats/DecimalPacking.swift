@@ -11,7 +11,7 @@ public enum DecimalPacking {
 
     /// The text of `values`, or nil when one of them is not a decimal of at most nine places that `m / 10^places`
     /// gives back bit for bit (−0, infinities, most computed values), or its integer exceeds 2⁵³.
-    public static func pack(_ values: some Collection<Double>) -> String? {
+    public static func pack(_ values: [Double]) -> String? {
         guard let places = (0...9).first(where: { places in values.allSatisfy { integer($0, places: places) != nil } })
         else { return nil }
         var bytes: [UInt8] = []
