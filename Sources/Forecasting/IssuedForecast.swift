@@ -217,12 +217,14 @@ extension IssuedForecast: Codable {
                 debugDescription: "\(steps) steps, \(levels) levels or first step \(first) out of bounds")
         }
         let floor = try container.decodeIfPresent(Float.self, forKey: .floor) ?? 0
+        // Whole rows of `length` values, all within the steps (none when the forecast has no levels).
+        func fits(_ count: Int, rowLength length: Int) -> Bool {
+            levels == 0 ? count == 0 : count % length == 0 && first - 1 + count / length <= steps
+        }
         var words: [UInt16] = []
         if container.contains(.codes) {
-            let rowLength = RowPairCodes.length(levels: levels)
             guard let codes = ScalarPacking.unpack(try container.decode(String.self, forKey: .codes), as: UInt16.self),
-                levels == 0
-                    ? codes.isEmpty : codes.count % rowLength == 0 && first - 1 + codes.count / rowLength <= steps
+                fits(codes.count, rowLength: RowPairCodes.length(levels: levels))
             else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .codes, in: container,
@@ -232,8 +234,7 @@ extension IssuedForecast: Codable {
         } else {
             let rowLength = 2 * levels
             guard let rows = ScalarPacking.unpack(try container.decode(String.self, forKey: .rows), as: Float.self),
-                rowLength == 0
-                    ? rows.isEmpty : rows.count % rowLength == 0 && first - 1 + rows.count / rowLength <= steps
+                fits(rows.count, rowLength: rowLength)
             else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .rows, in: container,

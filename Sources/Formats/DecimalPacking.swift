@@ -12,13 +12,18 @@ public enum DecimalPacking {
     /// The text of `values`, or nil when one of them is not a decimal of at most nine places that `m / 10^places`
     /// gives back bit for bit (−0, infinities, most computed values), or its integer exceeds 2⁵³.
     public static func pack(_ values: [Double]) -> String? {
-        guard let places = (0...9).first(where: { places in values.allSatisfy { integer($0, places: places) != nil } })
+        guard
+            let places = (0...9).first(where: { places in
+                let scale = power(of: places)
+                return values.allSatisfy { integer($0, scale: scale) != nil }
+            })
         else { return nil }
+        let scale = power(of: places)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(values.count * 2)
         var previous: Int64 = 0
         for value in values {
-            guard !value.isNaN, let m = integer(value, places: places) else {
+            guard !value.isNaN, let m = integer(value, scale: scale) else {
                 bytes.append(0)
                 continue
             }
@@ -70,11 +75,10 @@ public enum DecimalPacking {
         return values
     }
 
-    /// `value`'s integer at `places` (`value = m / 10^places` bit for bit, as ``unpack(_:)`` computes it; −0 has
-    /// none), 0 for NaN (which has a code of its own), or nil.
-    private static func integer(_ value: Double, places: Int) -> Int64? {
+    /// `value`'s integer at `scale` = 10^places (`value = m / scale` bit for bit, as ``unpack(_:)`` computes it; −0
+    /// has none), 0 for NaN (which has a code of its own), or nil.
+    private static func integer(_ value: Double, scale: Double) -> Int64? {
         if value.isNaN { return 0 }
-        let scale = power(of: places)
         let rounded = (value * scale).rounded()
         guard rounded.isFinite, abs(rounded) <= largestInteger else { return nil }
         let m = Int64(rounded)

@@ -114,3 +114,16 @@ public enum ScalarPacking {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// The numbers under `key` as ``ScalarPacking`` text or, as states saved before packing hold them, as a list.
+    /// - Throws: `DecodingError.dataCorrupted` for text that is not packed `Scalar`s; the list's errors otherwise.
+    public func decodePackedOrList<Scalar: PackedScalar>(_ type: Scalar.Type, forKey key: Key) throws -> [Scalar] {
+        guard let text = try? decode(String.self, forKey: key) else { return try decode([Scalar].self, forKey: key) }
+        guard let values = ScalarPacking.unpack(text, as: type) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "not packed \(Scalar.self) values")
+        }
+        return values
+    }
+}

@@ -69,7 +69,7 @@ public struct RecurrentState: Sendable, Codable, Equatable {
     /// hold `hidden` and `recent` as lists of numbers.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        hidden = try Self.decodeScalars(Float.self, c, .hidden) ?? []
+        hidden = try c.decodePackedOrList(Float.self, forKey: .hidden)
         level = try c.decodeIfPresent(Double.self, forKey: .level)
         pendingInput = try c.decode(Float.self, forKey: .pendingInput)
         pendingMissing = try c.decode(Bool.self, forKey: .pendingMissing)
@@ -77,24 +77,8 @@ public struct RecurrentState: Sendable, Codable, Equatable {
         scale = try c.decode(SeriesScale.self, forKey: .scale)
         levelMean = try c.decodeIfPresent(Double.self, forKey: .levelMean)
         pendingLevel = try c.decodeIfPresent(Float.self, forKey: .pendingLevel) ?? 0
-        recent = try Self.decodeScalars(Double.self, c, .recent) ?? []
+        recent = c.contains(.recent) ? try c.decodePackedOrList(Double.self, forKey: .recent) : []
         pendingSeasonal = try c.decodeIfPresent(Float.self, forKey: .pendingSeasonal) ?? 0
-    }
-
-    /// The numbers under `key` as packed text or as a list; nil when absent (`hidden` is required: its decode
-    /// throws `keyNotFound` through the list's decode).
-    private static func decodeScalars<Scalar: PackedScalar>(
-        _ type: Scalar.Type, _ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys
-    ) throws -> [Scalar]? {
-        if key != .hidden && !c.contains(key) { return nil }
-        if let text = try? c.decode(String.self, forKey: key) {
-            guard let values = ScalarPacking.unpack(text, as: type) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: key, in: c, debugDescription: "not packed \(Scalar.self) values")
-            }
-            return values
-        }
-        return try c.decode([Scalar].self, forKey: key)
     }
 }
 

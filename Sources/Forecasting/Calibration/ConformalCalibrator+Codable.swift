@@ -14,15 +14,7 @@ extension SavedStep: Codable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         scores = try container.decodeIfPresent([RollingWindowQuantile].self, forKey: .scores) ?? []
-        if let text = try? container.decode(String.self, forKey: .parameter) {
-            guard let values = ScalarPacking.unpack(text, as: Double.self) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .parameter, in: container, debugDescription: "parameters are not packed numbers")
-            }
-            parameter = values
-        } else {
-            parameter = try container.decode([Double].self, forKey: .parameter)
-        }
+        parameter = try container.decodePackedOrList(Double.self, forKey: .parameter)
         typicalWidth = try container.decode(Double.self, forKey: .typicalWidth)
     }
 

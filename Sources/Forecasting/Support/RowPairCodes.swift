@@ -47,19 +47,25 @@ enum RowPairCodes {
         words.append(UInt16(truncatingIfNeeded: anchor.bitPattern))
         words.append(UInt16(truncatingIfNeeded: anchor.bitPattern >> 16))
         words.append(UInt16(bitPattern: Int16(exponent)))
-        for row in [model, raw] {
-            for v in row {
-                if v == floor {
-                    words.append(floorCode)
-                } else if v.isNaN {
-                    words.append(nanCode)
-                } else if v.isInfinite {
-                    words.append(v > 0 ? infinityCode : negativeInfinityCode)
-                } else {
-                    // The spread of a finite row pair is finite; a pair whose spread overflowed clamps.
-                    let code = max(-largestCode, min(largestCode, ((v - a) / unit).rounded()))
-                    words.append(UInt16(bitPattern: Int16(code)))
-                }
+        // Two calls, not a loop over `[model, raw]`: that array was an allocation per step of every issue.
+        appendCodes(model, anchor: a, unit: unit, floor: floor, to: &words)
+        appendCodes(raw, anchor: a, unit: unit, floor: floor, to: &words)
+    }
+
+    private static func appendCodes(
+        _ row: [Double], anchor a: Double, unit: Double, floor: Double, to words: inout [UInt16]
+    ) {
+        for v in row {
+            if v == floor {
+                words.append(floorCode)
+            } else if v.isNaN {
+                words.append(nanCode)
+            } else if v.isInfinite {
+                words.append(v > 0 ? infinityCode : negativeInfinityCode)
+            } else {
+                // The spread of a finite row pair is finite; a pair whose spread overflowed clamps.
+                let code = max(-largestCode, min(largestCode, ((v - a) / unit).rounded()))
+                words.append(UInt16(bitPattern: Int16(code)))
             }
         }
     }
