@@ -77,7 +77,7 @@ public enum DecimalPacking {
 
     /// `value`'s integer at `scale` = 10^places (`value = m / scale` bit for bit, as ``unpack(_:)`` computes it; −0
     /// has none), 0 for NaN (which has a code of its own), or nil.
-    private static func integer(_ value: Double, scale: Double) -> Int64? {
+    public static func integer(_ value: Double, scale: Double) -> Int64? {
         if value.isNaN { return 0 }
         let rounded = (value * scale).rounded()
         guard rounded.isFinite, abs(rounded) <= largestInteger else { return nil }
@@ -86,7 +86,7 @@ public enum DecimalPacking {
     }
 
     /// 10^places, exact as a `Double` for places ≤ 22.
-    private static func power(of places: Int) -> Double {
+    public static func power(of places: Int) -> Double {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         return scale

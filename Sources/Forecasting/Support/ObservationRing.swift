@@ -33,13 +33,14 @@ public struct ObservationRing: Sendable {
 
     /// The most steps held.
     public var capacity: Int { values.capacity }
-    /// The values, oldest first, NaN for a missing step: what the seasonal-naive fallback reads as its history.
-    public private(set) var values: RingBuffer<Double>
+    /// The values, oldest first, NaN for a missing step: what the seasonal-naive fallback reads as its history. Held
+    /// as 32-bit decimals while the readings are short decimals (``DecimalRing``).
+    public private(set) var values: DecimalRing
     private(set) var times: Times = .runs([])
 
     /// An empty ring; traps if `capacity < 1` (a programmer error).
     public init(capacity: Int) {
-        values = RingBuffer(capacity: capacity)
+        values = DecimalRing(capacity: capacity)
     }
 
     /// A ring of `capacity` holding the last `capacity` of `elements` (oldest first), its times as runs where they fit.
