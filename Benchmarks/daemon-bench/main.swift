@@ -16,7 +16,7 @@
 // phase's latencies include them.
 //
 // Usage: swift run -c release daemon-bench [--streams 1000,10000] [--seconds 15] [--warmup 40] [--interval 1]
-//   [--save-interval 30] [--config PATH]
+//   [--save-interval 30] [--config PATH] [--cache-mib N]
 import BARNN
 import BenchmarkSupport
 import Configuration
@@ -37,6 +37,8 @@ struct Arguments {
     var interval = 1.0
     var saveInterval = 30
     var config: String?
+    /// `storage.cache_mib`, the database's page cache (the daemon's default when not given).
+    var cacheMiB: Int?
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -49,9 +51,11 @@ struct Arguments {
             case "--interval": interval = Double(value) ?? interval
             case "--save-interval": saveInterval = Int(value) ?? saveInterval
             case "--config": config = value
+            case "--cache-mib": cacheMiB = Int(value)
             default:
                 fatalError(
-                    "unknown flag \(flag); use --streams, --seconds, --warmup, --interval, --save-interval, --config")
+                    "unknown flag \(flag); use --streams, --seconds, --warmup, --interval, --save-interval, --config, "
+                        + "--cache-mib")
             }
         }
     }
@@ -138,6 +142,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
     configuration.mqtt.clientID = "daemon-bench"
     configuration.storage.path = directory.appendingPathComponent("bench.sqlite").path
     configuration.storage.batchInterval = .milliseconds(200)
+    if let cacheMiB = arguments.cacheMiB { configuration.storage.cacheMiB = cacheMiB }
     var rule = DaemonConfiguration.Rule()
     rule.payload.format = .json
     rule.payload.valuePath = "v"
@@ -227,7 +232,12 @@ func run(streams count: Int, arguments: Arguments) async throws {
     // Wait until the daemon is up (its first health report).
     while report().isEmpty { try await Task.sleep(for: .milliseconds(20)) }
     let residentAtStart = residentBytes()
+    let heapAtStart = heapInUseBytes()
     func kilobytesPerStream() -> Double { rounded((residentBytes() - residentAtStart) / Double(count) / 1024, 2) }
+    // malloc's in-use growth: what is live, without the freed temporaries RSS still holds (e.g. training's).
+    func heapKilobytesPerStream() -> Double {
+        rounded((heapInUseBytes() - heapAtStart) / Double(count) / 1024, 2)
+    }
 
     // Warm-up at saturation.
     let dataStart = 1_700_000_000.0
@@ -247,7 +257,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
         "seconds": warmupSeconds, "observations_per_s": Double(engineCounter("observations")) / warmupSeconds,
         "model": modelVersion() > 0 ? "barnn" : "fallback",
         "readings_per_stream": arguments.warmup, "rss_kb_per_stream": kilobytesPerStream(),
-        "rss_mb": rounded(residentBytes() / 1_048_576, 1),
+        "rss_mb": rounded(residentBytes() / 1_048_576, 1), "heap_kb_per_stream": heapKilobytesPerStream(),
     ])
     // Wait (bounded) for the first training to finish and the model to be swapped in.
     let trainingDeadline = now() + 300
@@ -304,7 +314,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
         "forecasts_barnn": engineCounter("forecastsBARNN"), "forecasts_fallback": engineCounter("forecastsFallback"),
         "forecast_messages_total": results.forecasts,
         "readings_per_stream": arguments.warmup + rounds, "rss_kb_per_stream": kilobytesPerStream(),
-        "rss_mb": rounded(residentBytes() / 1_048_576, 1),
+        "rss_mb": rounded(residentBytes() / 1_048_576, 1), "heap_kb_per_stream": heapKilobytesPerStream(),
     ])
 
     for reader in readers { reader.cancel() }

@@ -1,5 +1,5 @@
 // storage-bench: rows/s through Storage's batched writer next to raw SQLite C API inserts into the same schema,
-// in the same run. Prints JSON lines. Run: swift run -c release storage-bench [streams] [steps]
+// in the same run. Prints JSON lines. Run: swift run -c release storage-bench [streams] [steps] [writer cache KiB]
 import BenchmarkSupport
 import Foundation
 import GRDBSQLite
@@ -11,6 +11,8 @@ beginBenchmark()
 let arguments = CommandLine.arguments
 let streams = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
 let steps = arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000
+/// The writer connection's page cache (the daemon's `storage.cache_size`).
+let writerCacheKiB = arguments.count > 3 ? Int(arguments[3]) ?? 65536 : StoreConfiguration().writerCacheKiB
 let writerConfiguration = WriterConfiguration()
 /// Raw references commit every `batchRows` (the writer's trigger) and every `maximumTransactionRows` (the most
 /// the writer puts in one transaction when a backlog builds up); the writer is compared with the faster one.
@@ -162,7 +164,7 @@ func rawForecasts(_ path: String, json: Bool, batchRows: Int) -> Double {
 // MARK: Storage's writer
 
 func writerRun(_ path: String, items: [[WriteItem]]) async throws -> (Double, WriterCounters) {
-    let store = try Store(path: path, logger: logger)
+    let store = try Store(path: path, configuration: StoreConfiguration(writerCacheKiB: writerCacheKiB), logger: logger)
     let writer = store.makeWriter(configuration: writerConfiguration)
     let stopwatch = Stopwatch()
     for chunk in items {
@@ -183,7 +185,9 @@ let observationChunks: [[WriteItem]] = (0..<steps).map { step in
 }
 let rows = streams * steps
 
-let common: [String: Any] = ["streams": streams, "rows": rows, "order": "interleaved"]
+let common: [String: Any] = [
+    "streams": streams, "rows": rows, "order": "interleaved", "writer_cache_kib": writerCacheKiB,
+]
 var bestRawRate = 0.0
 for batch in rawBatchSizes {
     let rate = Double(rows) / rawObservations(try freshDatabase("observations-raw-\(batch)"), batchRows: batch)
