@@ -139,6 +139,7 @@ extension DaemonConfiguration.StorageSettings {
         table.read("batch_rows", into: &batchRows)
         table.read("batch_interval", into: &batchInterval)
         table.read("max_pending_rows", into: &maxPendingRows)
+        table.read("cache_mib", into: &cacheMiB)
         if let retentionTable = table.table("retention") {
             retentionTable.read("observations", into: &retention.observations)
             retentionTable.read("forecasts", into: &retention.forecasts)

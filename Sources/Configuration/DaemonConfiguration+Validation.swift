@@ -68,6 +68,7 @@ extension DaemonConfiguration {
         if storage.path.isEmpty { problems.append(.init(.invalidValue, "storage.path", "must not be empty")) }
         check(storage.batchRows, in: 1...1_000_000, "storage.batch_rows", &problems)
         check(storage.maxPendingRows, in: 1000...100_000_000, "storage.max_pending_rows", &problems)
+        check(storage.cacheMiB, in: 1...65536, "storage.cache_mib", &problems)
         if storage.maxPendingRows < storage.batchRows {
             problems.append(.init(.outOfRange, "storage.max_pending_rows", "must be at least batch_rows"))
         }

@@ -17,8 +17,8 @@ public struct StoreConfiguration: Sendable {
     /// ``StorageError/Code/diskFull``. `nil` (the default) leaves SQLite's limit.
     /// See <https://www.sqlite.org/pragma.html#pragma_max_page_count>.
     public var maximumPageCount: Int?
-    /// The writer connection's page cache in KiB. Inserts into many interleaved streams touch many B-tree pages,
-    /// so a bigger cache keeps them fast. The default is 65536 (64 MiB).
+    /// The writer connection's page cache in KiB; it fills as the file grows and then stays resident. The default
+    /// is 16384 (16 MiB): inserts of 10,000 interleaved streams ran as fast with 8 or 16 MiB as with 64.
     /// See <https://www.sqlite.org/pragma.html#pragma_cache_size>.
     public var writerCacheKiB: Int
     /// The most concurrent reader connections. The default is 4.
@@ -30,7 +30,7 @@ public struct StoreConfiguration: Sendable {
     /// Creates a configuration; every parameter has the documented default.
     public init(
         access: Access = .readWrite, busyTimeout: Duration = .seconds(5), maximumPageCount: Int? = nil,
-        writerCacheKiB: Int = 65536, maximumReaderCount: Int = 4
+        writerCacheKiB: Int = 16384, maximumReaderCount: Int = 4
     ) {
         self.access = access
         self.busyTimeout = busyTimeout

@@ -321,6 +321,15 @@ import Testing
         #expect(found.count == 5, "\(found)")
     }
 
+    /// The database's page cache is configurable, within 1 MiB to 64 GiB.
+    @Test func storageCacheSize() throws {
+        #expect(try DaemonConfiguration(toml: "").storage.cacheMiB == 16)
+        #expect(try DaemonConfiguration(toml: "[storage]\ncache_mib = 64\n").storage.cacheMiB == 64)
+        let found = problems("[storage]\ncache_mib = 0\n")
+        #expect(found.count == 1 && found[0].keyPath == "storage.cache_mib" && found[0].code == .outOfRange)
+        #expect(found.first?.line == 2)
+    }
+
     @Test func httpProblemsCarryTheirLines() throws {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("barnnd-\(UUID().uuidString)").path
         let found = problems(
@@ -370,7 +379,7 @@ import Testing
             "password_file", "status_topic", "receive_maximum", "reconnect_min_delay", "reconnect_max_delay",
         ],
         "mqtt.tls": ["enabled", "ca_file", "ca_dir", "cert_file", "key_file", "insecure"],
-        "storage": ["path", "batch_rows", "batch_interval"],
+        "storage": ["path", "batch_rows", "batch_interval", "max_pending_rows", "cache_mib"],
         "storage.retention": ["observations", "forecasts", "drift", "events", "rejects"],
         "models.default": [
             "hidden_size", "paths", "sampling_antithetic", "horizon", "quantiles", "forecast_every", "min_history",

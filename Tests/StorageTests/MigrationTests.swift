@@ -25,7 +25,16 @@ import Testing
         }
         try store.pool.write { db throws in
             #expect(try Int.fetchOne(db, sql: "PRAGMA synchronous") == 1)
+            #expect(try Int.fetchOne(db, sql: "PRAGMA cache_size") == -16384)
         }
+        try store.close()
+    }
+
+    /// `storage.cache_mib` reaches the writing connection's page cache (negative: KiB, not pages).
+    @Test func theWriterCacheIsTheConfiguredSize() throws {
+        let temporary = try TemporaryDatabase()
+        let store = try temporary.open(StoreConfiguration(writerCacheKiB: 2048))
+        try store.pool.write { db throws in #expect(try Int.fetchOne(db, sql: "PRAGMA cache_size") == -2048) }
         try store.close()
     }
 

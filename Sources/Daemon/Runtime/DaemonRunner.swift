@@ -134,7 +134,9 @@ public final class DaemonRunner: Sendable {
 
         let store: Store
         do {
-            store = try Store(path: configuration.storage.path, logger: logger)
+            store = try Store(
+                path: configuration.storage.path,
+                configuration: StoreConfiguration(writerCacheKiB: configuration.storage.cacheMiB * 1024), logger: logger)
         } catch {
             throw RuntimeError(.storage, "cannot open the database: \(error)")
         }
