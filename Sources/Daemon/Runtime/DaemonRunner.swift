@@ -136,7 +136,8 @@ public final class DaemonRunner: Sendable {
         do {
             store = try Store(
                 path: configuration.storage.path,
-                configuration: StoreConfiguration(writerCacheKiB: configuration.storage.cacheMiB * 1024), logger: logger)
+                configuration: StoreConfiguration(writerCacheKiB: configuration.storage.cacheMiB * 1024), logger: logger
+            )
         } catch {
             throw RuntimeError(.storage, "cannot open the database: \(error)")
         }
