@@ -114,7 +114,7 @@ public final class DaemonMetrics: Sendable {
         let runtime = health.runtime
         for (phase, seconds) in [
             ("receive", runtime.receiveSeconds), ("tick", runtime.tickSeconds), ("publish", runtime.publishSeconds),
-            ("store", runtime.storeSeconds),
+            ("store", runtime.storeSeconds), ("heap_trim", runtime.heapTrimSeconds),
         ] {
             advanceSeconds(&state, .busySeconds, [("phase", phase)], to: seconds)
         }

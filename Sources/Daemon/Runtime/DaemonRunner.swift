@@ -57,6 +57,8 @@ public final class DaemonRunner: Sendable {
         public var snapshots: DaemonSnapshotBox?
         /// How often a snapshot is published into ``snapshots``. The default is 1 s.
         public var snapshotInterval: Duration = .seconds(1)
+        /// How often the engine thread hands freed heap pages back to the system. The default is 10 s.
+        public var heapTrimInterval: Duration = .seconds(10)
 
         /// Defaults for everything.
         public init(configurationPath: String? = nil) { self.configurationPath = configurationPath }
@@ -353,7 +355,7 @@ public final class DaemonRunner: Sendable {
                 logger: logger,
                 timing: .init(
                     tickInterval: options.tickInterval, inboxTrimInterval: options.inboxTrimInterval,
-                    snapshotInterval: options.snapshotInterval),
+                    snapshotInterval: options.snapshotInterval, heapTrimInterval: options.heapTrimInterval),
                 now: now, softwareVersion: options.softwareVersion)
             loop.run()
             // Rows given up mean the inbox must keep everything for the next start.

@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// Each turn takes what the mailbox holds (waiting at most one tick interval), feeds the messages to the engine,
 /// applies commands, ticks, publishes the publications and queues the writes; then, when due, trims the durable
-/// inbox, publishes the health report and pings the systemd watchdog. Pinging from here, not from a timer, means
+/// inbox, hands freed heap pages back, publishes the health report and pings the systemd watchdog. Pinging from here, not from a timer, means
 /// the watchdog fires exactly when this thread stops making progress.
 final class EngineLoop {
     /// Timing of the loop.
@@ -23,6 +23,8 @@ final class EngineLoop {
         var inboxTrimInterval: Duration
         /// How often a ``DaemonSnapshot`` is published, when there is a box for it.
         var snapshotInterval: Duration = .seconds(1)
+        /// How often freed heap pages are handed back to the system (``HeapTrimmer``).
+        var heapTrimInterval: Duration = .seconds(10)
     }
 
     private let engine: ForecastEngine
@@ -47,6 +49,8 @@ final class EngineLoop {
     /// When the current wait for the store writer began (Unix seconds); `nil` when intake is not stalled.
     private var stalledSince: Double?
     private var lastTrim: Double
+    private let heapTrimmer = HeapTrimmer()
+    private var lastHeapTrim: Double
     private var lastWatchdog: Double
     private var lastHealth: Double
     private var lastSnapshot: Double
@@ -82,6 +86,7 @@ final class EngineLoop {
         self.startedAt = now
         self.limiter = RepeatedErrorLimiter(interval: configuration.logging.repeatedErrorInterval.totalSeconds)
         self.lastTrim = now
+        self.lastHeapTrim = now
         self.lastWatchdog = now
         self.lastHealth = now
         self.lastSnapshot = -.infinity
@@ -316,6 +321,13 @@ final class EngineLoop {
         {
             lastTrim = now
             trimmer.trim(through: watermark)
+        }
+        if heapTrimmer.isAvailable, now - lastHeapTrim >= timing.heapTrimInterval.totalSeconds {
+            lastHeapTrim = now
+            let started = clock.now
+            heapTrimmer.trim()
+            counters.heapTrims += 1
+            counters.heapTrimSeconds += started.duration(to: clock.now).totalSeconds
         }
         if let interval = notifier.watchdogPingInterval, now - lastWatchdog >= interval.totalSeconds {
             lastWatchdog = now

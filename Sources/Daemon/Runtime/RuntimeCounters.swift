@@ -31,6 +31,10 @@ public struct RuntimeCounters: Sendable, Equatable, Encodable {
     public var publishSeconds = 0.0
     /// Seconds the engine thread spent queueing rows for the store writer (including waits for room).
     public var storeSeconds = 0.0
+    /// Times freed heap pages were handed back to the system (`malloc_trim`, every 10 s).
+    public var heapTrims = 0
+    /// Seconds the engine thread spent handing freed heap pages back.
+    public var heapTrimSeconds = 0.0
     /// Home Assistant discovery's counters; `nil` when it is off.
     public var homeAssistant: HomeAssistantCounters?
 
@@ -44,5 +48,6 @@ public struct RuntimeCounters: Sendable, Equatable, Encodable {
         case reloadFailures = "reload_failures", suppressedLogLines = "suppressed_log_lines"
         case receiveSeconds = "receive_s", tickSeconds = "tick_s", publishSeconds = "publish_s"
         case storeSeconds = "store_s", homeAssistant = "homeassistant"
+        case heapTrims = "heap_trims", heapTrimSeconds = "heap_trim_s"
     }
 }
