@@ -12,8 +12,8 @@ import Synchronization
 ///
 /// Each turn takes what the mailbox holds (waiting at most one tick interval), feeds the messages to the engine,
 /// applies commands, ticks, publishes the publications and queues the writes; then, when due, trims the durable
-/// inbox, hands freed heap pages back, publishes the health report and pings the systemd watchdog. Pinging from here, not from a timer, means
-/// the watchdog fires exactly when this thread stops making progress.
+/// inbox, hands freed heap pages back, publishes the health report and pings the systemd watchdog. Pinging from
+/// here, not from a timer, means the watchdog fires exactly when this thread stops making progress.
 final class EngineLoop {
     /// Timing of the loop.
     struct Timing {
