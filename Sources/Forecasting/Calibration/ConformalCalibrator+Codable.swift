@@ -79,7 +79,8 @@ extension ConformalCalibrator: Codable {
         }
         parameters = Array(steps.map(\.parameter).joined())
         for packed in coverage {
-            recordCoverage(less: Int(packed & 0xFF), lessOrEqual: Int(packed >> 8))
+            let position = CoveragePositions.position(packed: packed)
+            recordCoverage(less: position.less, lessOrEqual: position.lessOrEqual)
         }
     }
 
@@ -92,7 +93,7 @@ extension ConformalCalibrator: Codable {
         if steps.allSatisfy(\.scores.isEmpty) {
             try container.encode(ScalarPacking.pack(parameters), forKey: .parameters)
             try container.encode(ScalarPacking.pack(steps.map(\.typicalWidth)), forKey: .typicalWidths)
-            try container.encode(coverageWindow.positions, forKey: .coverage)
+            try container.encode(coverageWindow.positions.saved, forKey: .coverage)
             return
         }
         try container.encode(
@@ -101,7 +102,7 @@ extension ConformalCalibrator: Codable {
                     scores: steps[$0].scores, parameter: parameters(step: $0),
                     typicalWidth: steps[$0].typicalWidth)
             }, forKey: .steps)
-        try container.encode(coverageWindow.positions, forKey: .coverage)
+        try container.encode(coverageWindow.positions.saved, forKey: .coverage)
     }
 
     private static func problem(

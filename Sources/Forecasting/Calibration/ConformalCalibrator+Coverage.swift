@@ -27,23 +27,22 @@ extension ConformalCalibrator {
     /// `calibration.empirical` field of the payload), or nil when the levels have no such interval or no outcome yet.
     public func empiricalCoverage(interval coverage: Double) -> Double? {
         guard let i = intervals.firstIndex(where: { abs($0.coverage - coverage) < QuantileLevels.tolerance }),
-            !coverageWindow.positions.isEmpty
+            coverageWindow.positions.count > 0
         else { return nil }
         return Double(coverageWindow.inside[i]) / Double(coverageWindow.positions.count)
     }
 
     /// Adds one step-1 outcome's position among the calibrated quantiles to the coverage window.
     mutating func recordCoverage(less: Int, lessOrEqual: Int) {
-        let packed = UInt16(less) | UInt16(lessOrEqual) << 8
-        if let evicted = coverageWindow.positions.append(packed) {
-            count(packed: evicted, delta: -1)
+        let position = CoveragePositions.Position(less: less, lessOrEqual: lessOrEqual)
+        if let evicted = coverageWindow.positions.append(position) {
+            count(evicted, delta: -1)
         }
-        count(packed: packed, delta: 1)
+        count(position, delta: 1)
     }
 
-    private mutating func count(packed: UInt16, delta: Int) {
-        let less = Int(packed & 0xFF)
-        let lessOrEqual = Int(packed >> 8)
+    private mutating func count(_ position: CoveragePositions.Position, delta: Int) {
+        let (less, lessOrEqual) = (position.less, position.lessOrEqual)
         // y ≤ q′ₖ ⇔ k ≥ #{q′ < y};  y ≥ q′ₖ ⇔ k < #{q′ ≤ y}.
         for k in less..<levels.count { coverageWindow.atOrBelow[k] += delta }
         for (i, interval) in intervals.enumerated() where interval.lower < lessOrEqual && interval.upper >= less {

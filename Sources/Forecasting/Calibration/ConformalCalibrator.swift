@@ -18,9 +18,9 @@
 ///
 /// **Memory.** Per step: K offsets, plus for the window methods K windows of W `Float` scores kept twice (ring and
 /// sorted): about `8·K·W` bytes per step, so 2.5 MB for H = 48, K = 13, W = 500; the tracking method needs O(K) per
-/// step. Once: a coverage ring of W two-byte entries for step 1, the step whose coverage is published. A calibrator
-/// made `pooled` keeps no score windows: it reads and feeds a ``CalibrationScorePool`` its owner shares among
-/// streams.
+/// step. Once: a coverage ring of W one-byte entries (two beyond 15 levels) for step 1, the step whose coverage is
+/// published. A calibrator made `pooled` keeps no score windows: it reads and feeds a ``CalibrationScorePool`` its
+/// owner shares among streams.
 ///
 /// - Complexity: ``update(step:quantiles:outcome:)`` is O(K·W) memory moves for the window methods and O(K) for
 ///   tracking; ``calibrate(step:quantiles:)`` is O(K); neither allocates once the windows are full.
@@ -123,8 +123,8 @@ public struct ConformalCalibrator: Sendable, Equatable {
     /// The outcomes of step 1 over the last W: its coverage is the one published (`calibration.empirical`). Kept for
     /// step 1 only, since no other step's is read: at the bundled H 12, W 300 a ring per step was 7 KB a stream.
     struct CoverageWindow: Sendable, Equatable {
-        /// Per outcome: `#{q′ < y}` in the low byte and `#{q′ ≤ y}` in the high byte.
-        var positions: RingBuffer<UInt16>
+        /// Per outcome: `#{q′ < y}` and `#{q′ ≤ y}`.
+        var positions: CoveragePositions
         /// Per level: outcomes of the window at or below the calibrated quantile.
         var atOrBelow: [Int]
         /// Per central interval of ``ConformalCalibrator/intervals``: outcomes inside it.
@@ -171,7 +171,8 @@ public struct ConformalCalibrator: Sendable, Equatable {
         self.steps = Array(repeating: StepState(scores: scores), count: horizon)
         self.parameters = Array([[Double]](repeating: parameter, count: horizon).joined())
         self.coverageWindow = CoverageWindow(
-            positions: RingBuffer(capacity: configuration.window), atOrBelow: Array(repeating: 0, count: k),
+            positions: CoveragePositions(capacity: configuration.window, levels: k),
+            atOrBelow: Array(repeating: 0, count: k),
             inside: Array(repeating: 0, count: levels.centralIntervals.count))
     }
 
