@@ -6,14 +6,13 @@ import Forecasting
 /// cadence the context ring and the Store's `observations` still answer for older readings; for a duration cadence
 /// only raw readings identify a duplicate, and steps are bucket aggregates, so this window is all the engine sees.
 struct RecentReadings {
-    /// How many readings are kept per stream: about 1 KiB, enough for a redelivered burst of a few dozen
-    /// messages or a replayed SenML pack per stream.
+    /// How many readings are kept per stream: about 1 KiB (0.75 when the readings are short decimals), enough for a
+    /// redelivered burst of a few dozen messages or a replayed SenML pack per stream.
     static let capacity = 64
 
-    private var times: [Double] = []
-    private var values: [UInt64] = []
-    /// Where the next reading goes once the ring is full.
-    private var next = 0
+    private var times = RingBuffer<Double>(capacity: capacity)
+    /// The values, as 32-bit decimals while they are short decimals, as readings published as text are.
+    private var values = DecimalRing(capacity: capacity)
 
     /// The latest time held (readings arrive roughly in time order, so a newer reading needs no search).
     private(set) var latest = -Double.infinity
@@ -21,19 +20,13 @@ struct RecentReadings {
     func contains(time: Double, value: Double) -> Bool {
         guard time <= latest else { return false }
         let bits = value.bitPattern
-        for index in times.indices where times[index] == time && values[index] == bits { return true }
+        for index in times.indices where times[index] == time && values[index].bitPattern == bits { return true }
         return false
     }
 
     mutating func append(time: Double, value: Double) {
-        if times.count < Self.capacity {
-            times.append(time, growingUpTo: Self.capacity)
-            values.append(value.bitPattern, growingUpTo: Self.capacity)
-        } else {
-            times[next] = time
-            values[next] = value.bitPattern
-            next = (next + 1) % Self.capacity
-        }
+        times.append(time)
+        values.append(value)
         latest = max(latest, time)
     }
 }
