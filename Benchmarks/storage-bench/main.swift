@@ -11,8 +11,8 @@ beginBenchmark()
 let arguments = CommandLine.arguments
 let streams = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
 let steps = arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000
-/// The writer connection's page cache (the daemon's `storage.cache_size`).
-let writerCacheKiB = arguments.count > 3 ? Int(arguments[3]) ?? 65536 : StoreConfiguration().writerCacheKiB
+/// The writer connection's page cache in KiB (the daemon's `storage.cache_mib` · 1024), also the raw reference's.
+let writerCacheKiB = (arguments.count > 3 ? Int(arguments[3]) : nil) ?? StoreConfiguration().writerCacheKiB
 let writerConfiguration = WriterConfiguration()
 /// Raw references commit every `batchRows` (the writer's trigger) and every `maximumTransactionRows` (the most
 /// the writer puts in one transaction when a backlog builds up); the writer is compared with the faster one.
@@ -54,7 +54,7 @@ final class RawConnection {
         db = handle!
         // The same settings Store uses for its writer connection.
         exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")
-        exec("PRAGMA cache_size = -65536")
+        exec("PRAGMA cache_size = -\(writerCacheKiB)")
     }
 
     deinit { sqlite3_close_v2(db) }

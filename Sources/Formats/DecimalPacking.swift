@@ -12,12 +12,7 @@ public enum DecimalPacking {
     /// The text of `values`, or nil when one of them is not a decimal of at most nine places that `m / 10^places`
     /// gives back bit for bit (−0, infinities, most computed values), or its integer exceeds 2⁵³.
     public static func pack(_ values: [Double]) -> String? {
-        guard
-            let places = (0...9).first(where: { places in
-                let scale = power(of: places)
-                return values.allSatisfy { integer($0, scale: scale) != nil }
-            })
-        else { return nil }
+        guard let places = fewestPlaces(values) else { return nil }
         let scale = power(of: places)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(values.count * 2)
@@ -73,6 +68,15 @@ public enum DecimalPacking {
             previous = m
         }
         return values
+    }
+
+    /// The fewest places, up to nine, at which every one of `values` is a decimal whose integer's magnitude is at most
+    /// `largest` (NaN counts as one), or nil.
+    public static func fewestPlaces(_ values: [Double], largest: Int64 = 1 << 53) -> Int? {
+        (0...9).first { places in
+            let scale = power(of: places)
+            return values.allSatisfy { integer($0, scale: scale).map { $0.magnitude <= largest.magnitude } ?? false }
+        }
     }
 
     /// `value`'s integer at `scale` = 10^places (`value = m / scale` bit for bit, as ``unpack(_:)`` computes it; −0

@@ -26,14 +26,6 @@ struct CoveragePositions: Sendable, Equatable {
         storage = levels <= 15 ? .narrow(RingBuffer(capacity: capacity)) : .wide(RingBuffer(capacity: capacity))
     }
 
-    /// The most outcomes held.
-    var capacity: Int {
-        switch storage {
-        case .narrow(let ring): ring.capacity
-        case .wide(let ring): ring.capacity
-        }
-    }
-
     /// Outcomes held.
     var count: Int {
         switch storage {

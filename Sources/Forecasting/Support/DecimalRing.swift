@@ -35,12 +35,6 @@ public struct DecimalRing: Sendable {
         self.capacity = capacity
     }
 
-    /// A ring of `capacity` holding the last `capacity` of `values` (oldest first).
-    public init(capacity: Int, values: some Sequence<Double>) {
-        self.init(capacity: capacity)
-        for value in values { append(value) }
-    }
-
     /// The number of values held, at most `capacity`.
     public var count: Int { holdsDoubles ? doubles.count : codes.count }
 
@@ -85,10 +79,14 @@ public struct DecimalRing: Sendable {
     }
 
     /// `value`'s integer at the current places, or nil when it has none that fits.
-    private func code(_ value: Double) -> Int32? {
-        if value.isNaN { return Self.missing }
-        guard let m = DecimalPacking.integer(value, scale: scale), m > Int64(Self.missing), m <= Int64(Int32.max)
-        else { return nil }
+    private func code(_ value: Double) -> Int32? { Self.code(value, scale: scale) }
+
+    /// `value`'s integer at `scale` = 10^places (``missing`` for NaN), or nil when it has none within ±(2³¹ − 1).
+    private static func code(_ value: Double, scale: Double) -> Int32? {
+        if value.isNaN { return missing }
+        guard let m = DecimalPacking.integer(value, scale: scale), m.magnitude <= Int32.max.magnitude else {
+            return nil
+        }
         return Int32(m)
     }
 
@@ -102,16 +100,14 @@ public struct DecimalRing: Sendable {
             factor *= 10
             guard Int64(largest) * factor <= Int64(Int32.max) else { return nil }
             let candidateScale = DecimalPacking.power(of: candidate)
-            guard let m = DecimalPacking.integer(value, scale: candidateScale), m > Int64(Self.missing),
-                m <= Int64(Int32.max)
-            else { continue }
+            guard let m = Self.code(value, scale: candidateScale) else { continue }
             // m·f / 10^(p+k) is the same rational as m / 10^p, so each value reads back as the same `Double`.
             for index in codes.indices where codes[index] != Self.missing {
                 codes[index] = Int32(Int64(codes[index]) * factor)
             }
             places = candidate
             scale = candidateScale
-            return Int32(m)
+            return m
         }
         return nil
     }
@@ -119,30 +115,16 @@ public struct DecimalRing: Sendable {
     /// Holds the values as integers again when they all are decimals at some places up to nine.
     private mutating func returnToDecimals() {
         let values = Array(self)
-        for candidate in 0...Self.mostPlaces {
-            let candidateScale = DecimalPacking.power(of: candidate)
-            var candidateCodes: [Int32] = []
-            candidateCodes.reserveCapacity(capacity)
-            for value in values {
-                if value.isNaN {
-                    candidateCodes.append(Self.missing)
-                } else if let m = DecimalPacking.integer(value, scale: candidateScale), m > Int64(Self.missing),
-                    m <= Int64(Int32.max)
-                {
-                    candidateCodes.append(Int32(m))
-                } else {
-                    break
-                }
-            }
-            guard candidateCodes.count == values.count else { continue }
-            codes = candidateCodes
-            doubles = []
-            head = 0
-            places = candidate
-            scale = candidateScale
-            holdsDoubles = false
-            return
-        }
+        guard let fewest = DecimalPacking.fewestPlaces(values, largest: Int64(Int32.max)) else { return }
+        let fewestScale = DecimalPacking.power(of: fewest)
+        let decimals = values.compactMap { Self.code($0, scale: fewestScale) }
+        guard decimals.count == values.count else { return }
+        codes = decimals
+        doubles = []
+        head = 0
+        places = fewest
+        scale = fewestScale
+        holdsDoubles = false
     }
 
     /// Bytes the ring has allocated for its values, for memory accounting.
@@ -161,7 +143,4 @@ extension DecimalRing: RandomAccessCollection {
         let code = codes[j]
         return code == Self.missing ? .nan : Double(code) / scale
     }
-
-    /// The newest value, or nil when empty.
-    public var last: Double? { isEmpty ? nil : self[count - 1] }
 }
