@@ -325,4 +325,19 @@ import Testing
         #expect(widths[0.5]! < 8, "\(method) with floor: \(widths[0.5]!)")
         #expect(widths[0.0]! > 1e6, "\(method) without floor: \(widths[0.0]!)")
     }
+
+    /// The per-step parameters are allocated for H·K values, new and restored: joining the per-step rows grew the
+    /// array by doubling, 127 places for 84 at H 12, K 7 (344 bytes a stream never used).
+    @Test(arguments: ConformalCalibratorTests.methods)
+    func parametersAreAllocatedForWhatTheyHold(method: ConformalCalibrator.Method) throws {
+        let levels = try QuantileLevels([0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95])
+        let fresh = ConformalCalibrator(
+            levels: levels, horizon: 12, configuration: .init(method: method, window: 300), pooled: true)
+        let restored = try JSONDecoder().decode(ConformalCalibrator.self, from: try JSONEncoder().encode(fresh))
+        for calibrator in [fresh, restored] {
+            #expect(calibrator.parameters.count == 84)
+            // malloc may round the block up by a few places, never by half.
+            #expect(calibrator.parameters.capacity <= 84 + 4, "capacity \(calibrator.parameters.capacity)")
+        }
+    }
 }

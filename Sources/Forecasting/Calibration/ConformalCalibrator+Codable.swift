@@ -77,7 +77,7 @@ extension ConformalCalibrator: Codable {
             self.steps[s].scores = steps[s].scores
             self.steps[s].typicalWidth = steps[s].typicalWidth
         }
-        parameters = Array(steps.map(\.parameter).joined())
+        parameters = Self.joined(steps.map(\.parameter))
         for packed in coverage {
             let position = CoveragePositions.position(packed: packed)
             recordCoverage(less: position.less, lessOrEqual: position.lessOrEqual)

@@ -169,7 +169,7 @@ public struct ConformalCalibrator: Sendable, Equatable {
         self.configuration = configuration
         self.intervals = levels.centralIntervals
         self.steps = Array(repeating: StepState(scores: scores), count: horizon)
-        self.parameters = Array([[Double]](repeating: parameter, count: horizon).joined())
+        self.parameters = Self.joined(Array(repeating: parameter, count: horizon))
         self.coverageWindow = CoverageWindow(
             positions: CoveragePositions(capacity: configuration.window, levels: k),
             atOrBelow: Array(repeating: 0, count: k),
@@ -178,6 +178,15 @@ public struct ConformalCalibrator: Sendable, Equatable {
 
     /// The horizon H.
     public var horizon: Int { steps.count }
+
+    /// Rows of parameters as one step-major array, allocated for exactly their values: `Array(rows.joined())` grows
+    /// by doubling (127 places for 84 at H 12, K 7).
+    static func joined(_ rows: [[Double]]) -> [Double] {
+        var values: [Double] = []
+        values.reserveCapacity(rows.reduce(0) { $0 + $1.count })
+        for row in rows { values.append(contentsOf: row) }
+        return values
+    }
 
     /// Whether the method reads score windows.
     public var usesScores: Bool { configuration.method.readsScores }
