@@ -351,7 +351,7 @@ let package = Package(
             name: "EngineTests",
             dependencies: [
                 "Engine", "EngineTestKit", "Configuration", "Ingest", "Trainer", "Formats", "BARNN", "Forecasting",
-                "Storage", "MQTT",
+                "Storage", "MQTT", "Sampling",
             ],
             // Damaged stream states are read through #filePath, so they need no resource bundle.
             exclude: ["Fixtures"],

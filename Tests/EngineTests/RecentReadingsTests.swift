@@ -1,3 +1,4 @@
+import Sampling
 import Testing
 
 @testable import Engine
@@ -24,5 +25,45 @@ import Testing
         #expect(!recent.contains(time: 9, value: 0.09))
         #expect(recent.contains(time: 10, value: 0.1))
         #expect(recent.contains(time: Double(count - 1), value: Double(count - 1) / 100))
+    }
+
+    /// Readings at a regular cadence hold their times as one run, not 64 `Double`s: with two-decimal values a full
+    /// window allocates about a third of a KB (it was 768 bytes).
+    @Test func regularReadingsHoldTheirTimesAsARun() {
+        var recent = RecentReadings()
+        for index in 0..<200 {
+            recent.append(time: 1_767_225_600 + Double(index) * 60, value: 20 + Double(index % 50) / 100)
+        }
+        #expect(recent.allocatedBytes <= RecentReadings.capacity * 4 + 64, "\(recent.allocatedBytes) bytes")
+        #expect(recent.contains(time: 1_767_225_600 + 199 * 60, value: 20.49))
+        #expect(!recent.contains(time: 1_767_225_600 + 135 * 60, value: 20.35))  // evicted
+        #expect(recent.contains(time: 1_767_225_600 + 136 * 60, value: 20.36))
+    }
+
+    /// Irregular times (arrival jitter, out of order, repeated) are recognised exactly as a plain list of the last 64
+    /// readings recognises them, whatever form the window holds them in.
+    @Test func irregularReadingsAreRecognisedAsAPlainListWould() {
+        var generator = SplitMix64(seed: 14)
+        var recent = RecentReadings()
+        var plain: [(time: Double, value: Double)] = []
+        var time = 1_767_225_600.0
+        for step in 0..<2_000 {
+            // Stretches of a regular cadence, of jitter, and of readings arriving late.
+            switch (step / 150) % 3 {
+            case 0: time += 10
+            case 1: time += 9.5 + Double(generator.next() % 1_000) / 1_000
+            default: time += Double(generator.next() % 3) * 10 - 10
+            }
+            let value = (generator.next() % 4 == 0) ? Double(generator.next() % 1_000) / 7 : Double(step % 300) / 10
+            recent.append(time: time, value: value)
+            plain.append((time, value))
+            if plain.count > RecentReadings.capacity { plain.removeFirst() }
+            for probe in 0..<4 {
+                let candidate = plain[Int(generator.next() % UInt64(plain.count))]
+                let (t, v) = probe % 2 == 0 ? candidate : (candidate.time, candidate.value.nextUp)
+                let expected = plain.contains { $0.time == t && $0.value.bitPattern == v.bitPattern }
+                #expect(recent.contains(time: t, value: v) == expected, "step \(step): \(t), \(v)")
+            }
+        }
     }
 }

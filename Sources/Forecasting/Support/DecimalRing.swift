@@ -128,7 +128,7 @@ public struct DecimalRing: Sendable {
     }
 
     /// Bytes the ring has allocated for its values, for memory accounting.
-    var allocatedBytes: Int { codes.capacity * 4 + doubles.capacity * 8 }
+    public var allocatedBytes: Int { codes.capacity * 4 + doubles.capacity * 8 }
 }
 
 extension DecimalRing: RandomAccessCollection {
