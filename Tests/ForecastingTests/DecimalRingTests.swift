@@ -41,16 +41,57 @@ import Testing
         }
     }
 
+    /// Readings around the 16-bit boundary: two-decimal values mostly below 327.67, some above, now and then one of
+    /// three places or a computed one, so the ring narrows, widens, rescales and turns to `Double`s and back.
+    @Test(arguments: [1, 8, 64, 262])
+    func valuesAcrossTheSixteenBitBoundaryReadBackAsAppended(capacity: Int) {
+        var rng = SplitMix64(seed: UInt64(capacity) &* 7 &+ 3)
+        var reference = RingBuffer<Double>(capacity: capacity)
+        var ring = DecimalRing(capacity: capacity)
+        var forms = Set<String>()
+        for index in 0..<4_000 {
+            let u = rng.uniform()
+            // Stretches of small values between stretches that cross the boundary.
+            let largest = (index / 500) % 2 == 0 ? 30_000.0 : 40_000.0
+            var value = (rng.uniform() * 2 * largest - largest).rounded() / 100
+            if u < 0.03 { value = .nan } else if u < 0.04 { value += 0.001 } else if u < 0.045 { value /= 3 }
+            reference.append(value)
+            ring.append(value)
+            forms.insert(ring.holdsDoubles ? "doubles" : ring.holdsWide ? "32" : "16")
+            let same = zip(ring, reference).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+            #expect(ring.count == reference.count && same, "after value \(index) (\(value))")
+            if !same { return }
+        }
+        if capacity >= 8 { #expect(forms == ["16", "32", "doubles"]) }
+    }
+
+    /// Two-decimal readings below 327.67 take two bytes a value; a larger one widens the ring to four, and a whole
+    /// ring after the last, it is two again.
+    @Test func smallDecimalsTakeTwoBytes() {
+        var ring = DecimalRing(capacity: 262)
+        for index in 0..<262 { ring.append(Double(2_000 + index % 37) / 100) }
+        #expect(!ring.holdsWide)
+        #expect(ring.allocatedBytes <= 262 * 2 + 32)
+        ring.append(1_013.25)
+        #expect(ring.holdsWide && !ring.holdsDoubles)
+        #expect(ring.last == 1_013.25 && ring[0] == Double(2_000 + 1) / 100)
+        for index in 0..<261 { ring.append(Double(index) / 100) }
+        #expect(ring.holdsWide)  // 1013.25 is still held
+        ring.append(0.5)
+        #expect(!ring.holdsWide)
+        #expect(Array(ring) == (0..<261).map { Double($0) / 100 } + [0.5])
+    }
+
     /// Short decimals take four bytes a value; more places rescale the values held, which read back unchanged.
     @Test func shortDecimalsTakeHalfTheMemory() {
         var ring = DecimalRing(capacity: 262)
-        for index in 0..<262 { ring.append(Double(2_000 + index % 37) / 100) }
-        ring.append(21.375)  // three places: every value held is rescaled
-        #expect(!ring.holdsDoubles)
+        for index in 0..<262 { ring.append(Double(20_000 + index % 37) / 100) }
+        ring.append(21.375)  // three places: every value held is rescaled, past 16 bits
+        #expect(!ring.holdsDoubles && ring.holdsWide)
         #expect(ring.allocatedBytes <= 262 * 4 + 64)
         #expect(ring.last == 21.375)
-        #expect(ring[0] == Double(2_000 + 1) / 100)
-        #expect(ring[260] == Double(2_000 + 261 % 37) / 100)
+        #expect(ring[0] == Double(20_000 + 1) / 100)
+        #expect(ring[260] == Double(20_000 + 261 % 37) / 100)
     }
 
     /// A computed value turns the ring into `Double`s; once a whole ring of decimals has passed, it is decimals again.
