@@ -60,6 +60,11 @@ let package = Package(
             pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
 
         // Stop signals caught from the first instruction of `barnnd run` (an ELF constructor).
         .target(name: "CEarlySignals"),
@@ -67,9 +72,9 @@ let package = Package(
         // Library modules: dependencies point downward only (DESIGN.md).
         // A pure-Swift TOML 1.0 parser: malformed configuration files are errors, never process aborts.
         .target(name: "TOML", swiftSettings: strictSettings),
-        // Byte and text formats every layer shares: CRC-32, UTC timestamps, JSON values and the one JSON writer,
-        // payload excerpts.
-        .target(name: "Formats", swiftSettings: strictSettings),
+        // Byte and text formats every layer shares: CRC-32, zlib compression, UTC timestamps, JSON values and the one
+        // JSON writer, payload excerpts.
+        .target(name: "Formats", dependencies: ["CZlib"], swiftSettings: strictSettings),
         // Seeded generators and sample quantiles shared by the model, the statistics, the transport and the tests.
         .target(name: "Sampling", swiftSettings: numericSettings),
         .target(name: "BARNN", dependencies: ["COpenBLAS", "Formats", "Sampling"], swiftSettings: barnnSettings),

@@ -1,0 +1,61 @@
+import Testing
+
+@testable import Formats
+
+/// Length-prefixed zlib blobs: what goes in comes out, a stream written elsewhere reads, and a damaged blob is
+/// refused with its reason instead of inflating to something else.
+@Suite struct DeflateTests {
+    /// Text like a saved state (JSON with packed numbers) and bytes that do not compress.
+    private static func samples() -> [[UInt8]] {
+        var state = 0x2545_F491_4F6C_DD1D as UInt64
+        var random: [UInt8] = []
+        for _ in 0..<65_536 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            random.append(UInt8(truncatingIfNeeded: state))
+        }
+        let json = Array(
+            (0..<200).map { "{\"first\":\($0 % 12),\"codes\":\"mrmoQfP/fup27YT4AABeHSow\",\"keptMedian\":true}" }
+                .joined(separator: ",").utf8)
+        return [[], [0], Array("hello".utf8), json, random]
+    }
+
+    @Test func whatIsCompressedInflatesBack() throws {
+        for bytes in Self.samples() {
+            for level: Int32 in [1, 6, 9] {
+                let blob = Deflate.compress(bytes, level: level)
+                #expect(try Deflate.decompress(blob, limit: bytes.count) == bytes)
+            }
+        }
+        let json = Self.samples()[3]
+        #expect(Deflate.compress(json).count < json.count / 5)
+    }
+
+    /// `zlib.compress(b"hello")` from Python's zlib, after its length.
+    @Test func aStreamFromAnotherWriterInflates() throws {
+        let blob: [UInt8] = [5, 0, 0, 0, 120, 156, 203, 72, 205, 201, 201, 7, 0, 6, 44, 2, 21]
+        #expect(try Deflate.decompress(blob, limit: 5) == Array("hello".utf8))
+    }
+
+    @Test func damagedBlobsAreRefused() {
+        let bytes = Self.samples()[3]
+        let blob = Deflate.compress(bytes)
+        #expect(throws: Deflate.Failure.truncatedHeader) { try Deflate.decompress(blob.prefix(3), limit: 1 << 20) }
+        #expect(throws: Deflate.Failure.tooLarge(claimed: bytes.count, limit: 100)) {
+            try Deflate.decompress(blob, limit: 100)
+        }
+        // Cut short, a byte flipped in the middle or in the checksum, or a length that is not the stream's.
+        var flipped = blob
+        flipped[blob.count / 2] ^= 0x10
+        var checksum = blob
+        checksum[blob.count - 1] ^= 0x01
+        var shorter = blob
+        shorter[0] &-= 1
+        var longer = blob
+        longer[0] &+= 1
+        for damaged in [Array(blob.dropLast(5)), flipped, checksum, shorter, longer] {
+            #expect(throws: Deflate.Failure.self) { try Deflate.decompress(damaged, limit: 1 << 20) }
+        }
+    }
+}
