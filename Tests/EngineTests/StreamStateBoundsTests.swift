@@ -46,7 +46,8 @@ import Testing
         _ record: StreamStateRecord, _ blob: WritableKeyPath<StreamStateRecord, [UInt8]>,
         _ edit: (inout [String: Any]) -> Void
     ) throws -> StreamStateRecord {
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(record[keyPath: blob])) as? [String: Any])
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: StreamState.SavedBlob.json(record[keyPath: blob])) as? [String: Any])
         edit(&object)
         var copy = record
         copy[keyPath: blob] = try [UInt8](JSONSerialization.data(withJSONObject: object))
@@ -217,6 +218,27 @@ import Testing
             try Self.parts(of: record, configuration: Self.configuration)
         }
         #expect(error?.field == testCase.field, "\(error.map(String.init(describing:)) ?? "")")
+    }
+
+    /// Each part is saved as its JSON deflated, a good deal smaller than the JSON; a part saved as plain JSON, as
+    /// every state before, restores the same state.
+    @Test func partsAreSavedDeflatedAndPlainJSONStillRestores() async throws {
+        let record = try await Self.savedRecord()
+        var plain = record
+        for part in [\StreamStateRecord.hidden, \.normaliser, \.calibrator] {
+            let blob = record[keyPath: part]
+            #expect(blob.first == StreamState.SavedBlob.deflatedJSON)
+            let json = try StreamState.SavedBlob.json(blob)
+            #expect(json.first == UInt8(ascii: "{"))
+            #expect(blob.count < json.count)
+            plain[keyPath: part] = [UInt8](json)
+        }
+        #expect(record.calibrator.count * 10 < plain.calibrator.count * 8)
+        let fromDeflated = try #require(try Self.parts(of: record, configuration: Self.configuration))
+        let fromPlain = try #require(try Self.parts(of: plain, configuration: Self.configuration))
+        #expect(fromPlain.normaliser.context.ring == fromDeflated.normaliser.context.ring)
+        #expect(fromPlain.calibration.calibrator == fromDeflated.calibration.calibrator)
+        #expect(fromPlain.calibration.issued == fromDeflated.calibration.issued)
     }
 
     /// The context is saved as two packed columns; a row saved with it as a list of observations (a missing step
