@@ -248,8 +248,18 @@ func run(streams count: Int, arguments: Arguments) async throws {
         }
     }
     let total = arguments.warmup * count
-    let warmupDeadline = now() + 900
-    while engineCounter("observations") < total, now() < warmupDeadline { try await Task.sleep(for: .milliseconds(50)) }
+    // 900 s, or more for a warm-up that fills 10,000 streams' windows (6M readings at about 2.5k forecasts/s).
+    let warmupDeadline = now() + max(900, Double(total) / 1000)
+    var nextProgress = now() + 300
+    while engineCounter("observations") < total, now() < warmupDeadline {
+        try await Task.sleep(for: .milliseconds(50))
+        if now() >= nextProgress {
+            nextProgress += 300
+            let seen = engineCounter("observations")
+            FileHandle.standardError.write(
+                Data("warm-up: \(seen) of \(total) observations after \(Int(now() - warmupStart)) s\n".utf8))
+        }
+    }
     let warmupSeconds = now() - warmupStart
     emit([
         "bench": "daemon.saturation streams=\(count) \(shape)",

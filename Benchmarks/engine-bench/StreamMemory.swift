@@ -9,10 +9,15 @@
 // size the sampling buffers, not a stream's state. Prints JSON lines.
 //
 // `--warmup-streams M` runs M streams before the measured N, so what all streams share is not counted (see below).
+// With M ≥ 1,024 the model's step workspace, which grows with the streams stepped in one tick up to that many rows
+// (about 4.5 KB a row), is at its largest before the measured cohort: without it, the growth between two runs of
+// 500 and 2,000 streams counts 1.6 KB a stream of workspace as the streams' own.
 // `--places P` publishes the readings with P decimals, as sensors write them, instead of all their digits.
+// `--dump-state DIR` writes the first stream's three saved blobs into DIR as stored (`<pool>-<part>.blob`: a byte
+// 0x01, the JSON's length in 4 bytes, then zlib; `zlib.decompress(blob[5:])` in Python gives the JSON).
 //
 // Usage: engine-bench memory [--streams 1000] [--steps N] [--forecast-every N] [--paths 16] [--config PATH]
-//        [--warmup-streams N] [--places P]
+//        [--warmup-streams N] [--places P] [--dump-state DIR]
 import BARNN
 import BenchmarkSupport
 import Configuration
@@ -30,6 +35,7 @@ struct MemoryArguments {
     var pool: DaemonConfiguration.CalibrationPool?
     var warmupStreams: Int?
     var places: Int?
+    var dumpState: String?
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
@@ -44,6 +50,7 @@ struct MemoryArguments {
             case "--pool": pool = DaemonConfiguration.CalibrationPool(rawValue: value)
             case "--warmup-streams": warmupStreams = Int(value)
             case "--places": places = Int(value)
+            case "--dump-state": dumpState = value
             default: fatalError("unknown flag \(flag)")
             }
         }
@@ -55,6 +62,7 @@ struct MemoryArguments {
         if let forecastEvery { flags += ["--forecast-every", "\(forecastEvery)"] }
         if let warmupStreams { flags += ["--warmup-streams", "\(warmupStreams)"] }
         if let places { flags += ["--places", "\(places)"] }
+        if let dumpState { flags += ["--dump-state", dumpState] }
         return flags
     }
 }
@@ -100,10 +108,11 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
             _ = engine.tick(now: t + 1)
         }
     }
-    // An optional first cohort fills what all streams share (SQLite's page cache, the group's score pool), so the
-    // measured cohort's growth is its own. Off by default: with a forecast every step the measured growth came out
-    // negative after a cohort of 50 (some transient of the cohort's last tick, not yet found); without forecasts
-    // (idle streams) it gives the marginal cost.
+    // An optional first cohort fills what all streams share (SQLite's page cache, the group's score pool, the step
+    // workspace), so the measured cohort's growth is its own. Off by default: with a forecast every step the measured
+    // growth came out negative after a cohort of 50 (some transient of the cohort's last tick, not yet found). A
+    // cohort of 1,024 (stop 32) gave the live heap the margin between 500 and 2,000 streams gives, less the
+    // workspace's rows; RSS still came out negative (the cohort's freed pages are reused), so read the heap.
     let warmup = arguments.warmupStreams ?? 0
     if warmup > 0 { feed((0..<warmup).map { "s/w\($0)" }, from: start) }
     let topics = (0..<arguments.streams).map { "s/\($0)" }
@@ -122,6 +131,15 @@ func runMemoryBench(_ arguments: MemoryArguments) throws {
     for item in saved.writes {
         switch item {
         case .streamState(let record) where !record.stream.hasPrefix("w"):
+            if let dump = arguments.dumpState, record.stream == "0" {
+                let parts = [
+                    ("hidden", record.hidden), ("normaliser", record.normaliser), ("calibrator", record.calibrator),
+                ]
+                for (part, blob) in parts {
+                    let url = URL(fileURLWithPath: dump).appendingPathComponent("\(pool.rawValue)-\(part).blob")
+                    try Data(blob).write(to: url)
+                }
+            }
             hidden += record.hidden.count
             normaliser += record.normaliser.count
             calibrator += record.calibrator.count
