@@ -7,8 +7,8 @@ import Forecasting
 /// only raw readings identify a duplicate, and steps are bucket aggregates, so this window is all the engine sees.
 ///
 /// Held as an ``ObservationRing``: readings at a regular cadence keep their times as one run and short decimals
-/// their values as 32-bit integers, about 0.3 KB a stream instead of 0.8; irregular times fall back to a column, and
-/// every time and value reads back bit for bit.
+/// their values as 16- or 32-bit integers, 0.2–0.4 KB a stream instead of 0.8; irregular times fall back to a
+/// column, and every time and value reads back bit for bit.
 struct RecentReadings {
     /// How many readings are kept per stream, enough for a redelivered burst of a few dozen messages or a replayed
     /// SenML pack per stream.

@@ -5,9 +5,9 @@ import Foundation
 import Storage
 
 extension StreamState {
-    /// The three opaque blobs of a `stream_states` row, as JSON (stored deflated, see ``SavedBlob``): `hidden` holds BARNN's recurrent state, `normaliser`
-    /// the resampler, context, fallback and step counts (BARNN's scale lives in the recurrent state), `calibrator`
-    /// the conformal calibrator, drift monitor and pending issued forecasts.
+    /// The three opaque blobs of a `stream_states` row, as JSON (stored deflated, see ``SavedBlob``): `hidden` holds
+    /// BARNN's recurrent state, `normaliser` the resampler, context, fallback and step counts (BARNN's scale lives in
+    /// the recurrent state), `calibrator` the conformal calibrator, drift monitor and pending issued forecasts.
     struct Parts: Codable {
         struct Hidden: Codable {
             var recurrent: RecurrentState?
@@ -117,7 +117,7 @@ extension StreamState {
     }
 
     /// How a part is stored: its JSON deflated (``Deflate``) after the byte ``deflatedJSON``, about 40 % smaller
-    /// (9.0 → 5.4 KB a stream at the bundled H 12, K 7 with two-decimal readings: the packed numbers are base64
+    /// (9.0 → 5.3 KB a stream at the bundled H 12, K 7 with two-decimal readings: the packed numbers are base64
     /// text, and the keys and configurations repeat). A part that begins with `{` is plain JSON, as every state
     /// saved before was.
     enum SavedBlob {

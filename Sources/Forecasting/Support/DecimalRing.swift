@@ -88,11 +88,7 @@ public struct DecimalRing: Sendable {
                 Self.store(narrowCode, in: &narrow, head: &head, capacity: capacity)
                 return
             }
-            codes = narrow.map(Self.wideCode)
-            codes.reserveCapacity(Swift.min(capacity, narrow.capacity))
-            narrow = []
-            holdsWide = true
-            appendedNarrow = -1
+            widen()
         }
         Self.store(code, in: &codes, head: &head, capacity: capacity)
         appendedNarrow = narrowCode == nil ? 0 : appendedNarrow + 1
@@ -105,6 +101,14 @@ public struct DecimalRing: Sendable {
             codes = []
             holdsWide = false
         }
+    }
+
+    /// Moves the 16-bit integers into 32 bits, in place (the same slots, the same head).
+    private mutating func widen() {
+        codes = narrow.map(Self.wideCode)
+        codes.reserveCapacity(Swift.min(capacity, narrow.capacity))
+        narrow = []
+        holdsWide = true
     }
 
     /// `code` in 16 bits, or nil when it needs more.
@@ -160,12 +164,7 @@ public struct DecimalRing: Sendable {
                     narrow[index] = Int16(Int64(narrow[index]) * factor)
                 }
             } else {
-                if !holdsWide {
-                    codes = narrow.map(Self.wideCode)
-                    codes.reserveCapacity(Swift.min(capacity, narrow.capacity))
-                    narrow = []
-                    holdsWide = true
-                }
+                if !holdsWide { widen() }
                 for index in codes.indices where codes[index] != Self.missing {
                     codes[index] = Int32(Int64(codes[index]) * factor)
                 }
