@@ -123,9 +123,10 @@ extension StreamState {
     enum SavedBlob {
         /// The first byte of a deflated part.
         static let deflatedJSON: UInt8 = 0x01
-        /// The most bytes a part may inflate to: far above any state a valid configuration gives (the bundled ones
-        /// are under 10 KB), and small enough that a damaged length cannot exhaust memory.
-        static let inflatedLimit = 64 << 20
+        /// The most bytes a part may inflate to: the format's own limit, 4 GiB. A damaged length cannot claim more
+        /// than 1032 times its stream (``Deflate`` refuses that before allocating), and a valid state of a large
+        /// group (H 1,000 at 99 levels holds 200 MB of pending rows) must still restore.
+        static let inflatedLimit = Int(UInt32.max)
 
         static func deflated(_ json: Data) -> [UInt8] { [deflatedJSON] + Deflate.compress([UInt8](json)) }
 

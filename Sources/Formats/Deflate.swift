@@ -2,13 +2,14 @@ import CZlib
 
 /// zlib (RFC 1950) compression of small blobs, with their length in front: a blob is
 /// `[length: UInt32, little-endian][zlib stream]`, so inflating allocates exactly what the blob claims, refuses a
-/// claim past a caller's limit before allocating, and checks the result by the stream's Adler-32 and that length.
+/// claim no stream of its size can meet (deflate expands at most 1032-fold) or past a caller's limit before
+/// allocating, and checks the result by the stream's Adler-32 and that length.
 public enum Deflate {
     /// Why a blob did not inflate.
     public enum Failure: Error, Equatable, CustomStringConvertible {
         /// Shorter than its length prefix.
         case truncatedHeader
-        /// It claims more bytes than the caller allows.
+        /// It claims more bytes than the caller allows, or than a stream of its size can inflate to.
         case tooLarge(claimed: Int, limit: Int)
         /// zlib refused the stream (corrupt, truncated or a checksum mismatch), or it inflated to another length.
         case corrupt(String)
@@ -24,6 +25,12 @@ public enum Deflate {
 
     /// Bytes of the length prefix.
     public static let headerLength = 4
+
+    /// The most a deflate stream expands: a 258-byte match costs at least 2 bits (zlib's documentation, 1032:1).
+    static let largestExpansion = 1032
+
+    /// The most bytes a zlib stream of `count` bytes can inflate to (its 2-byte header and 4-byte check aside).
+    static func mostInflated(fromStreamOf count: Int) -> Int { max(0, count - 6) * largestExpansion }
 
     /// `bytes` compressed at zlib's `level` (1 fastest … 9 smallest), after their length. Traps on more than 4 GiB
     /// or a zlib failure, which for a buffer of `compressBound` bytes only lack of memory causes.
@@ -46,14 +53,15 @@ public enum Deflate {
     }
 
     /// The bytes `blob` holds.
-    /// - Throws: ``Failure`` when it is shorter than its prefix, claims more than `limit` bytes, or is not a zlib
-    ///   stream of exactly the length it claims.
+    /// - Throws: ``Failure`` when it is shorter than its prefix, claims more than `limit` bytes or than its stream
+    ///   can hold, or is not a zlib stream of exactly the length it claims.
     public static func decompress(_ blob: some Collection<UInt8>, limit: Int) throws(Failure) -> [UInt8] {
         let bytes = Array(blob)
         guard bytes.count >= headerLength else { throw .truncatedHeader }
         var claimed = 0
         for index in 0..<headerLength { claimed |= Int(bytes[index]) << (8 * index) }
-        guard claimed <= limit else { throw .tooLarge(claimed: claimed, limit: limit) }
+        let most = min(limit, mostInflated(fromStreamOf: bytes.count - headerLength))
+        guard claimed <= most else { throw .tooLarge(claimed: claimed, limit: most) }
         // One byte more than claimed, so a stream that inflates past its length is told from one that fits.
         var output = [UInt8](repeating: 0, count: claimed + 1)
         var written = uLongf(output.count)

@@ -38,13 +38,23 @@ import Testing
         #expect(try Deflate.decompress(blob, limit: 5) == Array("hello".utf8))
     }
 
-    @Test func damagedBlobsAreRefused() {
+    @Test func damagedBlobsAreRefused() throws {
         let bytes = Self.samples()[3]
         let blob = Deflate.compress(bytes)
         #expect(throws: Deflate.Failure.truncatedHeader) { try Deflate.decompress(blob.prefix(3), limit: 1 << 20) }
         #expect(throws: Deflate.Failure.tooLarge(claimed: bytes.count, limit: 100)) {
             try Deflate.decompress(blob, limit: 100)
         }
+        // A damaged length no stream of this size can meet is refused before anything is allocated for it.
+        var huge = blob
+        huge.replaceSubrange(0..<4, with: [0xF0, 0xFF, 0xFF, 0xFF])
+        let most = (blob.count - 4 - 6) * 1032
+        #expect(throws: Deflate.Failure.tooLarge(claimed: 0xFFFF_FFF0, limit: most)) {
+            try Deflate.decompress(huge, limit: Int(UInt32.max))
+        }
+        // The bound is deflate's own: a run of one byte, its best case, still inflates under it.
+        let run = [UInt8](repeating: 7, count: 1 << 20)
+        #expect(try Deflate.decompress(Deflate.compress(run, level: 9), limit: Int(UInt32.max)) == run)
         // Cut short, a byte flipped in the middle or in the checksum, or a length that is not the stream's.
         var flipped = blob
         flipped[blob.count / 2] ^= 0x10
