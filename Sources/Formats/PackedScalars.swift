@@ -1,7 +1,7 @@
 /// Fixed-width numbers that saved states (Forecasting's `RingBuffer`, the saved forecasts, the recurrent state) encode
-/// as one base64 string of their little-endian bytes instead of a list of numbers: bit-exact (NaN and infinities included, so a restored state forecasts exactly as before),
-/// about half the size of JSON numbers, and much cheaper to encode and decode. Saved stream states are mostly such
-/// windows, and the engine encodes them on its own thread.
+/// as one base64 string of their little-endian bytes instead of a list of numbers: bit-exact (NaN and infinities
+/// included, so a restored state forecasts exactly as before), about half the size of JSON numbers, and much cheaper
+/// to encode and decode. Saved stream states are mostly such windows, and the engine encodes them on its own thread.
 public protocol PackedScalar: Codable {
     /// The integer with the same bits.
     associatedtype Bits: FixedWidthInteger

@@ -5,19 +5,28 @@ import Testing
 @testable import Engine
 
 @Suite struct EngineDamagedStateTests {
-    @Test func anUnreadableSavedStateIsCountedAndTheStreamStartsFresh() async throws {
+    /// Saves two streams after `steps` readings, damages the saved state of "bad" with `damage`, and starts a new
+    /// engine on the result.
+    private static func restart(
+        after steps: Int, damaging damage: (inout StreamStateRecord) -> Void
+    ) async throws -> ForecastEngine {
         let fixture = try EngineFixture()
         let configuration = EngineFixture.configuration(horizon: 3)
         let a = try fixture.engine(configuration)
-        EngineFixture.feed(a, streams: ["good", "bad"], steps: 0..<5)
-        var saved = a.shutdown(now: EngineFixture.start + 400)
+        EngineFixture.feed(a, streams: ["good", "bad"], steps: 0..<steps)
+        let now = EngineFixture.start + Double(steps) * 100
+        var saved = a.shutdown(now: now)
         saved.writes = saved.writes.map {
             guard case .streamState(var record) = $0, record.stream == "bad" else { return $0 }
-            record.calibrator = Array("{\"truncated".utf8)
+            damage(&record)
             return .streamState(record)
         }
         try await fixture.apply(saved)
-        let b = try fixture.engine(configuration, now: EngineFixture.start + 400)
+        return try fixture.engine(configuration, now: now)
+    }
+
+    @Test func anUnreadableSavedStateIsCountedAndTheStreamStartsFresh() async throws {
+        let b = try await Self.restart(after: 5) { $0.calibrator = Array("{\"truncated".utf8) }
         #expect(b.counters.stateDecodeFailures == 1)
         #expect(b.counters.streamsRestored == 1)
         #expect(b.streams["good"]?.presentSteps == 4)
@@ -32,13 +41,8 @@ import Testing
     /// and the stream starts fresh while the others restore.
     @Test(arguments: ["flipped", "cut", "length", "unknown"])
     func aDamagedDeflatedPartIsRefusedWithItsReason(_ damage: String) async throws {
-        let fixture = try EngineFixture()
         let configuration = EngineFixture.configuration(horizon: 3)
-        let a = try fixture.engine(configuration)
-        EngineFixture.feed(a, streams: ["good", "bad"], steps: 0..<40)
-        var saved = a.shutdown(now: EngineFixture.start + 4000)
-        saved.writes = saved.writes.map {
-            guard case .streamState(var record) = $0, record.stream == "bad" else { return $0 }
+        let b = try await Self.restart(after: 40) { record in
             var blob = record.calibrator
             #expect(blob.first == StreamState.SavedBlob.deflatedJSON)
             switch damage {
@@ -52,10 +56,7 @@ import Testing
                 SavedStreamStateCheck.refusal(
                     hidden: record.hidden, normaliser: record.normaliser, calibrator: blob,
                     configuration: configuration)?.contains("calibrator") == true)
-            return .streamState(record)
         }
-        try await fixture.apply(saved)
-        let b = try fixture.engine(configuration, now: EngineFixture.start + 4000)
         #expect(b.counters.stateDecodeFailures == 1)
         #expect(b.counters.streamsRestored == 1)
         #expect(b.streams["good"]?.presentSteps == 39)

@@ -202,7 +202,7 @@ public struct DecimalRing: Sendable {
     }
 
     /// Bytes the ring has allocated for its values, for memory accounting.
-    public var allocatedBytes: Int { narrow.capacity * 2 + codes.capacity * 4 + doubles.capacity * 8 }
+    var allocatedBytes: Int { narrow.capacity * 2 + codes.capacity * 4 + doubles.capacity * 8 }
 }
 
 extension DecimalRing: RandomAccessCollection {

@@ -124,12 +124,7 @@ public struct ObservationRing: Sendable {
     }
 
     /// Bytes the ring has allocated for its times and values, for memory accounting.
-    public var allocatedBytes: Int {
-        switch times {
-        case .runs(let runs): values.allocatedBytes + runs.capacity * MemoryLayout<Run>.stride
-        case .column(let column, _): values.allocatedBytes + column.allocatedBytes
-        }
-    }
+    public var allocatedBytes: Int { values.allocatedBytes + timeBytes }
 
     /// The times as saved: `[start, step, skip, count]` per run, or nil when they are a column.
     public var savedRuns: [Double]? {

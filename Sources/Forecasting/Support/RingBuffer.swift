@@ -28,9 +28,6 @@ public struct RingBuffer<Element>: Sendable where Element: Sendable {
     /// Whether the buffer holds `capacity` elements.
     public var isFull: Bool { storage.count == capacity }
 
-    /// Bytes the buffer has allocated for its elements, for memory accounting.
-    public var allocatedBytes: Int { storage.capacity * MemoryLayout<Element>.stride }
-
     /// Appends `element`, returning the evicted oldest element when the buffer was full.
     /// - Complexity: O(1); allocates only while the buffer first grows to `capacity`.
     @discardableResult
