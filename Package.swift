@@ -198,7 +198,8 @@ let package = Package(
         // Benchmarks: release executables printing JSON lines (README § Benchmarks), timed and printed alike.
         .target(name: "CMallocStats", path: "Benchmarks/CMallocStats"),
         .target(
-            name: "BenchmarkSupport", dependencies: ["BARNN", "CMallocStats"], path: "Benchmarks/BenchmarkSupport",
+            name: "BenchmarkSupport", dependencies: ["BARNN", "CMallocStats", "Configuration", "Storage"],
+            path: "Benchmarks/BenchmarkSupport",
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -245,7 +246,7 @@ let package = Package(
         .executableTarget(
             name: "daemon-bench",
             dependencies: [
-                "BARNN", "Configuration", "Engine", "Daemon", "MQTT", "MQTTTestKit", "BenchmarkSupport",
+                "BARNN", "Configuration", "Engine", "Daemon", "MQTT", "MQTTTestKit", "Storage", "BenchmarkSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/daemon-bench",

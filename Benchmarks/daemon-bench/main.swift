@@ -15,8 +15,16 @@
 // Periodic state saves run every `--save-interval` seconds (30; the daemon's default is 300), so that the steady
 // phase's latencies include them.
 //
+// `--prefill-paths P` replaces the warm-up through the broker: before the daemon starts, an engine in this process
+// reads the same W readings a stream on the daemon's database, at P paths and with a seeded model active (paths and
+// weights size a forecast's cost, not a stream's state), and saves every stream's state and the group's score pool;
+// the daemon then restores them. Observations and forecasts of the prefill are not stored. It is how 10,000 streams
+// get full calibration windows: through the daemon the warm-up (W = 2·window + H = 624 readings, 6.24M in all, and
+// 3.6 KB of database an observation) takes over 40 minutes. Memory per stream is then counted from before the
+// prefill, so it includes the daemon's own fixed memory.
+//
 // Usage: swift run -c release daemon-bench [--streams 1000,10000] [--seconds 15] [--warmup 40] [--interval 1]
-//   [--save-interval 30] [--config PATH] [--cache-mib N]
+//   [--save-interval 30] [--config PATH] [--cache-mib N] [--prefill-paths P]
 import BARNN
 import BenchmarkSupport
 import Configuration
@@ -26,6 +34,7 @@ import Foundation
 import Logging
 import MQTT
 import MQTTTestKit
+import Storage
 import Synchronization
 
 beginBenchmark()
@@ -39,6 +48,8 @@ struct Arguments {
     var config: String?
     /// `storage.cache_mib`, the database's page cache (the daemon's default when not given).
     var cacheMiB: Int?
+    /// Paths of the in-process prefill that replaces the warm-up through the broker; nil for that warm-up.
+    var prefillPaths: Int?
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -52,10 +63,11 @@ struct Arguments {
             case "--save-interval": saveInterval = Int(value) ?? saveInterval
             case "--config": config = value
             case "--cache-mib": cacheMiB = Int(value)
+            case "--prefill-paths": prefillPaths = Int(value)
             default:
                 fatalError(
                     "unknown flag \(flag); use --streams, --seconds, --warmup, --interval, --save-interval, --config, "
-                        + "--cache-mib")
+                        + "--cache-mib, --prefill-paths")
             }
         }
     }
@@ -130,6 +142,55 @@ func payload(stream: Int, step: Int, start: Double) -> [UInt8] {
     return Array("{\"v\":\(value),\"t\":\(Int(start) + step)}".utf8)
 }
 
+/// Fills `count` streams' states on the database of `configuration` before its daemon starts: an engine reads `steps`
+/// readings a stream (the warm-up's, one tick a round) at `paths` paths with a seeded model active, then every state
+/// and the score pools are saved; nothing else it wrote is kept.
+func prefill(
+    configuration: DaemonConfiguration, streams count: Int, steps: Int, paths: Int, start: Double
+) async throws -> [String: Any] {
+    let logger = Logger(label: "daemon-bench") { _ in SwiftLogNoOpLogHandler() }
+    var configuration = configuration
+    for name in configuration.models.keys { configuration.models[name]?.paths = paths }
+    guard let group = configuration.models["default"] else { fatalError("no model group \"default\"") }
+    let store = try Store(path: configuration.storage.path, logger: logger)
+    try activateSeededModel(store, group: group)
+    let engine = try ForecastEngine(configuration: configuration, store: store, logger: logger, now: start)
+    let topics = (0..<count).map { "sensors/s/\($0)" }
+    var nextProgress = now() + 300
+    let began = now()
+    for step in 0..<steps {
+        let t = start + Double(step)
+        for stream in 0..<count {
+            engine.receive(
+                topic: topics[stream], payload: payload(stream: stream, step: step, start: start), arrivalTime: t)
+        }
+        _ = engine.tick(now: t + 0.5)
+        if now() >= nextProgress {
+            nextProgress += 300
+            FileHandle.standardError.write(
+                Data("prefill: \(step + 1) of \(steps) rounds after \(Int(now() - began)) s\n".utf8))
+        }
+    }
+    let forecasts = engine.counters.forecastsBARNN + engine.counters.forecastsFallback
+    let saved = engine.shutdown(now: start + Double(steps)).writes.filter {
+        switch $0 {
+        case .streamState, .calibrationPool: true
+        default: false
+        }
+    }
+    let writer = store.makeWriter()
+    guard writer.enqueue(saved, overflow: .block(timeout: .seconds(600))) == .accepted else {
+        fatalError("the writer refused the prefilled states")
+    }
+    try await writer.flush()
+    await writer.close()
+    try store.close()
+    return [
+        "streams": count, "readings_per_stream": steps, "paths": paths, "forecasts": forecasts,
+        "states": saved.count, "seconds": now() - began,
+    ]
+}
+
 func run(streams count: Int, arguments: Arguments) async throws {
     let broker = try MosquittoBroker()
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-bench-\(UUID().uuidString)")
@@ -170,6 +231,17 @@ func run(streams count: Int, arguments: Arguments) async throws {
     configuration.engine.stateSaveInterval = .seconds(Int64(arguments.saveInterval))
     configuration.engine.maxStreams = max(count, 10000)
     configuration = try configuration.validated()
+
+    // Before a prefill, which frees what its engine held: per-stream figures then count from here.
+    let residentBeforePrefill = residentBytes(trimmed: true)
+    let heapBeforePrefill = heapInUseBytes()
+    let dataStart = 1_700_000_000.0
+    if let paths = arguments.prefillPaths {
+        var fields = try await prefill(
+            configuration: configuration, streams: count, steps: arguments.warmup, paths: paths, start: dataStart)
+        fields["bench"] = "daemon.prefill streams=\(count) \(shape)"
+        emit(fields)
+    }
 
     var options = DaemonRunner.Options()
     var training = ForecastEngine.defaultTrainingOptions
@@ -231,23 +303,23 @@ func run(streams count: Int, arguments: Arguments) async throws {
     }
     // Wait until the daemon is up (its first health report).
     while report().isEmpty { try await Task.sleep(for: .milliseconds(20)) }
-    let residentAtStart = residentBytes()
-    let heapAtStart = heapInUseBytes()
+    let prefilled = arguments.prefillPaths != nil
+    let residentAtStart = prefilled ? residentBeforePrefill : residentBytes()
+    let heapAtStart = prefilled ? heapBeforePrefill : heapInUseBytes()
     func kilobytesPerStream() -> Double { rounded((residentBytes() - residentAtStart) / Double(count) / 1024, 2) }
     // malloc's in-use growth: what is live, without the freed temporaries RSS still holds (e.g. training's).
     func heapKilobytesPerStream() -> Double {
         rounded((heapInUseBytes() - heapAtStart) / Double(count) / 1024, 2)
     }
 
-    // Warm-up at saturation.
-    let dataStart = 1_700_000_000.0
+    // Warm-up at saturation, unless prefilled.
     let warmupStart = now()
-    for step in 0..<arguments.warmup {
+    for step in 0..<(prefilled ? 0 : arguments.warmup) {
         for stream in 0..<count {
             try await publish(publisher, "sensors/s/\(stream)", payload(stream: stream, step: step, start: dataStart))
         }
     }
-    let total = arguments.warmup * count
+    let total = prefilled ? 0 : arguments.warmup * count
     // 900 s, or more for a warm-up that fills 10,000 streams' windows (6M readings at about 2.5k forecasts/s).
     let warmupDeadline = now() + max(900, Double(total) / 1000)
     var nextProgress = now() + 300
@@ -261,14 +333,16 @@ func run(streams count: Int, arguments: Arguments) async throws {
         }
     }
     let warmupSeconds = now() - warmupStart
-    emit([
-        "bench": "daemon.saturation streams=\(count) \(shape)",
-        "observations": engineCounter("observations"),
-        "seconds": warmupSeconds, "observations_per_s": Double(engineCounter("observations")) / warmupSeconds,
-        "model": modelVersion() > 0 ? "barnn" : "fallback",
-        "readings_per_stream": arguments.warmup, "rss_kb_per_stream": kilobytesPerStream(),
-        "rss_mb": rounded(residentBytes() / 1_048_576, 1), "heap_kb_per_stream": heapKilobytesPerStream(),
-    ])
+    if !prefilled {
+        emit([
+            "bench": "daemon.saturation streams=\(count) \(shape)",
+            "observations": engineCounter("observations"),
+            "seconds": warmupSeconds, "observations_per_s": Double(engineCounter("observations")) / warmupSeconds,
+            "model": modelVersion() > 0 ? "barnn" : "fallback",
+            "readings_per_stream": arguments.warmup, "rss_kb_per_stream": kilobytesPerStream(),
+            "rss_mb": rounded(residentBytes() / 1_048_576, 1), "heap_kb_per_stream": heapKilobytesPerStream(),
+        ])
+    }
     // Wait (bounded) for the first training to finish and the model to be swapped in.
     let trainingDeadline = now() + 300
     while modelVersion() == 0, now() < trainingDeadline { try await Task.sleep(for: .milliseconds(100)) }
@@ -325,6 +399,7 @@ func run(streams count: Int, arguments: Arguments) async throws {
         "forecast_messages_total": results.forecasts,
         "readings_per_stream": arguments.warmup + rounds, "rss_kb_per_stream": kilobytesPerStream(),
         "rss_mb": rounded(residentBytes() / 1_048_576, 1), "heap_kb_per_stream": heapKilobytesPerStream(),
+        "memory_counted_from": prefilled ? "before the prefill (includes the daemon's own)" : "the daemon's start",
     ])
 
     for reader in readers { reader.cancel() }

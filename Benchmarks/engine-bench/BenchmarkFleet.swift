@@ -1,5 +1,5 @@
-// What the engine-bench modes share: the rule they feed, a config file's model group prepared for a benchmark, its
-// seeded checkpoint, a temporary folder and the synthetic readings.
+// What the engine-bench modes share: the rule they feed, a config file's model group prepared for a benchmark, a
+// temporary folder and the synthetic readings (the seeded checkpoint is BenchmarkSupport's `activateSeededModel`).
 import BARNN
 import Configuration
 import Foundation
@@ -30,18 +30,6 @@ func benchmarkGroup(config path: String, paths: Int) throws -> DaemonConfigurati
     group.retrain.driftTrigger = false
     group.retrain.every = .seconds(365 * 86400)
     return group
-}
-
-/// Stores a seeded (untrained) BARNN model of `group`'s shape as the active checkpoint of group `default`.
-func activateSeededModel(_ store: Store, group: DaemonConfiguration.ModelGroup) throws {
-    let model = BARNNModel(
-        configuration: BARNNConfiguration(
-            hiddenSize: group.hiddenSize, levelWindow: group.levelWindow, studentDegrees: group.studentDegrees,
-            seasonalLag: group.seasonalLag),
-        seed: 3)
-    try store.saveCheckpoint(
-        NewCheckpoint(model: "default", createdAtUs: 0, blob: BARNN.Checkpoint.encode(model)), activate: true,
-        keepLast: 2)
 }
 
 /// A new folder under the temporary directory, named `prefix-UUID`.
