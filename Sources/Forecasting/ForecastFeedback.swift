@@ -13,7 +13,7 @@
 /// H steps later.
 ///
 /// Memory: the unscored rows of the last H forecasts, H(H+1)/2 model and as many raw rows of K quantiles in one
-/// buffer of 16-bit codes (``PendingForecasts``, ``RowPairCodes``; 2.7 KB for H = 12, K = 7; 65 KB for H = 48,
+/// buffer of 8-bit codes (``PendingForecasts``, ``RowPairCodes``; 1.6 KB for H = 12, K = 7; 38 KB for H = 48,
 /// K = 13). Each observation costs up to H calibrator updates; each issue H calibrated rows.
 public struct ForecastFeedback: Sendable, Equatable {
     /// The online conformal correction applied to every issued forecast.

@@ -115,7 +115,9 @@ public struct IssuedForecast: Sendable, Equatable {
 
 extension IssuedForecast: Codable {
     private enum CodingKeys: String, CodingKey {
-        case steps, levels, first, codes, floor, published, keptMedian
+        case steps, levels, first, byteCodes, floor, published, keptMedian
+        /// The held rows as 16-bit ``RowPairCodes`` (`3 + 2K` words a step), in states saved in stops 30–32.
+        case codes
         /// The held rows as `Float`s (`[h][model K | raw K]`), in states saved before they were kept as codes.
         case rows
         /// The unscored steps and their rows as `Double`s, in states saved before the rows were saved as held.
@@ -124,16 +126,16 @@ extension IssuedForecast: Codable {
         case calibrated
     }
 
-    /// `{"steps":H,"levels":K,"first":f,"codes":…,"floor":…,"published":…}`: the ``RowPairCodes`` of steps f… and
-    /// the published step-1 row as ``ScalarPacking`` text of the words and `Float`s held, so a restored forecast
-    /// scores exactly as before; the floor only when it is not 0. A stream's 78 pending rows at H 12, K 7 take 3.5 KB
-    /// of text (5.8 KB as `Float`s before, 12 KB as `Double`s before that).
+    /// `{"steps":H,"levels":K,"first":f,"byteCodes":…,"floor":…,"published":…}`: the ``RowPairCodes`` of steps f…
+    /// and the published step-1 row as ``ScalarPacking`` text of the words and `Float`s held, so a restored forecast
+    /// scores exactly as before; the floor only when it is not 0. A stream's 78 pending rows at H 12, K 7 take 2.1 KB
+    /// of text (3.5 KB as 16-bit codes before, 5.8 KB as `Float`s before that, 12 KB as `Double`s first).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(steps, forKey: .steps)
         try container.encode(levelCount, forKey: .levels)
         try container.encode(first, forKey: .first)
-        try container.encode(ScalarPacking.pack(values), forKey: .codes)
+        try container.encode(ScalarPacking.pack(values), forKey: .byteCodes)
         if floor != 0 { try container.encode(floor, forKey: .floor) }
         try container.encode(ScalarPacking.pack(publishedRow), forKey: .published)
         if keptMedian { try container.encode(true, forKey: .keptMedian) }
@@ -146,7 +148,7 @@ extension IssuedForecast: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let keptMedian = try container.decodeIfPresent(Bool.self, forKey: .keptMedian) ?? false
-        if container.contains(.codes) || container.contains(.rows) {
+        if container.contains(.byteCodes) || container.contains(.codes) || container.contains(.rows) {
             try self.init(held: container, limits: decoder.userInfo[Self.limitsKey] as? Limits, keptMedian: keptMedian)
             return
         }
@@ -202,8 +204,8 @@ extension IssuedForecast: Codable {
         self.init(model: model, raw: raw, published: published, keptMedian: keptMedian)
     }
 
-    /// The form `encode(to:)` writes, or the held `Float`s saved before (coded now, with the floor at 0), checked
-    /// against the steps, levels and limits.
+    /// The form `encode(to:)` writes, or the 16-bit codes or held `Float`s saved before (coded now; `Float`s with the
+    /// floor at 0), checked against the steps, levels and limits.
     private init(held container: KeyedDecodingContainer<CodingKeys>, limits: Limits?, keptMedian: Bool) throws {
         let steps = try container.decode(Int.self, forKey: .steps)
         let levels = try container.decode(Int.self, forKey: .levels)
@@ -222,15 +224,29 @@ extension IssuedForecast: Codable {
             levels == 0 ? count == 0 : count % length == 0 && first - 1 + count / length <= steps
         }
         var words: [UInt16] = []
-        if container.contains(.codes) {
-            guard let codes = ScalarPacking.unpack(try container.decode(String.self, forKey: .codes), as: UInt16.self),
+        if container.contains(.byteCodes) {
+            let text = try container.decode(String.self, forKey: .byteCodes)
+            guard let codes = ScalarPacking.unpack(text, as: UInt16.self),
                 fits(codes.count, rowLength: RowPairCodes.length(levels: levels))
+            else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .byteCodes, in: container,
+                    debugDescription: "codes are not packed row pairs of \(levels) levels within step \(steps)")
+            }
+            words = codes
+        } else if container.contains(.codes) {
+            let rowLength = RowPairCodes.sixteenBitLength(levels: levels)
+            guard let codes = ScalarPacking.unpack(try container.decode(String.self, forKey: .codes), as: UInt16.self),
+                fits(codes.count, rowLength: rowLength)
             else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .codes, in: container,
                     debugDescription: "codes are not packed row pairs of \(levels) levels within step \(steps)")
             }
-            words = codes
+            for start in stride(from: 0, to: codes.count, by: max(1, rowLength)) {
+                let rows = RowPairCodes.decodeSixteenBit(codes, at: start, levels: levels, floor: floor)
+                RowPairCodes.append(model: rows.model, raw: rows.raw, floor: Double(floor), to: &words)
+            }
         } else {
             let rowLength = 2 * levels
             guard let rows = ScalarPacking.unpack(try container.decode(String.self, forKey: .rows), as: Float.self),

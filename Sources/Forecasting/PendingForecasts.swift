@@ -2,7 +2,7 @@
 /// buffer allocated at the first forecast: the entry issued a steps ago can only be scored from its step a on, so the
 /// entries hold at most H(H+1)/2 rows together. Each forecast kept arrays of its own before, reallocated smaller at
 /// every observation: twelve allocations a stream and step at H 12, and about 1 KB a stream of headers and entries.
-/// A step's model and raw rows are held as one ``RowPairCodes`` row pair, 16-bit codes instead of `Float`s.
+/// A step's model and raw rows are held as one ``RowPairCodes`` row pair, 8-bit codes instead of `Float`s.
 ///
 /// ``ForecastFeedback`` drives it: ``scoring(step:)`` and ``markScored(step:)`` for the steps an observation scores,
 /// ``advance()`` after it, ``issue(model:raw:published:keptMedian:floor:)`` after a forecast. ``issued`` gives the
@@ -112,7 +112,7 @@ struct PendingForecasts: Sendable {
     var rowCapacity: Int { rows.capacity }
 
     /// Sizes the buffer for the most rows the forecasts can hold, H(H+1)/2. Not before the first forecast: a stream
-    /// that has not issued one (the model is not warm, or it forecasts rarely) would carry 2.7 KB of empty buffer
+    /// that has not issued one (the model is not warm, or it forecasts rarely) would carry 1.6 KB of empty buffer
     /// at H 12, K 7, most of an idle stream's state.
     private mutating func reserveRows() {
         let most = horizon * (horizon + 1) / 2 * rowLength

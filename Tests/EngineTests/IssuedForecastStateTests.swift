@@ -58,8 +58,8 @@ import Testing
         let data = try JSONEncoder().encode(forecast)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["first"] as? Int == 2)
-        // The row-pair codes of steps 2 and 3, not Floats: 2·(3 + 2·2)·2 bytes, 38 base64 characters and padding.
-        #expect((object["codes"] as? String)?.count == 40)
+        // The row-pair codes of steps 2 and 3, not Floats: 2·(3 + 2)·2 bytes, 27 base64 characters and padding.
+        #expect((object["byteCodes"] as? String)?.count == 28 && object["codes"] == nil)
         #expect(object["rows"] == nil && object["floor"] == nil)
         let decoded = try JSONDecoder().decode(IssuedForecast.self, from: data)
         #expect(decoded.model.map { $0.map(\.bitPattern) } == forecast.model.map { $0.map(\.bitPattern) })
@@ -72,7 +72,7 @@ import Testing
     }
 
     /// A state saved while the held rows were `Float`s (`rows`, stops 27–29) restores them as codes: grid values
-    /// (here integers and halves) exactly, the others within a 32,764th of their row pair's spread; saved again, it
+    /// (here integers and halves) exactly, the others within a 124th of their row pair's spread; saved again, it
     /// holds codes.
     @Test func rowsSavedAsFloatsAreCodedOnRestore() throws {
         let rows: [Float] = [3, 4.5, 3.5, 5, 10.1, 12.7, 10.2, 13.3]
@@ -84,12 +84,38 @@ import Testing
         let got = decoded.model[2] + decoded.raw[2]
         let anchor = Double(rows[5])
         let spread = expected.map { abs($0 - anchor) }.max()!
-        #expect(zip(got, expected).allSatisfy { abs($0 - $1) <= spread / 32_764 }, "\(got)")
+        #expect(zip(got, expected).allSatisfy { abs($0 - $1) <= spread / 124 }, "\(got)")
         #expect(decoded.keptMedian && decoded.published.isEmpty)
         let resaved = try JSONEncoder().encode(decoded)
         let object = try #require(try JSONSerialization.jsonObject(with: resaved) as? [String: Any])
-        #expect(object["rows"] == nil && object["codes"] is String)
+        #expect(object["rows"] == nil && object["byteCodes"] is String)
         #expect(try JSONDecoder().decode(IssuedForecast.self, from: resaved) == decoded)
+    }
+
+    /// A state saved while the held rows were 16-bit codes (`codes`, stops 30–32) restores them as 8-bit codes: the
+    /// floor and values on the new grid exactly, the others within a 124th of the row pair's spread; saved again, it
+    /// holds 8-bit codes. A 16-bit row of the wrong length is refused.
+    @Test func sixteenBitCodesAreRecodedOnRestore() throws {
+        // Anchor 10 (a Float, two words), unit 2⁻¹⁰, model codes −1024 and 0, raw codes floor and 2048 + 1: steps 2
+        // of 2 hold model [9, 10] and raw [floor, 12 + 2⁻¹⁰].
+        let anchor = Float(10).bitPattern
+        let words: [UInt16] = [
+            UInt16(truncatingIfNeeded: anchor), UInt16(truncatingIfNeeded: anchor >> 16), UInt16(bitPattern: -10),
+            UInt16(bitPattern: -1024), 0, 0x8000, 2049,
+        ]
+        let legacy = """
+            {"steps":2,"levels":2,"first":2,"codes":"\(ScalarPacking.pack(words))","floor":0.5,"published":""}
+            """
+        let decoded = try JSONDecoder().decode(IssuedForecast.self, from: Data(legacy.utf8))
+        #expect(decoded.model == [[], [9, 10]])
+        #expect(decoded.raw[1][0] == 0.5 && abs(decoded.raw[1][1] - (12 + 0x1p-10)) <= 2.0 / 124)
+        let resaved = try JSONEncoder().encode(decoded)
+        let object = try #require(try JSONSerialization.jsonObject(with: resaved) as? [String: Any])
+        #expect(object["codes"] == nil && object["byteCodes"] is String)
+        #expect(try JSONDecoder().decode(IssuedForecast.self, from: resaved) == decoded)
+        let short = legacy.replacingOccurrences(
+            of: ScalarPacking.pack(words), with: ScalarPacking.pack(words.dropLast()))
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(IssuedForecast.self, from: Data(short.utf8)) }
     }
 
     /// A state saved while the unscored steps' rows were written as `Double`s (`kept`) restores the same rows.
@@ -126,6 +152,9 @@ import Testing
         #"{"steps":2,"levels":2,"first":1,"rows":"","published":"AAAAAA=="}"#,
         #"{"steps":2,"levels":2,"first":4,"rows":"","published":""}"#,
         #"{"steps":2,"levels":0,"first":1,"rows":"AAAAAA==","published":""}"#,
+        // One row pair of 2 levels is 5 words in byte codes: 4 words, or 2 row pairs from step 2 of 2.
+        #"{"steps":2,"levels":2,"first":1,"byteCodes":"AAAAAAAAAAA=","published":""}"#,
+        #"{"steps":2,"levels":2,"first":2,"byteCodes":"AAAAAAAAAAAAAAAAAAAAAAAAAAA=","published":""}"#,
     ])
     func damagedSavedFormsAreDecodingErrors(json: String) {
         #expect(throws: DecodingError.self) {

@@ -90,7 +90,7 @@ import Testing
         let model = Array(repeating: Array(repeating: 1.0, count: k), count: horizon)
         pending.issue(model: model, raw: model, published: model[0], keptMedian: false)
         let capacity = pending.rowCapacity
-        #expect(capacity >= horizon * (horizon + 1) / 2 * (3 + 2 * k))
+        #expect(capacity >= horizon * (horizon + 1) / 2 * (3 + k))
         for _ in 0..<100 {
             for h in stride(from: 1, through: min(horizon, pending.count), by: 1) { pending.markScored(step: h) }
             pending.advance()
