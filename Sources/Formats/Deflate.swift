@@ -32,49 +32,94 @@ public enum Deflate {
     /// The most bytes a zlib stream of `count` bytes can inflate to (its 2-byte header and 4-byte check aside).
     static func mostInflated(fromStreamOf count: Int) -> Int { max(0, count - 6) * largestExpansion }
 
-    /// `bytes` compressed at zlib's `level` (1 fastest … 9 smallest), after their length. Traps on more than 4 GiB
-    /// or a zlib failure, which for a buffer of `compressBound` bytes only lack of memory causes.
-    public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+    /// `bytes` compressed at zlib's `level` (1 fastest … 9 smallest), after their length; with a preset `dictionary`
+    /// (RFC 1950's FDICT: text the stream may refer back to, such as a format's key names), which inflating must
+    /// then be given. Traps on more than 4 GiB or a zlib failure, which for a buffer of `deflateBound` bytes only
+    /// lack of memory causes.
+    public static func compress(_ bytes: [UInt8], level: Int32 = 6, dictionary: [UInt8] = []) -> [UInt8] {
         precondition(bytes.count <= Int(UInt32.max), "Deflate.compress: \(bytes.count) bytes")
-        let bound = Int(compressBound(uLong(bytes.count)))
+        var stream = z_stream()
+        var status = deflateInit_(&stream, level, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        precondition(status == Z_OK, "zlib deflateInit failed with status \(status)")
+        defer { deflateEnd(&stream) }
+        if !dictionary.isEmpty {
+            status = dictionary.withUnsafeBufferPointer {
+                deflateSetDictionary(&stream, $0.baseAddress, uInt($0.count))
+            }
+            precondition(status == Z_OK, "zlib deflateSetDictionary failed with status \(status)")
+        }
+        let bound = Int(deflateBound(&stream, uLong(bytes.count)))
         var output = [UInt8](repeating: 0, count: headerLength + bound)
         let length = UInt32(bytes.count)
         for index in 0..<headerLength { output[index] = UInt8(truncatingIfNeeded: length >> (8 * index)) }
-        var written = uLongf(bound)
-        let status = output.withUnsafeMutableBufferPointer { out in
-            bytes.withUnsafeBufferPointer { source in
-                compress2(
-                    out.baseAddress! + headerLength, &written, source.baseAddress, uLong(source.count), level)
+        var input = bytes
+        status = output.withUnsafeMutableBufferPointer { out in
+            input.withUnsafeMutableBufferPointer { source in
+                stream.next_in = source.baseAddress
+                stream.avail_in = uInt(source.count)
+                stream.next_out = out.baseAddress! + headerLength
+                stream.avail_out = uInt(bound)
+                defer {
+                    stream.next_in = nil
+                    stream.next_out = nil
+                }
+                return deflate(&stream, Z_FINISH)
             }
         }
-        precondition(status == Z_OK, "zlib compress2 failed with status \(status)")
-        output.removeLast(bound - Int(written))
+        precondition(status == Z_STREAM_END, "zlib deflate failed with status \(status)")
+        output.removeLast(bound - Int(stream.total_out))
         return output
     }
 
-    /// The bytes `blob` holds.
+    /// The bytes `blob` holds; `dictionary` is the preset dictionary it was compressed with, if any.
     /// - Throws: ``Failure`` when it is shorter than its prefix, claims more than `limit` bytes or than its stream
-    ///   can hold, or is not a zlib stream of exactly the length it claims.
-    public static func decompress(_ blob: some Collection<UInt8>, limit: Int) throws(Failure) -> [UInt8] {
-        let bytes = Array(blob)
+    ///   can hold, is not a zlib stream of exactly the length it claims, or needs a dictionary other than the one
+    ///   given.
+    public static func decompress(
+        _ blob: some Collection<UInt8>, limit: Int, dictionary: [UInt8] = []
+    ) throws(Failure) -> [UInt8] {
+        var bytes = Array(blob)
         guard bytes.count >= headerLength else { throw .truncatedHeader }
         var claimed = 0
         for index in 0..<headerLength { claimed |= Int(bytes[index]) << (8 * index) }
         let most = min(limit, mostInflated(fromStreamOf: bytes.count - headerLength))
         guard claimed <= most else { throw .tooLarge(claimed: claimed, limit: most) }
+        var stream = z_stream()
+        var status = inflateInit_(&stream, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else { throw .corrupt("zlib inflateInit status \(status)") }
+        defer { inflateEnd(&stream) }
         // One byte more than claimed, so a stream that inflates past its length is told from one that fits.
         var output = [UInt8](repeating: 0, count: claimed + 1)
-        var written = uLongf(output.count)
-        let status = output.withUnsafeMutableBufferPointer { out in
-            bytes.withUnsafeBufferPointer { source in
-                uncompress(
-                    out.baseAddress, &written, source.baseAddress! + headerLength, uLong(source.count - headerLength))
+        status = output.withUnsafeMutableBufferPointer { out in
+            bytes.withUnsafeMutableBufferPointer { source in
+                stream.next_in = source.baseAddress! + headerLength
+                stream.avail_in = uInt(source.count - headerLength)
+                stream.next_out = out.baseAddress
+                stream.avail_out = uInt(out.count)
+                defer {
+                    stream.next_in = nil
+                    stream.next_out = nil
+                }
+                var status = inflate(&stream, Z_FINISH)
+                if status == Z_NEED_DICT {
+                    guard !dictionary.isEmpty else { return Z_NEED_DICT }
+                    status = dictionary.withUnsafeBufferPointer {
+                        inflateSetDictionary(&stream, $0.baseAddress, uInt($0.count))
+                    }
+                    guard status == Z_OK else { return Z_NEED_DICT }
+                    status = inflate(&stream, Z_FINISH)
+                }
+                return status
             }
         }
-        guard status == Z_OK else {
-            throw .corrupt(status == Z_BUF_ERROR ? "longer than claimed" : "zlib status \(status)")
+        switch status {
+        case Z_STREAM_END: break
+        case Z_NEED_DICT: throw .corrupt("needs another preset dictionary")
+        case Z_BUF_ERROR where stream.avail_out == 0: throw .corrupt("longer than claimed")
+        case Z_BUF_ERROR: throw .corrupt("cut short")
+        default: throw .corrupt("zlib status \(status)")
         }
-        guard Int(written) == claimed else { throw .corrupt("\(written) bytes, \(claimed) claimed") }
+        guard Int(stream.total_out) == claimed else { throw .corrupt("\(stream.total_out) bytes, \(claimed) claimed") }
         output.removeLast()
         return output
     }

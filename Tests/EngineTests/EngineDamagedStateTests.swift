@@ -44,12 +44,12 @@ import Testing
         let configuration = EngineFixture.configuration(horizon: 3)
         let b = try await Self.restart(after: 40) { record in
             var blob = record.calibrator
-            #expect(blob.first == StreamState.SavedBlob.deflatedJSON)
+            #expect(blob.first == StreamState.SavedBlob.deflatedWithDictionary)
             switch damage {
             case "flipped": blob[blob.count / 2] ^= 0x40
             case "cut": blob.removeLast(blob.count / 3)
             case "length": blob[1] &+= 1
-            default: blob[0] = 0x02
+            default: blob[0] = 0x03
             }
             record.calibrator = blob
             #expect(

@@ -41,13 +41,22 @@ import Testing
         return record
     }
 
+    /// The part a row's column holds.
+    static func part(_ blob: KeyPath<StreamStateRecord, [UInt8]>) -> StreamState.SavedBlob.Part {
+        switch blob {
+        case \StreamStateRecord.hidden: .hidden
+        case \StreamStateRecord.normaliser: .normaliser
+        default: .calibrator
+        }
+    }
+
     /// `record` with one blob's JSON object tree edited.
     static func edited(
         _ record: StreamStateRecord, _ blob: WritableKeyPath<StreamStateRecord, [UInt8]>,
         _ edit: (inout [String: Any]) -> Void
     ) throws -> StreamStateRecord {
-        var object = try #require(
-            try JSONSerialization.jsonObject(with: StreamState.SavedBlob.json(record[keyPath: blob])) as? [String: Any])
+        let json = try StreamState.SavedBlob.json(record[keyPath: blob], part: part(blob))
+        var object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         edit(&object)
         var copy = record
         copy[keyPath: blob] = try [UInt8](JSONSerialization.data(withJSONObject: object))
@@ -220,25 +229,33 @@ import Testing
         #expect(error?.field == testCase.field, "\(error.map(String.init(describing:)) ?? "")")
     }
 
-    /// Each part is saved as its JSON deflated, a good deal smaller than the JSON; a part saved as plain JSON, as
-    /// every state before, restores the same state.
-    @Test func partsAreSavedDeflatedAndPlainJSONStillRestores() async throws {
+    /// Each part is saved as its JSON deflated with the part's dictionary, a good deal smaller than the JSON and
+    /// than the JSON deflated without it; a part saved as plain JSON (every state before stop 32) or deflated
+    /// without a dictionary (stop 32) restores the same state.
+    @Test func partsAreSavedDeflatedAndEarlierFormsStillRestore() async throws {
         let record = try await Self.savedRecord()
         var plain = record
+        var withoutDictionary = record
         for part in [\StreamStateRecord.hidden, \.normaliser, \.calibrator] {
             let blob = record[keyPath: part]
-            #expect(blob.first == StreamState.SavedBlob.deflatedJSON)
-            let json = try StreamState.SavedBlob.json(blob)
+            #expect(blob.first == StreamState.SavedBlob.deflatedWithDictionary)
+            let json = try StreamState.SavedBlob.json(blob, part: Self.part(part))
             #expect(json.first == UInt8(ascii: "{"))
-            #expect(blob.count < json.count)
             plain[keyPath: part] = [UInt8](json)
+            withoutDictionary[keyPath: part] = [StreamState.SavedBlob.deflatedJSON] + Deflate.compress([UInt8](json))
+            #expect(blob.count + 40 < withoutDictionary[keyPath: part].count, "\(part)")
         }
         #expect(record.calibrator.count * 10 < plain.calibrator.count * 8)
         let fromDeflated = try #require(try Self.parts(of: record, configuration: Self.configuration))
-        let fromPlain = try #require(try Self.parts(of: plain, configuration: Self.configuration))
-        #expect(fromPlain.normaliser.context.ring == fromDeflated.normaliser.context.ring)
-        #expect(fromPlain.calibration.calibrator == fromDeflated.calibration.calibrator)
-        #expect(fromPlain.calibration.issued == fromDeflated.calibration.issued)
+        for earlier in [plain, withoutDictionary] {
+            let restored = try #require(try Self.parts(of: earlier, configuration: Self.configuration))
+            #expect(restored.normaliser.context.ring == fromDeflated.normaliser.context.ring)
+            #expect(restored.calibration.calibrator == fromDeflated.calibration.calibrator)
+            #expect(restored.calibration.issued == fromDeflated.calibration.issued)
+            #expect(restored.hidden.recurrent == fromDeflated.hidden.recurrent)
+        }
+        // A part offered under another part's dictionary is refused (zlib checks the dictionary's Adler-32).
+        #expect(throws: Deflate.Failure.self) { try StreamState.SavedBlob.json(record.hidden, part: .calibrator) }
     }
 
     /// The context is saved as two packed columns; a row saved with it as a list of observations (a missing step

@@ -36,6 +36,31 @@ import Testing
     @Test func aStreamFromAnotherWriterInflates() throws {
         let blob: [UInt8] = [5, 0, 0, 0, 120, 156, 203, 72, 205, 201, 201, 7, 0, 6, 44, 2, 21]
         #expect(try Deflate.decompress(blob, limit: 5) == Array("hello".utf8))
+        // And without a dictionary this writer's stream is byte for byte zlib's `compress2` at level 6.
+        #expect(Deflate.compress(Array("hello".utf8)) == blob)
+    }
+
+    /// A preset dictionary (here a record's keys) makes a short record smaller; inflating needs the same dictionary,
+    /// which zlib checks by its Adler-32, and a stream Python's zlib wrote with it (`compressobj(zdict=…)`) reads.
+    @Test func aPresetDictionaryShrinksShortTextAndIsNeededToInflate() throws {
+        let dictionary = Array(#"{"first":,"keptMedian":true}"#.utf8)
+        let text = Array(#"{"first":3,"keptMedian":true}"#.utf8)
+        let python: [UInt8] = [120, 187, 140, 237, 10, 11, 171, 134, 201, 25, 99, 145, 4, 0, 148, 11, 10, 62]
+        let blob = Deflate.compress(text, dictionary: dictionary)
+        #expect(Array(blob.dropFirst(4)) == python)
+        #expect(blob.count < Deflate.compress(text).count - 10)
+        #expect(try Deflate.decompress(blob, limit: 100, dictionary: dictionary) == text)
+        #expect(
+            try Deflate.decompress([UInt8(text.count), 0, 0, 0] + python, limit: 100, dictionary: dictionary) == text)
+        let missing = Deflate.Failure.corrupt("needs another preset dictionary")
+        #expect(throws: missing) { try Deflate.decompress(blob, limit: 100) }
+        #expect(throws: missing) { try Deflate.decompress(blob, limit: 100, dictionary: Array("{}".utf8)) }
+        // A stream without one inflates whatever dictionary is offered.
+        #expect(try Deflate.decompress(Deflate.compress(text), limit: 100, dictionary: dictionary) == text)
+        for sample in Self.samples() {
+            let coded = Deflate.compress(sample, level: 9, dictionary: dictionary)
+            #expect(try Deflate.decompress(coded, limit: sample.count, dictionary: dictionary) == sample)
+        }
     }
 
     @Test func damagedBlobsAreRefused() throws {
