@@ -52,10 +52,10 @@ public enum Deflate {
         var output = [UInt8](repeating: 0, count: headerLength + bound)
         let length = UInt32(bytes.count)
         for index in 0..<headerLength { output[index] = UInt8(truncatingIfNeeded: length >> (8 * index)) }
-        var input = bytes
         status = output.withUnsafeMutableBufferPointer { out in
-            input.withUnsafeMutableBufferPointer { source in
-                stream.next_in = source.baseAddress
+            bytes.withUnsafeBufferPointer { source in
+                // zlib's `next_in` is not `const` in its Swift import; deflate only reads through it.
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
                 stream.avail_in = uInt(source.count)
                 stream.next_out = out.baseAddress! + headerLength
                 stream.avail_out = uInt(bound)
