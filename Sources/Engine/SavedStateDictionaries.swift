@@ -22,7 +22,7 @@ enum SavedStateDictionaries {
         #"""
         {"calibrator":{"configuration":{"method":{"adaptive":{"gamma":0.005}},"minimumCount":30,"scaleFloor":1e-09,\#
         "typicalWidthFloor":0.5,"typicalWidthSmoothing":0.01,"window":300},"coverage":{"capacity":300,"elements":""},\#
-        "levels":[0.05,0.1,0.25,0.5,0.75,0.9,0.95],"parameters":"","typicalWidths":""},"drift":{"configuration":\#
+        "levels":[0.05,0.1,0.25,0.5,0.75,0.9,0.95],"shifts":"","typicalWidths":""},"drift":{"configuration":\#
         {"detector":{"allowance":0.5,"clip":6,"threshold":12,"warmup":500},"scaleFloor":1e-09,"windowLength":300},\#
         "detector":{"configuration":{"allowance":0.5,"clip":6,"threshold":12,"warmup":500},"level":{"lower":0,"m2":0,\#
         "mean":0,"upper":0},"seen":0,"spread":{"lower":0,"m2":0,"mean":0,"upper":0}},\#

@@ -166,9 +166,9 @@ import Testing
         Case(
             name: "calibrator horizon", blob: \.calibrator,
             edit: { object in
-                // A pooled calibrator saves its steps' parameters and typical widths packed: one step fewer.
-                update(&object, ["calibrator", "parameters"]) {
-                    $0 = ScalarPacking.pack(ScalarPacking.unpack($0 as! String, as: Double.self)!.dropLast(7))
+                // A pooled calibrator saves its steps' parameter shifts and typical widths packed: one step fewer.
+                update(&object, ["calibrator", "shifts"]) {
+                    $0 = ScalarPacking.pack(ScalarPacking.unpack($0 as! String, as: Float.self)!.dropLast(7))
                 }
                 update(&object, ["calibrator", "typicalWidths"]) {
                     $0 = ScalarPacking.pack(ScalarPacking.unpack($0 as! String, as: Double.self)!.dropLast())

@@ -20,13 +20,30 @@ import Testing
         for i in 0..<10 { try calibrator.update(step: 1, quantiles: q, outcome: Double(i) / 5) }
         #expect(try Self.decodeEdited(calibrator) { _ in } == calibrator)
         #expect(throws: DecodingError.self) {
-            // Tracking keeps no windows, so its steps are saved as packed parameters and typical widths.
-            try Self.decodeEdited(calibrator) { object in object["parameters"] = ScalarPacking.pack([0.0]) }
+            // Tracking keeps no windows, so its steps are saved as packed parameter shifts and typical widths.
+            try Self.decodeEdited(calibrator) { object in object["shifts"] = ScalarPacking.pack([Float(0)]) }
         }
         #expect(throws: DecodingError.self) {
             try Self.decodeEdited(calibrator) { object in
-                object["parameters"] = ""
+                object["shifts"] = ""
                 object["typicalWidths"] = ""
+            }
+        }
+        #expect(throws: DecodingError.self) {
+            try Self.decodeEdited(calibrator) { object in
+                object["shifts"] = ScalarPacking.pack([Float.nan] + Array(repeating: 0, count: 25))
+            }
+        }
+        // The `Double` parameters saved before stop 33, whole or of the wrong count.
+        #expect(
+            try Self.decodeEdited(calibrator) { object in
+                object["shifts"] = nil
+                object["parameters"] = ScalarPacking.pack(calibrator.parameters)
+            } == calibrator)
+        #expect(throws: DecodingError.self) {
+            try Self.decodeEdited(calibrator) { object in
+                object["shifts"] = nil
+                object["parameters"] = ScalarPacking.pack([0.0])
             }
         }
         #expect(throws: DecodingError.self) {

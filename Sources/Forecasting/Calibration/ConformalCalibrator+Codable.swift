@@ -30,8 +30,11 @@ extension SavedStep: Codable {
 extension ConformalCalibrator: Codable {
     private enum CodingKeys: String, CodingKey {
         case levels, configuration, steps, coverage
-        /// Every step's parameters and typical width, packed, for a calibrator without windows of its own.
-        case parameters, typicalWidths
+        /// Every step's parameter shifts (``ConformalCalibrator/shifts``, `Float`s) and typical width, packed, for a
+        /// calibrator without windows of its own.
+        case shifts, typicalWidths
+        /// The parameters themselves as `Double`s instead of `shifts`, in states saved before stop 33.
+        case parameters
     }
 
     /// What states saved before coverage was kept for step 1 only hold per step besides the offsets.
@@ -48,17 +51,24 @@ extension ConformalCalibrator: Codable {
         let configuration = try container.decode(Configuration.self, forKey: .configuration)
         let steps: [SavedStep]
         var positions = try container.decodeIfPresent(RingBuffer<UInt16>.self, forKey: .coverage)
-        if container.contains(.parameters) {
-            guard
-                let parameters = ScalarPacking.unpack(
-                    try container.decode(String.self, forKey: .parameters), as: Double.self),
-                let widths = ScalarPacking.unpack(
-                    try container.decode(String.self, forKey: .typicalWidths), as: Double.self),
-                parameters.count == widths.count * levels.count
-            else {
+        var shifts: [Float]?
+        if container.contains(.shifts) || container.contains(.parameters) {
+            let k = levels.count
+            let widths = ScalarPacking.unpack(
+                try container.decode(String.self, forKey: .typicalWidths), as: Double.self)
+            let parameters: [Double]?
+            if container.contains(.shifts) {
+                shifts = ScalarPacking.unpack(try container.decode(String.self, forKey: .shifts), as: Float.self)
+                // The parameters they stand for, checked below like any saved parameters.
+                let start = Self.startingParameters(levels: levels, configuration: configuration)
+                parameters = shifts.map { $0.indices.map { start[$0 % k] + Double(shifts![$0]) } }
+            } else {
+                parameters = ScalarPacking.unpack(
+                    try container.decode(String.self, forKey: .parameters), as: Double.self)
+            }
+            guard let widths, let parameters, parameters.count == widths.count * k else {
                 throw DecodingError.corrupt(decoder, "calibrator state: parameters do not fit the steps and levels")
             }
-            let k = levels.count
             steps = widths.indices.map {
                 SavedStep(scores: [], parameter: Array(parameters[($0 * k)..<(($0 + 1) * k)]), typicalWidth: widths[$0])
             }
@@ -77,21 +87,29 @@ extension ConformalCalibrator: Codable {
             self.steps[s].scores = steps[s].scores
             self.steps[s].typicalWidth = steps[s].typicalWidth
         }
-        parameters = Self.joined(steps.map(\.parameter))
+        if let shifts {
+            self.shifts = shifts
+        } else {
+            // Saved as `Double`s before stop 33: held as shifts from here on, within a `Float` of what was saved.
+            for (s, step) in steps.enumerated() {
+                for (k, value) in step.parameter.enumerated() { setParameter(s * levels.count + k, value) }
+            }
+        }
         for packed in coverage {
             let position = CoveragePositions.position(packed: packed)
             recordCoverage(less: position.less, lessOrEqual: position.lessOrEqual)
         }
     }
 
-    /// A calibrator without windows of its own (pooled, or tracking) saves its parameters and typical widths as two
-    /// packed texts (about 1 KB at H 12, K 7, where a step each took 1.5 KB); one with windows saves them per step.
+    /// A calibrator without windows of its own (pooled, or tracking) saves its parameter shifts and typical widths as
+    /// two packed texts (bit-exact; about 0.8 KB at H 12, K 7, where a step each took 1.5 KB); one with windows saves
+    /// its parameters per step, as `Double`s.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(levels, forKey: .levels)
         try container.encode(configuration, forKey: .configuration)
         if steps.allSatisfy(\.scores.isEmpty) {
-            try container.encode(ScalarPacking.pack(parameters), forKey: .parameters)
+            try container.encode(ScalarPacking.pack(shifts), forKey: .shifts)
             try container.encode(ScalarPacking.pack(steps.map(\.typicalWidth)), forKey: .typicalWidths)
             try container.encode(coverageWindow.positions.saved, forKey: .coverage)
             return
@@ -146,5 +164,13 @@ extension ConformalCalibrator: Codable {
             return "impossible coverage position \(packed)"
         }
         return nil
+    }
+}
+
+extension ConformalCalibrator {
+    /// Where each level's parameter starts: τₖ (adaptive), else 0.
+    fileprivate static func startingParameters(levels: QuantileLevels, configuration: Configuration) -> [Double] {
+        if case .adaptive = configuration.method { return levels.values }
+        return Array(repeating: 0, count: levels.count)
     }
 }
