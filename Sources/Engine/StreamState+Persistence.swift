@@ -181,9 +181,9 @@ extension StreamState {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        func decode<Value: Decodable>(
-            _: Value.Type, _ blob: [UInt8], _ part: SavedBlob.Part, _ column: String
-        ) throws(Refusal) -> Value {
+        func decode<Value: Decodable>(_: Value.Type, _ blob: [UInt8], _ part: SavedBlob.Part) throws(Refusal) -> Value {
+            // The part's case is its column's name.
+            let column = "\(part)"
             let json: Data
             do {
                 json = try SavedBlob.json(blob, part: part)
@@ -197,14 +197,14 @@ extension StreamState {
             }
         }
         // The normaliser first: it names the group, and so the bounds the other two blobs are decoded within.
-        let normaliser = try decode(Parts.Normaliser.self, record.normaliser, .normaliser, "normaliser")
+        let normaliser = try decode(Parts.Normaliser.self, record.normaliser, .normaliser)
         guard let limits = bounds(normaliser) else { return nil }
         // An issued forecast is allocated no more steps than the group's horizon whatever a row claims.
         decoder.userInfo[IssuedForecast.limitsKey] = IssuedForecast.Limits(
             steps: limits.horizon, levels: limits.levels.count)
         let parts = Parts(
-            hidden: try decode(Parts.Hidden.self, record.hidden, .hidden, "hidden"), normaliser: normaliser,
-            calibration: try decode(Parts.Calibration.self, record.calibrator, .calibrator, "calibrator"))
+            hidden: try decode(Parts.Hidden.self, record.hidden, .hidden), normaliser: normaliser,
+            calibration: try decode(Parts.Calibration.self, record.calibrator, .calibrator))
         try check(parts, against: limits)
         return parts
     }

@@ -223,43 +223,34 @@ extension IssuedForecast: Codable {
         func fits(_ count: Int, rowLength length: Int) -> Bool {
             levels == 0 ? count == 0 : count % length == 0 && first - 1 + count / length <= steps
         }
+        /// The packed column under `key`, whole rows of `rowLength` scalars within the steps.
+        func rows<Scalar: PackedScalar>(_ key: CodingKeys, of _: Scalar.Type, rowLength: Int) throws -> [Scalar] {
+            guard let values = ScalarPacking.unpack(try container.decode(String.self, forKey: key), as: Scalar.self),
+                fits(values.count, rowLength: rowLength)
+            else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: container,
+                    debugDescription: "\(key.stringValue) are not packed rows of \(levels) levels within step \(steps)")
+            }
+            return values
+        }
         var words: [UInt16] = []
         if container.contains(.byteCodes) {
-            let text = try container.decode(String.self, forKey: .byteCodes)
-            guard let codes = ScalarPacking.unpack(text, as: UInt16.self),
-                fits(codes.count, rowLength: RowPairCodes.length(levels: levels))
-            else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .byteCodes, in: container,
-                    debugDescription: "codes are not packed row pairs of \(levels) levels within step \(steps)")
-            }
-            words = codes
+            words = try rows(.byteCodes, of: UInt16.self, rowLength: RowPairCodes.length(levels: levels))
         } else if container.contains(.codes) {
             let rowLength = RowPairCodes.sixteenBitLength(levels: levels)
-            guard let codes = ScalarPacking.unpack(try container.decode(String.self, forKey: .codes), as: UInt16.self),
-                fits(codes.count, rowLength: rowLength)
-            else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .codes, in: container,
-                    debugDescription: "codes are not packed row pairs of \(levels) levels within step \(steps)")
-            }
+            let codes = try rows(.codes, of: UInt16.self, rowLength: rowLength)
             for start in stride(from: 0, to: codes.count, by: max(1, rowLength)) {
                 let rows = RowPairCodes.decodeSixteenBit(codes, at: start, levels: levels, floor: floor)
                 RowPairCodes.append(model: rows.model, raw: rows.raw, floor: Double(floor), to: &words)
             }
         } else {
             let rowLength = 2 * levels
-            guard let rows = ScalarPacking.unpack(try container.decode(String.self, forKey: .rows), as: Float.self),
-                fits(rows.count, rowLength: rowLength)
-            else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .rows, in: container,
-                    debugDescription: "rows are not packed rows of \(rowLength) numbers within step \(steps)")
-            }
-            for start in stride(from: 0, to: rows.count, by: max(1, rowLength)) {
+            let values = try rows(.rows, of: Float.self, rowLength: rowLength)
+            for start in stride(from: 0, to: values.count, by: max(1, rowLength)) {
                 RowPairCodes.append(
-                    model: rows[start..<(start + levels)].map(Double.init),
-                    raw: rows[(start + levels)..<(start + rowLength)].map(Double.init), floor: 0, to: &words)
+                    model: values[start..<(start + levels)].map(Double.init),
+                    raw: values[(start + levels)..<(start + rowLength)].map(Double.init), floor: 0, to: &words)
             }
         }
         guard

@@ -58,10 +58,14 @@ extension ConformalCalibrator: Codable {
                 try container.decode(String.self, forKey: .typicalWidths), as: Double.self)
             let parameters: [Double]?
             if container.contains(.shifts) {
-                shifts = ScalarPacking.unpack(try container.decode(String.self, forKey: .shifts), as: Float.self)
+                let saved = ScalarPacking.unpack(try container.decode(String.self, forKey: .shifts), as: Float.self)
                 // The parameters they stand for, checked below like any saved parameters.
-                let start = Self.startingParameters(levels: levels, configuration: configuration)
-                parameters = shifts.map { $0.indices.map { start[$0 % k] + Double(shifts![$0]) } }
+                parameters = saved.map { saved in
+                    saved.indices.map {
+                        Self.start(level: $0 % k, of: levels, method: configuration.method) + Double(saved[$0])
+                    }
+                }
+                shifts = saved
             } else {
                 parameters = ScalarPacking.unpack(
                     try container.decode(String.self, forKey: .parameters), as: Double.self)
@@ -164,13 +168,5 @@ extension ConformalCalibrator: Codable {
             return "impossible coverage position \(packed)"
         }
         return nil
-    }
-}
-
-extension ConformalCalibrator {
-    /// Where each level's parameter starts: τₖ (adaptive), else 0.
-    fileprivate static func startingParameters(levels: QuantileLevels, configuration: Configuration) -> [Double] {
-        if case .adaptive = configuration.method { return levels.values }
-        return Array(repeating: 0, count: levels.count)
     }
 }

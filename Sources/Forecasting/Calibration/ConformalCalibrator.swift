@@ -107,14 +107,21 @@ public struct ConformalCalibrator: Sendable, Equatable {
     /// effective level τ̃ from τₖ (adaptive) or the offset c from 0 (tracking), as a `Float`; unused for the rolling
     /// window. The moves are sums of steps of γ(τ − hit), which a `Float` holds to 10⁻⁸ of a level: 0.3 KB a stream
     /// less at H 12, K 7 than the `Double` parameters (`engine-bench memory`, stop 33; the 14-dataset backtest scored
-    /// the same to three decimals), and a parameter that has not moved is its start exactly. One array instead of one per step: 12 allocations a stream were 1.2 KB.
+    /// the same to three decimals), and a parameter that has not moved is its start exactly. One array instead of one
+    /// per step: 12 allocations a stream were 1.2 KB.
     var shifts: [Float]
 
-    /// Where parameter `p` (`s·K + k`) starts: τₖ (adaptive), else 0.
+    /// Where the parameter of level `k` starts under `method`: τₖ (adaptive), else 0.
+    @inline(__always)
+    static func start(level k: Int, of levels: QuantileLevels, method: Method) -> Double {
+        if case .adaptive = method { return levels.values[k] }
+        return 0
+    }
+
+    /// Where parameter `p` (`s·K + k`) starts.
     @inline(__always)
     private func start(_ p: Int) -> Double {
-        if case .adaptive = configuration.method { return levels.values[p % levels.count] }
-        return 0
+        Self.start(level: p % levels.count, of: levels, method: configuration.method)
     }
 
     /// Parameter `p` (`s·K + k`): the effective level τ̃ (adaptive) or the offset c (tracking).

@@ -72,8 +72,7 @@ enum RowPairCodes {
     static func decode(
         _ words: [UInt16], at start: Int, levels k: Int, floor: Float
     ) -> (model: [Double], raw: [Double]) {
-        let anchor = Double(Float(bitPattern: UInt32(words[start]) | UInt32(words[start + 1]) << 16))
-        let unit = Double(sign: .plus, exponent: Int(Int16(bitPattern: words[start + 2])), significand: 1)
+        let (anchor, unit) = header(words, at: start)
         let floor = Double(floor)
         @inline(__always) func value(_ code: UInt8) -> Double {
             switch code {
@@ -94,6 +93,13 @@ enum RowPairCodes {
         return (model, raw)
     }
 
+    /// The anchor and unit of the row pair at `start`: its first three words, the same in both code widths.
+    @inline(__always)
+    private static func header(_ words: [UInt16], at start: Int) -> (anchor: Double, unit: Double) {
+        let anchor = Double(Float(bitPattern: UInt32(words[start]) | UInt32(words[start + 1]) << 16))
+        return (anchor, Double(sign: .plus, exponent: Int(Int16(bitPattern: words[start + 2])), significand: 1))
+    }
+
     /// Words of one row pair of `levels` quantiles in the 16-bit codes states were saved with before (stop 30–32).
     @inline(__always)
     static func sixteenBitLength(levels k: Int) -> Int { 3 + 2 * k }
@@ -103,8 +109,7 @@ enum RowPairCodes {
     static func decodeSixteenBit(
         _ words: [UInt16], at start: Int, levels k: Int, floor: Float
     ) -> (model: [Double], raw: [Double]) {
-        let anchor = Double(Float(bitPattern: UInt32(words[start]) | UInt32(words[start + 1]) << 16))
-        let unit = Double(sign: .plus, exponent: Int(Int16(bitPattern: words[start + 2])), significand: 1)
+        let (anchor, unit) = header(words, at: start)
         @inline(__always) func value(_ word: UInt16) -> Double {
             switch word {
             case 0x8000: Double(floor)
