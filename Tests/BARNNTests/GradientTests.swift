@@ -140,62 +140,102 @@ import Testing
     }
 }
 
-/// The Float training path (BLAS, fast math, the SIMD gate backward) against the Double path on the same
-/// batch: every gradient entry within 2e-3 of the largest entry of its tensor.
+/// The Float training path (BLAS, fast math, the SIMD backward loops) against the Double path on the same
+/// batch: every gradient entry within 2e-3 of the largest entry of its tensor; and the two-thread Float graph against
+/// the one-thread graph.
 @Suite struct FloatGradientTests {
-    @Test func floatGradientMatchesDouble() {
-        let c = BARNNConfiguration(hiddenSize: 8, embeddingSize: 4, alphaWidth: 8, timeFeatures: 2, beta: 0.5)
-        let batch = 4, time = 5, n = batch * time
+    /// A graph's inputs: normals for x, y, εx, εh, every target counted.
+    struct Batch {
+        var x, y, epsX, epsH: [Float]
+
+        init(configuration c: BARNNConfiguration, rows n: Int, rng: inout SeededRNG) {
+            func normals(_ count: Int) -> [Float] {
+                var z = [Float](repeating: 0, count: count)
+                z.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+                return z
+            }
+            x = normals(n * c.inputSize)
+            y = normals(n)
+            epsX = normals(n * c.embeddingSize)
+            epsH = normals(n * c.hiddenSize)
+        }
+
+        func fill<T: BARNNScalar>(_ graph: TrainingGraph<T>) {
+            for (i, v) in x.enumerated() { graph.x[i] = T(v) }
+            for (i, v) in y.enumerated() {
+                graph.y[i] = T(v)
+                graph.mask[i] = 1
+            }
+            for (i, v) in epsX.enumerated() { graph.epsX[i] = T(v) }
+            for (i, v) in epsH.enumerated() { graph.epsH[i] = T(v) }
+        }
+    }
+
+    /// Seeded parameters, moved off the initialisation so α varies across rows.
+    static func parameters(_ layout: ParameterLayout, rng: inout SeededRNG) -> [Float] {
+        layout.initialParameters(rng: &rng).enumerated().map { $0.element + 0.2 * Float(($0.offset % 7) - 3) / 3 }
+    }
+
+    static func gradient<T: BARNNScalar>(
+        _ graph: TrainingGraph<T>, _ parameters: [T]
+    ) -> (gradient: [T], loss: TrainingGraph<T>.Loss) {
+        var g = [T](repeating: 0, count: parameters.count)
+        let loss = parameters.withUnsafeBufferPointer { p in
+            g.withUnsafeMutableBufferPointer {
+                graph.run(parameters: p.baseAddress!, gradient: $0.baseAddress!, beta: 0.5)
+            }
+        }
+        return (g, loss)
+    }
+
+    /// Hidden 8 with embedding 4 fills whole `SIMD8` blocks; embedding 3 over 20 rows leaves a scalar tail.
+    @Test(arguments: [4, 3]) func floatGradientMatchesDouble(embeddingSize: Int) {
+        let c = BARNNConfiguration(
+            hiddenSize: 8, embeddingSize: embeddingSize, alphaWidth: 8, timeFeatures: 2, beta: 0.5)
+        let batch = 4, time = 5
         let double = TrainingGraph<Double>(configuration: c, batch: batch, time: time)
         let float = TrainingGraph<Float>(configuration: c, batch: batch, time: time)
         var rng = SeededRNG(seed: 31)
-        func normals(_ count: Int) -> [Float] {
-            var z = [Float](repeating: 0, count: count)
-            z.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
-            return z
-        }
-        let x = normals(n * c.inputSize), y = normals(n), ex = normals(n * c.embeddingSize)
-        let eh = normals(n * c.hiddenSize)
-        for (i, v) in x.enumerated() {
-            double.x[i] = Double(v)
-            float.x[i] = v
-        }
-        for i in 0..<n {
-            double.y[i] = Double(y[i])
-            float.y[i] = y[i]
-            double.mask[i] = 1
-            float.mask[i] = 1
-        }
-        for (i, v) in ex.enumerated() {
-            double.epsX[i] = Double(v)
-            float.epsX[i] = v
-        }
-        for (i, v) in eh.enumerated() {
-            double.epsH[i] = Double(v)
-            float.epsH[i] = v
-        }
+        let inputs = Batch(configuration: c, rows: batch * time, rng: &rng)
+        inputs.fill(double)
+        inputs.fill(float)
         let layout = ParameterLayout(c)
-        let parameters = layout.initialParameters(rng: &rng).enumerated().map {
-            $0.element + 0.2 * Float(($0.offset % 7) - 3) / 3
-        }
-        var gd = [Double](repeating: 0, count: layout.count)
-        var gf = [Float](repeating: 0, count: layout.count)
-        let pd = parameters.map(Double.init)
-        pd.withUnsafeBufferPointer { p in
-            gd.withUnsafeMutableBufferPointer {
-                _ = double.run(parameters: p.baseAddress!, gradient: $0.baseAddress!, beta: 0.5)
-            }
-        }
-        parameters.withUnsafeBufferPointer { p in
-            gf.withUnsafeMutableBufferPointer {
-                _ = float.run(parameters: p.baseAddress!, gradient: $0.baseAddress!, beta: 0.5)
-            }
-        }
+        let parameters = Self.parameters(layout, rng: &rng)
+        let gd = Self.gradient(double, parameters.map(Double.init)).gradient
+        let gf = Self.gradient(float, parameters).gradient
         for tensor in layout.tensors {
             let range = tensor.offset..<(tensor.offset + tensor.count)
             let scale = range.map { abs(gd[$0]) }.max()!
             let worst = range.map { abs(gd[$0] - Double(gf[$0])) }.max()!
             #expect(worst <= 2e-3 * max(scale, 1e-6), "\(tensor.name): maxdiff \(worst), scale \(scale)")
         }
+    }
+
+    /// Two threads split the recurrence by windows and the T·B-row work (the input forward, the weight gradients'
+    /// GEMMs, the bias sums) by rows or columns. BLAS sums a half-height block in another order, so the gradient is
+    /// one thread's within Float rounding, not bit for bit; but it is the same bits on every run with two threads.
+    @Test func twoThreadsGiveOneThreadsGradientAndRepeatThemselves() {
+        let c = BARNNConfiguration(hiddenSize: 16, embeddingSize: 8, alphaWidth: 8, timeFeatures: 2, beta: 0.5)
+        let batch = 16, time = 6
+        let one = TrainingGraph<Float>(configuration: c, batch: batch, time: time)
+        let two = TrainingGraph<Float>(configuration: c, batch: batch, time: time)
+        two.threads = 2
+        var rng = SeededRNG(seed: 41)
+        let inputs = Batch(configuration: c, rows: batch * time, rng: &rng)
+        inputs.fill(one)
+        inputs.fill(two)
+        let layout = ParameterLayout(c)
+        let parameters = Self.parameters(layout, rng: &rng)
+        let (g1, l1) = Self.gradient(one, parameters), (g2, l2) = Self.gradient(two, parameters)
+        #expect(abs(l1.nll - l2.nll) <= 1e-5 * abs(l1.nll) && abs(l1.kl - l2.kl) <= 1e-5 * abs(l1.kl))
+        for tensor in layout.tensors {
+            let range = tensor.offset..<(tensor.offset + tensor.count)
+            let scale = range.map { abs(g1[$0]) }.max()!
+            let worst = range.map { abs(g1[$0] - g2[$0]) }.max()!
+            #expect(scale > 0, "\(tensor.name) has an all-zero gradient: the comparison would be vacuous")
+            #expect(worst <= 1e-5 * scale, "\(tensor.name): maxdiff \(worst), scale \(scale)")
+        }
+        let again = Self.gradient(two, parameters).gradient
+        #expect(zip(g2, again).allSatisfy { $0.bitPattern == $1.bitPattern })
     }
 }

@@ -85,10 +85,14 @@ final class TrainingGraph<T: BARNNScalar> {
         let nHin = nH + c.timeFeatures
 
         // Forward: everything input-only as one batch of T·B rows, then the recurrence.
-        net.inputForward(
-            rows: n, x: x, eps: noise ? UnsafePointer(epsX) : nil, e: e, ax1: ax1, ox: ox, alx: alx, et: et, gx: gx)
+        split(n) { lo, hi in
+            net.inputForward(
+                rows: hi - lo, x: self.x + lo * nI, eps: noise ? UnsafePointer(self.epsX + lo * nE) : nil,
+                e: self.e + lo * nE, ax1: self.ax1 + lo * nA, ox: self.ox + lo * nE, alx: self.alx + lo * nE,
+                et: self.et + lo * nE, gx: self.gx + lo * nG)
+        }
         hs.update(repeating: 0, count: B * nH)
-        split { lo, hi in self.recurrentForward(net, rows: lo..<hi, noise: noise) }
+        split(B) { lo, hi in self.recurrentForward(net, rows: lo..<hi, noise: noise) }
         net.head(rows: n, h: hs + B * nH, out: out)
 
         // Loss: Gaussian (or Student-t) NLL on counted targets; tVAMP KL per step over the batch.
@@ -141,28 +145,28 @@ final class TrainingGraph<T: BARNNScalar> {
         guard let g = gradient else { return loss }
 
         // Backward. fwd: out = h·Wo + bo ⇒ dWo += hᵀ·dOut, dh += dOut·Woᵀ.
-        T.gemm(
+        halvedGemm(
             transA: true, transB: false, m: nH, n: 2, k: n, alpha: 1, a: hs + B * nH, lda: nH, b: dOut, ldb: 2,
             beta: 1, c: g + L.wo, ldc: 2)
         columnSums(dOut, rows: n, cols: 2, into: g + L.bo)
-        T.gemm(
+        halvedGemm(
             transA: false, transB: true, m: n, n: nH, k: 2, alpha: 1, a: dOut, lda: 2, b: parameters + L.wo,
             ldb: 2, beta: 0, c: dHead, ldc: nH)
 
         dh.update(repeating: 0, count: B * nH)  // carries ∂L/∂h_t from step t+1
-        split { lo, hi in self.recurrentBackward(parameters, rows: lo..<hi, noise: noise, encoders: net.encoders) }
+        split(B) { lo, hi in self.recurrentBackward(parameters, rows: lo..<hi, noise: noise, encoders: net.encoders) }
 
         // Weight gradients of the recurrent part, one GEMM each over all T·B rows.
-        T.gemm(
+        halvedGemm(
             transA: true, transB: false, m: nH, n: nG, k: n, alpha: 1, a: ht, lda: nH, b: dGh, ldb: nG, beta: 1,
             c: g + L.whh, ldc: nG)
         columnSums(dGh, rows: n, cols: nG, into: g + L.bhh)
         if net.encoders {
-            T.gemm(
+            halvedGemm(
                 transA: true, transB: false, m: nA, n: nH, k: n, alpha: 1, a: ah1, lda: nA, b: dOh, ldb: nH,
                 beta: 1, c: g + L.ah2, ldc: nH)
             columnSums(dOh, rows: n, cols: nH, into: g + L.bh2)
-            T.gemm(
+            halvedGemm(
                 transA: true, transB: false, m: nHin, n: nA, k: n, alpha: 1, a: hin, lda: nHin, b: dPreH, ldb: nA,
                 beta: 1, c: g + L.ah1, ldc: nA)
             columnSums(dPreH, rows: n, cols: nA, into: g + L.bh1)
@@ -170,34 +174,31 @@ final class TrainingGraph<T: BARNNScalar> {
 
         let boundAlpha = T(c.logAlphaBound)
         // Input side. fwd: gx = ẽ·Wih + bih, ẽ = e·αx·(1 + εx)
-        T.gemm(
+        halvedGemm(
             transA: true, transB: false, m: nE, n: nG, k: n, alpha: 1, a: et, lda: nE, b: dGx, ldb: nG, beta: 1,
             c: g + L.wih, ldc: nG)
         columnSums(dGx, rows: n, cols: nG, into: g + L.bih)
-        T.gemm(
+        halvedGemm(
             transA: false, transB: true, m: n, n: nE, k: nG, alpha: 1, a: dGx, lda: nG, b: parameters + L.wih,
             ldb: nG, beta: 0, c: dET, ldc: nE)
-        for k in 0..<(n * nE) {
-            let noiseFactor = noise ? 1 + epsX[k] : 1
-            dE[k] = dET[k] * alx[k] * noiseFactor
-            let dAlpha = dET[k] * e[k] * noiseFactor + klX[k]
-            dOx[k] = abs(ox[k]) < boundAlpha ? dAlpha * alx[k] : 0
-        }
+        noisyInputBackward(
+            count: n * nE, dNoisy: dET, input: e, alpha: alx, eps: noise ? epsX : nil, kl: klX, preAlpha: ox,
+            bound: boundAlpha, accumulate: false, dInput: dE, dPreAlpha: dOx)
         guard net.encoders else { return embeddingBackward(gradient: g, rows: n, nI: nI, nE: nE, loss: loss) }
         // fwd: ox = tanh(e·Ax1 + bx1)·Ax2 + bx2
-        T.gemm(
+        halvedGemm(
             transA: true, transB: false, m: nA, n: nE, k: n, alpha: 1, a: ax1, lda: nA, b: dOx, ldb: nE, beta: 1,
             c: g + L.ax2, ldc: nE)
         columnSums(dOx, rows: n, cols: nE, into: g + L.bx2)
-        T.gemm(
+        halvedGemm(
             transA: false, transB: true, m: n, n: nA, k: nE, alpha: 1, a: dOx, lda: nE, b: parameters + L.ax2,
             ldb: nE, beta: 0, c: dAx1, ldc: nA)
         for k in 0..<(n * nA) { dAx1[k] *= 1 - ax1[k] * ax1[k] }
-        T.gemm(
+        halvedGemm(
             transA: true, transB: false, m: nE, n: nA, k: n, alpha: 1, a: e, lda: nE, b: dAx1, ldb: nA, beta: 1,
             c: g + L.ax1, ldc: nA)
         columnSums(dAx1, rows: n, cols: nA, into: g + L.bx1)
-        T.gemm(
+        halvedGemm(
             transA: false, transB: true, m: n, n: nE, k: nA, alpha: 1, a: dAx1, lda: nA, b: parameters + L.ax1,
             ldb: nA, beta: 1, c: dE, ldc: nE)
         return embeddingBackward(gradient: g, rows: n, nI: nI, nE: nE, loss: loss)
@@ -209,25 +210,48 @@ final class TrainingGraph<T: BARNNScalar> {
     )
         -> Loss
     {
-        T.gemm(
+        halvedGemm(
             transA: true, transB: false, m: nI, n: nE, k: n, alpha: 1, a: x, lda: nI, b: dE, ldb: nE, beta: 1,
             c: g + layout.we, ldc: nE)
         columnSums(dE, rows: n, cols: nE, into: g + layout.be)
         return loss
     }
 
-    /// Runs `body` over the batch rows, in two halves on two threads when `threads > 1`.
+    /// Runs `body` over `0..<count`, in two halves on two threads when `threads > 1` (the first half a multiple of 8).
     ///
-    /// Rows of different windows only meet in the KL's batch moments, which are computed between the
-    /// recurrent forward and backward, so each half's recurrence is independent.
-    private func split(_ body: @escaping (Int, Int) -> Void) {
-        guard threads > 1, batch >= 8 else {
-            body(0, batch)
+    /// The batch rows split so: rows of different windows only meet in the KL's batch moments, which are computed
+    /// between the recurrent forward and backward, so each half's recurrence is independent. So do the rows of the
+    /// input-only forward and the rows or columns of a GEMM's output.
+    private func split(_ count: Int, _ body: @escaping (Int, Int) -> Void) {
+        guard threads > 1, count >= 8 else {
+            body(0, count)
             return
         }
-        let half = batch / 2
-        let job = UncheckedJob(body: body, batch: batch)
-        DispatchQueue.concurrentPerform(iterations: 2) { k in k == 0 ? job.body(0, half) : job.body(half, job.batch) }
+        let half = Swift.min(count, (count / 2 + 7) / 8 * 8)
+        let job = UncheckedJob(body: body, count: count)
+        DispatchQueue.concurrentPerform(iterations: 2) { k in k == 0 ? job.body(0, half) : job.body(half, job.count) }
+    }
+
+    /// `T.gemm` over all T·B rows, halved along the longer side of C on two threads when `threads > 1` (the weight
+    /// gradients, C a weight and k the T·B rows, by output columns). BLAS may sum a narrower block in another order,
+    /// so C is the one-call C within rounding.
+    private func halvedGemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+        b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
+        if m >= n {
+            split(m) { lo, hi in
+                T.gemm(
+                    transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+                    a: transA ? a + lo : a + lo * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
+            }
+        } else {
+            split(n) { lo, hi in
+                T.gemm(
+                    transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha, a: a, lda: lda,
+                    b: transB ? b + lo * ldb : b + lo, ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
+            }
+        }
     }
 
     /// Forward recurrence for batch rows `rows` (rows t·B + b for b in `rows`, every t).
@@ -288,13 +312,10 @@ final class TrainingGraph<T: BARNNScalar> {
                 transA: false, transB: true, m: m, n: nH, k: nG, alpha: 1, a: dGh + r * nG, lda: nG,
                 b: parameters + L.whh, ldb: nG, beta: 0, c: dht, ldc: nH)
             // fwd: h̃ = h_prev·αh·(1 + εh), αh = exp(clamp(oh))
-            for i in 0..<(m * nH) {
-                let k = r * nH + i
-                let noiseFactor = noise ? 1 + epsH[k] : 1
-                dhPrev[i] += dht[i] * alh[k] * noiseFactor
-                let dAlpha = dht[i] * hPrev[i] * noiseFactor + klH[k]
-                dOh[k] = abs(oh[k]) < boundAlpha ? dAlpha * alh[k] : 0
-            }
+            noisyInputBackward(
+                count: m * nH, dNoisy: dht, input: hPrev, alpha: alh + r * nH, eps: noise ? epsH + r * nH : nil,
+                kl: klH + r * nH, preAlpha: oh + r * nH, bound: boundAlpha, accumulate: true, dInput: dhPrev,
+                dPreAlpha: dOh + r * nH)
             guard encoders else {
                 for i in 0..<(m * nH) { dh[i] = dhPrev[i] }
                 continue
@@ -356,7 +377,49 @@ final class TrainingGraph<T: BARNNScalar> {
         }
     }
 
-    /// `into[j] += Σ_r m[r, j]`.
+    /// The backward of a gate matmul's noisy input x̃ = x ⊙ α ⊙ (1 + ε), α = exp(clamp(o)): dx (or dx +=, with
+    /// `accumulate`) = dx̃ ⊙ α ⊙ (1 + ε), and do = (dx̃ ⊙ x ⊙ (1 + ε) + dKL/dα) ⊙ α where o is inside the clamp,
+    /// else 0.
+    ///
+    /// In `SIMD8<Float>` for `Float` (the scalar loop does not vectorise: its buffers might alias), with the same
+    /// operations in the same order, so both paths give the same bits.
+    private func noisyInputBackward(
+        count: Int, dNoisy: UnsafePointer<T>, input: UnsafePointer<T>, alpha: UnsafePointer<T>,
+        eps: UnsafePointer<T>?, kl: UnsafePointer<T>, preAlpha o: UnsafePointer<T>, bound: T, accumulate: Bool,
+        dInput: UnsafeMutablePointer<T>, dPreAlpha: UnsafeMutablePointer<T>
+    ) {
+        var start = 0
+        if T.self == Float.self {
+            typealias V = SIMD8<Float>
+            @inline(__always) func load(_ p: UnsafePointer<T>, _ i: Int) -> V {
+                UnsafeRawPointer(p).loadUnaligned(fromByteOffset: i * 4, as: V.self)
+            }
+            @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<T>, _ i: Int) {
+                UnsafeMutableRawPointer(p).storeBytes(of: v, toByteOffset: i * 4, as: V.self)
+            }
+            let upper = V(repeating: Float(bound)), lower = -upper
+            while start + 8 <= count {
+                let i = start
+                let a = load(alpha, i), d = load(dNoisy, i), oi = load(o, i)
+                let noiseFactor = eps.map { 1 + load($0, i) } ?? V(repeating: 1)
+                let dx = d * a * noiseFactor
+                store(accumulate ? load(dInput, i) + dx : dx, dInput, i)
+                let dAlpha = d * load(input, i) * noiseFactor + load(kl, i)
+                store(V.zero.replacing(with: dAlpha * a, where: (oi .< upper) .& (oi .> lower)), dPreAlpha, i)
+                start += 8
+            }
+        }
+        for i in start..<count {
+            let noiseFactor = eps.map { 1 + $0[i] } ?? 1
+            let dx = dNoisy[i] * alpha[i] * noiseFactor
+            dInput[i] = accumulate ? dInput[i] + dx : dx
+            let dAlpha = dNoisy[i] * input[i] * noiseFactor + kl[i]
+            dPreAlpha[i] = abs(o[i]) < bound ? dAlpha * alpha[i] : 0
+        }
+    }
+
+    /// `into[j] += Σ_r m[r, j]` (on one thread: halved on two, both threads stream the whole matrix, and it took
+    /// 2.5 times as long).
     private func columnSums(_ m: UnsafePointer<T>, rows: Int, cols: Int, into: UnsafeMutablePointer<T>) {
         for r in 0..<rows {
             let row = m + r * cols
@@ -367,7 +430,7 @@ final class TrainingGraph<T: BARNNScalar> {
 
 /// Carries the split's closure into `concurrentPerform`.
 private struct UncheckedJob: @unchecked Sendable {
-    // Unchecked: the two halves touch disjoint rows of the graph's buffers, and the caller waits for both.
+    // Unchecked: the two halves touch disjoint rows or columns of the graph's buffers, and the caller waits for both.
     let body: (Int, Int) -> Void
-    let batch: Int
+    let count: Int
 }
