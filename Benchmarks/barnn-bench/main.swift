@@ -38,6 +38,17 @@ let nE = configuration.embeddingSize, nH = configuration.hiddenSize, nG = config
 let nF = configuration.timeFeatures
 let paths = 32, horizon = 24
 
+/// The GEMM FLOPs of one path-step, 2·k·n per row of each product the sampler runs (the same count as
+/// `barnnd_matmul_flops` in Benchmarks/torch/barnn_torch.py): the embedding, both α encoders, both gate matmuls and
+/// the head. The elementwise work (noise, activations, the mixing) is not counted, so the whole step's rate
+/// against sgemm says how much of the sampler's time goes to anything but GEMM.
+let flopsPerPathStep: Double = {
+    let nI = configuration.inputSize, nA = configuration.alphaWidth
+    let nHin = nH + nF
+    let macs = nI * nE + nE * nA + nA * nE + nE * nG + nHin * nA + nA * nH + nH * nG + nH * 2
+    return 2 * Double(macs)
+}()
+
 /// sgemm alone on [m, k] · [k, n] with row-major operands, no transposes (the model's layout).
 func sgemmRate(m: Int, k: Int, n: Int) -> Double {
     var a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: k * n)
@@ -103,6 +114,9 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
         let rows = min(n, max(1, 256 / paths)) * paths
         let gemmX = sgemmRate(m: rows, k: nE, n: nG), gemmH = sgemmRate(m: rows, k: nH, n: nG)
         let sgemmCombined = (flopsX + flopsH) / (flopsX / gemmX + flopsH / gemmH)
+        let chunkStreams = rows / paths
+        let workers = min(threads, (n + chunkStreams - 1) / chunkStreams)
+        let samplerRate = pathSteps * flopsPerPathStep / Double(workers) / 1e9
         emit([
             "bench": "BARNN.sample N=\(n) S=\(paths) H=\(horizon) hidden=\(nH) blas=\(blasThreads) threads=\(threads)",
             "streams": n, "paths": paths, "horizon": horizon, "threads": threads, "blas_threads": blasThreads,
@@ -110,6 +124,11 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
             "gate_gemm_shapes": "[\(rows)x\(nE)]x[\(nE)x\(nG)], [\(rows)x\(nH)]x[\(nH)x\(nG)]",
             "sgemm_gflops": rounded(sgemmCombined, 1), "model_gate_gflops_per_thread": rounded(modelCombined, 1),
             "model_gate_vs_sgemm": rounded(modelCombined / sgemmCombined, 2),
+            // The whole sampling step per busy sampler thread (chunks of streams are spread over them, so N=1
+            // keeps one busy) against the same run's sgemm on the gate shapes.
+            "flops_per_path_step": flopsPerPathStep,
+            "sampler_gflops_per_thread": rounded(samplerRate, 1),
+            "sampler_vs_sgemm": rounded(samplerRate / sgemmCombined, 2),
         ])
     }
 }
