@@ -211,6 +211,16 @@ import Testing
         }
     }
 
+    /// A split never leaves a thread nothing to do (the smallest batch split is 8 windows) and cuts near the middle.
+    @Test func splitsCutNearTheMiddle() {
+        for count in 8...7000 {
+            let half = TrainingGraph<Float>.firstHalf(of: count)
+            #expect(half >= 1 && half < count && abs(count - 2 * half) < 16, "\(count) → \(half)")
+        }
+        #expect(TrainingGraph<Float>.firstHalf(of: 8) == 4 && TrainingGraph<Float>.firstHalf(of: 68) == 32)
+        #expect(TrainingGraph<Float>.firstHalf(of: 6144) == 3072)
+    }
+
     /// Two threads split the recurrence by windows and the T·B-row work (the input forward, the weight gradients'
     /// GEMMs, the bias sums) by rows or columns. BLAS sums a half-height block in another order, so the gradient is
     /// one thread's within Float rounding, not bit for bit; but it is the same bits on every run with two threads.

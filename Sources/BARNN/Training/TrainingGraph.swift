@@ -217,7 +217,7 @@ final class TrainingGraph<T: BARNNScalar> {
         return loss
     }
 
-    /// Runs `body` over `0..<count`, in two halves on two threads when `threads > 1` (the first half a multiple of 8).
+    /// Runs `body` over `0..<count`, in two halves (``firstHalf(of:)``) on two threads when `threads > 1`.
     ///
     /// The batch rows split so: rows of different windows only meet in the KL's batch moments, which are computed
     /// between the recurrent forward and backward, so each half's recurrence is independent. So do the rows of the
@@ -227,10 +227,14 @@ final class TrainingGraph<T: BARNNScalar> {
             body(0, count)
             return
         }
-        let half = Swift.min(count, (count / 2 + 7) / 8 * 8)
+        let half = Self.firstHalf(of: count)
         let job = UncheckedJob(body: body, count: count)
         DispatchQueue.concurrentPerform(iterations: 2) { k in k == 0 ? job.body(0, half) : job.body(half, job.count) }
     }
+
+    /// Where a split of `count` rows or columns cuts: the middle, rounded down to a multiple of 8 from 32 on (a
+    /// half's first row or column then starts a vector), so neither half is empty and they differ by less than 8.
+    static func firstHalf(of count: Int) -> Int { count >= 32 ? count / 2 / 8 * 8 : count / 2 }
 
     /// `T.gemm` over all T·B rows, halved along the longer side of C on two threads when `threads > 1` (the weight
     /// gradients, C a weight and k the T·B rows, by output columns). BLAS may sum a narrower block in another order,
