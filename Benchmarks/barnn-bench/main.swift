@@ -49,7 +49,8 @@ let flopsPerPathStep: Double = {
     return 2 * Double(macs)
 }()
 
-/// sgemm alone on [m, k] · [k, n] with row-major operands, no transposes (the model's layout).
+/// sgemm alone on [m, k] · [k, n] with row-major operands, no transposes, accumulating into C (β = 1): the model's
+/// layout and its calls (the biases are copied into C first), so the reference does not also clear C.
 func sgemmRate(m: Int, k: Int, n: Int) -> Double {
     var a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: k * n)
     var c = [Float](repeating: 0, count: m * n)
@@ -59,7 +60,7 @@ func sgemmRate(m: Int, k: Int, n: Int) -> Double {
                 c.withUnsafeMutableBufferPointer { c in
                     cblas_sgemm(
                         CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k), 1,
-                        a.baseAddress, blasint(k), b.baseAddress, blasint(n), 0, c.baseAddress, blasint(n))
+                        a.baseAddress, blasint(k), b.baseAddress, blasint(n), 1, c.baseAddress, blasint(n))
                 }
             }
         }
