@@ -222,8 +222,8 @@ import Testing
     }
 
     /// Two threads split the recurrence by windows and the T·B-row work (the input forward, the weight gradients'
-    /// GEMMs, the bias sums) by rows or columns. BLAS sums a half-height block in another order, so the gradient is
-    /// one thread's within Float rounding, not bit for bit; but it is the same bits on every run with two threads.
+    /// GEMMs) by rows or columns. BLAS sums a half-height block in another order, so the gradient is one thread's
+    /// within Float rounding, not bit for bit; but it is the same bits on every run with two threads.
     @Test func twoThreadsGiveOneThreadsGradientAndRepeatThemselves() {
         let c = BARNNConfiguration(hiddenSize: 16, embeddingSize: 8, alphaWidth: 8, timeFeatures: 2, beta: 0.5)
         let batch = 16, time = 6
