@@ -171,9 +171,33 @@ import Testing
         }
     }
 
-    /// Seeded parameters, moved off the initialisation so α varies across rows.
-    static func parameters(_ layout: ParameterLayout, rng: inout SeededRNG) -> [Float] {
-        layout.initialParameters(rng: &rng).enumerated().map { $0.element + 0.2 * Float(($0.offset % 7) - 3) / 3 }
+    /// Fills both graphs with the same seeded batch and draws parameters, moved off the initialisation so α varies
+    /// across rows.
+    static func prepare<A: BARNNScalar, B: BARNNScalar>(
+        _ first: TrainingGraph<A>, _ second: TrainingGraph<B>, seed: UInt64
+    ) -> (layout: ParameterLayout, parameters: [Float]) {
+        var rng = SeededRNG(seed: seed)
+        let inputs = Batch(configuration: first.configuration, rows: first.batch * first.time, rng: &rng)
+        inputs.fill(first)
+        inputs.fill(second)
+        let layout = ParameterLayout(first.configuration)
+        let parameters = layout.initialParameters(rng: &rng).enumerated().map {
+            $0.element + 0.2 * Float(($0.offset % 7) - 3) / 3
+        }
+        return (layout, parameters)
+    }
+
+    /// Per tensor: the largest entry of `reference` in magnitude, and the largest difference of `other` from it.
+    static func differences(
+        _ layout: ParameterLayout, reference: [Double], other: [Double]
+    ) -> [(name: String, worst: Double, scale: Double)] {
+        layout.tensors.map { tensor in
+            let range = tensor.offset..<(tensor.offset + tensor.count)
+            return (
+                tensor.name, range.map { abs(reference[$0] - other[$0]) }.max()!,
+                range.map { abs(reference[$0]) }.max()!
+            )
+        }
     }
 
     static func gradient<T: BARNNScalar>(
@@ -195,19 +219,11 @@ import Testing
         let batch = 4, time = 5
         let double = TrainingGraph<Double>(configuration: c, batch: batch, time: time)
         let float = TrainingGraph<Float>(configuration: c, batch: batch, time: time)
-        var rng = SeededRNG(seed: 31)
-        let inputs = Batch(configuration: c, rows: batch * time, rng: &rng)
-        inputs.fill(double)
-        inputs.fill(float)
-        let layout = ParameterLayout(c)
-        let parameters = Self.parameters(layout, rng: &rng)
+        let (layout, parameters) = Self.prepare(double, float, seed: 31)
         let gd = Self.gradient(double, parameters.map(Double.init)).gradient
         let gf = Self.gradient(float, parameters).gradient
-        for tensor in layout.tensors {
-            let range = tensor.offset..<(tensor.offset + tensor.count)
-            let scale = range.map { abs(gd[$0]) }.max()!
-            let worst = range.map { abs(gd[$0] - Double(gf[$0])) }.max()!
-            #expect(worst <= 2e-3 * max(scale, 1e-6), "\(tensor.name): maxdiff \(worst), scale \(scale)")
+        for (name, worst, scale) in Self.differences(layout, reference: gd, other: gf.map(Double.init)) {
+            #expect(worst <= 2e-3 * max(scale, 1e-6), "\(name): maxdiff \(worst), scale \(scale)")
         }
     }
 
@@ -230,20 +246,14 @@ import Testing
         let one = TrainingGraph<Float>(configuration: c, batch: batch, time: time)
         let two = TrainingGraph<Float>(configuration: c, batch: batch, time: time)
         two.threads = 2
-        var rng = SeededRNG(seed: 41)
-        let inputs = Batch(configuration: c, rows: batch * time, rng: &rng)
-        inputs.fill(one)
-        inputs.fill(two)
-        let layout = ParameterLayout(c)
-        let parameters = Self.parameters(layout, rng: &rng)
+        let (layout, parameters) = Self.prepare(one, two, seed: 41)
         let (g1, l1) = Self.gradient(one, parameters), (g2, l2) = Self.gradient(two, parameters)
         #expect(abs(l1.nll - l2.nll) <= 1e-5 * abs(l1.nll) && abs(l1.kl - l2.kl) <= 1e-5 * abs(l1.kl))
-        for tensor in layout.tensors {
-            let range = tensor.offset..<(tensor.offset + tensor.count)
-            let scale = range.map { abs(g1[$0]) }.max()!
-            let worst = range.map { abs(g1[$0] - g2[$0]) }.max()!
-            #expect(scale > 0, "\(tensor.name) has an all-zero gradient: the comparison would be vacuous")
-            #expect(worst <= 1e-5 * scale, "\(tensor.name): maxdiff \(worst), scale \(scale)")
+        for (name, worst, scale) in Self.differences(
+            layout, reference: g1.map(Double.init), other: g2.map(Double.init))
+        {
+            #expect(scale > 0, "\(name) has an all-zero gradient: the comparison would be vacuous")
+            #expect(worst <= 1e-5 * scale, "\(name): maxdiff \(worst), scale \(scale)")
         }
         let again = Self.gradient(two, parameters).gradient
         #expect(zip(g2, again).allSatisfy { $0.bitPattern == $1.bitPattern })

@@ -341,6 +341,18 @@ final class TrainingGraph<T: BARNNScalar> {
         }
     }
 
+    /// Eight `Float`s from `p + i` (the SIMD paths run only when `T` is `Float`).
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<T>, _ i: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+    }
+
+    /// Stores eight `Float`s at `p + i`.
+    @inline(__always)
+    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<T>, _ i: Int) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+    }
+
     /// The gate part of the backward step in `SIMD8<Float>` (the generic loop does not vectorise: LLVM
     /// cannot rule out aliasing between the many buffers). Same equations as the generic loop.
     private func gatesBackwardSIMD(
@@ -348,35 +360,28 @@ final class TrainingGraph<T: BARNNScalar> {
         hPrev: UnsafeMutablePointer<T>
     ) {
         let nH = configuration.hiddenSize, nG = configuration.gateSize
-        typealias V = SIMD8<Float>
-        @inline(__always) func load(_ p: UnsafeMutablePointer<T>, _ i: Int) -> V {
-            UnsafeRawPointer(p).loadUnaligned(fromByteOffset: i * 4, as: V.self)
-        }
-        @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<T>, _ i: Int) {
-            UnsafeMutableRawPointer(p).storeBytes(of: v, toByteOffset: i * 4, as: V.self)
-        }
         for b in 0..<m {
             let gate = gates + (r + b) * nG, ghRow = gh + (r + b) * nG
             let dgx = dGx + (r + b) * nG, dgh = dGh + (r + b) * nG
             for j in stride(from: 0, to: nH, by: 8) {
-                let rr = load(gate, j), u = load(gate, nH + j), nn = load(gate, 2 * nH + j)
-                let dhj = load(dh, b * nH + j)
+                let rr = Self.load(gate, j), u = Self.load(gate, nH + j), nn = Self.load(gate, 2 * nH + j)
+                let dhj = Self.load(dh, b * nH + j)
                 // fwd: h = (1 − u)·n + u·h_prev
-                store(dhj * u, dhPrev, b * nH + j)
+                Self.store(dhj * u, dhPrev, b * nH + j)
                 let dn = dhj * (1 - u)
-                let du = dhj * (load(hPrev, b * nH + j) - nn)
+                let du = dhj * (Self.load(hPrev, b * nH + j) - nn)
                 // fwd: n = tanh(gx_n + r·gh_n)
                 let dan = dn * (1 - nn * nn)
-                store(dan, dgx, 2 * nH + j)
-                store(dan * rr, dgh, 2 * nH + j)
-                let dr = dan * load(ghRow, 2 * nH + j)
+                Self.store(dan, dgx, 2 * nH + j)
+                Self.store(dan * rr, dgh, 2 * nH + j)
+                let dr = dan * Self.load(ghRow, 2 * nH + j)
                 // fwd: r = σ(gx_r + gh_r), u = σ(gx_u + gh_u)
                 let dar = dr * rr * (1 - rr)
                 let dau = du * u * (1 - u)
-                store(dar, dgx, j)
-                store(dar, dgh, j)
-                store(dau, dgx, nH + j)
-                store(dau, dgh, nH + j)
+                Self.store(dar, dgx, j)
+                Self.store(dar, dgh, j)
+                Self.store(dau, dgx, nH + j)
+                Self.store(dau, dgh, nH + j)
             }
         }
     }
@@ -395,21 +400,15 @@ final class TrainingGraph<T: BARNNScalar> {
         var start = 0
         if T.self == Float.self {
             typealias V = SIMD8<Float>
-            @inline(__always) func load(_ p: UnsafePointer<T>, _ i: Int) -> V {
-                UnsafeRawPointer(p).loadUnaligned(fromByteOffset: i * 4, as: V.self)
-            }
-            @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<T>, _ i: Int) {
-                UnsafeMutableRawPointer(p).storeBytes(of: v, toByteOffset: i * 4, as: V.self)
-            }
             let upper = V(repeating: Float(bound)), lower = -upper
             while start + 8 <= count {
                 let i = start
-                let a = load(alpha, i), d = load(dNoisy, i), oi = load(o, i)
-                let noiseFactor = eps.map { 1 + load($0, i) } ?? V(repeating: 1)
+                let a = Self.load(alpha, i), d = Self.load(dNoisy, i), oi = Self.load(o, i)
+                let noiseFactor = eps.map { 1 + Self.load($0, i) } ?? V(repeating: 1)
                 let dx = d * a * noiseFactor
-                store(accumulate ? load(dInput, i) + dx : dx, dInput, i)
-                let dAlpha = d * load(input, i) * noiseFactor + load(kl, i)
-                store(V.zero.replacing(with: dAlpha * a, where: (oi .< upper) .& (oi .> lower)), dPreAlpha, i)
+                Self.store(accumulate ? Self.load(dInput, i) + dx : dx, dInput, i)
+                let dAlpha = d * Self.load(input, i) * noiseFactor + Self.load(kl, i)
+                Self.store(V.zero.replacing(with: dAlpha * a, where: (oi .< upper) .& (oi .> lower)), dPreAlpha, i)
                 start += 8
             }
         }
