@@ -36,36 +36,46 @@ extension StreamState {
         var calibration: Calibration
     }
 
-    /// The context ring as saved: `{"capacity": N, "tRuns" or "t": packed, "value": packed}`, ``ScalarPacking``
-    /// columns of `Double`s (NaN for a missing step), bit-exact. The times are the ring's runs,
-    /// `[start, step, skip, count]` each (see ``ObservationRing``; 2.7 KB less than a column at 256 steps), or the
-    /// column when the ring holds them as one. The values are saved as ``DecimalPacking`` text (`"decimals"`) when
-    /// they are all short decimals, as readings published as text are (about 0.5 KB instead of 2.8 at 262 steps). A
-    /// list of observations, saved before, is still read.
+    /// The context ring as saved: `{"capacity": N, "tRuns" or "tDeltas": packed, "decimals" or "valueDeltas":
+    /// packed}`, columns of `Double`s (NaN for a missing step), bit-exact. The times are the ring's runs,
+    /// `[start, step, skip, count]` each as ``ScalarPacking`` (see ``ObservationRing``; 2.7 KB less than a column at
+    /// 256 steps), or the column as ``DeltaPacking`` when the ring holds them as one. The values are saved as
+    /// ``DecimalPacking`` text (`"decimals"`) when they are all short decimals, as readings published as text are
+    /// (about 0.5 KB instead of 2.8 at 262 steps), and as ``DeltaPacking`` otherwise (its deflated part 1.2 KB
+    /// instead of 1.6 at 262 readings of full precision). The plain ``ScalarPacking`` columns `"t"` and `"value"`
+    /// (saved before stop 35) and a list of observations (before that) are still read.
     struct SavedContext: Codable {
         var ring: ObservationRing
 
         init(_ ring: ObservationRing) { self.ring = ring }
 
-        private enum CodingKeys: String, CodingKey { case capacity, t, tRuns, value, decimals }
+        private enum CodingKeys: String, CodingKey { case capacity, t, tRuns, tDeltas, value, valueDeltas, decimals }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            guard container.contains(.t) || container.contains(.tRuns) else {
+            guard container.contains(.t) || container.contains(.tRuns) || container.contains(.tDeltas) else {
                 let list = try RingBuffer<Observation>(from: decoder)
                 ring = ObservationRing(capacity: list.capacity, elements: list)
                 return
             }
             let capacity = try container.decode(Int.self, forKey: .capacity)
             let values =
-                container.contains(.decimals)
-                ? DecimalPacking.unpack(try container.decode(String.self, forKey: .decimals))
-                : ScalarPacking.unpack(try container.decode(String.self, forKey: .value), as: Double.self)
+                if container.contains(.decimals) {
+                    DecimalPacking.unpack(try container.decode(String.self, forKey: .decimals))
+                } else if container.contains(.valueDeltas) {
+                    DeltaPacking.unpack(try container.decode(String.self, forKey: .valueDeltas), as: Double.self)
+                } else {
+                    ScalarPacking.unpack(try container.decode(String.self, forKey: .value), as: Double.self)
+                }
             let times =
-                container.contains(.t)
-                ? ScalarPacking.unpack(try container.decode(String.self, forKey: .t), as: Double.self)
-                : ScalarPacking.unpack(try container.decode(String.self, forKey: .tRuns), as: Double.self).flatMap {
-                    ObservationRing.times(savedRuns: $0, count: values?.count ?? 0)
+                if container.contains(.tDeltas) {
+                    DeltaPacking.unpack(try container.decode(String.self, forKey: .tDeltas), as: Double.self)
+                } else if container.contains(.t) {
+                    ScalarPacking.unpack(try container.decode(String.self, forKey: .t), as: Double.self)
+                } else {
+                    ScalarPacking.unpack(try container.decode(String.self, forKey: .tRuns), as: Double.self).flatMap {
+                        ObservationRing.times(savedRuns: $0, count: values?.count ?? 0)
+                    }
                 }
             guard let times, let values, times.count == values.count, capacity >= 1, times.count <= capacity else {
                 throw DecodingError.dataCorruptedError(
@@ -82,13 +92,13 @@ extension StreamState {
             if let runs = ring.savedRuns {
                 try container.encode(ScalarPacking.pack(runs), forKey: .tRuns)
             } else {
-                try container.encode(ScalarPacking.pack(ring.map(\.t)), forKey: .t)
+                try container.encode(DeltaPacking.pack(ring.map(\.t)), forKey: .tDeltas)
             }
             let values = Array(ring.values)
             if let decimals = DecimalPacking.pack(values) {
                 try container.encode(decimals, forKey: .decimals)
             } else {
-                try container.encode(ScalarPacking.pack(values), forKey: .value)
+                try container.encode(DeltaPacking.pack(values), forKey: .valueDeltas)
             }
         }
     }

@@ -51,11 +51,11 @@ import Testing
                 as? [String: Any])
         var context = try #require(object["context"] as? [String: Any])
         var fallback = try #require(object["fallback"] as? [String: Any])
-        let valueColumn = try #require(context["value"] as? String)
-        let values = try #require(ScalarPacking.unpack(valueColumn, as: Double.self))
+        let valueColumn = try #require(context.removeValue(forKey: "valueDeltas") as? String)
+        let values = try #require(DeltaPacking.unpack(valueColumn, as: Double.self))
         let n = values.count  // 99 closed steps
         #expect(n == 99)
-        // As saved before: a context of 64 steps, and the fallback's own 99 values.
+        // As saved before: a context of 64 steps as a plain column, and the fallback's own 99 values.
         let timeRuns = try #require(context["tRuns"] as? String)
         let runs = try #require(ScalarPacking.unpack(timeRuns, as: Double.self))
         context["capacity"] = 64

@@ -1,0 +1,100 @@
+/// A column of fixed-width numbers as text of their bits' prediction errors, laid out value by value or byte plane by
+/// byte plane, whichever deflates smallest: bit-exact (NaN and infinities included), and smaller after the deflate a
+/// saved state goes through than ``ScalarPacking``'s plain column. Neighbouring `Double` readings share their sign,
+/// exponent and leading mantissa bits: predicting each value's bits from the ones before (the previous value, or the
+/// line through the two before) turns a slow drift into zero high bytes, and laid out as planes (every value's lowest
+/// byte, then every value's second byte, …) bytes that barely vary form runs. Which of those helps depends on the
+/// column: noisy readings gain from planes alone, a bucket's means (their repeating binary fractions) from
+/// differences kept value by value. So ``pack(_:)`` deflates each of the six layouts at zlib's fastest level and
+/// keeps the smallest. At 262 full-precision readings that saves 13–30 % of the deflated column (the random low
+/// mantissa bytes cannot shrink).
+///
+/// Text: the predictor's order (one digit), the ``Layout``'s letter, then padded base64 of `count · width` bytes: the
+/// errors `bits(vᵢ) − predictionᵢ` (wrapping), little-endian, value by value (`i`) or with byte `p` of value `i` at
+/// `p · count + i` (`p`). Order 0 predicts 0; order 1 the previous value's bits; order 2
+/// `2·bits(vᵢ₋₁) − bits(vᵢ₋₂)`; each falls back to the lower orders for the first values.
+public enum DeltaPacking {
+    /// The orders there are.
+    public static let orders = 0...2
+
+    /// How the errors' bytes are laid out.
+    public enum Layout: Character, CaseIterable, Sendable {
+        /// Value by value, each little-endian.
+        case interleaved = "i"
+        /// Byte plane by byte plane.
+        case planes = "p"
+    }
+
+    /// The text of `values` in the order and layout whose bytes deflate smallest (the first tried on a tie: order
+    /// 0 before 1 before 2, interleaved before planes).
+    public static func pack<Scalar: PackedScalar>(_ values: some Collection<Scalar>) -> String {
+        let bits = values.map(\.packedBits)
+        var best: (order: Int, layout: Layout, bytes: [UInt8], size: Int)?
+        for order in orders {
+            for layout in Layout.allCases {
+                let bytes = errors(bits, order: order, layout: layout)
+                let size = Deflate.compress(bytes, level: 1).count
+                if best == nil || size < best!.size { best = (order, layout, bytes, size) }
+            }
+        }
+        return text(best!.bytes, order: best!.order, layout: best!.layout)
+    }
+
+    /// The text of `values` with the predictor of `order` (in ``orders``) and `layout`.
+    public static func pack<Scalar: PackedScalar>(
+        _ values: some Collection<Scalar>, order: Int, layout: Layout
+    ) -> String {
+        precondition(orders.contains(order), "DeltaPacking: order \(order)")
+        return text(errors(values.map(\.packedBits), order: order, layout: layout), order: order, layout: layout)
+    }
+
+    private static func text(_ bytes: [UInt8], order: Int, layout: Layout) -> String {
+        String(order) + String(layout.rawValue) + ScalarPacking.pack(bytes)
+    }
+
+    /// The values of `text`, or nil when it is not such text of a whole number of them.
+    public static func unpack<Scalar: PackedScalar>(_ text: String, as _: Scalar.Type) -> [Scalar]? {
+        let prefix = Array(text.prefix(2))
+        guard prefix.count == 2, prefix[0].isASCII, let order = prefix[0].wholeNumberValue, orders.contains(order),
+            let layout = Layout(rawValue: prefix[1]),
+            let bytes = ScalarPacking.unpack(String(text.dropFirst(2)), as: UInt8.self)
+        else { return nil }
+        let width = MemoryLayout<Scalar.Bits>.size
+        guard bytes.count % width == 0 else { return nil }
+        let count = bytes.count / width
+        let (valueStride, byteStride) = layout == .planes ? (1, count) : (width, 1)
+        var bits: [Scalar.Bits] = []
+        bits.reserveCapacity(count)
+        for index in 0..<count {
+            var error: Scalar.Bits = 0
+            for byte in 0..<width {
+                error |= Scalar.Bits(bytes[index * valueStride + byte * byteStride]) << (8 * byte)
+            }
+            bits.append(prediction(bits, index, order: order) &+ error)
+        }
+        return bits.map(Scalar.init(packedBits:))
+    }
+
+    @inline(__always)
+    private static func prediction<Bits: FixedWidthInteger>(_ bits: [Bits], _ index: Int, order: Int) -> Bits {
+        switch min(order, index) {
+        case 0: 0
+        case 1: bits[index - 1]
+        default: bits[index - 1] &* 2 &- bits[index - 2]
+        }
+    }
+
+    private static func errors<Bits: FixedWidthInteger>(_ bits: [Bits], order: Int, layout: Layout) -> [UInt8] {
+        let width = MemoryLayout<Bits>.size
+        let count = bits.count
+        let (valueStride, byteStride) = layout == .planes ? (1, count) : (width, 1)
+        var bytes = [UInt8](repeating: 0, count: count * width)
+        for index in 0..<count {
+            let error = bits[index] &- prediction(bits, index, order: order)
+            for byte in 0..<width {
+                bytes[index * valueStride + byte * byteStride] = UInt8(truncatingIfNeeded: error >> (8 * byte))
+            }
+        }
+        return bytes
+    }
+}
