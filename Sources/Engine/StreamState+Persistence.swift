@@ -26,10 +26,40 @@ extension StreamState {
             /// Absent in states saved before it was kept.
             var lowestObserved: Double?
         }
+        /// Saves the pending forecasts as a ``PendingForecastArchive`` under `"pending"`; the list of forecasts each
+        /// saved on its own under `"issued"` (before stop 35) is still read.
         struct Calibration: Codable {
             var calibrator: ConformalCalibrator
             var drift: DriftMonitor
             var issued: [IssuedForecast?]
+
+            private enum CodingKeys: String, CodingKey { case calibrator, drift, issued, pending }
+
+            init(calibrator: ConformalCalibrator, drift: DriftMonitor, issued: [IssuedForecast?]) {
+                self.calibrator = calibrator
+                self.drift = drift
+                self.issued = issued
+            }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                calibrator = try container.decode(ConformalCalibrator.self, forKey: .calibrator)
+                drift = try container.decode(DriftMonitor.self, forKey: .drift)
+                issued =
+                    try container.decodeIfPresent(PendingForecastArchive.self, forKey: .pending)?.issued
+                    ?? container.decode([IssuedForecast?].self, forKey: .issued)
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(calibrator, forKey: .calibrator)
+                try container.encode(drift, forKey: .drift)
+                if let archive = PendingForecastArchive(issued) {
+                    try container.encode(archive, forKey: .pending)
+                } else {
+                    try container.encode(issued, forKey: .issued)
+                }
+            }
         }
         var hidden: Hidden
         var normaliser: Normaliser

@@ -58,6 +58,9 @@ public struct IssuedForecast: Sendable, Equatable {
     /// Words of a step's row pair.
     private var rowLength: Int { RowPairCodes.length(levels: levelCount) }
 
+    /// The ``RowPairCodes`` of every held step, in order (what ``PendingForecastArchive`` saves).
+    var heldCodes: [UInt16] { values }
+
     /// Steps whose rows are held.
     private var rowCount: Int { levelCount == 0 ? 0 : values.count / rowLength }
 

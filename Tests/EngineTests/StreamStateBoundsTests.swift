@@ -193,21 +193,50 @@ import Testing
             field: "calibrator.drift.configuration.windowLength"),
         Case(
             name: "more issued forecasts than the horizon", blob: \.calibrator,
-            edit: { update(&$0, ["issued"]) { $0 = ($0 as! [Any]) + [NSNull()] } }, field: "calibrator.issued"),
+            edit: { update(&$0, ["pending", "forecasts"]) { $0 = ($0 as! [Any]) + [NSNull()] } },
+            field: "calibrator.issued"),
         Case(
-            name: "issued forecast of one step", blob: \.calibrator,
+            name: "issued forecast of one step, saved before the reduction", blob: \.calibrator,
             edit: { object in
                 let row = Array(repeating: 1.0, count: 7)
-                update(&object, ["issued", 0]) { $0 = ["model": [row], "raw": [row], "calibrated": [row]] }
+                object["pending"] = nil
+                object["issued"] = [["model": [row], "raw": [row], "calibrated": [row]]]
             },
             field: "calibrator.issued.steps"),
         Case(
             name: "issued forecast beyond the horizon", blob: \.calibrator,
             edit: {
-                update(&$0, ["issued"]) {
-                    $0 = ($0 as! [Any]).map { _ in
-                        ["steps": 4, "levels": 7, "kept": [], "model": "", "raw": "", "published": ""]
+                update(&$0, ["pending"]) {
+                    let forecasts = (($0 as! [String: Any])["forecasts"] as! [Any]).map { _ in
+                        ["steps": 4, "levels": 7, "first": 1, "held": 0, "published": ""]
                     }
+                    $0 = ["forecasts": forecasts, "rows": ""]
+                }
+            },
+            field: "calibrator"),
+        Case(
+            name: "issued forecast beyond the horizon, saved as a list", blob: \.calibrator,
+            edit: { object in
+                let forecasts = (object["pending"] as! [String: Any])["forecasts"] as! [Any]
+                object["pending"] = nil
+                object["issued"] = forecasts.map { _ in
+                    ["steps": 4, "levels": 7, "kept": [], "model": "", "raw": "", "published": ""]
+                }
+            },
+            field: "calibrator"),
+        Case(
+            name: "pending rows damaged", blob: \.calibrator,
+            edit: set(["pending", "rows"], "AAAA"), field: "calibrator"),
+        Case(
+            name: "pending rows fewer than the forecasts claim", blob: \.calibrator,
+            edit: {
+                update(&$0, ["pending", "forecasts"]) {
+                    var forecasts = $0 as! [Any]
+                    var last = forecasts[forecasts.count - 1] as! [String: Any]
+                    last["first"] = 1
+                    last["held"] = (last["held"] as! Int) + 1
+                    forecasts[forecasts.count - 1] = last
+                    $0 = forecasts
                 }
             },
             field: "calibrator"),
