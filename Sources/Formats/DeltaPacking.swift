@@ -5,8 +5,8 @@
 /// line through the two before) turns a slow drift into zero high bytes, and laid out as planes (every value's lowest
 /// byte, then every value's second byte, …) bytes that barely vary form runs. Which of those helps depends on the
 /// column: noisy readings gain from planes alone, a bucket's means (their repeating binary fractions) from
-/// differences kept value by value. So ``pack(_:)`` deflates each of the six layouts at zlib's fastest level and
-/// keeps the smallest. At 262 full-precision readings that saves 13–30 % of the deflated column (the random low
+/// differences kept value by value. So ``pack(_:)`` deflates each of the six layouts at zlib's fastest level
+/// (``Deflate/gaugedSize(_:)``) and keeps the smallest. At 262 full-precision readings that saves 13–30 % of the deflated column (the random low
 /// mantissa bytes cannot shrink).
 ///
 /// Text: the predictor's order (one digit), the ``Layout``'s letter, then padded base64 of `count · width` bytes: the
@@ -26,14 +26,17 @@ public enum DeltaPacking {
     }
 
     /// The text of `values` in the order and layout whose bytes deflate smallest (the first tried on a tie: order
-    /// 0 before 1 before 2, interleaved before planes).
+    /// 0 before 1 before 2, interleaved before planes). Inlinable, as ``ScalarPacking`` is, so that callers get it
+    /// specialized: generic across the module boundary, every byte's shift was a witness call and a saved state took
+    /// 0.25 ms longer to encode (`engine-bench saves`).
+    @inlinable
     public static func pack<Scalar: PackedScalar>(_ values: some Collection<Scalar>) -> String {
         let bits = values.map(\.packedBits)
         var best: (order: Int, layout: Layout, bytes: [UInt8], size: Int)?
         for order in orders {
             for layout in Layout.allCases {
                 let bytes = errors(bits, order: order, layout: layout)
-                let size = Deflate.compress(bytes, level: 1).count
+                let size = Deflate.gaugedSize(bytes)
                 if best == nil || size < best!.size { best = (order, layout, bytes, size) }
             }
         }
@@ -41,6 +44,7 @@ public enum DeltaPacking {
     }
 
     /// The text of `values` with the predictor of `order` (in ``orders``) and `layout`.
+    @inlinable
     public static func pack<Scalar: PackedScalar>(
         _ values: some Collection<Scalar>, order: Int, layout: Layout
     ) -> String {
@@ -48,11 +52,13 @@ public enum DeltaPacking {
         return text(errors(values.map(\.packedBits), order: order, layout: layout), order: order, layout: layout)
     }
 
-    private static func text(_ bytes: [UInt8], order: Int, layout: Layout) -> String {
+    @usableFromInline
+    static func text(_ bytes: [UInt8], order: Int, layout: Layout) -> String {
         String(order) + String(layout.rawValue) + ScalarPacking.pack(bytes)
     }
 
     /// The values of `text`, or nil when it is not such text of a whole number of them.
+    @inlinable
     public static func unpack<Scalar: PackedScalar>(_ text: String, as _: Scalar.Type) -> [Scalar]? {
         let prefix = Array(text.prefix(2))
         guard prefix.count == 2, prefix[0].isASCII, let order = prefix[0].wholeNumberValue, orders.contains(order),
@@ -75,8 +81,8 @@ public enum DeltaPacking {
         return bits.map(Scalar.init(packedBits:))
     }
 
-    @inline(__always)
-    private static func prediction<Bits: FixedWidthInteger>(_ bits: [Bits], _ index: Int, order: Int) -> Bits {
+    @inlinable @inline(__always)
+    static func prediction<Bits: FixedWidthInteger>(_ bits: [Bits], _ index: Int, order: Int) -> Bits {
         switch min(order, index) {
         case 0: 0
         case 1: bits[index - 1]
@@ -84,7 +90,8 @@ public enum DeltaPacking {
         }
     }
 
-    private static func errors<Bits: FixedWidthInteger>(_ bits: [Bits], order: Int, layout: Layout) -> [UInt8] {
+    @inlinable
+    static func errors<Bits: FixedWidthInteger>(_ bits: [Bits], order: Int, layout: Layout) -> [UInt8] {
         let width = MemoryLayout<Bits>.size
         let count = bits.count
         let (valueStride, byteStride) = layout == .planes ? (1, count) : (width, 1)

@@ -93,4 +93,19 @@ import Testing
             #expect(throws: Deflate.Failure.self) { try Deflate.decompress(damaged, limit: 1 << 20) }
         }
     }
+
+    /// The gauge's small-window stream sizes what it is given as zlib would: a run of zeros to a few bytes, random
+    /// bytes to their length and a little more, and about as `compress` at level 1 does for a short column.
+    @Test func theGaugeSizesAsDeflateDoes() {
+        var state: UInt32 = 1
+        let random = (0..<2096).map { _ -> UInt8 in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return UInt8(truncatingIfNeeded: state >> 24)
+        }
+        #expect(Deflate.gaugedSize([UInt8](repeating: 0, count: 2096)) < 40)
+        #expect((2096...2200).contains(Deflate.gaugedSize(random)))
+        let text = Array(String(repeating: "21.37,21.38,21.36,", count: 100).utf8)
+        let full = Deflate.compress(text, level: 1).count - Deflate.headerLength
+        #expect(abs(Deflate.gaugedSize(text) - full) <= full / 4)
+    }
 }
