@@ -36,24 +36,19 @@ public enum Deflate {
     /// (RFC 1950's FDICT: text the stream may refer back to, such as a format's key names), which inflating must
     /// then be given. Traps on more than 4 GiB or a zlib failure, which for a buffer of `deflateBound` bytes only
     /// lack of memory causes.
+    ///
+    /// zlib's window is sized to what it can refer back to (the dictionary and the bytes, 512 B at least): its default
+    /// 32 KB window makes a state of about 270 KB, whose fresh pages and clearing cost about 50 µs a call, more than
+    /// compressing a saved state's part. The stream is the same bytes but for the window size its header names
+    /// (checked on saved parts with Python's zlib), and inflating reads any.
     public static func compress(_ bytes: [UInt8], level: Int32 = 6, dictionary: [UInt8] = []) -> [UInt8] {
-        compress(bytes, level: level, windowBits: 15, memoryLevel: 8, dictionary: dictionary)
-    }
-
-    /// Bytes of the zlib stream of `bytes` at zlib's fastest level with a 2 KB window and a small hash table: a cheap
-    /// gauge for choosing between layouts of a few kilobytes (``DeltaPacking``). zlib's default state is about
-    /// 270 KB, allocated and partly cleared on every call, which cost more than compressing a short column.
-    public static func gaugedSize(_ bytes: [UInt8]) -> Int {
-        compress(bytes, level: 1, windowBits: 11, memoryLevel: 2, dictionary: []).count - headerLength
-    }
-
-    private static func compress(
-        _ bytes: [UInt8], level: Int32, windowBits: Int32, memoryLevel: Int32, dictionary: [UInt8]
-    ) -> [UInt8] {
         precondition(bytes.count <= Int(UInt32.max), "Deflate.compress: \(bytes.count) bytes")
+        // zlib keeps its last 262 bytes of window for lookahead, so a match may reach back 262 bytes less than it.
+        let reach = bytes.count + dictionary.count + 262
+        let windowBits = Int32(min(15, max(9, Int.bitWidth - max(1, reach - 1).leadingZeroBitCount)))
         var stream = z_stream()
         var status = deflateInit2_(
-            &stream, level, Z_DEFLATED, windowBits, memoryLevel, Z_DEFAULT_STRATEGY, zlibVersion(),
+            &stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
             Int32(MemoryLayout<z_stream>.size))
         precondition(status == Z_OK, "zlib deflateInit failed with status \(status)")
         defer { deflateEnd(&stream) }
@@ -85,6 +80,10 @@ public enum Deflate {
         output.removeLast(bound - Int(stream.total_out))
         return output
     }
+
+    /// Bytes of the zlib stream of `bytes` at zlib's fastest level: a gauge for choosing between layouts of a few
+    /// kilobytes (``DeltaPacking``).
+    public static func gaugedSize(_ bytes: [UInt8]) -> Int { compress(bytes, level: 1).count - headerLength }
 
     /// The bytes `blob` holds; `dictionary` is the preset dictionary it was compressed with, if any.
     /// - Throws: ``Failure`` when it is shorter than its prefix, claims more than `limit` bytes or than its stream
