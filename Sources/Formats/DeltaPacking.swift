@@ -6,8 +6,8 @@
 /// byte, then every value's second byte, …) bytes that barely vary form runs. Which of those helps depends on the
 /// column: noisy readings gain from planes alone, a bucket's means (their repeating binary fractions) from
 /// differences kept value by value. So ``pack(_:)`` deflates each of the six layouts of the first values at zlib's
-/// fastest level (``Deflate/gaugedSize(_:)``) and keeps the smallest. At 262 full-precision readings that saves 13–30 % of the deflated column (the random low
-/// mantissa bytes cannot shrink).
+/// fastest level (``Deflate/gaugedSize(_:)``) and keeps the smallest. A saved context of 262 full-precision readings
+/// deflates 12–34 % smaller (the random low mantissa bytes cannot shrink).
 ///
 /// Text: the predictor's order (one digit), the ``Layout``'s letter, then padded base64 of `count · width` bytes: the
 /// errors `bits(vᵢ) − predictionᵢ` (wrapping), little-endian, value by value (`i`) or with byte `p` of value `i` at
@@ -29,9 +29,9 @@ public enum DeltaPacking {
     }
 
     /// The text of `values` in the order and layout whose first ``gaugedValues`` deflate smallest (the first tried on
-    /// a tie: order 0 before 1 before 2, interleaved before planes). Inlinable, as ``ScalarPacking`` is, so that callers get it
-    /// specialized: generic across the module boundary, every byte's shift was a witness call and a saved state took
-    /// 0.25 ms longer to encode (`engine-bench saves`).
+    /// a tie: order 0 before 1 before 2, interleaved before planes). Inlinable, as ``ScalarPacking`` is, so that
+    /// callers get it specialized: generic across the module boundary, every byte's shift was a witness call (15 % of
+    /// `engine-bench saves`' samples).
     @inlinable
     public static func pack<Scalar: PackedScalar>(_ values: some Collection<Scalar>) -> String {
         let bits = values.map(\.packedBits)
