@@ -161,10 +161,10 @@ extension StreamState {
 
     /// How a part is stored: its JSON deflated (``Deflate``) with the part's preset dictionary, after the byte
     /// ``deflatedWithDictionary``. At the bundled H 12, K 7 with two-decimal readings a stream's three parts take
-    /// 3.2 KB (stop 33; 9.0 KB as plain JSON before stop 32): the packed numbers are base64 text, and the keys and
-    /// configurations the dictionaries hold cost a few bytes each instead of half a kilobyte a stream. Still read:
-    /// a part deflated without a dictionary after ``deflatedJSON`` (stop 32), and plain JSON, which begins with
-    /// `{` (every state before).
+    /// 2.9 KB (stop 35; 3.2 in stop 33; 9.0 KB as plain JSON before stop 32): the packed numbers are base64 text,
+    /// and the keys and configurations the dictionaries hold cost a few bytes each instead of half a kilobyte a
+    /// stream. Still read: a part deflated without a dictionary after ``deflatedJSON`` (stop 32), and plain JSON,
+    /// which begins with `{` (every state before).
     enum SavedBlob {
         /// The first byte of a part deflated without a dictionary (stop 32).
         static let deflatedJSON: UInt8 = 0x01

@@ -132,7 +132,8 @@ extension IssuedForecast: Codable {
     /// `{"steps":H,"levels":K,"first":f,"byteCodes":…,"floor":…,"published":…}`: the ``RowPairCodes`` of steps f…
     /// and the published step-1 row as ``ScalarPacking`` text of the words and `Float`s held, so a restored forecast
     /// scores exactly as before; the floor only when it is not 0. A stream's 78 pending rows at H 12, K 7 take 2.1 KB
-    /// of text (3.5 KB as 16-bit codes before, 5.8 KB as `Float`s before that, 12 KB as `Double`s first).
+    /// of text (3.5 KB as 16-bit codes before, 5.8 KB as `Float`s before that, 12 KB as `Double`s first). Saved
+    /// stream states hold a stream's forecasts together instead, as a ``PendingForecastArchive`` (stop 35).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(steps, forKey: .steps)
