@@ -30,21 +30,21 @@ public struct PendingForecastArchive: Sendable, Equatable {
     /// The column-wise block of `rows` row pairs of `width` bytes given row by row.
     static func columns(of rowMajor: [UInt8], width: Int) -> [UInt8] {
         let rows = width == 0 ? 0 : rowMajor.count / width
-        var block = [UInt8](repeating: 0, count: rowMajor.count)
+        // Raw codes against the model codes beside them; `rows(of:)` undoes this last.
+        var relative = rowMajor
         for r in 0..<rows {
-            let row = r * width
-            for c in 0..<width {
-                block[c * rows + r] =
-                    relative(rowMajor, row + c, c) &- (r == 0 ? 0 : relative(rowMajor, row - width + c, c))
+            for c in stride(from: 7, to: width, by: 2) { relative[r * width + c] &-= rowMajor[r * width + c - 1] }
+        }
+        var block = [UInt8](repeating: 0, count: rowMajor.count)
+        for c in 0..<width {
+            var previous: UInt8 = 0
+            for r in 0..<rows {
+                let byte = relative[r * width + c]
+                block[c * rows + r] = byte &- previous
+                previous = byte
             }
         }
         return block
-    }
-
-    /// Byte `index` (column `c` of its row) with a raw code taken relative to the model code before it.
-    @inline(__always)
-    private static func relative(_ bytes: [UInt8], _ index: Int, _ c: Int) -> UInt8 {
-        c >= 7 && c % 2 == 1 ? bytes[index] &- bytes[index - 1] : bytes[index]
     }
 
     /// The row pairs, row by row, of a column-wise block of rows of `width` bytes.

@@ -45,7 +45,7 @@ public enum Deflate {
         precondition(bytes.count <= Int(UInt32.max), "Deflate.compress: \(bytes.count) bytes")
         // zlib keeps its last 262 bytes of window for lookahead, so a match may reach back 262 bytes less than it.
         let reach = bytes.count + dictionary.count + 262
-        let windowBits = Int32(min(15, max(9, Int.bitWidth - max(1, reach - 1).leadingZeroBitCount)))
+        let windowBits = Int32(min(15, max(9, Int.bitWidth - (reach - 1).leadingZeroBitCount)))
         var stream = z_stream()
         var status = deflateInit2_(
             &stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
