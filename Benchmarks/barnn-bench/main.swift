@@ -49,6 +49,13 @@ let flopsPerPathStep: Double = {
     return 2 * Double(macs)
 }()
 
+/// The sampler's GEMM calls per chunk as (k, n): embedding, α_x encoder, input gate matmul, α_h encoder, hidden gate
+/// matmul, head. Each is [rows, k] · [k, n], so `flopsPerPathStep` is the sum of 2·k·n over them.
+let samplerProducts: [(k: Int, n: Int)] = {
+    let nI = configuration.inputSize, nA = configuration.alphaWidth, nHin = nH + nF
+    return [(nI, nE), (nE, nA), (nA, nE), (nE, nG), (nHin, nA), (nA, nH), (nH, nG), (nH, 2)]
+}()
+
 /// sgemm alone on [m, k] · [k, n] with row-major operands, no transposes, accumulating into C (β = 1): the model's
 /// layout and its calls (the biases are copied into C first), so the reference does not also clear C.
 func sgemmRate(m: Int, k: Int, n: Int) -> Double {
@@ -115,6 +122,12 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
         let rows = min(n, max(1, 256 / paths)) * paths
         let gemmX = sgemmRate(m: rows, k: nE, n: nG), gemmH = sgemmRate(m: rows, k: nH, n: nG)
         let sgemmCombined = (flopsX + flopsH) / (flopsX / gemmX + flopsH / gemmH)
+        // The same step's GEMMs alone: every product the sampler calls, at its shape, timed here and weighted by its
+        // FLOPs; the whole step against it says how much time goes to anything but those calls.
+        let productSeconds = samplerProducts.reduce(0.0) { sum, shape in
+            sum + 2 * Double(shape.k * shape.n) / (sgemmRate(m: rows, k: shape.k, n: shape.n) * 1e9)
+        }
+        let sgemmAllShapes = flopsPerPathStep / productSeconds / 1e9
         let chunkStreams = rows / paths
         let workers = min(threads, (n + chunkStreams - 1) / chunkStreams)
         let samplerRate = pathSteps * flopsPerPathStep / Double(workers) / 1e9
@@ -130,6 +143,8 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
             "flops_per_path_step": flopsPerPathStep,
             "sampler_gflops_per_thread": rounded(samplerRate, 1),
             "sampler_vs_sgemm": rounded(samplerRate / sgemmCombined, 2),
+            "sgemm_gflops_sampler_shapes": rounded(sgemmAllShapes, 1),
+            "sampler_vs_sgemm_sampler_shapes": rounded(samplerRate / sgemmAllShapes, 2),
         ])
     }
 }
