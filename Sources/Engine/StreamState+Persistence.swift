@@ -76,8 +76,44 @@ extension StreamState {
     /// (saved before stop 35) and a list of observations (before that) are still read.
     struct SavedContext: Codable {
         var ring: ObservationRing
+        /// The columns' text, packed when a stream's context is saved; nil for a decoded context, which packs anew.
+        private var packed: (times: (key: CodingKeys, text: String), values: (key: CodingKeys, text: String))?
 
-        init(_ ring: ObservationRing) { self.ring = ring }
+        /// The ``DeltaPacking`` choices a stream keeps for its context's columns between saves.
+        struct Packing {
+            var times = DeltaPacking.Memo()
+            var values = DeltaPacking.Memo()
+        }
+
+        /// The context of a stream about to be saved, its full-precision columns packed with `packing`'s choices.
+        init(_ ring: ObservationRing, packing: inout Packing) {
+            self.ring = ring
+            packed = Self.columns(ring, packing: &packing)
+        }
+
+        /// The context packed with choices gauged now.
+        init(_ ring: ObservationRing) {
+            var fresh = Packing()
+            self.init(ring, packing: &fresh)
+        }
+
+        /// The columns' keys and text: the times as runs or deltas, the values as decimals or deltas.
+        private static func columns(
+            _ ring: ObservationRing, packing: inout Packing
+        ) -> (times: (key: CodingKeys, text: String), values: (key: CodingKeys, text: String)) {
+            let times =
+                if let runs = ring.savedRuns {
+                    (key: CodingKeys.tRuns, text: ScalarPacking.pack(runs))
+                } else {
+                    (key: CodingKeys.tDeltas, text: packing.times.pack(ring.map(\.t)))
+                }
+            let values = Array(ring.values)
+            return (
+                times,
+                DecimalPacking.pack(values).map { (key: CodingKeys.decimals, text: $0) }
+                    ?? (key: .valueDeltas, text: packing.values.pack(values))
+            )
+        }
 
         private enum CodingKeys: String, CodingKey { case capacity, t, tRuns, tDeltas, value, valueDeltas, decimals }
 
@@ -86,8 +122,10 @@ extension StreamState {
             guard container.contains(.t) || container.contains(.tRuns) || container.contains(.tDeltas) else {
                 let list = try RingBuffer<Observation>(from: decoder)
                 ring = ObservationRing(capacity: list.capacity, elements: list)
+                packed = nil
                 return
             }
+            packed = nil
             let capacity = try container.decode(Int.self, forKey: .capacity)
             let values =
                 if container.contains(.decimals) {
@@ -119,17 +157,10 @@ extension StreamState {
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(ring.capacity, forKey: .capacity)
-            if let runs = ring.savedRuns {
-                try container.encode(ScalarPacking.pack(runs), forKey: .tRuns)
-            } else {
-                try container.encode(DeltaPacking.pack(ring.map(\.t)), forKey: .tDeltas)
-            }
-            let values = Array(ring.values)
-            if let decimals = DecimalPacking.pack(values) {
-                try container.encode(decimals, forKey: .decimals)
-            } else {
-                try container.encode(DeltaPacking.pack(values), forKey: .valueDeltas)
-            }
+            var fresh = Packing()
+            let (times, values) = packed ?? Self.columns(ring, packing: &fresh)
+            try container.encode(times.text, forKey: times.key)
+            try container.encode(values.text, forKey: values.key)
         }
     }
 
@@ -144,7 +175,8 @@ extension StreamState {
         let hidden = try encoder.encode(Parts.Hidden(recurrent: recurrent))
         let normaliser = try encoder.encode(
             Parts.Normaliser(
-                group: group, ruleIndex: ruleIndex, resampler: resampler, context: SavedContext(context),
+                group: group, ruleIndex: ruleIndex, resampler: resampler,
+                context: SavedContext(context, packing: &contextPacking),
                 fallback: fallback,
                 steps: steps, presentSteps: presentSteps, stepsSinceForecast: stepsSinceForecast, lastT: lastT,
                 lastSeen: lastSeen, lowestObserved: lowestObserved))

@@ -54,6 +54,9 @@ final class StreamState {
     var recent = RecentReadings()
     /// The unit the stream's latest SenML reading named (not saved: the next reading names it again).
     var unit: String?
+    /// How the context's columns were last packed, kept so that a save reuses it instead of gauging (not saved: the
+    /// first save after a restart gauges).
+    var contextPacking = SavedContext.Packing()
 
     /// Residuals the fallback keeps per horizon step (its default of 1000 made the fallback most of a saved state;
     /// 250 still puts 12 residuals beyond each 5 % tail, and the fallback serves only until the model is warm).

@@ -28,24 +28,89 @@ public enum DeltaPacking {
         case planes = "p"
     }
 
-    /// The text of `values` in the order and layout whose first ``gaugedValues`` deflate smallest (the first tried on
-    /// a tie: order 0 before 1 before 2, interleaved before planes). Inlinable, as ``ScalarPacking`` is, so that
-    /// callers get it specialized: generic across the module boundary, every byte's shift was a witness call (15 % of
-    /// `engine-bench saves`' samples).
+    /// A predictor order and a layout.
+    public struct Choice: Hashable, Sendable {
+        /// The order, stored in a byte so that a ``Memo`` takes four.
+        @usableFromInline let orderByte: UInt8
+        /// The layout of the errors' bytes.
+        public let layout: Layout
+        /// The predictor's order (in ``DeltaPacking/orders``).
+        public var order: Int { Int(orderByte) }
+
+        /// The choice of `order` (in ``DeltaPacking/orders``) and `layout`.
+        @inlinable
+        public init(order: Int, layout: Layout) {
+            precondition(orders.contains(order), "DeltaPacking: order \(order)")
+            orderByte = UInt8(order)
+            self.layout = layout
+        }
+    }
+
+    /// The text of `values` in the order and layout whose first ``gaugedValues`` deflate smallest (``gauge(_:)``).
+    /// Inlinable, as ``ScalarPacking`` is, so that callers get it specialized: generic across the module boundary,
+    /// every byte's shift was a witness call (15 % of `engine-bench saves`' samples).
     @inlinable
     public static func pack<Scalar: PackedScalar>(_ values: some Collection<Scalar>) -> String {
         let bits = values.map(\.packedBits)
+        return text(bits, choice: gauge(bits))
+    }
+
+    /// The order and layout whose errors of the first ``gaugedValues`` values deflate smallest at zlib's fastest level
+    /// (the first tried on a tie: order 0 before 1 before 2, interleaved before planes).
+    @inlinable
+    public static func gauge<Scalar: PackedScalar>(_ values: some Collection<Scalar>) -> Choice {
+        gauge(values.map(\.packedBits))
+    }
+
+    @inlinable
+    static func gauge<Bits: FixedWidthInteger>(_ bits: [Bits]) -> Choice {
         // Gauged on the first values only: on six kinds of column the first 128 of 262 chose as all of them did,
         // at a third of the cost (each gauge is a deflate).
         let sample = Array(bits.prefix(gaugedValues))
-        var best: (order: Int, layout: Layout, size: Int) = (0, .interleaved, .max)
+        var best = (choice: Choice(order: 0, layout: .interleaved), size: Int.max)
         for order in orders {
             for layout in Layout.allCases {
                 let size = Deflate.gaugedSize(errors(sample, order: order, layout: layout))
-                if size < best.size { best = (order, layout, size) }
+                if size < best.size { best = (Choice(order: order, layout: layout), size) }
             }
         }
-        return text(errors(bits, order: best.order, layout: best.layout), order: best.order, layout: best.layout)
+        return best.choice
+    }
+
+    /// A column's ``Choice`` kept from one packing to the next and gauged again every ``regaugeInterval`` packings:
+    /// what suits a column depends on the kind of readings, which rarely changes between two saves of a stream, while
+    /// a gauge costs six deflates (it had doubled zlib's share of `engine-bench saves`). A choice gauged on fewer
+    /// values than the column now offers the gauge (a young stream's short context) is gauged again at once.
+    public struct Memo: Sendable {
+        /// How many packings reuse a gauged choice.
+        public static let regaugeInterval = 16
+        @usableFromInline var choice: Choice?
+        @usableFromInline var packedSinceGauge: UInt8 = 0
+        /// How many values the kept choice was gauged on.
+        @usableFromInline var gaugedOn: UInt16 = 0
+
+        /// A memo with no choice yet: the first packing gauges.
+        public init() {}
+
+        /// The text of `values` with the kept choice, gauging first when there is none, it has served
+        /// ``regaugeInterval`` packings, or it was gauged on fewer values than `values` offer. Any choice gives text
+        /// that unpacks to the same values.
+        @inlinable
+        public mutating func pack<Scalar: PackedScalar>(_ values: some Collection<Scalar>) -> String {
+            let bits = values.map(\.packedBits)
+            let offered = UInt16(Swift.min(bits.count, DeltaPacking.gaugedValues, Int(UInt16.max)))
+            let choice: Choice
+            if let kept = self.choice, Int(packedSinceGauge) < Self.regaugeInterval, gaugedOn >= offered {
+                choice = kept
+            } else {
+                choice = DeltaPacking.gauge(bits)
+                self.choice = choice
+                packedSinceGauge = 0
+                gaugedOn = offered
+            }
+            packedSinceGauge += 1
+            return DeltaPacking.text(bits, choice: choice)
+        }
     }
 
     /// The text of `values` with the predictor of `order` (in ``orders``) and `layout`.
@@ -60,6 +125,11 @@ public enum DeltaPacking {
     @usableFromInline
     static func text(_ bytes: [UInt8], order: Int, layout: Layout) -> String {
         String(order) + String(layout.rawValue) + ScalarPacking.pack(bytes)
+    }
+
+    @inlinable
+    static func text<Bits: FixedWidthInteger>(_ bits: [Bits], choice: Choice) -> String {
+        text(errors(bits, order: choice.order, layout: choice.layout), order: choice.order, layout: choice.layout)
     }
 
     /// The values of `text`, or nil when it is not such text of a whole number of them.

@@ -381,6 +381,34 @@ import Testing
         #expect(restored.ring == ring)
     }
 
+    /// A stream's saves reuse the layouts its first save gauged for the columns of full precision (times and values)
+    /// instead of gauging each time; every save restores its own ring.
+    @Test func savesOfAStreamReuseTheLayoutsTheFirstGauged() throws {
+        typealias Saved = StreamState.SavedContext
+        func ring(_ value: (Int) -> Double) -> ObservationRing {
+            ObservationRing(
+                capacity: 262,
+                elements: (0..<262).map { step in
+                    Observation(t: 1_767_225_600 + 60 * Double(step) + Double(step % 3) * 0.25, value: value(step))
+                })
+        }
+        let drift = ring { 20 + 2 * sin(Double($0) / 200) }
+        let scrambled = ring { Double(bitPattern: 0x4034_0000_0000_0000 ^ UInt64($0 &* 0x9E37_79B9)) }
+        func columns(_ data: Data) throws -> (t: Substring, value: Substring) {
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let t = try #require(object["tDeltas"] as? String), value = try #require(object["valueDeltas"] as? String)
+            return (t.prefix(2), value.prefix(2))
+        }
+        let gaugedDrift = try columns(JSONEncoder().encode(Saved(drift)))
+        let gaugedScrambled = try columns(JSONEncoder().encode(Saved(scrambled)))
+        try #require(gaugedDrift.value != gaugedScrambled.value)
+        var packing = Saved.Packing()
+        _ = try JSONEncoder().encode(Saved(drift, packing: &packing))
+        let data = try JSONEncoder().encode(Saved(scrambled, packing: &packing))
+        #expect(try columns(data) == gaugedDrift)
+        #expect(try JSONDecoder().decode(Saved.self, from: data).ring == scrambled)
+    }
+
     /// Values that are all short decimals (readings published as text) are saved as decimal text, bit-exact with
     /// the missing steps; a computed value (a bucket's mean) keeps the whole column as bits. Damaged decimal text is
     /// refused.

@@ -92,6 +92,33 @@ import Testing
         #expect(DeltaPacking.pack(noise).first == "0")
     }
 
+    /// A memo packs with the choice it gauged until it has served ``DeltaPacking/Memo/regaugeInterval`` packings, then
+    /// gauges again; whatever it chose, the text comes back bit for bit.
+    @Test func aMemoKeepsItsChoiceUntilItGaugesAgain() throws {
+        let drift: [Double] = (0..<262).map { 20 + 2 * sin(Double($0) / 200) }
+        let noise: [Double] = (0..<262).map { Double(bitPattern: 0x4034_0000_0000_0000 ^ UInt64($0 &* 0x9E37_79B9)) }
+        let driftChoice = DeltaPacking.gauge(drift), noiseChoice = DeltaPacking.gauge(noise)
+        try #require(driftChoice != noiseChoice)
+        #expect(DeltaPacking.pack(drift).prefix(2) == "\(driftChoice.order)\(driftChoice.layout.rawValue)")
+        var memo = DeltaPacking.Memo()
+        #expect(memo.pack(drift) == DeltaPacking.pack(drift))
+        for _ in 1..<DeltaPacking.Memo.regaugeInterval {
+            // The column changed kind, but the kept choice still serves.
+            let text = memo.pack(noise)
+            #expect(text.prefix(2) == "\(driftChoice.order)\(driftChoice.layout.rawValue)")
+            let back = try #require(DeltaPacking.unpack(text, as: Double.self))
+            #expect(back.map(\.bitPattern) == noise.map(\.bitPattern))
+        }
+        #expect(memo.pack(noise) == DeltaPacking.pack(noise))
+        #expect(memo.pack(drift).prefix(2) == "\(noiseChoice.order)\(noiseChoice.layout.rawValue)")
+        // A choice gauged on a young column's few values is gauged again once the column offers more.
+        try #require(DeltaPacking.gauge(noise.prefix(3)) != driftChoice)
+        var young = DeltaPacking.Memo()
+        #expect(young.pack(noise.prefix(3)) == DeltaPacking.pack(noise.prefix(3)))
+        #expect(young.pack(drift) == DeltaPacking.pack(drift))
+        #expect(young.pack(noise).prefix(2) == "\(driftChoice.order)\(driftChoice.layout.rawValue)")
+    }
+
     /// Text that is not base64 of a whole number of values, or names no order or layout, is refused, not misread.
     @Test func damagedTextIsRefused() {
         #expect(DeltaPacking.unpack("1pAAAA", as: Double.self) == nil)  // 3 bytes
