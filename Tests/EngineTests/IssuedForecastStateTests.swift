@@ -51,6 +51,26 @@ import Testing
         #expect(forecast.steps == 4)
     }
 
+    /// Pending forecasts of two level sets (a reload changed the group's levels while some were pending) cannot share
+    /// one archive: the calibrator part saves them one by one under `issued`, as before stop 35, and restores them.
+    @Test func pendingForecastsOfMixedLevelsAreSavedOneByOne() throws {
+        let levels = try QuantileLevels([0.1, 0.5, 0.9])
+        let three = IssuedForecast(model: [[], [1, 2, 3]], raw: [[], [1.5, 2, 3.5]], published: [])
+        let five = IssuedForecast(
+            model: [[0, 1, 2, 3, 4], [1, 2, 3, 4, 5]], raw: [[0, 1, 2, 3, 4.5], [1, 2, 3, 4, 5.5]],
+            published: [1, 2, 3, 4, 5.5])
+        for (issued, archived) in [([three, nil, five], false), ([three, nil, three], true)] {
+            let calibration = StreamState.Parts.Calibration(
+                calibrator: ConformalCalibrator(levels: levels, horizon: 2),
+                drift: DriftMonitor(levels: levels, configuration: .init(windowLength: 50)), issued: issued)
+            let data = try JSONEncoder().encode(calibration)
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect((object["pending"] != nil) == archived && (object["issued"] != nil) == !archived)
+            let restored = try JSONDecoder().decode(StreamState.Parts.Calibration.self, from: data)
+            #expect(restored.issued == issued)
+        }
+    }
+
     @Test func savedFormRoundTripsBitExactly() throws {
         // Step 1 scored: the rows of steps 2 and 3 are held, and no published row.
         let forecast = IssuedForecast(
