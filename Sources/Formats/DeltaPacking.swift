@@ -79,8 +79,10 @@ public enum DeltaPacking {
 
     /// A column's ``Choice`` kept from one packing to the next and gauged again every ``regaugeInterval`` packings:
     /// what suits a column depends on the kind of readings, which rarely changes between two saves of a stream, while
-    /// a gauge costs six deflates (it had doubled zlib's share of `engine-bench saves`). A choice gauged on fewer
-    /// values than the column now offers the gauge (a young stream's short context) is gauged again at once.
+    /// a gauge costs six deflates (it had doubled zlib's share of `engine-bench saves`). A young stream's context grows
+    /// between saves, and a choice gauged on its first few values may not suit it later: a choice is also gauged again
+    /// once the column offers the gauge twice the values it was gauged on, so a context filling up is gauged about
+    /// log₂ ``gaugedValues`` times, not at every save.
     public struct Memo: Sendable {
         /// How many packings reuse a gauged choice.
         public static let regaugeInterval = 16
@@ -93,20 +95,20 @@ public enum DeltaPacking {
         public init() {}
 
         /// The text of `values` with the kept choice, gauging first when there is none, it has served
-        /// ``regaugeInterval`` packings, or it was gauged on fewer values than `values` offer. Any choice gives text
-        /// that unpacks to the same values.
+        /// ``regaugeInterval`` packings, or `values` offer the gauge twice the values it was gauged on. Any choice
+        /// gives text that unpacks to the same values.
         @inlinable
         public mutating func pack<Scalar: PackedScalar>(_ values: some Collection<Scalar>) -> String {
             let bits = values.map(\.packedBits)
-            let offered = UInt16(Swift.min(bits.count, DeltaPacking.gaugedValues, Int(UInt16.max)))
+            let offered = Swift.min(bits.count, DeltaPacking.gaugedValues)
             let choice: Choice
-            if let kept = self.choice, Int(packedSinceGauge) < Self.regaugeInterval, gaugedOn >= offered {
+            if let kept = self.choice, Int(packedSinceGauge) < Self.regaugeInterval, 2 * Int(gaugedOn) > offered {
                 choice = kept
             } else {
                 choice = DeltaPacking.gauge(bits)
                 self.choice = choice
                 packedSinceGauge = 0
-                gaugedOn = offered
+                gaugedOn = UInt16(Swift.min(offered, Int(UInt16.max)))
             }
             packedSinceGauge += 1
             return DeltaPacking.text(bits, choice: choice)

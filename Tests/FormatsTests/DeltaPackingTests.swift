@@ -111,10 +111,12 @@ import Testing
         }
         #expect(memo.pack(noise) == DeltaPacking.pack(noise))
         #expect(memo.pack(drift).prefix(2) == "\(noiseChoice.order)\(noiseChoice.layout.rawValue)")
-        // A choice gauged on a young column's few values is gauged again once the column offers more.
-        try #require(DeltaPacking.gauge(noise.prefix(3)) != driftChoice)
+        // A young column's choice is gauged again once the column offers the gauge twice the values.
+        let earlyChoice = DeltaPacking.gauge(noise.prefix(40))
+        try #require(earlyChoice != driftChoice)
         var young = DeltaPacking.Memo()
-        #expect(young.pack(noise.prefix(3)) == DeltaPacking.pack(noise.prefix(3)))
+        #expect(young.pack(noise.prefix(40)) == DeltaPacking.pack(noise.prefix(40)))
+        #expect(young.pack(drift.prefix(79)).prefix(2) == "\(earlyChoice.order)\(earlyChoice.layout.rawValue)")
         #expect(young.pack(drift) == DeltaPacking.pack(drift))
         #expect(young.pack(noise).prefix(2) == "\(driftChoice.order)\(driftChoice.layout.rawValue)")
     }
