@@ -38,23 +38,18 @@ let nE = configuration.embeddingSize, nH = configuration.hiddenSize, nG = config
 let nF = configuration.timeFeatures
 let paths = 32, horizon = 24
 
-/// The GEMM FLOPs of one path-step, 2·k·n per row of each product the sampler runs (the same count as
-/// `barnnd_matmul_flops` in Benchmarks/torch/barnn_torch.py): the embedding, both α encoders, both gate matmuls and
-/// the head. The elementwise work (noise, activations, the mixing) is not counted, so the whole step's rate
-/// against sgemm says how much of the sampler's time goes to anything but GEMM.
-let flopsPerPathStep: Double = {
-    let nI = configuration.inputSize, nA = configuration.alphaWidth
-    let nHin = nH + nF
-    let macs = nI * nE + nE * nA + nA * nE + nE * nG + nHin * nA + nA * nH + nH * nG + nH * 2
-    return 2 * Double(macs)
-}()
-
-/// The sampler's GEMM calls per chunk as (k, n): embedding, α_x encoder, input gate matmul, α_h encoder, hidden gate
-/// matmul, head. Each is [rows, k] · [k, n], so `flopsPerPathStep` is the sum of 2·k·n over them.
+/// The sampler's GEMM calls per chunk as (k, n), each [rows, k] · [k, n]: the embedding, both layers of the α_x
+/// encoder, the input gate matmul, both layers of the α_h encoder, the hidden gate matmul and the head.
 let samplerProducts: [(k: Int, n: Int)] = {
     let nI = configuration.inputSize, nA = configuration.alphaWidth, nHin = nH + nF
     return [(nI, nE), (nE, nA), (nA, nE), (nE, nG), (nHin, nA), (nA, nH), (nH, nG), (nH, 2)]
 }()
+
+/// The GEMM FLOPs of one path-step, 2·k·n per row of each product the sampler runs (the same count as
+/// `barnnd_matmul_flops` in Benchmarks/torch/barnn_torch.py). The elementwise work (noise, activations, the mixing)
+/// is not counted, so the whole step's rate against sgemm says how much of the sampler's time goes to anything but
+/// GEMM.
+let flopsPerPathStep = samplerProducts.reduce(0.0) { $0 + 2 * Double($1.k * $1.n) }
 
 /// sgemm alone on [m, k] · [k, n] with row-major operands, no transposes, accumulating into C (β = 1): the model's
 /// layout and its calls (the biases are copied into C first), so the reference does not also clear C.
@@ -120,12 +115,15 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
         let gatePathSteps = Double(n * paths * horizon * gateCalls)
         let modelCombined = gatePathSteps * (flopsX + flopsH) / gateSeconds / 1e9
         let rows = min(n, max(1, 256 / paths)) * paths
-        let gemmX = sgemmRate(m: rows, k: nE, n: nG), gemmH = sgemmRate(m: rows, k: nH, n: nG)
+        // Every product the sampler calls, timed once at its shape (the gate shapes among them).
+        let productRates = samplerProducts.map { sgemmRate(m: rows, k: $0.k, n: $0.n) }
+        func rate(k: Int, n: Int) -> Double { productRates[samplerProducts.firstIndex { $0 == (k, n) }!] }
+        let gemmX = rate(k: nE, n: nG), gemmH = rate(k: nH, n: nG)
         let sgemmCombined = (flopsX + flopsH) / (flopsX / gemmX + flopsH / gemmH)
-        // The same step's GEMMs alone: every product the sampler calls, at its shape, timed here and weighted by its
-        // FLOPs; the whole step against it says how much time goes to anything but those calls.
-        let productSeconds = samplerProducts.reduce(0.0) { sum, shape in
-            sum + 2 * Double(shape.k * shape.n) / (sgemmRate(m: rows, k: shape.k, n: shape.n) * 1e9)
+        // The same step's GEMMs alone, weighted by their FLOPs: the whole step against it says how much time goes to
+        // anything but those calls.
+        let productSeconds = zip(samplerProducts, productRates).reduce(0.0) { sum, product in
+            sum + 2 * Double(product.0.k * product.0.n) / (product.1 * 1e9)
         }
         let sgemmAllShapes = flopsPerPathStep / productSeconds / 1e9
         let chunkStreams = rows / paths
