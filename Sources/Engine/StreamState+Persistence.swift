@@ -122,10 +122,8 @@ extension StreamState {
             guard container.contains(.t) || container.contains(.tRuns) || container.contains(.tDeltas) else {
                 let list = try RingBuffer<Observation>(from: decoder)
                 ring = ObservationRing(capacity: list.capacity, elements: list)
-                packed = nil
                 return
             }
-            packed = nil
             let capacity = try container.decode(Int.self, forKey: .capacity)
             let values =
                 if container.contains(.decimals) {

@@ -30,7 +30,7 @@ public enum DeltaPacking {
 
     /// A predictor order and a layout.
     public struct Choice: Hashable, Sendable {
-        /// The order, stored in a byte so that a ``Memo`` takes four.
+        /// The order, stored in a byte so that a ``Memo`` stays a few bytes.
         @usableFromInline let orderByte: UInt8
         /// The layout of the errors' bytes.
         public let layout: Layout
@@ -120,8 +120,7 @@ public enum DeltaPacking {
     public static func pack<Scalar: PackedScalar>(
         _ values: some Collection<Scalar>, order: Int, layout: Layout
     ) -> String {
-        precondition(orders.contains(order), "DeltaPacking: order \(order)")
-        return text(errors(values.map(\.packedBits), order: order, layout: layout), order: order, layout: layout)
+        text(values.map(\.packedBits), choice: Choice(order: order, layout: layout))
     }
 
     @usableFromInline
