@@ -36,7 +36,7 @@ struct Network<T: BARNNScalar> {
     func linear(
         rows: Int, _ x: UnsafePointer<T>, ldx: Int, k: Int, w: Int, b: Int, n: Int, _ y: UnsafeMutablePointer<T>
     ) {
-        for r in 0..<rows { (y + r * n).update(from: p + b, count: n) }
+        T.copyRows(p + b, sourceStride: 0, into: y, destinationStride: n, rows: rows, count: n)
         T.gemm(
             transA: false, transB: false, m: rows, n: n, k: k, alpha: 1, a: x, lda: ldx, b: p + w, ldb: n,
             beta: 1, c: y, ldc: n)
@@ -139,10 +139,8 @@ struct Network<T: BARNNScalar> {
     ) {
         let L = layout
         let nHin = nH + nF
-        for b in 0..<rows {
-            (hin + b * nHin).update(from: hPrev + b * nH, count: nH)
-            (hin + b * nHin + nH).update(from: tf + b * ldtf, count: nF)
-        }
+        T.copyRows(hPrev, sourceStride: nH, into: hin, destinationStride: nHin, rows: rows, count: nH)
+        T.copyRows(tf, sourceStride: ldtf, into: hin + nH, destinationStride: nHin, rows: rows, count: nF)
         encodeAlpha(
             rows: rows, hin, ldx: nHin, k: nHin, w1: L.ah1, b1: L.bh1, w2: L.ah2, b2: L.bh2, n: nH, ah1, oh, alh)
         noisyInput(hPrev, alpha: alh, eps: eps, count: rows * nH, into: ht)
