@@ -155,9 +155,11 @@ extension BARNNModel {
         let m = c.seasonalLag
         timeFeatures.withUnsafeBufferPointer { tf in
             for k in 0..<hz {
-                for r in 0..<rows {
-                    let src = tf.baseAddress! + ((first + r / s) * hz + k) * nF
-                    (ws.x + r * nI + 2).update(from: src, count: nF)
+                for stream in 0..<streams.count {
+                    // Every path of a stream reads the same step's features.
+                    Float.copyRows(
+                        tf.baseAddress! + ((first + stream) * hz + k) * nF, sourceStride: 0,
+                        into: ws.x + stream * s * nI + 2, destinationStride: nI, rows: s, count: nF)
                 }
                 if c.hasSeasonalInput && k > 0 {
                     // Step k predicts y_{t+k+1}; one season earlier is observed history while k < m, and this
