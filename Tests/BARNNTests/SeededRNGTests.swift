@@ -64,6 +64,36 @@ import Testing
         for (x, v) in zip(xs, y) { #expect(abs(v - Foundation.exp(x)) <= 4e-7 * Foundation.exp(x), "exp(\(x))") }
     }
 
+    /// Under one ulp (1.19e-7) of the double-precision e^x over the whole unclamped range, where the exponent is
+    /// added to the bits: every eighth of ln 2 (each table entry, both signs of n) and the ends of the range.
+    @Test func expIsWithinAnUlpOverItsWholeRange() {
+        let count = 700_008
+        var inputs = (0..<count).map { Float(-87 + 175 * Double($0) / Double(count - 1)) }
+        inputs += [-87, 88, -86.999_99, 87.999_99, 0, -0.0, 1e-30, -1e-30, 0.043_3, -0.043_3]
+        var worst = 0.0
+        for chunk in stride(from: 0, to: inputs.count - 7, by: 8) {
+            var v = SIMD8<Float>()
+            for j in 0..<8 { v[j] = inputs[chunk + j] }
+            let e = FastMath.exp(v)
+            for j in 0..<8 {
+                let expected = Foundation.exp(Double(inputs[chunk + j]))
+                worst = max(worst, abs(Double(e[j]) / expected - 1))
+            }
+        }
+        #expect(worst < 1.0e-7, "worst relative error \(worst)")
+    }
+
+    @Test func expSaturatesAndKeepsNaN() {
+        let e = FastMath.exp(SIMD8(-1e9, -200, -88, 89, 200, 1e9, .infinity, .nan))
+        #expect(e[0] == e[1] && e[1] == e[2] && e[0] > 0 && e[0] < 2e-38, "e^-87 below")
+        #expect(e[3] == e[4] && e[4] == e[5] && e[5] == e[6] && e[3] > 1.6e38 && e[3].isFinite, "e^88 above")
+        #expect(e[7].isNaN)
+        #expect(FastMath.clamp(SIMD8(repeating: .nan), -1, 1)[0].isNaN)
+        #expect(
+            FastMath.clamp(SIMD8(-3, -1, 0, 0.5, 1, 3, -.infinity, .infinity), -1, 1)
+                == SIMD8(-1, -1, 0, 0.5, 1, 1, -1, 1))
+    }
+
     @Test func copyRowsRepeatsOrCopiesRowsOfEveryLength() {
         for count in [1, 2, 7, 8, 9, 16, 23, 192] {
             let rows = 5

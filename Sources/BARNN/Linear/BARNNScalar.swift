@@ -57,11 +57,14 @@ extension Float: BARNNScalar {
         _ o: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, count: Int, bound: Float
     ) {
         let src = UnsafeRawPointer(o), dst = UnsafeMutableRawPointer(a)
+        // Clamped here already, the vector exp can skip its own clamp.
+        let vectorBound = Swift.min(bound, 87)
         var i = 0
         while i + 8 <= count {
             let v = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             dst.storeBytes(
-                of: FastMath.exp(FastMath.clamp(v, -bound, bound)), toByteOffset: i * 4, as: SIMD8<Float>.self)
+                of: FastMath.exp(unclamped: FastMath.clamp(v, -vectorBound, vectorBound)), toByteOffset: i * 4,
+                as: SIMD8<Float>.self)
             i += 8
         }
         while i < count {
