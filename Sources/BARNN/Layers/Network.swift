@@ -36,6 +36,7 @@ struct Network<T: BARNNScalar> {
     func linear(
         rows: Int, _ x: UnsafePointer<T>, ldx: Int, k: Int, w: Int, b: Int, n: Int, _ y: UnsafeMutablePointer<T>
     ) {
+        if n == 2 { return T.twoColumnLinear(rows: rows, x: x, ldx: ldx, k: k, w: p + w, bias: p + b, y: y) }
         T.copyRows(p + b, sourceStride: 0, into: y, destinationStride: n, rows: rows, count: n)
         T.gemm(
             transA: false, transB: false, m: rows, n: n, k: k, alpha: 1, a: x, lda: ldx, b: p + w, ldb: n,
