@@ -6,9 +6,9 @@
 /// Vectorised single-precision transcendental kernels on `SIMD8<Float>` (AVX2 width).
 ///
 /// `exp` uses a Cody–Waite range reduction to eighths of ln 2, a table of 2^(j/8) and a degree-4 polynomial
-/// (relative error below 9e-8 on [-87, 88]); `tanh` and `sigmoid` are built from it. They exist because libm's scalar `expf` would
-/// dominate a sampling step (hundreds of transcendental calls per path-step). Polynomials run on FMA
-/// instructions (`fma`), since Swift never fuses `*` and `+`; with the reciprocal estimate and the square root
+/// (relative error below 9e-8 on [-87, 88]); `tanh` and `sigmoid` are built from it. They exist because libm's
+/// scalar `expf` would dominate a sampling step (hundreds of transcendental calls per path-step). Polynomials run
+/// on FMA instructions (`fma`), since Swift never fuses `*` and `+`; with the reciprocal estimate and the square root
 /// instruction that made a sampling step 15 % faster (`barnn-bench sample`).
 public enum FastMath {
     @usableFromInline static let eighthsPerLn2: Float = 11.541_560_327_111_707  // 8 · log2(e)
@@ -16,6 +16,7 @@ public enum FastMath {
     @usableFromInline static let ln2EighthHi: Float = 0.086_669_921_875
     @usableFromInline static let ln2EighthLo: Float = -2.652_430_500_683_632e-5
     @usableFromInline static let roundMagic: Float = 12_582_912  // 1.5 · 2^23
+
     /// `e^x` per lane; saturates to 0 below -87 and to ~e^88 above 88; NaN stays NaN.
     ///
     /// e^x = 2^(n/8) · e^r with n = round(8x / ln 2) and |r| ≤ ln 2 / 16: 2^(n/8) is 2^⌊n/8⌋ (added to the exponent
