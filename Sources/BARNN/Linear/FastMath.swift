@@ -17,7 +17,7 @@ public enum FastMath {
     @usableFromInline static let ln2EighthLo: Float = -2.652_430_500_683_632e-5
     @usableFromInline static let roundMagic: Float = 12_582_912  // 1.5 · 2^23
 
-    /// `e^x` per lane; saturates to 0 below -87 and to ~e^88 above 88; NaN stays NaN.
+    /// `e^x` per lane; below -87 it gives e^-87 (about 1.6e-38), above 88 e^88; NaN stays NaN.
     ///
     /// e^x = 2^(n/8) · e^r with n = round(8x / ln 2) and |r| ≤ ln 2 / 16: 2^(n/8) is 2^⌊n/8⌋ (added to the exponent
     /// bits) times a table entry picked by a lane permute, and e^r needs only a degree-4 polynomial on so short an
