@@ -41,27 +41,4 @@ import Testing
             #expect(worst < 1e-5, "noise \(noise): maxdiff \(worst)")
         }
     }
-
-    /// The written-out two-column product (the head's) against a Double loop, for k with and without a tail after
-    /// its eight-wide vectors, with x rows wider than k (a leading dimension) as the sampler passes them.
-    @Test(arguments: [64, 12, 5, 8, 1])
-    func twoColumnProductsMatchALoop(k: Int) {
-        let n = 2
-        var rng = SeededRNG(seed: UInt64(k * 100 + n))
-        let rows = 9, ldx = k + 3
-        var x = [Float](repeating: 0, count: rows * ldx), w = [Float](repeating: 0, count: k * n)
-        var bias = [Float](repeating: 0, count: n)
-        x.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
-        w.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
-        bias.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
-        var y = [Float](repeating: .nan, count: rows * n)
-        Float.twoColumnLinear(rows: rows, x: x, ldx: ldx, k: k, w: w, bias: bias, y: &y)
-        for r in 0..<rows {
-            for j in 0..<n {
-                var expected = Double(bias[j])
-                for i in 0..<k { expected += Double(x[r * ldx + i]) * Double(w[i * n + j]) }
-                #expect(abs(Double(y[r * n + j]) - expected) < 1e-5 * Double(k), "k=\(k) n=\(n) y[\(r), \(j)]")
-            }
-        }
-    }
 }

@@ -94,29 +94,6 @@ import Testing
                 == SIMD8(-1, -1, 0, 0.5, 1, 1, -1, 1))
     }
 
-    @Test func copyRowsRepeatsOrCopiesRowsOfEveryLength() {
-        for count in [1, 2, 7, 8, 9, 16, 23, 192] {
-            let rows = 5
-            let source = (0..<(rows * (count + 3))).map { Float($0) + 0.5 }
-            var repeated = [Float](repeating: -1, count: rows * count)
-            var strided = [Float](repeating: -1, count: rows * (count + 1))
-            source.withUnsafeBufferPointer { s in
-                Float.copyRows(
-                    s.baseAddress!, sourceStride: 0, into: &repeated, destinationStride: count, rows: rows,
-                    count: count)
-                Float.copyRows(
-                    s.baseAddress!, sourceStride: count + 3, into: &strided, destinationStride: count + 1,
-                    rows: rows, count: count)
-            }
-            for r in 0..<rows {
-                #expect(Array(repeated[(r * count)..<((r + 1) * count)]) == Array(source[0..<count]), "n=\(count)")
-                let copied = Array(strided[(r * (count + 1))..<(r * (count + 1) + count)])
-                #expect(copied == Array(source[(r * (count + 3))..<(r * (count + 3) + count)]), "n=\(count)")
-                #expect(strided[r * (count + 1) + count] == -1, "the gap between rows is left alone")
-            }
-        }
-    }
-
     @Test func tanhAndSigmoidMatchLibm() {
         var t = xs, s = xs
         t.withUnsafeMutableBufferPointer { Float.tanhInPlace($0.baseAddress!, count: $0.count) }
