@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import BARNN
@@ -46,6 +47,37 @@ import Testing
                 var expected = Double(bias[j])
                 for i in 0..<k { expected += Double(x[r * ldx + i]) * Double(w[i * n + j]) }
                 #expect(abs(Double(y[r * n + j]) - expected) < 1e-5 * Double(k), "k=\(k) n=\(n) y[\(r), \(j)]")
+            }
+        }
+    }
+
+    /// The tiled biased product against a Double loop: columns in panels of 24, 16 and 8 (and 12, which takes the
+    /// GEMM path), row counts that leave 1, 2 or 3 rows for the last tile, k down to 1, x rows wider than k, and tanh.
+    @Test(arguments: [8, 16, 24, 32, 40, 64, 192, 12])
+    func biasedProductsMatchALoop(n: Int) {
+        for (rows, k) in [(1, 7), (2, 16), (3, 1), (5, 68), (8, 32), (33, 64)] {
+            for tanh in [false, true] {
+                var rng = SeededRNG(seed: UInt64(n * 1000 + rows * 10 + k))
+                let ldx = k + 3
+                var x = [Float](repeating: 0, count: rows * ldx), w = [Float](repeating: 0, count: k * n)
+                var bias = [Float](repeating: 0, count: n)
+                x.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+                w.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+                bias.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+                // One row more than the product's, which it must leave alone.
+                var y = [Float](repeating: .nan, count: (rows + 1) * n)
+                Float.biasedProduct(rows: rows, x: x, ldx: ldx, k: k, w: w, n: n, bias: bias, y: &y, tanh: tanh)
+                for r in 0..<rows {
+                    for j in 0..<n {
+                        var expected = Double(bias[j])
+                        for i in 0..<k { expected += Double(x[r * ldx + i]) * Double(w[i * n + j]) }
+                        if tanh { expected = Foundation.tanh(expected) }
+                        let label = "n=\(n) rows=\(rows) k=\(k) tanh=\(tanh) y[\(r), \(j)]"
+                        #expect(abs(Double(y[r * n + j]) - expected) < 1e-5 * Double(k), "\(label)")
+                    }
+                }
+                let untouched = y[(rows * n)...].allSatisfy { $0.isNaN }
+                #expect(untouched, "n=\(n) rows=\(rows): the row after is left alone")
             }
         }
     }

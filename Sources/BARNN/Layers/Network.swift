@@ -31,16 +31,16 @@ struct Network<T: BARNNScalar> {
         encoders = c.usesAlphaEncoders
     }
 
-    /// `y[R, n] = x[R, k] · W[k, n] + b` (x with leading dimension `ldx`).
+    /// `y[R, n] = x[R, k] · W[k, n] + b` (x with leading dimension `ldx`), through tanh when `tanh` is set.
     @inline(__always)
     func linear(
-        rows: Int, _ x: UnsafePointer<T>, ldx: Int, k: Int, w: Int, b: Int, n: Int, _ y: UnsafeMutablePointer<T>
+        rows: Int, _ x: UnsafePointer<T>, ldx: Int, k: Int, w: Int, b: Int, n: Int, _ y: UnsafeMutablePointer<T>,
+        tanh: Bool = false
     ) {
-        if n == 2 { return T.twoColumnLinear(rows: rows, x: x, ldx: ldx, k: k, w: p + w, bias: p + b, y: y) }
-        T.copyRows(p + b, sourceStride: 0, into: y, destinationStride: n, rows: rows, count: n)
-        T.gemm(
-            transA: false, transB: false, m: rows, n: n, k: k, alpha: 1, a: x, lda: ldx, b: p + w, ldb: n,
-            beta: 1, c: y, ldc: n)
+        if n == 2 && !tanh {
+            return T.twoColumnLinear(rows: rows, x: x, ldx: ldx, k: k, w: p + w, bias: p + b, y: y)
+        }
+        T.biasedProduct(rows: rows, x: x, ldx: ldx, k: k, w: p + w, n: n, bias: p + b, y: y, tanh: tanh)
     }
 
     @inline(__always)
@@ -92,8 +92,7 @@ struct Network<T: BARNNScalar> {
         _ hidden: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>, _ a: UnsafeMutablePointer<T>
     ) {
         guard encoders else { return a.update(repeating: 1, count: rows * n) }
-        linear(rows: rows, x, ldx: ldx, k: k, w: w1, b: b1, n: nA, hidden)
-        T.tanhInPlace(hidden, count: rows * nA)
+        linear(rows: rows, x, ldx: ldx, k: k, w: w1, b: b1, n: nA, hidden, tanh: true)
         linear(rows: rows, hidden, ldx: nA, k: nA, w: w2, b: b2, n: n, o)
         alpha(o, a, count: rows * n)
     }
