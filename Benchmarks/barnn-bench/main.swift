@@ -148,6 +148,53 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
     }
 }
 
+// Each of the sampler's products (but the head) at its chunk shape: sgemm after the bias copy, as the sampler called it
+// before, against the register-tiled kernel it calls now; both on the same operands, with their largest difference.
+if wanted("products") {
+    BLASThreads.set(1)
+    let rows = 256
+    for (k, n) in samplerProducts where TiledProduct.fits(columns: n) {
+        var x = [Float](repeating: 0, count: rows * k), w = [Float](repeating: 0, count: k * n)
+        var bias = [Float](repeating: 0, count: n)
+        var rng = SeededRNG(seed: 5)
+        x.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        w.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        bias.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        var viaSgemm = [Float](repeating: 0, count: rows * n), tiled = viaSgemm
+        let flops = 2.0 * Double(rows * k * n)
+        let (sgemmReps, sgemmTime) = measureBest(minimum: 0.3) {
+            viaSgemm.withUnsafeMutableBufferPointer { c in
+                Float.copyRows(bias, sourceStride: 0, into: c.baseAddress!, destinationStride: n, rows: rows, count: n)
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(n), blasint(k), 1, x, blasint(k),
+                    w, blasint(n), 1, c.baseAddress, blasint(n))
+            }
+        }
+        let (tiledReps, tiledTime) = measureBest(minimum: 0.3) {
+            x.withUnsafeBufferPointer { x in
+                w.withUnsafeBufferPointer { w in
+                    bias.withUnsafeBufferPointer { b in
+                        tiled.withUnsafeMutableBufferPointer { y in
+                            TiledProduct.biased(
+                                rows: rows, x: x.baseAddress!, ldx: k, k: k, w: w.baseAddress!, n: n,
+                                bias: b.baseAddress!, y: y.baseAddress!
+                            ) { $0 }
+                        }
+                    }
+                }
+            }
+        }
+        let difference = zip(viaSgemm, tiled).map { abs($0 - $1) }.max() ?? 0
+        let sgemmRate = flops * Double(sgemmReps) / sgemmTime / 1e9
+        let tiledRate = flops * Double(tiledReps) / tiledTime / 1e9
+        emit([
+            "bench": "TiledProduct [\(rows)x\(k)]x[\(k)x\(n)]", "sgemm_with_bias_gflops": rounded(sgemmRate, 1),
+            "tiled_gflops": rounded(tiledRate, 1), "tiled_vs_sgemm": rounded(tiledRate / sgemmRate, 2),
+            "max_abs_difference": Double(difference),
+        ])
+    }
+}
+
 // Normal generation alone: the sampler's other big cost.
 if wanted("rng") {
     var rng = SeededRNG(seed: 3)
