@@ -53,7 +53,7 @@ struct Network<T: BARNNScalar> {
     }
 
     /// A gate matmul `y[R, G] = x[R, k] · W + b` with W, b at offsets `w`, `b` of the gate block; with `gateSamples`,
-    /// the rows of each weight sample are gathered, multiplied in one GEMM and scattered back.
+    /// the rows of each weight sample are gathered, multiplied in one product and scattered back.
     @inline(__always)
     func gateLinear(rows: Int, _ x: UnsafePointer<T>, k: Int, w: Int, b: Int, _ y: UnsafeMutablePointer<T>) {
         guard let s = gateSamples else { return linear(rows: rows, x, ldx: k, k: k, w: w, b: b, n: nG, y) }
@@ -63,13 +63,12 @@ struct Network<T: BARNNScalar> {
             var m = 0
             for r in 0..<rows where (r % s.paths) % s.count == g {
                 (s.gather + m * k).update(from: x + r * k, count: k)
-                (s.scatter + m * nG).update(from: sample + (b - layout.wih), count: nG)
                 m += 1
             }
             guard m > 0 else { continue }
-            T.gemm(
-                transA: false, transB: false, m: m, n: nG, k: k, alpha: 1, a: s.gather, lda: k,
-                b: sample + (w - layout.wih), ldb: nG, beta: 1, c: s.scatter, ldc: nG)
+            T.biasedProduct(
+                rows: m, x: s.gather, ldx: k, k: k, w: sample + (w - layout.wih), n: nG,
+                bias: sample + (b - layout.wih), y: s.scatter, tanh: false)
             m = 0
             for r in 0..<rows where (r % s.paths) % s.count == g {
                 (y + r * nG).update(from: s.scatter + m * nG, count: nG)
