@@ -39,8 +39,10 @@ let nF = configuration.timeFeatures
 let paths = 32, horizon = 24
 
 /// The sampler's products per chunk as (k, n), each [rows, k] · [k, n]: the embedding, both layers of the α_x
-/// encoder, the input gate matmul, both layers of the α_h encoder, the hidden gate matmul and the head. The head is
-/// two dot products a row, not an sgemm call; its sgemm rate stays in the reference as the cost of the same product.
+/// encoder, the input gate matmul, both layers of the α_h encoder, the hidden gate matmul and the head. None of them
+/// is an sgemm call any more (the head is two dot products a row, the others run in `TiledProduct`'s register
+/// tiles); sgemm's rate on each shape stays the reference, as the cost of the same products done by the machine's
+/// BLAS.
 let samplerProducts: [(k: Int, n: Int)] = {
     let nI = configuration.inputSize, nA = configuration.alphaWidth, nHin = nH + nF
     return [(nI, nE), (nE, nA), (nA, nE), (nE, nG), (nHin, nA), (nA, nH), (nH, nG), (nH, 2)]
@@ -48,8 +50,8 @@ let samplerProducts: [(k: Int, n: Int)] = {
 
 /// The GEMM FLOPs of one path-step, 2·k·n per row of each product the sampler runs (the same count as
 /// `barnnd_matmul_flops` in Benchmarks/torch/barnn_torch.py). The elementwise work (noise, activations, the mixing)
-/// is not counted, so the whole step's rate against sgemm says how much of the sampler's time goes to anything but
-/// GEMM.
+/// is not counted, so the whole step's rate against sgemm says how close the step comes to its products alone done by
+/// sgemm.
 let flopsPerPathStep = samplerProducts.reduce(0.0) { $0 + 2 * Double($1.k * $1.n) }
 
 /// sgemm alone on [m, k] · [k, n] with row-major operands, no transposes, accumulating into C (β = 1): the model's
@@ -121,8 +123,8 @@ for (blasThreads, threads) in [(1, 1), (2, 1), (1, 2)] where wanted("sample") {
         func rate(k: Int, n: Int) -> Double { productRates[samplerProducts.firstIndex { $0 == (k, n) }!] }
         let gemmX = rate(k: nE, n: nG), gemmH = rate(k: nH, n: nG)
         let sgemmCombined = (flopsX + flopsH) / (flopsX / gemmX + flopsH / gemmH)
-        // The same step's GEMMs alone, weighted by their FLOPs: the whole step against it says how much time goes to
-        // anything but those calls.
+        // The same step's products done by sgemm alone, weighted by their FLOPs: the whole step against it says how
+        // close it comes to them.
         let productSeconds = zip(samplerProducts, productRates).reduce(0.0) { sum, product in
             sum + 2 * Double(product.0.k * product.0.n) / (product.1 * 1e9)
         }
