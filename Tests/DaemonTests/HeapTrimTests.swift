@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MQTT
 import MQTTTestKit
+import StorageTestKit
 import Testing
 
 @testable import Daemon
@@ -47,7 +48,9 @@ import Testing
         var configuration = DaemonConfiguration()
         configuration.mqtt.port = broker.port
         configuration.mqtt.clientID = "heap-trim"
-        configuration.storage.path = try RuntimeComponentTests.temporaryPath("barnnd.sqlite")
+        let folder = try TemporaryDatabase(prefix: "barnnd-runtime")
+        defer { folder.remove() }
+        configuration.storage.path = folder.path
         configuration.publish.healthInterval = .seconds(1)
         configuration = try configuration.validated()
         var options = DaemonRunner.Options()

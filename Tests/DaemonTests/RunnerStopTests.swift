@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MQTT
 import MQTTTestKit
+import StorageTestKit
 import Testing
 
 /// `DaemonRunner.requestStop()` stops an embedded daemon the way SIGTERM does, also for a second runner in the same
@@ -13,7 +14,9 @@ import Testing
     func requestStopEndsRunForConsecutiveRunnersInOneProcess() async throws {
         let broker = try MosquittoBroker()
         defer { broker.stop() }
-        let database = try RuntimeComponentTests.temporaryPath("barnnd.sqlite")
+        let folder = try TemporaryDatabase(prefix: "barnnd-runtime")
+        defer { folder.remove() }
+        let database = folder.path
         var configuration = DaemonConfiguration()
         configuration.mqtt.port = broker.port
         configuration.mqtt.clientID = "runner-stop"
@@ -39,7 +42,9 @@ import Testing
         var configuration = DaemonConfiguration()
         configuration.mqtt.port = try MosquittoBroker.freePort()
         configuration.mqtt.clientID = "runner-stop-unreachable"
-        configuration.storage.path = try RuntimeComponentTests.temporaryPath("barnnd.sqlite")
+        let folder = try TemporaryDatabase(prefix: "barnnd-runtime")
+        defer { folder.remove() }
+        configuration.storage.path = folder.path
         configuration = try configuration.validated()
         var options = DaemonRunner.Options()
         options.connectTimeout = .seconds(600)

@@ -2,20 +2,16 @@ import Configuration
 import Daemon
 import Foundation
 import MQTT
+import StorageTestKit
 import Testing
 
 @Suite struct RuntimeComponentTests {
-    static func temporaryPath(_ name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "barnnd-runtime-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory.appendingPathComponent(name).path
-    }
-
     /// Appended messages survive an abandoned handle (as after SIGKILL), come back in order, byte for byte; trimming
     /// deletes up to the watermark and ids are never reused.
     @Test func inboxKeepsMessagesUntilTrimmedAndNeverReusesIDs() throws {
-        let path = try Self.temporaryPath("db.inbox.sqlite")
+        let folder = try TemporaryDatabase(prefix: "barnnd-runtime")
+        defer { folder.remove() }
+        let path = folder.directory + "/db.inbox.sqlite"
         let messages = (0..<50).map { index in
             Message(
                 topic: "sensors/a/\(index % 3)", payload: index == 7 ? [] : Array("\(index).5".utf8) + [0, 255],
@@ -40,7 +36,9 @@ import Testing
 
     /// Ids line up with the queue even when an append fails in between: `consume` skips the failed one.
     @Test func inboxConsumeCountsEveryAppendedMessage() throws {
-        let inbox = try DurableInbox(path: try Self.temporaryPath("db.inbox.sqlite"))
+        let folder = try TemporaryDatabase(prefix: "barnnd-runtime")
+        defer { folder.remove() }
+        let inbox = try DurableInbox(path: folder.directory + "/db.inbox.sqlite")
         for index in 0..<5 { try inbox.append(Message(topic: "t/\(index)", payload: [1], receivedAt: 0)) }
         let ids = try inbox.pending().map(\.id)
         #expect(inbox.consume(2) == ids[1])
