@@ -107,6 +107,9 @@ final class Recorder: Sendable {
         }
     }
 
+    /// Forecast messages arrived so far, recording or not.
+    func forecastCount() -> Int { state.withLock { $0.forecasts } }
+
     func results() -> (forecast: [Double], broker: [Double], forecasts: Int) {
         state.withLock { ($0.forecastLatencies.sorted(), $0.brokerLatencies.sorted(), $0.forecasts) }
     }
@@ -348,6 +351,18 @@ func run(streams count: Int, arguments: Arguments) async throws {
     while modelVersion() == 0, now() < trainingDeadline { try await Task.sleep(for: .milliseconds(100)) }
     let kind = modelVersion() > 0 ? "barnn v\(modelVersion())" : "fallback (training not finished in 300 s)"
 
+    // The warm-up's own forecasts drain first (no new one for a second, within two minutes): forecasts of the
+    // saturation phase still queued would hold up the steady phase's first readings and count against its latency.
+    let drainStart = now()
+    var forecastsSoFar = recorder.forecastCount()
+    while now() < drainStart + 120 {
+        try await Task.sleep(for: .seconds(1))
+        let latest = recorder.forecastCount()
+        if latest == forecastsSoFar { break }
+        forecastsSoFar = latest
+    }
+    let warmupForecasts = forecastsSoFar, drainSeconds = now() - drainStart
+
     // Steady: one reading per stream every `interval` seconds, spread evenly.
     let baseline = report()
     recorder.setRecording(true)
@@ -396,7 +411,8 @@ func run(streams count: Int, arguments: Arguments) async throws {
         "reference_broker_hop_ms_p99": percentile(results.broker, 0.99),
         "engine_thread_busy_fraction": timing,
         "forecasts_barnn": engineCounter("forecastsBARNN"), "forecasts_fallback": engineCounter("forecastsFallback"),
-        "forecast_messages_total": results.forecasts,
+        "forecast_messages_total": results.forecasts, "warmup_forecast_messages": warmupForecasts,
+        "warmup_drain_s": rounded(drainSeconds, 1),
         "readings_per_stream": arguments.warmup + rounds, "rss_kb_per_stream": kilobytesPerStream(),
         "rss_mb": rounded(residentBytes() / 1_048_576, 1), "heap_kb_per_stream": heapKilobytesPerStream(),
         "memory_counted_from": prefilled ? "before the prefill (includes the daemon's own)" : "the daemon's start",
