@@ -65,22 +65,10 @@ public enum TiledProduct {
             let w0 = wRow.loadUnaligned(as: SIMD8<Float>.self)
             let w1 = vectors > 1 ? wRow.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : w0
             let w2 = vectors > 2 ? wRow.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self) : w0
-            let a0 = SIMD8<Float>(repeating: x0[i])
-            c00 = FastMath.fma(a0, w0, c00)
-            if vectors > 1 { c01 = FastMath.fma(a0, w1, c01) }
-            if vectors > 2 { c02 = FastMath.fma(a0, w2, c02) }
-            let a1 = SIMD8<Float>(repeating: x1[i])
-            c10 = FastMath.fma(a1, w0, c10)
-            if vectors > 1 { c11 = FastMath.fma(a1, w1, c11) }
-            if vectors > 2 { c12 = FastMath.fma(a1, w2, c12) }
-            let a2 = SIMD8<Float>(repeating: x2[i])
-            c20 = FastMath.fma(a2, w0, c20)
-            if vectors > 1 { c21 = FastMath.fma(a2, w1, c21) }
-            if vectors > 2 { c22 = FastMath.fma(a2, w2, c22) }
-            let a3 = SIMD8<Float>(repeating: x3[i])
-            c30 = FastMath.fma(a3, w0, c30)
-            if vectors > 1 { c31 = FastMath.fma(a3, w1, c31) }
-            if vectors > 2 { c32 = FastMath.fma(a3, w2, c32) }
+            multiplyAdd(x0[i], w0, w1, w2, vectors, &c00, &c01, &c02)
+            multiplyAdd(x1[i], w0, w1, w2, vectors, &c10, &c11, &c12)
+            multiplyAdd(x2[i], w0, w1, w2, vectors, &c20, &c21, &c22)
+            multiplyAdd(x3[i], w0, w1, w2, vectors, &c30, &c31, &c32)
             wRow += stride
         }
         store(f(c00), f(c01), f(c02), vectors, y0)
@@ -89,6 +77,19 @@ public enum TiledProduct {
         store(f(c30), f(c31), f(c32), vectors, y3)
     }
 
+    /// One row's step of k: `c_v += x · w_v` for the tile's first `vectors` vectors.
+    @inlinable @inline(__always)
+    static func multiplyAdd(
+        _ x: Float, _ w0: SIMD8<Float>, _ w1: SIMD8<Float>, _ w2: SIMD8<Float>, _ vectors: Int,
+        _ c0: inout SIMD8<Float>, _ c1: inout SIMD8<Float>, _ c2: inout SIMD8<Float>
+    ) {
+        let a = SIMD8<Float>(repeating: x)
+        c0 = FastMath.fma(a, w0, c0)
+        if vectors > 1 { c1 = FastMath.fma(a, w1, c1) }
+        if vectors > 2 { c2 = FastMath.fma(a, w2, c2) }
+    }
+
+    /// Stores the tile's first `vectors` vectors of one row at `y`.
     @inlinable @inline(__always)
     static func store(
         _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ vectors: Int, _ y: UnsafeMutablePointer<Float>
