@@ -37,9 +37,6 @@ struct Network<T: BARNNScalar> {
         rows: Int, _ x: UnsafePointer<T>, ldx: Int, k: Int, w: Int, b: Int, n: Int, _ y: UnsafeMutablePointer<T>,
         tanh: Bool = false
     ) {
-        if n == 2 && !tanh {
-            return T.twoColumnLinear(rows: rows, x: x, ldx: ldx, k: k, w: p + w, bias: p + b, y: y)
-        }
         T.biasedProduct(rows: rows, x: x, ldx: ldx, k: k, w: p + w, n: n, bias: p + b, y: y, tanh: tanh)
     }
 

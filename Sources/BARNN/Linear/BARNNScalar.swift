@@ -28,11 +28,6 @@ public protocol BARNNScalar: BinaryFloatingPoint, Sendable {
     static func biasedProduct(
         rows: Int, x: UnsafePointer<Self>, ldx: Int, k: Int, w: UnsafePointer<Self>, n: Int,
         bias: UnsafePointer<Self>, y: UnsafeMutablePointer<Self>, tanh: Bool)
-    /// `y[r, :] = bias + x[r, :] · W[k, 2]` for `rows` rows: a product with two columns (the head's mean and
-    /// log-variance).
-    static func twoColumnLinear(
-        rows: Int, x: UnsafePointer<Self>, ldx: Int, k: Int, w: UnsafePointer<Self>, bias: UnsafePointer<Self>,
-        y: UnsafeMutablePointer<Self>)
     /// Scalar natural logarithm.
     static func log(_ x: Self) -> Self
     /// Scalar exponential.
@@ -106,12 +101,14 @@ extension Float: BARNNScalar {
         }
     }
 
-    // Register tiles with W read in place (`TiledProduct`) wherever the columns come in vectors: 1.1–1.7× sgemm on
-    // the sampler's shapes, before counting the bias copy and the tanh pass they save (`barnn-bench products`).
+    // Register tiles with W read in place (`TiledProduct`) wherever the columns come in vectors: 1.15–1.9× sgemm
+    // with its bias copy on the sampler's shapes (`barnn-bench products`); two columns (the head) are two dot
+    // products a row; any other width is the bias copy and sgemm.
     public static func biasedProduct(
         rows: Int, x: UnsafePointer<Float>, ldx: Int, k: Int, w: UnsafePointer<Float>, n: Int,
         bias: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, tanh: Bool
     ) {
+        if n == 2 && !tanh { return twoColumnLinear(rows: rows, x: x, ldx: ldx, k: k, w: w, bias: bias, y: y) }
         guard TiledProduct.fits(columns: n) else {
             copyRows(bias, sourceStride: 0, into: y, destinationStride: n, rows: rows, count: n)
             gemm(
@@ -127,9 +124,12 @@ extension Float: BARNNScalar {
         }
     }
 
-    // Two dot products a row, not a GEMM call: sgemm packs both operands first, and on the head's [R, 64] · [64, 2]
-    // that packing costs more than the products (7 GFLOP/s, against 67 on the gate matmul's shape).
-    public static func twoColumnLinear(
+    /// `y[r, :] = bias + x[r, :] · W[k, 2]` for `rows` rows: a product with two columns (the head's mean and
+    /// log-variance).
+    ///
+    /// Two dot products a row, not a GEMM call: sgemm packs both operands first, and on the head's [R, 64] · [64, 2]
+    /// that packing costs more than the products (7 GFLOP/s, against 67 on the gate matmul's shape).
+    static func twoColumnLinear(
         rows: Int, x: UnsafePointer<Float>, ldx: Int, k: Int, w: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         y: UnsafeMutablePointer<Float>
     ) {
@@ -232,16 +232,6 @@ extension Double: BARNNScalar {
             transA: false, transB: false, m: rows, n: n, k: k, alpha: 1, a: x, lda: ldx, b: w, ldb: n, beta: 1, c: y,
             ldc: n)
         if tanh { tanhInPlace(y, count: rows * n) }
-    }
-
-    public static func twoColumnLinear(
-        rows: Int, x: UnsafePointer<Double>, ldx: Int, k: Int, w: UnsafePointer<Double>, bias: UnsafePointer<Double>,
-        y: UnsafeMutablePointer<Double>
-    ) {
-        copyRows(bias, sourceStride: 0, into: y, destinationStride: 2, rows: rows, count: 2)
-        gemm(
-            transA: false, transB: false, m: rows, n: 2, k: k, alpha: 1, a: x, lda: ldx, b: w, ldb: 2, beta: 1, c: y,
-            ldc: 2)
     }
 
     public static func log(_ x: Double) -> Double { Foundation.log(x) }
